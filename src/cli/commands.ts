@@ -1,0 +1,20 @@
+/**
+ * The table of subcommands: name, one-line summary, and the function that
+ * runs it. `btvm --help` is generated from this table so it cannot drift from
+ * what exists.
+ */
+export interface Command {
+  readonly name: string;
+  readonly synopsis: string;
+  readonly summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const COMMANDS: readonly Command[] = [];
+
+export function usage(): string {
+  const lines = ['usage: btvm COMMAND [ARGS]', '', 'commands:'];
+  for (const c of COMMANDS) lines.push(`  ${c.synopsis.padEnd(44)} ${c.summary}`);
+  lines.push('', 'Each command takes --help. Errors print one line and exit 2 (bad input) or 70 (a btvm bug).', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * The `btvm` command: one entry point dispatching to subcommands.
+ *
+ * Each subcommand lives in src/cli/commands/NAME.ts and exports an async
+ * function taking its arguments and returning the process exit status. This
+ * file only dispatches and turns failures into one line on stderr: a user
+ * never sees a host stack trace (set BTVM_DEBUG=1 to see one).
+ */
+import { COMMANDS, usage } from './commands.js';
+import { describeFailure } from './failure.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write('btvm 0.1.0\n');
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    process.stderr.write(`btvm: unknown command '${name}' (see btvm --help)\n`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    const { message, status } = describeFailure(error);
+    process.stderr.write(`btvm: ${message}\n`);
+    if (process.env.BTVM_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = status;
+  },
+);

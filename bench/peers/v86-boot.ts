@@ -1,0 +1,85 @@
+/**
+ * Boots one Multiboot kernel under v86 (the JavaScript/WebAssembly PC
+ * emulator) headless in Node, the way a user of v86 would: no BIOS image,
+ * `multiboot: {buffer}`, serial output from the `serial0-output-byte` event.
+ *
+ * v86 has no isa-debug-exit device, so once the emulator has started we
+ * register our own write handler for port 0xf4; a write of V ends the process
+ * with status (V<<1)|1, exactly as QEMU's device does. That makes the same
+ * kernel binary comparable under btvm, QEMU and v86 in one benchmark run.
+ *
+ *   node dist/bench/peers/v86-boot.js KERNEL.elf [--memory MiB] [--timeout S]
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+interface V86Like {
+  add_listener(event: string, fn: (value: number) => void): void;
+  stop(): Promise<void> | void;
+  v86: { cpu: { io: { register_write(port: number, device: object, w8?: (v: number) => void, w16?: (v: number) => void, w32?: (v: number) => void): void } } };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const kernelPath = argv[0];
+  if (!kernelPath) {
+    process.stderr.write('usage: v86-boot KERNEL.elf [--memory MiB] [--timeout S]\n');
+    return 2;
+  }
+  const memoryMiB = Number(optionValue(argv, '--memory') ?? '128');
+  const timeoutS = Number(optionValue(argv, '--timeout') ?? '120');
+  const require = createRequire(import.meta.url);
+  const packageDir = path.dirname(require.resolve('v86/package.json'));
+  const { V86 } = (await import('v86')) as unknown as { V86: new (options: object) => V86Like };
+  const kernel = readFileSync(kernelPath);
+
+  const emulator = new V86({
+    wasm_path: path.join(packageDir, 'build', 'v86.wasm'),
+    memory_size: memoryMiB * 1024 * 1024,
+    multiboot: { buffer: kernel.buffer.slice(kernel.byteOffset, kernel.byteOffset + kernel.byteLength) },
+    autostart: true,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+  });
+
+  const out: number[] = [];
+  const flush = (): void => {
+    if (out.length) process.stdout.write(Buffer.from(out.splice(0)));
+  };
+  emulator.add_listener('serial0-output-byte', (byte) => {
+    out.push(byte);
+    if (byte === 10 || out.length > 4096) flush();
+  });
+
+  return new Promise<number>((resolve) => {
+    const finish = (status: number): void => {
+      flush();
+      resolve(status);
+    };
+    const timer = setTimeout(() => {
+      process.stderr.write(`v86-boot: no exit through port 0xf4 within ${timeoutS} s\n`);
+      finish(124);
+    }, timeoutS * 1000);
+    emulator.add_listener('emulator-started', () => {
+      const exit = (value: number): void => {
+        clearTimeout(timer);
+        finish((((value & 0xff) << 1) | 1) >>> 0);
+      };
+      emulator.v86.cpu.io.register_write(0xf4, {}, exit, exit, exit);
+    });
+  });
+}
+
+function optionValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (error: unknown) => {
+    process.stderr.write(`v86-boot: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  },
+);

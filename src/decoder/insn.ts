@@ -146,4 +146,12 @@ export interface DecodedInsn {
   readonly segOverride: number;
   /** Operands in Intel order (destination first). */
   readonly operands: readonly Operand[];
+  /** Number of legacy prefix bytes before the opcode (the disassembler re-reads them in order). */
+  readonly prefixLen: number;
+  /** The ModRM byte, or -1. */
+  readonly modrm: number;
+  /** The SIB byte, or -1. */
+  readonly sib: number;
+  /** Bytes of memory displacement encoded (0, 1, 2, 4): [eax+0x0] differs from [eax]. */
+  readonly dispSize: number;
 }

@@ -1,0 +1,113 @@
+/**
+ * The decoder's tables, built once from every isa/*.isa file.
+ *
+ * Layout: for each opcode map (one-byte, 0F, 0F38, 0F3A) a dense 256-entry
+ * `modrmNeed` byte (0 = no row, 1 = no ModRM, 2 = ModRM) and a 2048-entry
+ * candidate table indexed by opcode*8 + ModRM.reg (non-ModRM opcodes use
+ * reg 0). A candidate list holds the rows that share that slot, most
+ * specific first (mandatory prefix, fixed rm, mod, o16/o32); the decoder
+ * takes the first whose constraints hold. A separate small table holds the
+ * fwait-glued x87 control forms (9B D9 /7 fstcw …).
+ *
+ * Cross-row checks happen here: duplicate encodings and opcodes where some
+ * rows have ModRM and others do not are reported with both rows' file:line.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DecoderForm } from './form.js';
+import { MAP_NAMES, PFX_9B } from './form.js';
+import { IsaSyntaxError } from './isa-errors.js';
+import { parseIsaText } from './isa-parser.js';
+
+export interface IsaTables {
+  readonly forms: readonly DecoderForm[];
+  /** map*256 + opcode → 0 undefined, 1 no ModRM, 2 ModRM. */
+  readonly modrmNeed: Uint8Array;
+  /** map*2048 + opcode*8 + reg → candidates, or null. */
+  readonly cands: readonly (readonly DecoderForm[] | null)[];
+  /** opcode(d8..df)*8 + reg → fwait-glued forms, or null. */
+  readonly fwait: readonly (readonly DecoderForm[] | null)[];
+  /** Milliseconds spent reading, lexing, parsing and indexing. */
+  readonly buildMs: number;
+}
+
+function specificity(f: DecoderForm): number {
+  return (f.pfx !== 0 ? 16 : 0) + (f.rm >= 0 ? 8 : 0) + (f.mod !== 0 ? 4 : 0) + (f.osz !== 0 ? 2 : 0) + (f.asz !== 0 ? 1 : 0);
+}
+
+/** Build tables from already-read sources ({file, text} in a fixed order). */
+export function buildTables(sources: readonly { file: string; text: string }[]): IsaTables {
+  const t0 = performance.now();
+  const nextId = { value: 0 };
+  const forms: DecoderForm[] = [];
+  for (const s of sources) for (const f of parseIsaText(s.file, s.text, nextId)) forms.push(f);
+  const modrmNeed = new Uint8Array(4 * 256);
+  const needOwner: (DecoderForm | undefined)[] = new Array(4 * 256);
+  const slots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
+  const fwait: (DecoderForm[] | null)[] = new Array(256 * 8).fill(null);
+  const seen = new Map<string, DecoderForm>();
+  for (const f of forms) {
+    const key = `${f.map}.${f.opcode}.${f.pfx}.${f.reg}.${f.rm}.${f.mod}.${f.osz}.${f.asz}`;
+    const prev = seen.get(key);
+    if (prev !== undefined) {
+      throw new IsaSyntaxError(f.file, f.line, `duplicate encoding: same opcode and constraints as ${prev.file}:${prev.line} (${prev.mnemonic})`);
+    }
+    seen.set(key, f);
+    if (f.pfx === PFX_9B) {
+      for (let r = 0; r < 8; r++) {
+        if (f.reg >= 0 && f.reg !== r) continue;
+        (fwait[f.opcode * 8 + r] ??= []).push(f);
+      }
+      continue;
+    }
+    const need = f.hasModrm ? 2 : 1;
+    const ni = f.map * 256 + f.opcode;
+    if (modrmNeed[ni] !== 0 && modrmNeed[ni] !== need) {
+      const o = needOwner[ni]!;
+      throw new IsaSyntaxError(f.file, f.line, `opcode ${MAP_NAMES[f.map]} 0x${f.opcode.toString(16)} has ModRM in one row and not in another (${o.file}:${o.line})`);
+    }
+    modrmNeed[ni] = need;
+    needOwner[ni] ??= f;
+    const regs = f.hasModrm && f.reg >= 0 ? [f.reg] : f.hasModrm ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
+    for (const r of regs) (slots[f.map * 2048 + f.opcode * 8 + r] ??= []).push(f);
+  }
+  const order = (list: DecoderForm[] | null): readonly DecoderForm[] | null => {
+    if (list === null) return null;
+    // Stable: equal specificity keeps file order.
+    return Object.freeze(list.map((f, i) => ({ f, i })).sort((a, b) => specificity(b.f) - specificity(a.f) || a.i - b.i).map((x) => x.f));
+  };
+  const cands = Object.freeze(slots.map(order));
+  const fw = Object.freeze(fwait.map(order));
+  return Object.freeze({ forms: Object.freeze(forms), modrmNeed, cands, fwait: fw, buildMs: performance.now() - t0 });
+}
+
+/** The isa/ directory: found by walking up from this module (src/ or dist/src/). */
+export function findIsaDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let k = 0; k < 6; k++) {
+    const cand = join(dir, 'isa');
+    if (existsSync(join(cand, 'onebyte.isa'))) return cand;
+    dir = dirname(dir);
+  }
+  throw new Error('isa/ directory not found above ' + fileURLToPath(import.meta.url));
+}
+
+/** Read every *.isa file of a directory in name order; file names are reported relative to the repo. */
+export function readIsaDir(dir: string): { file: string; text: string }[] {
+  const names = readdirSync(dir).filter((n) => n.endsWith('.isa')).sort();
+  const base = dirname(dir);
+  return names.map((n) => ({ file: relative(base, join(dir, n)), text: readFileSync(join(dir, n), 'utf8') }));
+}
+
+let cached: IsaTables | null = null;
+
+/** The process-wide tables, built on first use. */
+export function getTables(): IsaTables {
+  if (cached === null) {
+    const t0 = performance.now();
+    const built = buildTables(readIsaDir(findIsaDir()));
+    cached = Object.freeze({ ...built, buildMs: performance.now() - t0 });
+  }
+  return cached;
+}

@@ -156,6 +156,11 @@ export class IrBuilder {
     this.ops.push({ op: 'raise', vector, errorCode, cond });
   }
 
+  /** Side exit to `target` when cond != 0 (see the exitIf op). */
+  exitIf(cond: Value, target: number): void {
+    this.ops.push({ op: 'exitIf', cond, target: target >>> 0 });
+  }
+
   finish(exit: Exit): Block {
     return {
       address: this.firstAddress,

@@ -52,6 +52,9 @@ export const OP_INFO: { readonly [K in Op['op']]: OpInfo } = {
   helper: pure,
   emulate: { mayFault: true, sideEffects: true, writesState: true },
   raise: { mayFault: true, sideEffects: true, writesState: false },
+  // Leaves the block like a fault does: nothing may move across it and it
+  // must precede the guest-state writes of its instruction.
+  exitIf: { mayFault: true, sideEffects: true, writesState: false },
 };
 
 /** The x86 condition codes in encoding order (the low nibble of jcc/setcc/cmovcc). */

@@ -65,6 +65,7 @@ export function printOp(op: Op): string {
       `  ${o.dst ? 't' + o.dst.id + ' = ' : ''}emulate ${o.routine}(${o.args.map(v).join(', ')}) next=${hex32(o.next)}`)
     .with({ op: 'raise' }, (o) =>
       `  raise #${o.vector}${o.errorCode !== null ? '(' + o.errorCode + ')' : ''}${o.cond ? ' if ' + v(o.cond) : ''}`)
+    .with({ op: 'exitIf' }, (o) => `  exit.if ${v(o.cond)} ? ${hex32(o.target)}`)
     .exhaustive();
 }
 

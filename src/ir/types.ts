@@ -166,7 +166,16 @@ export type Op =
    */
   | { readonly op: 'emulate'; readonly routine: VmmRoutine; readonly args: readonly Value[]; readonly dst: Temp | null; readonly next: number }
   /** Raise a guest exception at the current instruction (state as before it). */
-  | { readonly op: 'raise'; readonly vector: number; readonly errorCode: number | null; readonly cond: Value | null };
+  | { readonly op: 'raise'; readonly vector: number; readonly errorCode: number | null; readonly cond: Value | null }
+  /**
+   * Side exit: when cond != 0, leave the block for guest address `target`
+   * with the guest state as written so far (the ops after it do not run).
+   * The lifter emits it only before any guest-state write of its instruction,
+   * like a fault. Used by a rep string instruction whose count is zero at
+   * entry: it must go straight to the next instruction without touching
+   * memory, which no later op could undo.
+   */
+  | { readonly op: 'exitIf'; readonly cond: Value; readonly target: number };
 
 /** Pure helpers codegen provides (see codegen/runtime). */
 export type HelperName =

@@ -72,6 +72,7 @@ export function inputsOf(op: Op): Value[] {
     case 'flags.set': return op.guard ? [op.res, op.a, op.b, op.aux, op.guard] : [op.res, op.a, op.b, op.aux];
     case 'helper': case 'emulate': return [...op.args];
     case 'raise': return op.cond ? [op.cond] : [];
+    case 'exitIf': return [op.cond];
   }
 }
 

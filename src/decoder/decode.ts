@@ -79,11 +79,11 @@ function reg(cls: RegClass, num: number, size: OperandSize): Operand {
 function result(
   address: number, length: number, status: DecodeStatus, form: DecoderForm | null, cls: InsnClass, opSize: 2 | 4,
   addrSize: 2 | 4, lock: boolean, rep: RepKind, segOverride: number, operands: readonly Operand[], prefixLen: number,
-  modrm: number, sib: number, dispSize: number,
+  modrm: number, sib: number, dispSize: number, fwait = false,
 ): DecodedInsn {
   return {
     address, length, status, form, mnemonic: form === null ? '(bad)' : form.mnemonic, cls, opSize, addrSize, lock, rep,
-    segOverride, operands, prefixLen, modrm, sib, dispSize,
+    segOverride, operands, prefixLen, modrm, sib, dispSize, fwait,
   };
 }
 
@@ -94,7 +94,7 @@ function pick(list: readonly DecoderForm[], modrm: number, has66: boolean, rep: 
     if (!f.constrained) return f;
     const pfx = f.pfx;
     if (pfx !== PFX_ANY) {
-      if (pfx === PFX_66 ? !has66 : pfx === PFX_F3 ? rep !== 0xf3 : pfx === PFX_F2 ? rep !== 0xf2 : true) continue;
+      if (pfx === PFX_66 ? !has66 : pfx === PFX_F3 ? rep !== 0xf3 : pfx === PFX_F2 ? rep !== 0xf2 : false) continue;
     }
     if (f.mod === MOD_MEM ? modrm >= 0xc0 : f.mod === MOD_REG ? modrm < 0xc0 : false) continue;
     if (f.rm >= 0 && (modrm & 7) !== f.rm) continue;
@@ -159,21 +159,28 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   let need = tables.modrmNeed[map * 256 + opcode]!;
   let modrm = -1;
   let form: DecoderForm | null = null;
+  let fwait = false;
   if (map === 0 && opcode === 0x9b && prefixLen === 0) {
     // fwait glued to a following x87 control form (9B D9 /7 = fstcw …).
     const p = st.p;
     if (p + 1 < st.limit) {
       const x = bytes[p]!;
       const m = bytes[p + 1]!;
-      const fl = x >= 0xd8 && x <= 0xdf ? tables.fwait[x * 8 + ((m >> 3) & 7)] : null;
-      if (fl != null) {
-        const f = pick(fl, m, false, 0, opSize, addrSize);
+      if (x >= 0xd8 && x <= 0xdf) {
+        // objdump shows fwait + x87 op as one instruction; fn* control forms become f* (fnstsw → fstsw).
+        const fl = tables.fwait[x * 8 + ((m >> 3) & 7)];
+        let f = fl != null ? pick(fl, m, false, 0, opSize, addrSize) : null;
+        if (f === null) {
+          const nl = tables.cands[x * 8 + ((m >> 3) & 7)];
+          f = nl != null ? pick(nl, m, false, 0, opSize, addrSize) : null;
+        }
         if (f !== null) {
           form = f;
           opcode = x;
           modrm = m;
           st.p = p + 2;
           need = 2;
+          fwait = true;
         }
       }
     }
@@ -259,12 +266,11 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
       switch (s.kind) {
         case OpKind.E:
         case OpKind.M:
-        case OpKind.Ewv:
           if (modrm >= 0xc0) {
             o = reg('gpr', modrm & 7, resolveSize(s.size, opSize));
           } else {
             o = {
-              kind: 'mem', size: s.kind === OpKind.Ewv ? 2 : resolveSize(s.size, opSize), seg: seg >= 0 ? seg : defSeg,
+              kind: 'mem', size: s.memSize !== 0 ? s.memSize as OperandSize : resolveSize(s.size, opSize), seg: seg >= 0 ? seg : defSeg,
               segOverride: seg >= 0, base, index, scale, disp, addrSize, moffs: false,
             };
           }
@@ -332,7 +338,7 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
           o = reg('gpr', opcode & 7, resolveSize(s.size, opSize));
           break;
         case OpKind.Fixed:
-          o = reg(s.cls === 'seg' ? 'seg' : s.cls === 'st' ? 'st' : 'gpr', s.num, resolveSize(s.size, opSize));
+          o = reg(s.cls === 'none' ? 'gpr' : s.cls, s.num, resolveSize(s.size, opSize));
           break;
         case OpKind.One:
           o = { kind: 'imm', size: 1, value: 1 };
@@ -378,7 +384,7 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   }
   return result(
     address, st.p - offset, 'ok', form, form.cls, opSize, addrSize, lock, repKind, seg, operands, prefixLen, modrm, sib,
-    dispSize,
+    dispSize, fwait,
   );
 }
 

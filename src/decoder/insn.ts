@@ -154,4 +154,9 @@ export interface DecodedInsn {
   readonly sib: number;
   /** Bytes of memory displacement encoded (0, 1, 2, 4): [eax+0x0] differs from [eax]. */
   readonly dispSize: number;
+  /**
+   * A 9B (fwait) byte directly before this x87 instruction was decoded with
+   * it, as objdump shows it (`9b df e0` = fstsw ax): execute fwait first.
+   */
+  readonly fwait: boolean;
 }

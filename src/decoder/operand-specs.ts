@@ -58,8 +58,6 @@ export const enum OpKind {
   V,
   W,
   U,
-  /** ModRM r/m as register of operand size, but WORD when memory (mov Ew,Sw; sldt; lar…). */
-  Ewv,
 }
 
 /** Size codes beyond plain byte counts. */
@@ -67,13 +65,19 @@ export const SZ_V = -1; // operand size: 2 or 4
 export const SZ_P = -2; // far pointer: operand size + 2 (FWORD / DWORD)
 export const SZ_A = -3; // bound's pair: 2 × operand size
 
-export type SpecRegClass = 'gpr' | 'seg' | 'st' | 'none';
+export type SpecRegClass = 'gpr' | 'seg' | 'st' | 'xmm' | 'none';
 
 export interface OperandSpec {
   readonly name: string;
   readonly kind: OpKind;
   /** Bytes, or SZ_V / SZ_P / SZ_A. For registers this is the register width. */
   readonly size: number;
+  /**
+   * For E operands whose memory form is narrower than the register form
+   * (mov Ew,Sw and sldt: register of operand size, WORD in memory; pinsrw:
+   * a 32-bit register, WORD in memory): the memory size, else 0 = `size`.
+   */
+  readonly memSize: number;
   /** Memory size objdump does not print (lea's M, fxsave's 512 bytes, sgdt's 6). */
   readonly hideSize: boolean;
   /** For Fixed: register class and number. */
@@ -81,13 +85,14 @@ export interface OperandSpec {
   readonly num: number;
 }
 
-function spec(name: string, kind: OpKind, size: number, hideSize = false, cls: SpecRegClass = 'none', num = 0): OperandSpec {
-  return Object.freeze({ name, kind, size, hideSize, cls, num });
+function spec(name: string, kind: OpKind, size: number, hideSize = false, cls: SpecRegClass = 'none', num = 0, memSize = 0): OperandSpec {
+  return Object.freeze({ name, kind, size, memSize, hideSize, cls, num });
 }
 
 const table: OperandSpec[] = [
   spec('Eb', OpKind.E, 1), spec('Ew', OpKind.E, 2), spec('Ed', OpKind.E, 4), spec('Ev', OpKind.E, SZ_V),
-  spec('Ewv', OpKind.Ewv, SZ_V),
+  spec('Ewv', OpKind.E, SZ_V, false, 'none', 0, 2), spec('Edw', OpKind.E, 4, false, 'none', 0, 2),
+  spec('Edb', OpKind.E, 4, false, 'none', 0, 1),
   spec('M', OpKind.M, 0, true), spec('Mb', OpKind.M, 1), spec('Mw', OpKind.M, 2), spec('Md', OpKind.M, 4),
   spec('Mq', OpKind.M, 8), spec('Mt', OpKind.M, 10), spec('Mx', OpKind.M, 16), spec('Mv', OpKind.M, SZ_V),
   spec('Mp', OpKind.M, SZ_P), spec('Ma', OpKind.M, SZ_A),
@@ -110,6 +115,7 @@ const table: OperandSpec[] = [
   spec('Pq', OpKind.P, 8), spec('Qq', OpKind.Q, 8), spec('Qd', OpKind.Q, 4), spec('Nq', OpKind.N, 8),
   spec('Vx', OpKind.V, 16), spec('Wx', OpKind.W, 16), spec('Wq', OpKind.W, 8), spec('Wd', OpKind.W, 4),
   spec('Ww', OpKind.W, 2), spec('Wb', OpKind.W, 1), spec('Ux', OpKind.U, 16),
+  spec('XMM0', OpKind.Fixed, 16, false, 'xmm', 0),
 ];
 
 const gpr8 = ['AL', 'CL', 'DL', 'BL', 'AH', 'CH', 'DH', 'BH'];
@@ -130,7 +136,7 @@ export const OPERAND_SPECS: ReadonlyMap<string, OperandSpec> = new Map(table.map
 
 /** Operand kinds whose value comes from ModRM.rm and can be memory. */
 export function specUsesRmMemory(s: OperandSpec): boolean {
-  return s.kind === OpKind.E || s.kind === OpKind.M || s.kind === OpKind.Q || s.kind === OpKind.W || s.kind === OpKind.Ewv;
+  return s.kind === OpKind.E || s.kind === OpKind.M || s.kind === OpKind.Q || s.kind === OpKind.W;
 }
 
 /** Operand kinds that need a ModRM byte. */
@@ -138,7 +144,7 @@ export function specNeedsModrm(s: OperandSpec): boolean {
   switch (s.kind) {
     case OpKind.E: case OpKind.M: case OpKind.R: case OpKind.H: case OpKind.G: case OpKind.S:
     case OpKind.C: case OpKind.D: case OpKind.STi: case OpKind.P: case OpKind.Q: case OpKind.N:
-    case OpKind.V: case OpKind.W: case OpKind.U: case OpKind.Ewv:
+    case OpKind.V: case OpKind.W: case OpKind.U:
       return true;
     default:
       return false;

@@ -106,6 +106,23 @@ function pick(list: readonly DecoderForm[], modrm: number, has66: boolean, rep: 
   return null;
 }
 
+const VEX_PP = [PFX_ANY, PFX_66, PFX_F3, PFX_F2];
+
+/** VEX rows match VEX.pp exactly (pp = 0 means no implied prefix), VEX.L and VEX.W where the row says. */
+function pickVex(list: readonly DecoderForm[], modrm: number, pp: number, l: number, w: number): DecoderForm | null {
+  const pfx = VEX_PP[pp]!;
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i]!;
+    if (f.pfx !== pfx) continue;
+    if (f.vexL >= 0 && f.vexL !== l) continue;
+    if (f.vexW >= 0 && f.vexW !== w) continue;
+    if (f.mod === MOD_MEM ? modrm >= 0xc0 : f.mod === MOD_REG ? modrm < 0xc0 : false) continue;
+    if (f.rm >= 0 && (modrm & 7) !== f.rm) continue;
+    return f;
+  }
+  return null;
+}
+
 /**
  * Decode one instruction at bytes[offset]. `address` is its linear address
  * (for relative targets); `mode` is the code segment's default sizes.
@@ -184,6 +201,32 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
         }
       }
     }
+  }
+  let vexReg = -1;
+  if ((b === 0xc4 || b === 0xc5) && map === 0 && st.p < st.limit && bytes[st.p]! >= 0xc0) {
+    // VEX (AVX): outside 64-bit mode C4/C5 followed by mod=11 cannot be les/lds.
+    const v1 = u8();
+    let v2 = v1;
+    let vexW = 0;
+    if (b === 0xc4) {
+      map = v1 & 0x1f;
+      v2 = u8();
+      vexW = v2 >> 7;
+    } else map = 1;
+    opcode = u8();
+    if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+    // 66/F2/F3/F0 before VEX are #UD; vvvv bit 3 is ignored outside 64-bit mode.
+    if (has66 || rep !== 0 || lock || map < 1 || map > 3) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, -1);
+    vexReg = (~v2 >> 3) & 7;
+    need = tables.vexModrmNeed[map * 256 + opcode]!;
+    if (need === 0) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, -1);
+    if (need === 2) {
+      modrm = u8();
+      if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+    }
+    const list = tables.vexCands[map * 2048 + opcode * 8 + (need === 2 ? (modrm >> 3) & 7 : 0)];
+    form = list != null ? pickVex(list, modrm, v2 & 3, (v2 >> 2) & 1, vexW) : null;
+    if (form === null) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, modrm);
   }
   if (form === null) {
     if (need === 0) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, -1);
@@ -277,7 +320,7 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
           break;
         case OpKind.Q:
         case OpKind.W:
-          if (modrm >= 0xc0) o = reg(s.kind === OpKind.Q ? 'mm' : 'xmm', modrm & 7, s.kind === OpKind.Q ? 8 : 16);
+          if (modrm >= 0xc0) o = reg(s.kind === OpKind.Q ? 'mm' : 'xmm', modrm & 7, s.kind === OpKind.Q ? 8 : s.size === 32 ? 32 : 16);
           else {
             o = {
               kind: 'mem', size: s.size as OperandSize, seg: seg >= 0 ? seg : defSeg, segOverride: seg >= 0, base, index,
@@ -366,10 +409,13 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
           o = reg('mm', modrm & 7, 8);
           break;
         case OpKind.V:
-          o = reg('xmm', (modrm >> 3) & 7, 16);
+          o = reg('xmm', (modrm >> 3) & 7, s.size === 32 ? 32 : 16);
           break;
         case OpKind.U:
-          o = reg('xmm', modrm & 7, 16);
+          o = reg('xmm', modrm & 7, s.size === 32 ? 32 : 16);
+          break;
+        case OpKind.Vvvv:
+          o = reg('xmm', vexReg, s.size === 32 ? 32 : 16);
           break;
         default:
           return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, modrm);

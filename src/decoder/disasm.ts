@@ -18,7 +18,7 @@ const GPR16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
 const GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 const SEG = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', '?', '?'];
 const SIZE_NAME: Record<number, string> = {
-  1: 'BYTE PTR ', 2: 'WORD PTR ', 4: 'DWORD PTR ', 6: 'FWORD PTR ', 8: 'QWORD PTR ', 10: 'TBYTE PTR ', 16: 'XMMWORD PTR ',
+  1: 'BYTE PTR ', 2: 'WORD PTR ', 4: 'DWORD PTR ', 6: 'FWORD PTR ', 8: 'QWORD PTR ', 10: 'TBYTE PTR ', 16: 'XMMWORD PTR ', 32: 'YMMWORD PTR ',
 };
 
 export interface InsnText {
@@ -53,7 +53,7 @@ export function regName(o: Operand & { kind: 'reg' }, fixedSt: boolean): string 
     case 'mm':
       return 'mm' + o.num;
     case 'xmm':
-      return 'xmm' + o.num;
+      return (o.size === 32 ? 'ymm' : 'xmm') + o.num;
   }
 }
 

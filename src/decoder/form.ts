@@ -47,6 +47,11 @@ export interface DecoderForm extends IsaForm {
   readonly bnd: boolean;
   /** A 3E prefix shows as `notrack` (CET indirect branches). */
   readonly notrack: boolean;
+  /** A VEX-encoded row (C4/C5): looked up in the VEX tables, pfx is VEX.pp. */
+  readonly vex: boolean;
+  /** VEX.L and VEX.W required (0 or 1), or -1 when ignored. */
+  readonly vexL: number;
+  readonly vexW: number;
   /** ModRM.rm is a register whatever mod says (mov crN/drN): no SIB or displacement follows. */
   readonly ignoresMod: boolean;
   /** Encoding text of the row, for `btvm isa --dump`. */

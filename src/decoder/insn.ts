@@ -26,7 +26,8 @@ export type InsnClass =
 export type RegClass = 'gpr' | 'seg' | 'cr' | 'dr' | 'tr' | 'st' | 'mm' | 'xmm';
 
 /** Sizes in bytes. 0 = no size (lea's memory operand, far pointers' unsized forms). */
-export type OperandSize = 0 | 1 | 2 | 4 | 6 | 8 | 10 | 14 | 16 | 28 | 94 | 108 | 512;
+/** 32 is a YMM register or YMMWORD (VEX.256 forms; the register class stays 'xmm'). */
+export type OperandSize = 0 | 1 | 2 | 4 | 6 | 8 | 10 | 14 | 16 | 28 | 32 | 94 | 108 | 512;
 
 export interface RegOperand {
   readonly kind: 'reg';

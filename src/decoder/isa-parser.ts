@@ -49,6 +49,7 @@ interface RowDraft {
   flagsRead: number;
   flagsWritten: number;
   flagsUndefined: number;
+  vexW: number;
 }
 
 function flagMask(letters: string): number {
@@ -101,13 +102,21 @@ function parseLine(
     return c as InsnClass;
   }
   let i = 0;
+  // VEX rows start with vex128 / vex256 / vexlig (L ignored).
+  let vex = false;
+  let vexL = -1;
+  if (first.type === 'word' && /^vex(128|256|lig)$/.test(first.text)) {
+    vex = true;
+    vexL = first.text === 'vex128' ? 0 : first.text === 'vex256' ? 1 : -1;
+    i = 1;
+  }
   const hex: number[] = [];
   while (i < toks.length && toks[i]!.type === 'hex') hex.push(parseInt(toks[i++]!.text, 16));
-  if (hex.length === 0) fail(`row must start with opcode bytes, found '${first.text}'`);
+  if (hex.length === 0) fail(`row must start with opcode bytes, found '${toks[i]?.text ?? first.text}'`);
   const d: RowDraft = {
     map: MAP_ONE, opcode: 0, pfx: PFX_ANY, hasModrm: false, reg: -1, rm: -1, mod: MOD_ANY, plusR: false,
     osz: 0, asz: 0, mnemonic: '', ops: [], cls: defaultClass, lockable: false, repMode: 'none', bnd: false,
-    notrack: false, flagsRead: 0, flagsWritten: 0, flagsUndefined: 0,
+    notrack: false, flagsRead: 0, flagsWritten: 0, flagsUndefined: 0, vexW: -1,
   };
   let h = 0;
   const p0 = hex[0]!;
@@ -124,6 +133,7 @@ function parseLine(
   if (d.map === MAP_ONE && isPrefixByte(d.opcode)) fail(`0x${hex2(d.opcode)} is a prefix, not an opcode`);
   if (d.map === MAP_ONE && d.opcode === 0x0f) fail('0x0f is the two-byte escape, not an opcode');
   if (d.pfx === PFX_9B && d.map !== MAP_ONE) fail('9b rows are x87 control forms in the one-byte map');
+  if (vex && (d.map === MAP_ONE || d.pfx === PFX_9B)) fail('VEX rows need map 0f, 0f 38 or 0f 3a');
   if (h < hex.length) {
     const m = hex[h++]!;
     if (m < 0xc0) fail(`fixed ModRM byte 0x${hex2(m)} must be a register form (c0..ff)`);
@@ -193,6 +203,9 @@ function parseLine(
     else if (w === 'mem' || w === 'reg') {
       if (!d.hasModrm) fail(`'${w}' needs a ModRM row (/r or /digit)`);
       d.mod = w === 'mem' ? MOD_MEM : MOD_REG;
+    } else if (w === 'w0' || w === 'w1') {
+      if (!vex) fail(`'${w}' is only for VEX rows`);
+      d.vexW = w === 'w0' ? 0 : 1;
     } else if (w === 'bnd') d.bnd = true;
     else if (w === 'notrack') d.notrack = true;
     else if (/^[A-Z1]/.test(w)) fail(`operands must be one comma-separated list without spaces ('${w}')`);
@@ -202,6 +215,7 @@ function parseLine(
   for (const s of d.ops) {
     if (specNeedsModrm(s) && !d.hasModrm) fail(`operand '${s.name}' needs a ModRM byte: add /r or /digit`);
     if (s.kind === OpKind.Z && !d.plusR) fail(`operand '${s.name}' needs a +r opcode`);
+    if (s.kind === OpKind.Vvvv && !vex) fail(`operand '${s.name}' (VEX.vvvv) on a non-VEX row`);
     if ((s.kind === OpKind.M) && d.mod === MOD_REG) fail(`memory operand '${s.name}' on a reg-only row`);
     if ((s.kind === OpKind.R || s.kind === OpKind.U || s.kind === OpKind.N) && d.mod === MOD_MEM) {
       fail(`register operand '${s.name}' on a mem-only row`);
@@ -215,6 +229,7 @@ function parseLine(
   if (d.lockable && !d.ops.some((s) => s.kind === OpKind.E || s.kind === OpKind.M)) fail("'lock' on a row without a memory destination");
   const usesOpSize = d.osz !== 0 || d.ops.some((s) => s.size === SZ_V || s.size === SZ_P || s.size === SZ_A);
   const constrained = d.pfx !== PFX_ANY || d.rm >= 0 || d.mod !== MOD_ANY || d.osz !== 0 || d.asz !== 0;
+  const constrainedVex = constrained || vex;
   const encoding = toks.slice(0, toks.indexOf(mt!)).map((x) => x.text).join(' ');
   const ignoresMod = d.ops.some((s) => s.kind === OpKind.H);
   const count = d.plusR ? 8 : 1;
@@ -223,7 +238,8 @@ function parseLine(
       id: nextId.value++, mnemonic: d.mnemonic, cls: d.cls, flagsRead: d.flagsRead, flagsWritten: d.flagsWritten,
       flagsUndefined: d.flagsUndefined, lockable: d.lockable, repMode: d.repMode, file, line: lineNo,
       map: d.map, opcode: d.opcode + k, pfx: d.pfx, hasModrm: d.hasModrm, reg: d.reg, rm: d.rm, mod: d.mod,
-      osz: d.osz, asz: d.asz, ops: Object.freeze(d.ops.slice()), constrained, usesOpSize, bnd: d.bnd,
+      osz: d.osz, asz: d.asz, ops: Object.freeze(d.ops.slice()), constrained: constrainedVex, usesOpSize,
+      vex, vexL, vexW: d.vexW, bnd: d.bnd,
       notrack: d.notrack, ignoresMod, encoding, operandText,
     }));
   }

@@ -26,6 +26,9 @@ export interface IsaTables {
   readonly modrmNeed: Uint8Array;
   /** map*2048 + opcode*8 + reg → candidates, or null. */
   readonly cands: readonly (readonly DecoderForm[] | null)[];
+  /** VEX rows: the same layout as modrmNeed / cands, maps 0F, 0F38, 0F3A. */
+  readonly vexModrmNeed: Uint8Array;
+  readonly vexCands: readonly (readonly DecoderForm[] | null)[];
   /** opcode(d8..df)*8 + reg → fwait-glued forms, or null. */
   readonly fwait: readonly (readonly DecoderForm[] | null)[];
   /** Milliseconds spent reading, lexing, parsing and indexing. */
@@ -33,7 +36,7 @@ export interface IsaTables {
 }
 
 function specificity(f: DecoderForm): number {
-  return (f.pfx !== 0 ? 16 : 0) + (f.rm >= 0 ? 8 : 0) + (f.mod !== 0 ? 4 : 0) + (f.osz !== 0 ? 2 : 0) + (f.asz !== 0 ? 1 : 0);
+  return (f.pfx !== 0 ? 16 : 0) + (f.vexL >= 0 ? 32 : 0) + (f.vexW >= 0 ? 32 : 0) + (f.rm >= 0 ? 8 : 0) + (f.mod !== 0 ? 4 : 0) + (f.osz !== 0 ? 2 : 0) + (f.asz !== 0 ? 1 : 0);
 }
 
 /** Build tables from already-read sources ({file, text} in a fixed order). */
@@ -46,9 +49,11 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
   const needOwner: (DecoderForm | undefined)[] = new Array(4 * 256);
   const slots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
   const fwait: (DecoderForm[] | null)[] = new Array(256 * 8).fill(null);
+  const vexModrmNeed = new Uint8Array(4 * 256);
+  const vexSlots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
   const seen = new Map<string, DecoderForm>();
   for (const f of forms) {
-    const key = `${f.map}.${f.opcode}.${f.pfx}.${f.reg}.${f.rm}.${f.mod}.${f.osz}.${f.asz}`;
+    const key = `${f.vex ? `v${f.vexL}.${f.vexW}.` : ''}${f.map}.${f.opcode}.${f.pfx}.${f.reg}.${f.rm}.${f.mod}.${f.osz}.${f.asz}`;
     const prev = seen.get(key);
     if (prev !== undefined) {
       throw new IsaSyntaxError(f.file, f.line, `duplicate encoding: same opcode and constraints as ${prev.file}:${prev.line} (${prev.mnemonic})`);
@@ -63,6 +68,13 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
     }
     const need = f.hasModrm ? 2 : 1;
     const ni = f.map * 256 + f.opcode;
+    if (f.vex) {
+      // VEX opcodes never mix ModRM and non-ModRM rows (C5 F8 77 vzeroupper has none).
+      vexModrmNeed[ni] = need;
+      const vr = f.hasModrm && f.reg >= 0 ? [f.reg] : f.hasModrm ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
+      for (const r of vr) (vexSlots[f.map * 2048 + f.opcode * 8 + r] ??= []).push(f);
+      continue;
+    }
     if (modrmNeed[ni] !== 0 && modrmNeed[ni] !== need) {
       const o = needOwner[ni]!;
       throw new IsaSyntaxError(f.file, f.line, `opcode ${MAP_NAMES[f.map]} 0x${f.opcode.toString(16)} has ModRM in one row and not in another (${o.file}:${o.line})`);
@@ -79,7 +91,8 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
   };
   const cands = Object.freeze(slots.map(order));
   const fw = Object.freeze(fwait.map(order));
-  return Object.freeze({ forms: Object.freeze(forms), modrmNeed, cands, fwait: fw, buildMs: performance.now() - t0 });
+  const vexCands = Object.freeze(vexSlots.map(order));
+  return Object.freeze({ forms: Object.freeze(forms), modrmNeed, cands, vexModrmNeed, vexCands, fwait: fw, buildMs: performance.now() - t0 });
 }
 
 /** The isa/ directory: found by walking up from this module (src/ or dist/src/). */

@@ -24,6 +24,8 @@ export const enum OpKind {
   G,
   /** ModRM reg: segment register. */
   S,
+  /** VEX.vvvv: XMM/YMM register. */
+  Vvvv,
   /** ModRM reg: control / debug register. */
   C,
   D,
@@ -116,6 +118,8 @@ const table: OperandSpec[] = [
   spec('Vx', OpKind.V, 16), spec('Wx', OpKind.W, 16), spec('Wq', OpKind.W, 8), spec('Wd', OpKind.W, 4),
   spec('Ww', OpKind.W, 2), spec('Wb', OpKind.W, 1), spec('Ux', OpKind.U, 16),
   spec('XMM0', OpKind.Fixed, 16, false, 'xmm', 0),
+  spec('Vy', OpKind.V, 32), spec('Wy', OpKind.W, 32), spec('Uy', OpKind.U, 32), spec('Hx', OpKind.Vvvv, 16),
+  spec('Hy', OpKind.Vvvv, 32), spec('My', OpKind.M, 32),
 ];
 
 const gpr8 = ['AL', 'CL', 'DL', 'BL', 'AH', 'CH', 'DH', 'BH'];

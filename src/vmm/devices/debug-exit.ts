@@ -8,7 +8,8 @@
  * status to 8 bits; the status reported here is that truncated one, i.e.
  * what a script running QEMU would see. Any offset within the 4 ports and
  * any access width triggers it, as in QEMU. The device has no readable
- * state; reads return all ones like an unassigned port.
+ * state; reads return 0, as QEMU's do (checked with qemu-system-i386 in
+ * test/vmm/devices/qemu-differential.test.ts).
  */
 import type { PortDevice } from './port-bus.js';
 import type { VmControl } from './vm-control.js';
@@ -21,8 +22,8 @@ export class DebugExit implements PortDevice {
 
   constructor(private readonly vm: VmControl) {}
 
-  readPort(_port: number, size: 1 | 2 | 4): number {
-    return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+  readPort(_port: number, _size: 1 | 2 | 4): number {
+    return 0;
   }
 
   writePort(_port: number, _size: 1 | 2 | 4, value: number): void {

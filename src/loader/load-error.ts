@@ -1,0 +1,29 @@
+/**
+ * Why a guest image could not be loaded.
+ *
+ * Raised by the Multiboot and flat loaders for problems a user can cause
+ * with a bad kernel or options (no Multiboot header, segments that do not fit
+ * in guest RAM, …). Malformed ELF structure is reported by the ELF parser's
+ * own ElfFormatError instead. `code` is stable for tests and the CLI;
+ * `fileOffset` / `address` locate the problem when there is one.
+ */
+export type LoadErrorCode =
+  | 'no-multiboot-header'
+  | 'bad-multiboot-checksum'
+  | 'unsupported-multiboot-flags'
+  | 'bad-address-fields'
+  | 'outside-ram'
+  | 'overlaps-boot-info'
+  | 'no-loadable-segments'
+  | 'cmdline-too-long';
+
+export class LoadError extends Error {
+  override readonly name = 'LoadError';
+  constructor(
+    readonly code: LoadErrorCode,
+    message: string,
+    readonly details: { fileOffset?: number; address?: number; length?: number } = {},
+  ) {
+    super(message);
+  }
+}

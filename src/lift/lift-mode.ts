@@ -1,0 +1,28 @@
+/**
+ * LiftMode: what the lifter must know about the CPU mode to translate a
+ * block, and nothing more. The translator builds it from CpuState (CS.D,
+ * SS.B, the segment bases) and stamps `mode` (the cache's mode word, see
+ * src/cpu/mode.ts) into the Block, so a block is only reused under the mode
+ * it was lifted for.
+ *
+ * Addresses: blocks, instruction markers and exit targets are EIP values
+ * (offsets in CS). Code is fetched at the linear address csBase + EIP. For
+ * the flat protected-mode guests btvm targets csBase is 0 and the two agree.
+ */
+export interface LiftMode {
+  /** Default operand and address size of the code segment (CS.D): 4, or 2 for 16-bit code. */
+  readonly codeSize: 2 | 4;
+  /**
+   * All six segment bases are known to be zero. The lifter then emits no
+   * `get segBase` at all for memory operands (rather than leaving them to a
+   * pass), which keeps dumps short. Because a segment load may end
+   * flatness, the lifter ends the block after every segment load.
+   */
+  readonly flatSegments: boolean;
+  /** The opaque mode word stamped into Block.mode. */
+  readonly mode: number;
+  /** Stack address size (SS.B): 4 uses ESP, 2 uses SP. Defaults to codeSize. */
+  readonly stackSize?: 2 | 4;
+  /** Linear base of CS, for fetching. Defaults to 0. */
+  readonly csBase?: number;
+}

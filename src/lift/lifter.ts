@@ -1,0 +1,115 @@
+/**
+ * liftBlock: guest code at an EIP → one IR Block (the lifter's entry point,
+ * called by the translator before the passes and codegen).
+ *
+ * It fetches through a CodeFetcher, decodes one instruction at a time
+ * (src/decoder), looks its mnemonic up in the registry and lets that lifter
+ * emit IR into a LiftContext, which holds back each instruction's state
+ * writes until its faults are out (see context.ts).
+ *
+ * Where a block ends:
+ *   - after a control instruction: its own exit (jump, branch, indirect);
+ *   - after an emulate whose routine may change mode or control flow
+ *     (system.ts ROUTINES_ENDING_BLOCK): `dispatch next`;
+ *   - at maxInsns (default 64) or when the next instruction would start on
+ *     another 4 KiB page than the block's first byte: `jump next`;
+ *   - single-step: after one instruction, with `dispatch next` unless the
+ *     instruction is a control transfer (which keeps its own exit);
+ *   - a rep-prefixed string instruction is always a block of its own (one
+ *     iteration, branching back to itself: string.ts), so a block reaching
+ *     one ends just before it;
+ *   - an instruction whose bytes cannot all be fetched ends the block before
+ *     it. If it is the first one, the block is only `raise #14` (no error
+ *     code, cond null): the CPU/VMM computes CR2 (the first unreadable linear
+ *     address at or after CS.base + EIP) and the page-fault error code from
+ *     its own paging state, which the lifter does not know.
+ * Undefined encodings raise #UD, over-long ones (> 15 bytes) #GP(0), x87 and
+ * SIMD forms #UD (no FPU offered yet).
+ */
+import { decode, MODE16, MODE32 } from '../decoder/decode.js';
+import { formatInsn, insnToString } from '../decoder/disasm.js';
+import type { DecodedInsn } from '../decoder/insn.js';
+import type { Block, Exit } from '../ir/types.js';
+import type { CodeFetcher } from './code-fetcher.js';
+import { LiftContext } from './context.js';
+import type { LiftMode } from './lift-mode.js';
+import { lifterFor } from './registry.js';
+import { REPEATABLE_STRING_OPS } from './string.js';
+
+export interface LiftOptions {
+  /** Instructions per block at most (default 64). */
+  readonly maxInsns?: number;
+  /** One instruction per block. */
+  readonly singleStep?: boolean;
+}
+
+export const DEFAULT_MAX_INSNS = 64;
+const PF = 14, UD = 6, GP = 13;
+const PAGE_MASK = ~0xfff;
+
+/** An 'ok' instruction no lifter handles: a hole in the registry (the coverage test guards against it). */
+export class UnliftableInstructionError extends Error {
+  constructor(readonly address: number, readonly bytes: Uint8Array, readonly mnemonic: string) {
+    super(`no lifter for '${mnemonic}' at 0x${(address >>> 0).toString(16)} (bytes ${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+    this.name = 'UnliftableInstructionError';
+  }
+}
+
+function isRepString(insn: DecodedInsn): boolean {
+  return insn.rep !== 0 && REPEATABLE_STRING_OPS.has(insn.mnemonic);
+}
+
+export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, options: LiftOptions = {}): Block {
+  const maxInsns = options.singleStep === true ? 1 : Math.max(1, options.maxInsns ?? DEFAULT_MAX_INSNS);
+  const csBase = mode.csBase ?? 0;
+  const decodeMode = mode.codeSize === 4 ? MODE32 : MODE16;
+  const ctx = new LiftContext(address, mode);
+  const buf = new Uint8Array(16);
+  const firstPage = ((csBase + address) & PAGE_MASK) >>> 0;
+  let eip = address >>> 0;
+  let count = 0;
+
+  for (;;) {
+    const n = code.read((csBase + eip) >>> 0, buf);
+    const bytes = n >= buf.length ? buf : buf.subarray(0, n);
+    const insn = n === 0 ? null : decode(bytes, 0, eip, decodeMode);
+    if (insn === null || insn.status === 'truncated') {
+      if (count > 0) return ctx.b.finish({ kind: 'jump', target: eip });
+      ctx.b.insn(eip, n, '(unreadable)');
+      ctx.b.raise(PF);
+      return ctx.b.finish({ kind: 'dispatch', next: eip });
+    }
+    if (count > 0 && isRepString(insn)) return ctx.b.finish({ kind: 'jump', target: eip });
+
+    const text = insn.status === 'ok' ? insnToString(formatInsn(insn, bytes, 0)) : '(bad)';
+    ctx.beginInsn(insn, text);
+    liftOne(ctx, insn, bytes);
+    ctx.endInsn();
+    count++;
+
+    if (insn.status !== 'ok' || faultsAlways(insn)) return ctx.b.finish({ kind: 'dispatch', next: ctx.next });
+    if (ctx.exit !== null) return ctx.b.finish(ctx.exit);
+    if (ctx.endBlock) return ctx.b.finish({ kind: 'dispatch', next: ctx.next });
+    eip = ctx.next;
+    const exit: Exit | null = options.singleStep === true
+      ? { kind: 'dispatch', next: eip }
+      : count >= maxInsns || (((csBase + eip) & PAGE_MASK) >>> 0) !== firstPage ? { kind: 'jump', target: eip } : null;
+    if (exit !== null) return ctx.b.finish(exit);
+  }
+}
+
+/** Instructions lifted as an unconditional raise: nothing after them runs. */
+function faultsAlways(insn: DecodedInsn): boolean {
+  if (insn.cls === 'fpu' || insn.cls === 'simd') return true;
+  const e = lifterFor(insn.mnemonic);
+  return e !== undefined && e.handling === 'ud';
+}
+
+function liftOne(ctx: LiftContext, insn: DecodedInsn, bytes: Uint8Array): void {
+  if (insn.status === 'invalid') return ctx.raise(UD);
+  if (insn.status === 'too-long') return ctx.raise(GP, 0);
+  if (insn.cls === 'fpu' || insn.cls === 'simd') return ctx.raise(UD);
+  const entry = lifterFor(insn.mnemonic);
+  if (entry === undefined) throw new UnliftableInstructionError(insn.address, bytes.slice(0, insn.length), insn.mnemonic);
+  entry.lift(ctx, insn);
+}

@@ -69,7 +69,7 @@ export function parseIsaText(file: string, text: string, nextId: { value: number
   let defaultClass: InsnClass = 'innocuous';
   let line: Tok[] = [];
   let lineNo = 1;
-  for (const t of lexer) {
+  for (let t = lexer.next(); t !== undefined; t = lexer.next()) {
     if (t.type === 'bad') throw new IsaSyntaxError(file, t.line, `unexpected character '${t.text[0]}'`);
     if (t.type === 'ws' || t.type === 'comment') continue;
     if (t.type === 'nl') {
@@ -234,14 +234,14 @@ function parseLine(
   const ignoresMod = d.ops.some((s) => s.kind === OpKind.H);
   const count = d.plusR ? 8 : 1;
   for (let k = 0; k < count; k++) {
-    out.push(Object.freeze({
+    out.push({
       id: nextId.value++, mnemonic: d.mnemonic, cls: d.cls, flagsRead: d.flagsRead, flagsWritten: d.flagsWritten,
       flagsUndefined: d.flagsUndefined, lockable: d.lockable, repMode: d.repMode, file, line: lineNo,
       map: d.map, opcode: d.opcode + k, pfx: d.pfx, hasModrm: d.hasModrm, reg: d.reg, rm: d.rm, mod: d.mod,
       osz: d.osz, asz: d.asz, ops: Object.freeze(d.ops.slice()), constrained: constrainedVex, usesOpSize,
       vex, vexL, vexW: d.vexW, bnd: d.bnd,
       notrack: d.notrack, ignoresMod, encoding, operandText,
-    }));
+    });
   }
   return null;
 }

@@ -39,6 +39,14 @@ function specificity(f: DecoderForm): number {
   return (f.pfx !== 0 ? 16 : 0) + (f.vexL >= 0 ? 32 : 0) + (f.vexW >= 0 ? 32 : 0) + (f.rm >= 0 ? 8 : 0) + (f.mod !== 0 ? 4 : 0) + (f.osz !== 0 ? 2 : 0) + (f.asz !== 0 ? 1 : 0);
 }
 
+/** File a row under every ModRM.reg value it accepts (reg 0 only for opcodes without ModRM). */
+function addToSlots(slots: (DecoderForm[] | null)[], f: DecoderForm): void {
+  const base = f.map * 2048 + f.opcode * 8;
+  const lo = f.hasModrm && f.reg >= 0 ? f.reg : 0;
+  const hi = f.hasModrm ? (f.reg >= 0 ? f.reg + 1 : 8) : 1;
+  for (let r = lo; r < hi; r++) (slots[base + r] ??= []).push(f);
+}
+
 /** Build tables from already-read sources ({file, text} in a fixed order). */
 export function buildTables(sources: readonly { file: string; text: string }[]): IsaTables {
   const t0 = performance.now();
@@ -51,19 +59,25 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
   const fwait: (DecoderForm[] | null)[] = new Array(256 * 8).fill(null);
   const vexModrmNeed = new Uint8Array(4 * 256);
   const vexSlots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
-  const seen = new Map<string, DecoderForm>();
+  const seen = new Map<number, DecoderForm>();
   for (const f of forms) {
-    const key = `${f.vex ? `v${f.vexL}.${f.vexW}.` : ''}${f.map}.${f.opcode}.${f.pfx}.${f.reg}.${f.rm}.${f.mod}.${f.osz}.${f.asz}`;
+    // Everything that tells two rows apart, packed into one number (< 2^40).
+    let key = f.map * 256 + f.opcode;
+    key = key * 8 + f.pfx;
+    key = key * 16 + (f.reg + 1);
+    key = key * 16 + (f.rm + 1);
+    key = key * 4 + f.mod;
+    key = key * 8 + f.osz;
+    key = key * 8 + f.asz;
+    key = key * 4 + (f.vex ? 1 + f.vexL + 1 : 0);
+    key = key * 4 + (f.vexW + 1);
     const prev = seen.get(key);
     if (prev !== undefined) {
       throw new IsaSyntaxError(f.file, f.line, `duplicate encoding: same opcode and constraints as ${prev.file}:${prev.line} (${prev.mnemonic})`);
     }
     seen.set(key, f);
     if (f.pfx === PFX_9B) {
-      for (let r = 0; r < 8; r++) {
-        if (f.reg >= 0 && f.reg !== r) continue;
-        (fwait[f.opcode * 8 + r] ??= []).push(f);
-      }
+      for (let r = f.reg >= 0 ? f.reg : 0; r < (f.reg >= 0 ? f.reg + 1 : 8); r++) (fwait[f.opcode * 8 + r] ??= []).push(f);
       continue;
     }
     const need = f.hasModrm ? 2 : 1;
@@ -71,8 +85,7 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
     if (f.vex) {
       // VEX opcodes never mix ModRM and non-ModRM rows (C5 F8 77 vzeroupper has none).
       vexModrmNeed[ni] = need;
-      const vr = f.hasModrm && f.reg >= 0 ? [f.reg] : f.hasModrm ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
-      for (const r of vr) (vexSlots[f.map * 2048 + f.opcode * 8 + r] ??= []).push(f);
+      addToSlots(vexSlots, f);
       continue;
     }
     if (modrmNeed[ni] !== 0 && modrmNeed[ni] !== need) {
@@ -81,11 +94,11 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
     }
     modrmNeed[ni] = need;
     needOwner[ni] ??= f;
-    const regs = f.hasModrm && f.reg >= 0 ? [f.reg] : f.hasModrm ? [0, 1, 2, 3, 4, 5, 6, 7] : [0];
-    for (const r of regs) (slots[f.map * 2048 + f.opcode * 8 + r] ??= []).push(f);
+    addToSlots(slots, f);
   }
   const order = (list: DecoderForm[] | null): readonly DecoderForm[] | null => {
     if (list === null) return null;
+    if (list.length === 1) return list;
     // Stable: equal specificity keeps file order.
     return Object.freeze(list.map((f, i) => ({ f, i })).sort((a, b) => specificity(b.f) - specificity(a.f) || a.i - b.i).map((x) => x.f));
   };

@@ -197,7 +197,9 @@ export class Pit8254 implements PortDevice {
 
   readPort(port: number, _size: 1 | 2 | 4): number {
     const index = port & 3;
-    if (index === 3) return 0xff; // the control register is write-only
+    // The control register is write-only; the 8254 leaves the bus undriven on a
+    // read, but QEMU returns 0 and guests are tested on QEMU, so we do too.
+    if (index === 3) return 0;
     const c = this.counters[index]!;
     if (c.statusLatched) {
       c.statusLatched = false;

@@ -347,6 +347,9 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
         case OpKind.D:
           o = reg('dr', (modrm >> 3) & 7, 4);
           break;
+        case OpKind.T:
+          o = reg('tr', (modrm >> 3) & 7, 4);
+          break;
         case OpKind.I: {
           const size = resolveSize(s.size, opSize);
           o = { kind: 'imm', size, value: readImm(size) };

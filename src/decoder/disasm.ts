@@ -117,6 +117,18 @@ function usesSegment(insn: DecodedInsn): boolean {
   return false;
 }
 
+/**
+ * HLE hints: F2/F3 on a locked read-modify-write of memory (or xchg with
+ * memory, locked implicitly) are xacquire/xrelease; F3 on a plain mov to
+ * memory is xrelease.
+ */
+function hle(insn: DecodedInsn, form: DecoderForm, bytes: Uint8Array, offset: number, b: number): boolean {
+  if (insn.modrm < 0 || insn.modrm >= 0xc0) return false;
+  if (form.lockable && (insn.lock || form.mnemonic === 'xchg')) return true;
+  const op = form.map === 0 ? form.opcode : -1;
+  return b === 0xf3 && (op === 0x88 || op === 0x89 || op === 0xc6 || op === 0xc7);
+}
+
 const SEG_PREFIX: Record<number, string> = { 0x26: 'es', 0x2e: 'cs', 0x36: 'ss', 0x3e: 'ds', 0x64: 'fs', 0x65: 'gs' };
 
 /**
@@ -150,6 +162,7 @@ function prefixWords(insn: DecodedInsn, form: DecoderForm | null, bytes: Uint8Ar
       if (i === lastRep && repConsumed) w = '';
       else if (i === lastRep && form !== null && form.repMode === 'rep') w = b === 0xf3 ? 'rep' : 'repnz';
       else if (b === 0xf2 && form !== null && form.bnd) w = 'bnd';
+      else if (form !== null && hle(insn, form, bytes, offset, b)) w = b === 0xf2 ? 'xacquire' : 'xrelease';
       else w = b === 0xf3 ? 'repz' : 'repnz';
     } else if (i === lastSeg && b === 0x3e && form !== null && form.notrack) w = 'notrack';
     else w = i === lastSeg && usedSeg ? '' : SEG_PREFIX[b]!;

@@ -29,6 +29,8 @@ export const enum OpKind {
   /** ModRM reg: control / debug register. */
   C,
   D,
+  /** ModRM reg: 386/486 test register (mov tr6,eax). */
+  T,
   /** Immediate, zero-extended (value as written). */
   I,
   /** Immediate byte sign-extended to the operand size. */
@@ -100,10 +102,11 @@ const table: OperandSpec[] = [
   spec('Mp', OpKind.M, SZ_P), spec('Ma', OpKind.M, SZ_A),
   // Hidden-size memory blocks: the size is real (the lifter needs it) but objdump prints none.
   spec('Ms', OpKind.M, 6, true), spec('Me', OpKind.M, 28, true), spec('Mf', OpKind.M, 108, true),
+  spec('Mew', OpKind.M, 14, true), spec('Mfw', OpKind.M, 94, true),
   spec('Mz', OpKind.M, 512, true),
   spec('Rd', OpKind.R, 4), spec('Rv', OpKind.R, SZ_V), spec('Hd', OpKind.H, 4),
   spec('Gb', OpKind.G, 1), spec('Gw', OpKind.G, 2), spec('Gd', OpKind.G, 4), spec('Gv', OpKind.G, SZ_V),
-  spec('Sw', OpKind.S, 2), spec('Cd', OpKind.C, 4), spec('Dd', OpKind.D, 4),
+  spec('Sw', OpKind.S, 2), spec('Cd', OpKind.C, 4), spec('Dd', OpKind.D, 4), spec('Td', OpKind.T, 4),
   spec('Ib', OpKind.I, 1), spec('Iw', OpKind.I, 2), spec('Iz', OpKind.I, SZ_V), spec('Iv', OpKind.I, SZ_V),
   spec('Ibs', OpKind.Ibs, SZ_V),
   spec('Jb', OpKind.J, 1), spec('Jz', OpKind.J, SZ_V),
@@ -147,7 +150,7 @@ export function specUsesRmMemory(s: OperandSpec): boolean {
 export function specNeedsModrm(s: OperandSpec): boolean {
   switch (s.kind) {
     case OpKind.E: case OpKind.M: case OpKind.R: case OpKind.H: case OpKind.G: case OpKind.S:
-    case OpKind.C: case OpKind.D: case OpKind.STi: case OpKind.P: case OpKind.Q: case OpKind.N:
+    case OpKind.C: case OpKind.D: case OpKind.T: case OpKind.STi: case OpKind.P: case OpKind.Q: case OpKind.N:
     case OpKind.V: case OpKind.W: case OpKind.U:
       return true;
     default:

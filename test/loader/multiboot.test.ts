@@ -21,7 +21,8 @@ import {
   findMultibootHeader,
   loadMultiboot,
 } from '../../src/loader/multiboot.js';
-import { parseElf32 } from '../../src/loader/elf32.js';
+import { ElfFormatError, parseElf32 } from '../../src/loader/elf32.js';
+import fc from 'fast-check';
 import { BSS_WORDS, PROBE_EXIT_VALUE, buildProbeKernel, haveQemuTools, parseProbeReport, runInQemu, type ProbeReport } from './qemu-probe.js';
 import { readelf } from './readelf-oracle.js';
 
@@ -238,5 +239,34 @@ describe('loadMultiboot errors and edge cases', () => {
     const boot = loadMultiboot(m, image);
     expect(boot.eip).toBe(0x10000c);
     expect(m.read8(boot.eip)).toBe(0xbc);
+  });
+});
+
+describe('loadMultiboot on corrupted kernels', () => {
+  it('fails only with LoadError or ElfFormatError, never a RangeError or TypeError', () => {
+    const elf = new Uint8Array(readFileSync(buildProbeKernel(dir, [], 'elf')));
+    const aout = aoutKernel({ pad: 64, bssEnd: 0x100000 + 64 + 64 + 32 });
+    const mem = new PhysicalMemory(2 * MIB);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(elf, aout),
+        fc.array(fc.record({ at: fc.nat(), value: fc.constantFrom(0, 0xff, 0x10, 0x80, 0x01, 0x1b) }), { maxLength: 6 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        (base, edits, cut) => {
+          const image = base.slice(0, cut === undefined ? base.length : cut % (base.length + 1));
+          // Bias edits toward the ELF header and the Multiboot header fields.
+          for (const e of edits) {
+            const at = e.at % 3 === 0 ? e.at % 52 : e.at % 3 === 1 ? 0x1000 + (e.at % 32) : 64 + (e.at % 32);
+            if (at < image.length) image[at] = e.value;
+          }
+          try {
+            loadMultiboot(mem, image);
+          } catch (error) {
+            if (!(error instanceof LoadError) && !(error instanceof ElfFormatError)) throw error;
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    );
   });
 });

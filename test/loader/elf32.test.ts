@@ -6,7 +6,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElfFormatError, parseElf32, primarySymbols, sectionData, type Elf32File } from '../../src/loader/elf32.js';
@@ -94,6 +94,13 @@ describe('parseElf32 against readelf', () => {
   });
   it('matches a stripped executable', () => {
     compareWithReadelf(files.stripped!);
+  });
+  it('matches the repository fixture kernels', (ctx) => {
+    const kernels = ['fixtures/kernels', 'fixtures/bench']
+      .filter((d) => existsSync(d))
+      .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.elf')).map((f) => join(d, f)));
+    if (kernels.length === 0) ctx.skip();
+    for (const k of kernels) compareWithReadelf(k);
   });
   it('matches /usr/lib32/libc.so.6', (ctx) => {
     if (!files.libc) ctx.skip();

@@ -157,6 +157,7 @@ function doubleShift(dir: 'shld' | 'shrd') {
         res = ctx.op('or', ctx.op('shr', a, c), ctx.op('shl', s, inv));
         cfOut = ctx.op('and', ctx.op('shr', a, cm1), 1);
       }
+      if (count.known < 0) res = ctx.select(ctx.op('ne', c, 0), res, a); // a shift by 32 would wrap to 0 in the IR
     } else {
       if (dir === 'shld') {
         const v = ctx.op('or', ctx.op('shl', a, 16), s); // dst:src

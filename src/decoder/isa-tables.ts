@@ -61,6 +61,14 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
   const vexSlots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
   const seen = new Map<number, DecoderForm>();
   for (const f of forms) {
+    const need = f.hasModrm ? 2 : 1;
+    const ni = f.map * 256 + f.opcode;
+    if (!f.vex && f.pfx !== PFX_9B) {
+      if (modrmNeed[ni] !== 0 && modrmNeed[ni] !== need) {
+        const o = needOwner[ni]!;
+        throw new IsaSyntaxError(f.file, f.line, `opcode ${MAP_NAMES[f.map]} 0x${f.opcode.toString(16)} has ModRM in one row and not in another (${o.file}:${o.line})`);
+      }
+    }
     // Everything that tells two rows apart, packed into one number (< 2^40).
     let key = f.map * 256 + f.opcode;
     key = key * 8 + f.pfx;
@@ -80,17 +88,11 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
       for (let r = f.reg >= 0 ? f.reg : 0; r < (f.reg >= 0 ? f.reg + 1 : 8); r++) (fwait[f.opcode * 8 + r] ??= []).push(f);
       continue;
     }
-    const need = f.hasModrm ? 2 : 1;
-    const ni = f.map * 256 + f.opcode;
     if (f.vex) {
       // VEX opcodes never mix ModRM and non-ModRM rows (C5 F8 77 vzeroupper has none).
       vexModrmNeed[ni] = need;
       addToSlots(vexSlots, f);
       continue;
-    }
-    if (modrmNeed[ni] !== 0 && modrmNeed[ni] !== need) {
-      const o = needOwner[ni]!;
-      throw new IsaSyntaxError(f.file, f.line, `opcode ${MAP_NAMES[f.map]} 0x${f.opcode.toString(16)} has ModRM in one row and not in another (${o.file}:${o.line})`);
     }
     modrmNeed[ni] = need;
     needOwner[ni] ??= f;

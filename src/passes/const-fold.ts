@@ -1,0 +1,212 @@
+/**
+ * const-fold: constant folding and propagation, copy propagation, exact
+ * algebraic identities, and constant conditions (select, raise, exit.if, the
+ * block's exit). First in the pipeline and run again after get-put, which
+ * turns `get`s of just-written registers into known values.
+ *
+ * Relies on:
+ *  - SSA temps (verify.ts): a temp's replacement is defined before every use.
+ *  - Every value being an int32 (types.ts), so identities such as x+0 = x,
+ *    x&-1 = x, x^x = 0 are exact; nothing here assumes more than int32
+ *    wrap-around arithmetic (op-eval.ts).
+ *  - The thunk semantics of ops.ts (flags-eval.ts): a `flags.get`/`flags.all`
+ *    reads the most recent unguarded `flags.set` unless an `emulate` (which
+ *    may rewrite EFLAGS) lies between. A `flags.set` whose guard is unknown
+ *    leaves the flags unknown.
+ *  - Removing or strengthening an op never reorders anything, so the
+ *    precise-exception rule (faults before state writes) survives.
+ *
+ * A taken `exit.if` ends the block: the ops after it never run, so they are
+ * dropped and the block's exit becomes a jump to the side exit's target.
+ */
+import type { BinaryOpName, Block, Exit, Op, Value } from '../ir/types.js';
+import { constant } from '../ir/builder.js';
+import { AF, CF, OF, OSZAPC, THUNK_OPERANDS, condFlags, evalCond, evalThunk } from './flags-eval.js';
+import { evalBinary, evalHelper, evalUnary } from './op-eval.js';
+import { Substitution, mapExitInputs, mapInputs, sameValue, withOps } from './rewrite.js';
+
+/** What is known of the current flags: the bits in `known` have the values in `bits`. */
+interface FlagKnowledge {
+  readonly known: number;
+  readonly bits: number;
+}
+const NOTHING_KNOWN: FlagKnowledge = { known: 0, bits: 0 };
+
+const COMMUTATIVE = new Set<BinaryOpName>(['add', 'mul', 'and', 'or', 'xor', 'umulhi', 'smulhi', 'eq', 'ne']);
+const SHIFTS = new Set<BinaryOpName>(['shl', 'shr', 'sar', 'rol', 'ror']);
+
+export function constFold(block: Block): Block {
+  const subst = new Substitution(block.tempCount);
+  const defs: (Op | undefined)[] = new Array(block.tempCount);
+  const out: Op[] = [];
+  let flags = NOTHING_KNOWN;
+  let exit: Exit | null = null;
+
+  const replace = (id: number, v: Value): void => subst.set(id, v);
+  // Only bits a condition reads need to be known: evalCond looks at no others.
+
+  for (const original of block.ops) {
+    const op = mapInputs(original, subst.resolve);
+    switch (op.op) {
+      case 'mov':
+        replace(op.dst.id, op.src);
+        continue;
+      case 'unary':
+        if (op.a.kind === 'const') { replace(op.dst.id, constant(evalUnary(op.name, op.a.value))); continue; }
+        break;
+      case 'binary': {
+        const v = foldBinary(op.name, op.a, op.b, defs);
+        if (v !== null) { replace(op.dst.id, v); continue; }
+        break;
+      }
+      case 'select':
+        if (op.cond.kind === 'const') { replace(op.dst.id, op.cond.value !== 0 ? op.a : op.b); continue; }
+        if (sameValue(op.a, op.b)) { replace(op.dst.id, op.a); continue; }
+        break;
+      case 'helper': {
+        if (!op.args.every((a) => a.kind === 'const')) break;
+        const r = evalHelper(op.name, op.args.map((a) => (a as { value: number }).value));
+        if (r === null) break;
+        if (op.dst) replace(op.dst.id, constant(r[0]));
+        if (op.dst2) replace(op.dst2.id, constant(r[1]));
+        continue;
+      }
+      case 'flags.set': {
+        if (op.guard !== null && op.guard.kind === 'const') {
+          if (op.guard.value === 0) continue; // never happens: the flags stay as they were
+          const unguarded: Op = { ...op, guard: null };
+          out.push(unguarded);
+          flags = thunkKnowledge(unguarded);
+          continue;
+        }
+        flags = op.guard === null ? thunkKnowledge(op) : NOTHING_KNOWN;
+        break;
+      }
+      case 'flags.get': {
+        const needed = condFlags(op.cond);
+        if ((flags.known & needed) === needed) { replace(op.dst.id, constant(evalCond(op.cond, flags.bits))); continue; }
+        break;
+      }
+      case 'flags.all':
+        if ((flags.known & OSZAPC) === OSZAPC) { replace(op.dst.id, constant(flags.bits)); continue; }
+        break;
+      case 'emulate':
+        flags = NOTHING_KNOWN; // the VMM may rewrite EFLAGS (popf, iret, lar's ZF…)
+        break;
+      case 'raise':
+        if (op.cond !== null && op.cond.kind === 'const') {
+          if (op.cond.value === 0) continue;
+          out.push({ ...op, cond: null });
+          continue;
+        }
+        break;
+      case 'exitIf':
+        if (op.cond.kind === 'const') {
+          if (op.cond.value === 0) continue;
+          exit = { kind: 'jump', target: op.target };
+        }
+        break;
+      default:
+        break;
+    }
+    if (exit !== null) break;
+    out.push(op);
+    if (op.op === 'binary' || op.op === 'unary') defs[op.dst.id] = op;
+  }
+
+  if (exit !== null) return truncated(block, out, exit);
+  return withOps(block, out, foldExit(mapExitInputs(block.exit, subst.resolve)));
+}
+
+/** The flags a thunk fixes whatever its non-constant operands are. */
+function thunkKnowledge(op: Extract<Op, { op: 'flags.set' }>): FlagKnowledge {
+  const used = THUNK_OPERANDS[op.kind];
+  const value = (name: 'res' | 'a' | 'b' | 'aux'): Value => op[name];
+  if (used.every((n) => value(n).kind === 'const')) {
+    const c = (n: 'res' | 'a' | 'b' | 'aux'): number => (value(n) as { value: number }).value;
+    return { known: OSZAPC, bits: evalThunk(op.kind, op.size, c('res'), c('a'), c('b'), c('aux')) };
+  }
+  // logic clears CF, OF and AF by definition, whatever the result.
+  if (op.kind === 'logic') return { known: CF | OF | AF, bits: 0 };
+  return NOTHING_KNOWN;
+}
+
+function foldExit(exit: Exit): Exit {
+  if (exit.kind === 'branch' && exit.cond.kind === 'const') {
+    return { kind: 'jump', target: exit.cond.value !== 0 ? exit.taken : exit.fallthrough };
+  }
+  if (exit.kind === 'indirect' && exit.target.kind === 'const') {
+    // The hint only feeds prediction (return lookup); a known target needs none.
+    return { kind: 'jump', target: exit.target.value >>> 0 };
+  }
+  return exit;
+}
+
+/** The block cut after an always-taken exit.if: the instructions it skips are gone. */
+function truncated(block: Block, ops: Op[], exit: Exit): Block {
+  let insns = 0;
+  let end = block.address;
+  for (const op of ops) {
+    if (op.op === 'insn') { insns++; end = (op.address + op.length) >>> 0; }
+  }
+  return { ...block, ops, exit, guestInsns: insns, guestLength: (end - block.address) >>> 0 };
+}
+
+/** The value a binary op reduces to, or null when it must stay. */
+function foldBinary(name: BinaryOpName, a: Value, b: Value, defs: readonly (Op | undefined)[]): Value | null {
+  if (a.kind === 'const' && b.kind === 'const') return constant(evalBinary(name, a.value, b.value));
+  if (COMMUTATIVE.has(name) && a.kind === 'const') [a, b] = [b, a];
+  // From here on, if exactly one side is constant it is b (or a for the non-commutative ops).
+  if (sameValue(a, b)) {
+    switch (name) {
+      case 'sub': case 'xor': case 'ne': case 'ltu': case 'lts': return constant(0);
+      case 'and': case 'or': return a;
+      case 'eq': case 'leu': case 'les': return constant(1);
+      default: break;
+    }
+  }
+  if (b.kind === 'const') {
+    const c = b.value;
+    switch (name) {
+      case 'add': case 'sub': case 'or': case 'xor':
+        if (c === 0) return a;
+        if (name === 'or' && c === -1) return constant(-1);
+        break;
+      case 'mul':
+        if (c === 0) return constant(0);
+        if (c === 1) return a;
+        break;
+      case 'and':
+        if (c === 0) return constant(0);
+        if (c === -1) return a;
+        return redundantMask(a, c, defs);
+      case 'umulhi': case 'smulhi':
+        if (c === 0) return constant(0);
+        if (name === 'umulhi' && c === 1) return constant(0);
+        break;
+      case 'ltu':
+        if (c === 0) return constant(0); // nothing is below 0 unsigned
+        break;
+      default:
+        if (SHIFTS.has(name) && (c & 31) === 0) return a;
+        break;
+    }
+  }
+  if (a.kind === 'const') {
+    const c = a.value;
+    if (SHIFTS.has(name) && c === 0) return constant(0);
+    if ((name === 'sar' || name === 'rol' || name === 'ror') && c === -1) return constant(-1);
+    if (name === 'leu' && c === 0) return constant(1); // 0 is at most anything unsigned
+  }
+  return null;
+}
+
+/** `and (and x, c1), c2` is the inner temp when c2 keeps every bit c1 kept (the lifter masks twice for 8/16-bit operands). */
+function redundantMask(a: Value, c: number, defs: readonly (Op | undefined)[]): Value | null {
+  if (a.kind !== 'tmp') return null;
+  const def = defs[a.id];
+  if (def === undefined || def.op !== 'binary' || def.name !== 'and') return null;
+  const inner = def.b.kind === 'const' ? def.b.value : def.a.kind === 'const' ? def.a.value : null;
+  if (inner !== null && (inner & c) === inner) return a;
+  return null;
+}

@@ -1,0 +1,44 @@
+/**
+ * dead-code: removes ops whose results nobody uses and that have no other
+ * effect, by one backward sweep (the IR is straight-line, so one sweep
+ * finds every chain of dead ops).
+ *
+ * Relies on OP_INFO (ir/ops.ts) alone to know what may go: an op is
+ * removable when it has no side effects and cannot fault. Loads are the one
+ * exception the caller may grant: `memoryCannotFault` says that, in the mode
+ * this block was translated for, a load can neither fault (paging off, no
+ * segment limits) nor have an effect (no device with read side effects is
+ * mapped where the guest reads). Without it a dead load stays, because its
+ * #PF is part of the guest's behaviour. Puts, stores and flags thunks are
+ * never touched here; get-put and flag-liveness decide about those.
+ */
+import { OP_INFO } from '../ir/ops.js';
+import { inputsOf, outputsOf } from '../ir/verify.js';
+import type { Block, Op } from '../ir/types.js';
+import { exitInputs, withOps } from './rewrite.js';
+
+export interface DeadCodeOptions {
+  /** Loads in this block's mode cannot fault and have no side effects (see above). */
+  readonly memoryCannotFault?: boolean;
+}
+
+export function deadCode(block: Block, options: DeadCodeOptions = {}): Block {
+  const used = new Uint8Array(block.tempCount);
+  for (const v of exitInputs(block.exit)) if (v.kind === 'tmp') used[v.id] = 1;
+  const kept: Op[] = [];
+  for (let i = block.ops.length - 1; i >= 0; i--) {
+    const op = block.ops[i]!;
+    if (removable(op, options) && outputsOf(op).every((t) => !used[t.id])) continue;
+    for (const v of inputsOf(op)) if (v.kind === 'tmp') used[v.id] = 1;
+    kept.push(op);
+  }
+  kept.reverse();
+  return withOps(block, kept);
+}
+
+function removable(op: Op, options: DeadCodeOptions): boolean {
+  const info = OP_INFO[op.op];
+  if (info.sideEffects) return false;
+  if (!info.mayFault) return true;
+  return op.op === 'load' && options.memoryCannotFault === true;
+}

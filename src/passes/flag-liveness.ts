@@ -1,0 +1,63 @@
+/**
+ * flag-liveness: deletes `flags.set` thunks that nothing can observe.
+ *
+ * A backward sweep tracks whether the arithmetic flags are live. They are
+ * live (something may read them before they are overwritten):
+ *  - at the block's exit, unless the caller's `successorsOverwriteFlags`
+ *    says every successor sets all six flags before reading any. The
+ *    translator can answer it by lifting the successor blocks (both targets
+ *    of a branch); without the callback the flags are live at every exit;
+ *  - before a `flags.get` or `flags.all` whose result is used;
+ *  - before every op that may fault or leave the block (load, store, raise,
+ *    exit.if, emulate): a fault shows the flags as of its instruction's
+ *    start, a side exit continues elsewhere, and the VMM may read EFLAGS
+ *    (pushf, iret, an exception frame).
+ * An unguarded `flags.set` makes them dead above it (every kind defines all
+ * six flags from its own operands: inc/dec and rol/ror receive the old bits
+ * they keep through aux). A guarded one may not happen, so it leaves
+ * liveness as it was. A thunk is deleted when the flags are dead below it.
+ *
+ * "Used" is counted, and a deleted thunk's operands lose their use, so a
+ * chain such as `inc; inc; cmp` dies in one sweep: the second inc's
+ * `flags.get cf` (its aux) stops counting once that thunk is gone. The
+ * now-unused flags.get itself is left for dead-code to remove.
+ */
+import { OP_INFO } from '../ir/ops.js';
+import { inputsOf } from '../ir/verify.js';
+import type { Block, Exit, Op } from '../ir/types.js';
+import { exitInputs, withOps } from './rewrite.js';
+
+export interface FlagLivenessOptions {
+  /**
+   * True when every successor of `exit` overwrites all of OSZAPC before it
+   * reads any flag, faults, exits or calls the VMM, so the flags are dead
+   * at this exit. Called once per block.
+   */
+  readonly successorsOverwriteFlags?: (exit: Exit) => boolean;
+}
+
+export function flagLiveness(block: Block, options: FlagLivenessOptions = {}): Block {
+  const uses = new Int32Array(block.tempCount);
+  const count = (op: Op, delta: number): void => {
+    for (const v of inputsOf(op)) if (v.kind === 'tmp') uses[v.id]! += delta;
+  };
+  for (const op of block.ops) count(op, 1);
+  for (const v of exitInputs(block.exit)) if (v.kind === 'tmp') uses[v.id]! += 1;
+
+  let live = !(options.successorsOverwriteFlags?.(block.exit) ?? false);
+  const kept: Op[] = [];
+  for (let i = block.ops.length - 1; i >= 0; i--) {
+    const op = block.ops[i]!;
+    if (op.op === 'flags.set') {
+      if (!live) { count(op, -1); continue; }
+      if (op.guard === null) live = false;
+    } else if (op.op === 'flags.get' || op.op === 'flags.all') {
+      if (uses[op.dst.id]! > 0) live = true;
+    } else if (OP_INFO[op.op].mayFault) {
+      live = true;
+    }
+    kept.push(op);
+  }
+  kept.reverse();
+  return withOps(block, kept);
+}

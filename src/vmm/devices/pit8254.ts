@@ -18,10 +18,12 @@
  *      count steps down by two.
  *   1, 4, 5 need gate edges or strobes we do not model (all gates are tied
  *      high); they behave as mode 0, a one-shot started by the count write.
+ * A new count written while a mode 2/3 counter runs takes effect when the
+ * current period ends, as the datasheet says; in the other modes it restarts
+ * the counter at once.
  * Simplifications: the one-clock delay between writing a count and loading
- * it is ignored (counting starts at the write); a new count written while a
- * mode 2/3 counter runs restarts it at once instead of at the end of the
- * period; gates (port 0x61 for counter 2) are always high.
+ * it is ignored (counting starts at the write); gates (port 0x61 for
+ * counter 2) are always high.
  * A count of 0 means 65536 (10000 in BCD).
  *
  * Reads follow the access mode: LSB, MSB, or LSB then MSB through a
@@ -67,8 +69,14 @@ class Counter {
   count = 0;
   /** Clock time the count was loaded, or -1 while no count has been written. */
   startNs = -1;
-  /** Rising edges of OUT already reported (counter 0 only). */
+  /** Rising edges of OUT already reported (counter 0 only); -1: the reload edge at startNs is unreported. */
   edgesReported = 0;
+  /** Count written during a mode 2/3 period, waiting for the period to end; -1 if none. */
+  pendingCount = -1;
+  /** Clock time the current period ends and pendingCount takes over. */
+  switchNs = 0;
+  /** Input clocks from startNs to switchNs. */
+  switchTicks = 0;
   nullCount = true;
   /** Write flip-flop: in Word mode, true after the LSB. */
   writeHigh = false;
@@ -115,9 +123,20 @@ export class Pit8254 implements PortDevice {
     return ticksIn(Math.floor(this.clock.nowNs() - c.startNs));
   }
 
+  /** Applies a count written mid-period once that period has ended. */
+  private settle(c: Counter): void {
+    if (c.pendingCount < 0 || this.clock.nowNs() < c.switchNs) return;
+    const edgesBeforeSwitch = c.switchTicks / c.period();
+    c.edgesReported = c.edgesReported >= edgesBeforeSwitch ? 0 : -1;
+    c.count = c.pendingCount;
+    c.startNs = c.switchNs;
+    c.pendingCount = -1;
+  }
+
   /** The counting element of counter `index` now (binary, 0..0xFFFF). */
   currentCount(index: number): number {
     const c = this.counters[index]!;
+    this.settle(c);
     if (c.startNs < 0) return c.count;
     const n = c.period();
     const d = this.elapsed(c);
@@ -146,6 +165,7 @@ export class Pit8254 implements PortDevice {
   /** OUT level of counter `index` now. */
   output(index: number): boolean {
     const c = this.counters[index]!;
+    this.settle(c);
     if (c.startNs < 0) return c.kind() !== 0;
     const n = c.period();
     const d = this.elapsed(c);
@@ -173,6 +193,7 @@ export class Pit8254 implements PortDevice {
    */
   nextEventNs(): number {
     const c = this.counters[0];
+    this.settle(c);
     if (c.startNs < 0) return Infinity;
     const n = c.period();
     if (c.kind() === 0) {
@@ -184,6 +205,7 @@ export class Pit8254 implements PortDevice {
   /** Raises IRQ0 if OUT of counter 0 rose since the last call. */
   update(): void {
     const c = this.counters[0];
+    this.settle(c);
     if (c.startNs < 0) return;
     const edges = this.edgesSoFar(c);
     if (edges > c.edgesReported) {
@@ -254,6 +276,15 @@ export class Pit8254 implements PortDevice {
 
   private load(index: number, count: number): void {
     const c = this.counters[index]!;
+    this.settle(c);
+    if (c.startNs >= 0 && c.kind() !== 0) {
+      // Mid-period: the new count waits for the end of the current period.
+      const n = c.period();
+      c.pendingCount = count;
+      c.switchTicks = (Math.floor(this.elapsed(c) / n) + 1) * n;
+      c.switchNs = c.startNs + nsForTicks(c.switchTicks);
+      return;
+    }
     c.count = count;
     c.startNs = this.clock.nowNs();
     c.edgesReported = 0;
@@ -284,6 +315,7 @@ export class Pit8254 implements PortDevice {
     // A control word stops the counter until a new count arrives and sets
     // OUT to the mode's initial level.
     c.startNs = -1;
+    c.pendingCount = -1;
     c.nullCount = true;
     c.writeHigh = false;
     c.readHigh = false;
@@ -301,11 +333,12 @@ export class Pit8254 implements PortDevice {
     for (let i = 0; i < 3; i++) {
       if (!(value & (2 << i))) continue;
       const c = this.counters[i]!;
+      this.settle(c);
       if (latchStatus && !c.statusLatched) {
         c.statusLatched = true;
         c.latchedStatus =
           (this.output(i) ? 0x80 : 0) |
-          (c.nullCount || this.elapsed(c) < 1 ? 0x40 : 0) | (c.access << 4) | (c.mode << 1) | (c.bcd ? 1 : 0);
+          (c.nullCount || c.pendingCount >= 0 || this.elapsed(c) < 1 ? 0x40 : 0) | (c.access << 4) | (c.mode << 1) | (c.bcd ? 1 : 0);
       }
       if (latchCount && !c.latched) {
         c.latched = true;

@@ -154,6 +154,37 @@ describe('Pit8254', () => {
     expect(inb(0x41)).toBe(0);
   });
 
+  it('mode 2: a count written mid-period takes effect when the period ends', () => {
+    const { clock, lines, pit, out } = setup();
+    const rises = () => lines.events.filter((e) => e === '+0').length;
+    out(0x43, 0x34);
+    out(0x40, 100);
+    out(0x40, 0);
+    const start = clock.ns;
+    clock.ns = start + refNs(30);
+    out(0x40, 50);
+    out(0x40, 0);
+    out(0x43, 0xe2); // status: null count until the new count is loaded
+    expect(pit.readPort(0x40, 1) & 0x40).toBe(0x40);
+    expect(pit.currentCount(0)).toBe(70); // still the old period
+    expect(pit.nextEventNs()).toBe(start + refNs(100));
+    clock.ns = start + refNs(100);
+    pit.update();
+    expect(rises()).toBe(1);
+    expect(pit.currentCount(0)).toBe(50);
+    // Next edges every 50 clocks from the switch, which lies on the old 100-clock grid.
+    const switchNs = start + refNs(100);
+    expect(pit.nextEventNs()).toBe(switchNs + refNs(50));
+    // Skipping over the switch without an update still reports its edge.
+    out(0x40, 20);
+    out(0x40, 0);
+    clock.ns = switchNs + refNs(50) + 5;
+    pit.update();
+    expect(rises()).toBe(2);
+    expect(pit.currentCount(0)).toBe(20);
+    expect(pit.nextEventNs()).toBe(switchNs + refNs(50) + refNs(20));
+  });
+
   it('counts in BCD when asked', () => {
     const { clock, pit, out } = setup();
     out(0x43, 0x31); // mode 0, BCD

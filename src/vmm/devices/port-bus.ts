@@ -85,7 +85,8 @@ export class PortBus {
     port &= 0xffff;
     const slot = this.slotOf[port]!;
     if (slot !== NO_DEVICE && this.widthOf[port]! >= size) {
-      this.devices[slot]!.writePort(port, size, value);
+      // Devices see only the bytes on the bus.
+      this.devices[slot]!.writePort(port, size, size === 4 ? value >>> 0 : value & (size === 1 ? 0xff : 0xffff));
       return;
     }
     if (size === 1) return;

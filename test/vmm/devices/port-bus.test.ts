@@ -48,9 +48,10 @@ describe('PortBus', () => {
     expect(wide.log).toEqual(['r2@1f0', 'r2@1f0', 'r2@1f2', 'w2@1f0=5678', 'w2@1f2=1234']);
     const dword = recorder(4);
     bus.register(0xf4, 4, dword);
-    bus.write(0xf4, 4, 0xabcdef01);
-    bus.write(0xf4, 1, 0x10);
-    expect(dword.log).toEqual(['w4@f4=abcdef01', 'w1@f4=10']);
+    bus.write(0xf4, 4, 0xabcdef01 | 0);
+    bus.write(0xf4, 1, 0x1210);
+    bus.write(0xf4, 2, -1);
+    expect(dword.log).toEqual(['w4@f4=abcdef01', 'w1@f4=10', 'w2@f4=ffff']);
   });
 
   it('wraps at port 0xFFFF', () => {

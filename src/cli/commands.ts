@@ -3,6 +3,9 @@
  * runs it. `btvm --help` is generated from this table so it cannot drift from
  * what exists.
  */
+import { disasmCommand } from './commands/disasm.js';
+import { isaCommand } from './commands/isa.js';
+
 export interface Command {
   readonly name: string;
   readonly synopsis: string;
@@ -10,7 +13,10 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  { name: 'disasm', synopsis: 'disasm FILE [--raw --base ADDR] [--json]', summary: 'disassemble like objdump -d -M intel', run: disasmCommand },
+  { name: 'isa', synopsis: 'isa --dump | --stats', summary: 'the instruction tables built from isa/', run: isaCommand },
+];
 
 export function usage(): string {
   const lines = ['usage: btvm COMMAND [ARGS]', '', 'commands:'];

@@ -15,7 +15,7 @@ import type { FlagCond } from '../ir/types.js';
 import type { LiftContext } from './context.js';
 import { inline, type FormInfo, type LifterEntry, type LifterTable } from './lifter-entry.js';
 import { loadOperand, memAddressPlus, memOffset, memOperand, operand, operandSize, writeOperand } from './operands.js';
-import { loadSegment, movSystemRegister } from './system.js';
+import { loadSegment, movSystemRegister, raiseUd } from './system.js';
 
 const EAX = 0, EDX = 2, EBX = 3;
 const BR = 5;
@@ -23,6 +23,7 @@ const BR = 5;
 function mov(ctx: LiftContext, insn: DecodedInsn): void {
   const d = operand(insn, 0);
   const s = operand(insn, 1);
+  if ((d.kind === 'reg' && d.cls === 'tr') || (s.kind === 'reg' && s.cls === 'tr')) return raiseUd(ctx); // 386/486 only
   if ((d.kind === 'reg' && (d.cls === 'cr' || d.cls === 'dr')) || (s.kind === 'reg' && (s.cls === 'cr' || s.cls === 'dr'))) {
     return movSystemRegister(ctx, insn);
   }
@@ -37,7 +38,8 @@ function mov(ctx: LiftContext, insn: DecodedInsn): void {
 /** mov to a segment, control or debug register is a VMM call; every other mov is inline. */
 const movEntry: LifterEntry = {
   lift: mov,
-  handling: (f: FormInfo) => (/Cd|Dd/.test(f.operandText) || f.operandText.startsWith('Sw') ? 'vmm' : 'inline'),
+  handling: (f: FormInfo) =>
+    /Td/.test(f.operandText) ? 'ud' : /Cd|Dd/.test(f.operandText) || f.operandText.startsWith('Sw') ? 'vmm' : 'inline',
 };
 
 function extend(signed: boolean) {
@@ -158,4 +160,5 @@ export const DATA_LIFTERS: LifterTable = {
   clflush: nothing,
   clflushopt: nothing,
   clwb: nothing,
+  cldemote: nothing, // a hint; executes as a nop where unsupported
 };

@@ -87,7 +87,7 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
     ctx.endInsn();
     count++;
 
-    if (insn.status !== 'ok' || faultsAlways(insn)) return ctx.b.finish({ kind: 'dispatch', next: ctx.next });
+    if (endsInRaise(ctx)) return ctx.b.finish({ kind: 'dispatch', next: ctx.next });
     if (ctx.exit !== null) return ctx.b.finish(ctx.exit);
     if (ctx.endBlock) return ctx.b.finish({ kind: 'dispatch', next: ctx.next });
     eip = ctx.next;
@@ -98,11 +98,10 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
   }
 }
 
-/** Instructions lifted as an unconditional raise: nothing after them runs. */
-function faultsAlways(insn: DecodedInsn): boolean {
-  if (insn.cls === 'fpu' || insn.cls === 'simd') return true;
-  const e = lifterFor(insn.mnemonic);
-  return e !== undefined && e.handling === 'ud';
+/** The instruction was lifted as an unconditional raise (#UD, #GP, aam 0…): nothing after it runs. */
+function endsInRaise(ctx: LiftContext): boolean {
+  const last = ctx.b.ops[ctx.b.ops.length - 1];
+  return last !== undefined && last.op === 'raise' && last.cond === null;
 }
 
 function liftOne(ctx: LiftContext, insn: DecodedInsn, bytes: Uint8Array): void {

@@ -241,4 +241,6 @@ export const SYSTEM_LIFTERS: LifterTable = {
   rdsspd: inline(() => {}),
   incsspd: UD_ENTRY, setssbsy: UD_ENTRY, saveprevssp: UD_ENTRY, rstorssp: UD_ENTRY, clrssbsy: UD_ENTRY,
   wrssd: UD_ENTRY, wrussd: UD_ENTRY,
+  // AMD-only and SMX forms: not offered either (getsec is #UD while CR4.SMXE = 0).
+  monitorx: UD_ENTRY, mwaitx: UD_ENTRY, clzero: UD_ENTRY, getsec: UD_ENTRY,
 };

@@ -15,7 +15,7 @@ export interface Command {
 
 export const COMMANDS: readonly Command[] = [
   { name: 'disasm', synopsis: 'disasm FILE [--raw --base ADDR] [--json]', summary: 'disassemble like objdump -d -M intel', run: disasmCommand },
-  { name: 'isa', synopsis: 'isa --dump | --stats', summary: 'the instruction tables built from isa/', run: isaCommand },
+  { name: 'isa', synopsis: 'isa --dump | --stats | --coverage', summary: 'the instruction tables built from isa/', run: isaCommand },
 ];
 
 export function usage(): string {

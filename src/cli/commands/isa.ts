@@ -3,13 +3,17 @@
  *   --dump   one line per resolved form: source file:line, map, encoding,
  *            mnemonic, operands, class and attributes
  *   --stats  form count and table build time
+ *   --coverage  which forms the translator executes inline, which become
+ *            VMM calls, and which raise #UD (x87/SIMD for now)
  * A malformed isa file prints its `file:line: error:` message and exits 2.
  */
 import { MAP_NAMES, type DecoderForm } from '../../decoder/form.js';
 import { IsaSyntaxError } from '../../decoder/isa-errors.js';
 import { buildTables, findIsaDir, readIsaDir } from '../../decoder/isa-tables.js';
+import { coverageReport, formatCoverage } from '../../lift/coverage.js';
 
-const USAGE = 'usage: btvm isa --dump | --stats';
+const USAGE = 'usage: btvm isa --dump | --stats | --coverage';
+const OPTIONS = ['--dump', '--stats', '--coverage'];
 const FLAG_LETTERS: [number, string][] = [[1 << 11, 'O'], [1 << 7, 'S'], [1 << 6, 'Z'], [1 << 4, 'A'], [1 << 2, 'P'], [1, 'C'], [1 << 10, 'D'], [1 << 9, 'I'], [1 << 8, 'T']];
 
 function flags(mask: number): string {
@@ -36,7 +40,8 @@ export function describeForm(f: DecoderForm): string {
 export async function isaCommand(argv: string[]): Promise<number> {
   const dump = argv.includes('--dump');
   const stats = argv.includes('--stats');
-  if (argv.includes('--help') || argv.includes('-h') || (!dump && !stats) || argv.some((a) => a !== '--dump' && a !== '--stats')) {
+  const coverage = argv.includes('--coverage');
+  if (argv.includes('--help') || argv.includes('-h') || (!dump && !stats && !coverage) || argv.some((a) => !OPTIONS.includes(a))) {
     (argv.includes('--help') || argv.includes('-h') ? process.stdout : process.stderr).write(USAGE + '\n');
     return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   }
@@ -44,6 +49,7 @@ export async function isaCommand(argv: string[]): Promise<number> {
     const t = buildTables(readIsaDir(findIsaDir()));
     if (dump) process.stdout.write(t.forms.map(describeForm).join('\n') + '\n');
     if (stats) process.stdout.write(`${t.forms.length} forms, tables built in ${t.buildMs.toFixed(1)} ms\n`);
+    if (coverage) process.stdout.write(formatCoverage(coverageReport(t.forms)));
     return 0;
   } catch (e) {
     if (e instanceof IsaSyntaxError) {

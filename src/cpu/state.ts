@@ -66,4 +66,14 @@ export class CpuState {
   codeSize: 2 | 4 = 4;
   /** Instructions retired, for --max-insns, --icount and statistics (a double: exact to 2^53). */
   icount = 0;
+  /**
+   * Instructions translated code may still retire before it must return to
+   * the dispatcher (interrupt checks, time slices, an exact --max-insns).
+   * Each block entry charges its instruction count; a block that does not
+   * fit leaves without running. Generated code keeps it in a local and
+   * settles it with icount at every exit and VMM call.
+   */
+  budget = 0;
+  /** Set by the monitor's hlt: the dispatcher waits for an event instead of running code. */
+  halted = false;
 }

@@ -1,0 +1,71 @@
+/**
+ * CompiledRegion: one entry of the translation cache — a region's compiled
+ * function plus what the cache needs to chain, invalidate and account for it.
+ *
+ * Chaining: `exitTargets[i]` is the guest EIP of direct exit i (the value the
+ * function returns when it leaves that way); `links[i]` is the region that
+ * runs next, patched by the dispatcher the first time the exit is taken.
+ * A link is followed only while the target is still `valid`: invalidation
+ * (self-modifying code, flush) clears that flag, which cuts every link to the
+ * region at once without having to find them.
+ */
+export class CompiledRegion {
+  /** False once invalidated or flushed: never run again, and links to it are dead. */
+  valid = true;
+  /** The compiled function; returns an ExitCode or a direct-exit index. */
+  run: () => number = notCompiled;
+  /** Guest EIP of each direct exit. */
+  readonly exitTargets: number[];
+  /** Chain link per direct exit (null until taken once). */
+  readonly links: (CompiledRegion | null)[];
+  /** Same key (physical address), different mode: the next entry in the cache bucket. */
+  nextInBucket: CompiledRegion | null = null;
+  /** Times entered (for statistics and hot-region dumps). */
+  executions = 0;
+
+  constructor(
+    /** Guest EIP of the entry block. */
+    readonly eip: number,
+    /** Physical address of the entry (the cache key). */
+    readonly physical: number,
+    /** Mode word it was compiled for (src/cpu/mode.ts). */
+    readonly mode: number,
+    /** Physical byte ranges of its blocks as [start, end) pairs: what a store must hit to invalidate it. */
+    readonly ranges: readonly number[],
+    exitTargets: readonly number[],
+    readonly guestInsns: number,
+    readonly guestBytes: number,
+    readonly blockCount: number,
+    /** The JS source, kept for `-d js` and dumps. */
+    readonly source: string,
+  ) {
+    this.exitTargets = exitTargets.slice();
+    this.links = exitTargets.map(() => null);
+  }
+
+  /** 4-KiB physical pages its code occupies. */
+  pages(): number[] {
+    const pages = new Set<number>();
+    for (let i = 0; i < this.ranges.length; i += 2) {
+      const first = this.ranges[i]! >>> 12, last = ((this.ranges[i + 1]! - 1) >>> 0) >>> 12;
+      for (let p = first; ; p = (p + 1) & 0xfffff) {
+        pages.add(p);
+        if (p === last) break;
+      }
+    }
+    return [...pages];
+  }
+
+  /** True when [address, address+size) overlaps one of its blocks. */
+  overlaps(address: number, size: number): boolean {
+    const lo = address >>> 0, hi = lo + size;
+    for (let i = 0; i < this.ranges.length; i += 2) {
+      if (lo < this.ranges[i + 1]! && hi > this.ranges[i]!) return true;
+    }
+    return false;
+  }
+}
+
+function notCompiled(): number {
+  throw new Error('CompiledRegion.run called before the region was compiled');
+}

@@ -1,0 +1,184 @@
+/**
+ * Region compilation: several IR blocks become ONE JavaScript function.
+ *
+ * A region is the set of blocks the translator gathered from an entry by
+ * direct jumps and branches within a page (translator/region-builder.ts).
+ * Compiling them together is what makes translated code fast: guest
+ * registers and the flags thunk live in JS locals for as long as control
+ * stays in the region, and a guest loop becomes a JS loop the JIT can
+ * optimise as a whole:
+ *
+ *   function region_00100000() {
+ *     let r0 = R[0], r1 = R[1];                 // registers the region uses
+ *     let ccOp = cpu.ccOp, …;                   // the thunk, if flags are used
+ *     let bud = cpu.budget, b0 = bud, L = 0, xc = 0, inv = 0, rv = -1, re = -1;
+ *     out: for (;;) switch (L) {
+ *       case 0: { …block 0…  L = 1; continue out; }
+ *       case 1: { …block 1…  cpu.eip = 0x100040; xc = 0; break out; }
+ *     }
+ *     R[0] = r0; …; cpu.icount += b0 - bud; cpu.budget = bud;
+ *     if (rv >= 0) MON.raise(rv, re);
+ *     return xc;
+ *   }
+ *
+ * The function is created once per region with `new Function`, inside a
+ * factory whose parameters bind the closure constants (CpuState, its arrays,
+ * the monitor, helpers, the memory emitter's views), so the running code
+ * allocates nothing and creates no closures.
+ */
+import type { Block, GuestSlot } from '../ir/types.js';
+import type { CpuState } from '../cpu/state.js';
+import type { Monitor } from '../vmm/interface.js';
+import type { CompiledRegion } from '../cache/compiled-region.js';
+import { BlockEmitter, CodegenError, hex, type RegionScope } from './emit-block.js';
+import { flagsOf, PARITY } from './flags.js';
+import type { MemoryEmitter } from './memory-access.js';
+import { bswap, div64s, div64sOverflow, div64u, div64uOverflow, HELPER_OUT, smulhi, umulhi } from './runtime.js';
+
+/** The blocks of a region; blocks[0] is the entry. */
+export interface RegionPlan {
+  readonly entry: number;
+  readonly mode: number;
+  readonly blocks: readonly Block[];
+}
+
+export interface RegionCode {
+  /** The factory body: `return function region_…() {…}`. */
+  readonly source: string;
+  /** Guest EIP of each direct exit, by exit index. */
+  readonly exitTargets: readonly number[];
+}
+
+/** Everything generated code is bound to. One per virtual CPU. */
+export interface CodegenEnv {
+  readonly cpu: CpuState;
+  readonly monitor: Monitor;
+  readonly mem: MemoryEmitter;
+}
+
+const CC_FIELDS = ['ccOp', 'ccSize', 'ccRes', 'ccA', 'ccB', 'ccAux'] as const;
+
+/** Which guest locals the region touches. */
+interface Usage {
+  regsUsed: number;
+  regsWritten: number;
+  efsUsed: boolean;
+  efsWritten: boolean;
+  flags: boolean;
+}
+
+function usageOf(blocks: readonly Block[]): Usage {
+  const u: Usage = { regsUsed: 0, regsWritten: 0, efsUsed: false, efsWritten: false, flags: false };
+  const slot = (s: GuestSlot, write: boolean): void => {
+    if (s.kind === 'gpr') {
+      u.regsUsed |= 1 << s.reg;
+      if (write) u.regsWritten |= 1 << s.reg;
+    } else if (s.kind === 'eflagsSys') {
+      u.efsUsed = true;
+      if (write) u.efsWritten = true;
+    }
+  };
+  for (const b of blocks) {
+    for (const op of b.ops) {
+      if (op.op === 'get') slot(op.slot, false);
+      else if (op.op === 'put') slot(op.slot, true);
+      else if (op.op === 'flags.set' || op.op === 'flags.get' || op.op === 'flags.all') u.flags = true;
+    }
+  }
+  return u;
+}
+
+class Scope implements RegionScope {
+  private readonly index = new Map<number, number>();
+  private readonly slots = new Map<number, number>();
+  readonly exitTargets: number[] = [];
+
+  constructor(readonly mem: MemoryEmitter, blocks: readonly Block[], private readonly usage: Usage) {
+    blocks.forEach((b, i) => {
+      if (!this.index.has(b.address >>> 0)) this.index.set(b.address >>> 0, i);
+    });
+  }
+
+  blockIndex(eip: number): number {
+    return this.index.get(eip >>> 0) ?? -1;
+  }
+
+  exitSlot(eip: number): number {
+    let s = this.slots.get(eip >>> 0);
+    if (s === undefined) {
+      s = this.exitTargets.length;
+      this.exitTargets.push(eip >>> 0);
+      this.slots.set(eip >>> 0, s);
+    }
+    return s;
+  }
+
+  writeBack(): string {
+    const u = this.usage, parts: string[] = [];
+    for (let r = 0; r < 8; r++) if (u.regsWritten & (1 << r)) parts.push(`R[${r}] = r${r};`);
+    if (u.efsWritten) parts.push('cpu.eflagsSys = efs;');
+    if (u.flags) for (const f of CC_FIELDS) parts.push(`cpu.${f} = ${f};`);
+    return parts.join(' ');
+  }
+
+  reload(): string {
+    const u = this.usage, parts: string[] = [];
+    for (let r = 0; r < 8; r++) if (u.regsUsed & (1 << r)) parts.push(`r${r} = R[${r}];`);
+    if (u.efsUsed) parts.push('efs = cpu.eflagsSys;');
+    if (u.flags) for (const f of CC_FIELDS) parts.push(`${f} = cpu.${f};`);
+    return parts.join(' ');
+  }
+
+  declarations(): string {
+    const u = this.usage, parts: string[] = [];
+    for (let r = 0; r < 8; r++) if (u.regsUsed & (1 << r)) parts.push(`r${r} = R[${r}]`);
+    if (u.efsUsed) parts.push('efs = cpu.eflagsSys');
+    if (u.flags) for (const f of CC_FIELDS) parts.push(`${f} = cpu.${f}`);
+    return parts.length ? `let ${parts.join(', ')};` : '';
+  }
+}
+
+/** The JS source of a region (pure: no compilation). */
+export function generateRegion(plan: RegionPlan, mem: MemoryEmitter): RegionCode {
+  if (plan.blocks.length === 0) throw new CodegenError(plan.entry, 'empty region');
+  if ((plan.blocks[0]!.address >>> 0) !== (plan.entry >>> 0)) {
+    throw new CodegenError(plan.entry, `first block is at ${hex(plan.blocks[0]!.address)}, not the entry`);
+  }
+  const usage = usageOf(plan.blocks);
+  const scope = new Scope(mem, plan.blocks, usage);
+  const cases = plan.blocks.map((b, i) => `case ${i}: {\n${new BlockEmitter(b, scope).emit()}\n}`);
+  const name = `region_${(plan.entry >>> 0).toString(16).padStart(8, '0')}`;
+  const source = [
+    `return function ${name}() {`,
+    scope.declarations(),
+    'let bud = cpu.budget, b0 = bud, L = 0, xc = 0, inv = 0, rv = -1, re = -1;',
+    'out: for (;;) {',
+    'switch (L) {',
+    ...cases,
+    `default: throw new Error('${name}: no block ' + L);`,
+    '}',
+    '}',
+    scope.writeBack(),
+    'cpu.icount += b0 - bud; cpu.budget = bud;',
+    'if (rv >= 0) MON.raise(rv, re);',
+    'return xc;',
+    '};',
+  ].join('\n');
+  return { source, exitTargets: scope.exitTargets };
+}
+
+/** Compile generated source into the region's function, bound to `env` and to the region itself. */
+export function instantiateRegion(code: string, env: CodegenEnv, region: CompiledRegion): () => number {
+  const cpu = env.cpu;
+  const m = env.mem.bindings();
+  const names = [
+    'cpu', 'R', 'SB', 'SSEL', 'MON', 'REGION', 'CCF', 'PAR', 'HO',
+    'DIV64U', 'DIV64S', 'DIV64UO', 'DIV64SO', 'UMULHI', 'SMULHI', 'BSWAP', ...m.names,
+  ];
+  const values = [
+    cpu, cpu.regs, cpu.segBase, cpu.segSel, env.monitor, region, flagsOf, PARITY, HELPER_OUT,
+    div64u, div64s, div64uOverflow, div64sOverflow, umulhi, smulhi, bswap, ...m.values,
+  ];
+  const factory = new Function(...names, code) as (...args: unknown[]) => () => number;
+  return factory(...values);
+}

@@ -1,0 +1,306 @@
+/**
+ * One IR block as JavaScript statements, for the body of a region function
+ * (compile-region.ts builds the function around it).
+ *
+ * Conventions of the region function this code runs in:
+ *   r0..r7, efs          guest registers and EFLAGS' system bits, in locals
+ *   ccOp … ccAux         the lazy-flags thunk, in locals
+ *   bud, b0              the instruction budget and its value at the last
+ *                        settlement with cpu.icount
+ *   L                    the region block to run next (a `switch (L)` case)
+ *   xc                   the exit code to return; `break out` leaves through
+ *                        the common write-back, `continue out` runs block L
+ *   inv                  set when a store invalidated this region
+ *   rv, re               an exception to raise after write-back (rv >= 0)
+ *   t<N>                 IR temps (block-scoped consts: the IR is SSA)
+ *
+ * A thunk recorded by flags.set stays static (its operands are temps) until
+ * something needs it in the locals — the block's end, a VMM call, an exit —
+ * so a flags.get after it in the same block compiles from the operands
+ * (codegen/flags.ts), and a thunk overwritten in the same block costs
+ * nothing.
+ *
+ * Budget accounting: a block charges all its instructions on entry; a side
+ * exit after instruction k refunds the ones that did not retire, so
+ * cpu.icount stays exact wherever the block is left.
+ */
+import type { Block, BinaryOpName, FlagKind, GuestSlot, MemSize, Op, UnaryOpName, Value } from '../ir/types.js';
+import { routineIndex } from '../vmm/interface.js';
+import { ExitCode } from './exit-codes.js';
+import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from './flags.js';
+import type { MemoryEmitter } from './memory-access.js';
+
+/** The IR asked for something codegen cannot compile (a lifter or pass bug). */
+export class CodegenError extends Error {
+  override readonly name = 'CodegenError';
+  constructor(readonly address: number, readonly detail: string) {
+    super(`codegen: block 0x${(address >>> 0).toString(16)}: ${detail}`);
+  }
+}
+
+/** What a block emitter needs from the region around it. */
+export interface RegionScope {
+  readonly mem: MemoryEmitter;
+  /** Index of the region block starting at this EIP, or -1 if outside the region. */
+  blockIndex(eip: number): number;
+  /** Direct-exit slot for a target outside the region (allocated on first use). */
+  exitSlot(eip: number): number;
+  /** Statements writing every live local back to CpuState (registers, efs, thunk). */
+  writeBack(): string;
+  /** Statements reloading every local the region uses from CpuState. */
+  reload(): string;
+}
+
+interface StaticThunk {
+  readonly kind: FlagKind;
+  readonly size: MemSize;
+  readonly ops: ThunkOperands;
+}
+
+export const hex = (n: number): string => '0x' + (n >>> 0).toString(16);
+
+export function val(v: Value): string {
+  return v.kind === 'tmp' ? `t${v.id}` : v.value < 0 ? `(${v.value})` : String(v.value);
+}
+
+const BINARY: Record<BinaryOpName, (a: string, b: string) => string> = {
+  add: (a, b) => `(${a} + ${b}) | 0`,
+  sub: (a, b) => `(${a} - ${b}) | 0`,
+  mul: (a, b) => `Math.imul(${a}, ${b})`,
+  and: (a, b) => `${a} & ${b}`,
+  or: (a, b) => `${a} | ${b}`,
+  xor: (a, b) => `${a} ^ ${b}`,
+  shl: (a, b) => `${a} << ${b}`,
+  shr: (a, b) => `(${a} >>> ${b}) | 0`,
+  sar: (a, b) => `${a} >> ${b}`,
+  rol: (a, b) => `(${a} << ${b}) | (${a} >>> (32 - ${b}))`,
+  ror: (a, b) => `(${a} >>> ${b}) | (${a} << (32 - ${b}))`,
+  umulhi: (a, b) => `UMULHI(${a}, ${b})`,
+  smulhi: (a, b) => `SMULHI(${a}, ${b})`,
+  eq: (a, b) => `${a} === ${b} ? 1 : 0`,
+  ne: (a, b) => `${a} !== ${b} ? 1 : 0`,
+  ltu: (a, b) => `(${a} >>> 0) < (${b} >>> 0) ? 1 : 0`,
+  leu: (a, b) => `(${a} >>> 0) <= (${b} >>> 0) ? 1 : 0`,
+  lts: (a, b) => `${a} < ${b} ? 1 : 0`,
+  les: (a, b) => `${a} <= ${b} ? 1 : 0`,
+};
+
+const UNARY: Record<UnaryOpName, (a: string) => string> = {
+  not: (a) => `~${a}`,
+  neg: (a) => `-${a} | 0`,
+  sext8: (a) => `${a} << 24 >> 24`,
+  sext16: (a) => `${a} << 16 >> 16`,
+  zext8: (a) => `${a} & 255`,
+  zext16: (a) => `${a} & 65535`,
+  bswap: (a) => `BSWAP(${a})`,
+  parity: (a) => `PAR[${a} & 255]`,
+};
+
+const HELPERS = { div64u: 'DIV64U', div64s: 'DIV64S', div64uOverflow: 'DIV64UO', div64sOverflow: 'DIV64SO' } as const;
+
+export class BlockEmitter {
+  private readonly out: string[] = [];
+  private pending: StaticThunk | null = null;
+  /** Index of the current instruction in the block, its address and its successor's. */
+  private k = -1;
+  private insnAddr = 0;
+  private insnNext = 0;
+  private insnStores = false;
+  private scratch = 0;
+  private readonly n: number;
+
+  constructor(private readonly block: Block, private readonly scope: RegionScope) {
+    this.n = block.guestInsns;
+  }
+
+  /** The block's statements (without the surrounding case). */
+  emit(): string {
+    const b = this.block;
+    if (b.guestInsns <= 0) throw new CodegenError(b.address, 'block has no instructions');
+    this.line(`if (bud < ${this.n}) { cpu.eip = ${hex(b.address)}; xc = ${ExitCode.Budget}; break out; }`);
+    this.line(`bud -= ${this.n};`);
+    for (const op of b.ops) this.op(op);
+    this.endInsn(true);
+    this.exit();
+    return this.out.join('\n');
+  }
+
+  private line(s: string): void {
+    this.out.push(s);
+  }
+
+  private op(op: Op): void {
+    switch (op.op) {
+      case 'insn':
+        this.endInsn(false);
+        this.k++;
+        this.insnAddr = op.address >>> 0;
+        this.insnNext = (op.address + op.length) >>> 0;
+        this.insnStores = false;
+        this.line(`// ${hex(op.address)}  ${op.text.replace(/[\r\n]/g, ' ')}`);
+        return;
+      case 'get':
+        this.line(`const t${op.dst.id} = ${this.readSlot(op.slot)};`);
+        return;
+      case 'put':
+        this.line(this.writeSlot(op.slot, val(op.src)));
+        return;
+      case 'mov':
+        this.line(`const t${op.dst.id} = ${val(op.src)};`);
+        return;
+      case 'unary':
+        this.line(`const t${op.dst.id} = ${UNARY[op.name](val(op.a))};`);
+        return;
+      case 'binary':
+        this.line(`const t${op.dst.id} = ${BINARY[op.name](val(op.a), val(op.b))};`);
+        return;
+      case 'select':
+        this.line(`const t${op.dst.id} = ${val(op.cond)} !== 0 ? ${val(op.a)} : ${val(op.b)};`);
+        return;
+      case 'load':
+        this.line(this.scope.mem.load(op.size, `t${op.dst.id}`, val(op.addr), `m${this.scratch++}`));
+        return;
+      case 'store':
+        this.insnStores = true;
+        this.line(this.scope.mem.store(op.size, val(op.addr), val(op.src), `m${this.scratch++}`));
+        return;
+      case 'flags.set': {
+        const thunk: StaticThunk = {
+          kind: op.kind, size: op.size,
+          ops: { res: val(op.res), a: val(op.a), b: val(op.b), aux: val(op.aux) },
+        };
+        if (op.guard === null) {
+          this.pending = thunk;
+        } else {
+          this.flush();
+          this.line(`if (${val(op.guard)} !== 0) { ${thunkStores(thunk)} }`);
+        }
+        return;
+      }
+      case 'flags.get': {
+        const p = this.pending;
+        if (p !== null) {
+          this.line(`const t${op.dst.id} = ${condExpr(p.kind, p.size, p.ops, op.cond)} ? 1 : 0;`);
+        } else {
+          const f = `f${op.dst.id}`;
+          this.line(`const ${f} = CCF(ccOp, ccSize, ccRes, ccA, ccB, ccAux);`);
+          this.line(`const t${op.dst.id} = ${condExpr('explicit', 4, { res: f, a: '0', b: '0', aux: '0' }, op.cond)} ? 1 : 0;`);
+        }
+        return;
+      }
+      case 'flags.all': {
+        const p = this.pending;
+        this.line(`const t${op.dst.id} = ${p !== null ? allFlagsExpr(p.kind, p.size, p.ops) : 'CCF(ccOp, ccSize, ccRes, ccA, ccB, ccAux)'};`);
+        return;
+      }
+      case 'helper': {
+        const args = [0, 1, 2].map((i) => (op.args[i] !== undefined ? val(op.args[i]!) : '0')).join(', ');
+        const d = op.dst !== null ? `const t${op.dst.id} = ` : '';
+        this.line(`${d}${HELPERS[op.name]}(${args});`);
+        if (op.dst2 !== null) this.line(`const t${op.dst2.id} = HO.second;`);
+        return;
+      }
+      case 'emulate':
+        this.emulate(op);
+        return;
+      case 'raise': {
+        const body = `${this.flushCode()}bud += ${this.n - this.k}; cpu.eip = ${hex(this.insnAddr)}; ` +
+          `rv = ${op.vector}; re = ${op.errorCode ?? -1}; xc = ${ExitCode.Leave}; break out;`;
+        this.line(op.cond !== null ? `if (${val(op.cond)} !== 0) { ${body} }` : `{ ${body} }`);
+        return;
+      }
+      case 'exitIf': {
+        // The instruction counts as retired (a rep with a zero count completes).
+        const body = `${this.flushCode()}bud += ${this.n - this.k - 1}; ${this.transferCode(op.target)}`;
+        this.line(`if (${val(op.cond)} !== 0) { ${body} }`);
+        return;
+      }
+    }
+  }
+
+  private readSlot(slot: GuestSlot): string {
+    switch (slot.kind) {
+      case 'gpr': return `r${slot.reg}`;
+      case 'segBase': return `SB[${slot.seg}]`;
+      case 'segSel': return `SSEL[${slot.seg}]`;
+      case 'eflagsSys': return 'efs';
+    }
+  }
+
+  private writeSlot(slot: GuestSlot, v: string): string {
+    switch (slot.kind) {
+      case 'gpr': return `r${slot.reg} = ${v};`;
+      case 'eflagsSys': return `efs = ${v} | 2;`;
+      default:
+        throw new CodegenError(this.block.address, `put to read-only slot ${slot.kind} at ${hex(this.insnAddr)}`);
+    }
+  }
+
+  private emulate(op: Op & { op: 'emulate' }): void {
+    const index = routineIndex(op.routine);
+    if (index < 0) throw new CodegenError(this.block.address, `unknown VMM routine ${op.routine}`);
+    this.flush();
+    const args = [0, 1, 2].map((i) => (op.args[i] !== undefined ? val(op.args[i]!) : '0')).join(', ');
+    const unretired = this.n - this.k;
+    this.line(`// emulate ${op.routine}`);
+    this.line(this.scope.writeBack());
+    this.line(`bud += ${unretired}; cpu.icount += b0 - bud; cpu.budget = bud; cpu.eip = ${hex(this.insnAddr)};`);
+    // Leave: the monitor owns the state now (locals are stale); the instruction retired.
+    this.line(`if (MON.emulate(${index}, ${hex(op.next)}, ${args}) !== 0) { cpu.icount += 1; cpu.budget -= 1; return ${ExitCode.Leave}; }`);
+    this.line(this.scope.reload());
+    this.line(`b0 = cpu.budget; bud = b0 - ${unretired};`);
+    if (op.dst !== null) this.line(`const t${op.dst.id} = MON.result | 0;`);
+  }
+
+  /** End of the current instruction: leave if one of its stores invalidated this region. */
+  private endInsn(last: boolean): void {
+    if (this.k < 0 || !this.insnStores) return;
+    // After the block's last instruction the exit decides where to go (transferCode checks inv).
+    if (last) return;
+    this.line(`if (inv !== 0) { ${this.flushCode()}bud += ${this.n - this.k - 1}; cpu.eip = ${hex(this.insnNext)}; xc = ${ExitCode.CodeModified}; break out; }`);
+  }
+
+  private exit(): void {
+    this.flush();
+    const e = this.block.exit;
+    switch (e.kind) {
+      case 'jump':
+        this.line(this.transferCode(e.target));
+        return;
+      case 'branch':
+        this.line(`if (${val(e.cond)} !== 0) { ${this.transferCode(e.taken)} } else { ${this.transferCode(e.fallthrough)} }`);
+        return;
+      case 'indirect':
+        this.line(`cpu.eip = ${val(e.target)} >>> 0; xc = ${ExitCode.Indirect}; break out;`);
+        return;
+      case 'dispatch':
+        this.line(`cpu.eip = ${hex(e.next)}; xc = ${ExitCode.Dispatch}; break out;`);
+        return;
+    }
+  }
+
+  /** Go to guest address `target`: a region block by JS control flow, else a direct exit. */
+  private transferCode(target: number): string {
+    const t = target >>> 0;
+    const idx = this.scope.blockIndex(t);
+    if (idx >= 0) {
+      const smc = this.insnStores ? `if (inv !== 0) { cpu.eip = ${hex(t)}; xc = ${ExitCode.CodeModified}; break out; } ` : '';
+      return `${smc}L = ${idx}; continue out;`;
+    }
+    return `cpu.eip = ${hex(t)}; xc = ${this.scope.exitSlot(t)}; break out;`;
+  }
+
+  /** Statements moving the static thunk into the locals (without forgetting it). */
+  private flushCode(): string {
+    return this.pending === null ? '' : thunkStores(this.pending) + ' ';
+  }
+
+  private flush(): void {
+    if (this.pending !== null) this.line(thunkStores(this.pending));
+    this.pending = null;
+  }
+}
+
+function thunkStores(t: StaticThunk): string {
+  return `ccOp = ${ccOpOf(t.kind)}; ccSize = ${t.size}; ccRes = ${t.ops.res}; ccA = ${t.ops.a}; ccB = ${t.ops.b}; ccAux = ${t.ops.aux};`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The translation mode word: every bit of CPU state a translation depends on,
+ * packed into one small integer.
+ *
+ * A region is compiled for one mode and the translation cache keys regions by
+ * (physical entry address, mode word), so a region is only ever run under
+ * the assumptions it was compiled with: 16- vs 32-bit code, the stack size,
+ * whether all segment bases are zero (the lifter then omits them), paging,
+ * the guest's CPL, and single-step translation (one instruction per block,
+ * used near an exact --max-insns limit and for `--singlestep`).
+ *
+ * The dispatcher recomputes the word only when something may have changed
+ * it (an exit through the monitor, an interrupt); chained transitions keep it.
+ */
+import { CpuState, SEG_CS, SEG_SS } from './state.js';
+
+export const MODE_CODE32 = 1 << 0;
+export const MODE_STACK32 = 1 << 1;
+export const MODE_FLAT = 1 << 2;
+export const MODE_PAGING = 1 << 3;
+export const MODE_PROTECTED = 1 << 4;
+/** Bits 5–6: CPL. */
+export const MODE_CPL_SHIFT = 5;
+export const MODE_SINGLE_STEP = 1 << 7;
+
+const CR0_PE = 1;
+const CR0_PG = 0x8000_0000;
+/** D/B bit of a descriptor's access rights as CpuState.segAttr stores them (bits 8–23 like LAR). */
+const ATTR_DB = 1 << 22;
+
+/** The mode word for the CPU's current state (without the single-step bit). */
+export function modeOf(cpu: CpuState): number {
+  let m = 0;
+  if (cpu.codeSize === 4) m |= MODE_CODE32;
+  if (stackSizeOf(cpu) === 4) m |= MODE_STACK32;
+  const b = cpu.segBase;
+  if ((b[0]! | b[1]! | b[2]! | b[3]! | b[4]! | b[5]!) === 0) m |= MODE_FLAT;
+  if ((cpu.cr0 & CR0_PG) !== 0) m |= MODE_PAGING;
+  if ((cpu.cr0 & CR0_PE) !== 0) m |= MODE_PROTECTED;
+  m |= (cpu.cpl & 3) << MODE_CPL_SHIFT;
+  return m;
+}
+
+/** SS.B: 32-bit stack when the stack segment's D/B bit is set (in real mode: the code size). */
+export function stackSizeOf(cpu: CpuState): 2 | 4 {
+  if ((cpu.cr0 & CR0_PE) === 0) return cpu.codeSize;
+  const attr = cpu.segAttr[SEG_SS]!;
+  // A loader that never filled the descriptor caches leaves attr 0: follow the code size.
+  if (attr === 0) return cpu.codeSize;
+  return (attr & ATTR_DB) !== 0 ? 4 : 2;
+}
+
+/** Linear base of CS, where EIP-relative code is fetched. */
+export function csBaseOf(cpu: CpuState): number {
+  return cpu.segBase[SEG_CS]! >>> 0;
+}
+
+export function describeMode(mode: number): string {
+  const parts = [
+    mode & MODE_CODE32 ? 'code32' : 'code16',
+    mode & MODE_STACK32 ? 'stack32' : 'stack16',
+  ];
+  if (mode & MODE_FLAT) parts.push('flat');
+  if (mode & MODE_PAGING) parts.push('paging');
+  parts.push(mode & MODE_PROTECTED ? 'pm' : 'real');
+  parts.push('cpl' + ((mode >>> MODE_CPL_SHIFT) & 3));
+  if (mode & MODE_SINGLE_STEP) parts.push('step');
+  return parts.join(',');
+}

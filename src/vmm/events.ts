@@ -1,0 +1,115 @@
+/**
+ * Events between translated regions: timer updates, PIC interrupt delivery,
+ * the interrupt shadow, and what a halted CPU waits for.
+ *
+ * The dispatcher calls service() between regions. It lets the PIT raise IRQ0
+ * when its deadline has passed, and delivers the PIC's pending vector through
+ * the IDT when the virtual IF is set — except at the one instruction after an
+ * sti that set IF or after a load of SS (MonitorCore.shadowEip), which must
+ * run first. A halted CPU leaves the dispatcher; the machine then asks
+ * idle() what it should wait for:
+ *
+ *   - hlt with IF=0: nothing can wake it (no NMIs here) — the run ends;
+ *   - IF=1 and the PIT has a deadline: skip (icount) or sleep (host time)
+ *     until then;
+ *   - IF=1, no deadline, console input still open: wait for input;
+ *   - otherwise nothing can wake it — the run ends with a clear message
+ *     instead of hanging (QEMU would hang).
+ */
+import type { Pic8259 } from './devices/pic8259.js';
+import type { Pit8254 } from './devices/pit8254.js';
+import { deliverExternal } from './exceptions.js';
+import { IF } from './lazy-flags.js';
+import type { MonitorCore } from './monitor-core.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+export type IdleAction =
+  /** An interrupt is deliverable now: run again. */
+  | { kind: 'run' }
+  /** Wait on the host for this long (host-time mode), or for input. */
+  | { kind: 'sleep'; ms: number }
+  /** Only console input can wake the guest. */
+  | { kind: 'wait-input' }
+  /** Nothing can: MonitorCore.end has been set. */
+  | { kind: 'never' };
+
+/** How often service() gives the host a chance to run (stdin, timers), in host ms. */
+const HOST_SLICE_MS = 20;
+
+export class EventService {
+  /** Stop after this many retired instructions (--max-insns); Infinity: no limit. */
+  maxInsns = Infinity;
+  /** Whether console input may still arrive (stdin open). */
+  inputOpen = false;
+  private sliceStart = performance.now();
+  private calls = 0;
+
+  constructor(
+    private readonly m: MonitorCore,
+    private readonly pic: Pic8259,
+    private readonly pit: Pit8254,
+    private readonly clock: VirtualClock,
+  ) {}
+
+  /** Between regions: returns true if the guest may run on, false to return to the machine loop. */
+  service(): boolean {
+    const m = this.m;
+    const cpu = m.cpu;
+    if (m.end !== null) return false;
+    if (cpu.icount >= this.maxInsns) {
+      m.requestEnd({ kind: 'insn-limit', detail: `${cpu.icount} instructions retired (--max-insns ${this.maxInsns})` });
+      return false;
+    }
+    if (this.clock.nowNs() >= this.pit.nextEventNs()) this.pit.update();
+    if ((cpu.eflagsSys & IF) !== 0 && this.pic.pendingVector() >= 0) {
+      const shadowed = m.shadowEip === cpu.eip && !m.cpu.halted;
+      if (!shadowed) deliverExternal(m, this.pic.acknowledge());
+    }
+    m.shadowEip = -1;
+    if (m.cpu.halted || m.end !== null) return false;
+    // Every so often return to the machine so the host event loop runs (stdin, host timers).
+    if ((++this.calls & 1023) === 0 && performance.now() - this.sliceStart > HOST_SLICE_MS) return false;
+    return true;
+  }
+
+  /** Called by the machine loop after service() returned false, to start a new host slice. */
+  newSlice(): void {
+    this.sliceStart = performance.now();
+  }
+
+  /** What a halted CPU waits for; updates virtual time in icount mode. */
+  idle(): IdleAction {
+    const m = this.m;
+    const cpu = m.cpu;
+    if ((cpu.eflagsSys & IF) === 0) {
+      m.requestEnd({ kind: 'halted', detail: `hlt with interrupts disabled (IF=0) at eip=0x${hex(cpu.eip - 1)}` });
+      return { kind: 'never' };
+    }
+    this.service();
+    if (!m.cpu.halted) return { kind: 'run' };
+    if (m.end !== null) return { kind: 'never' };
+    const deadline = this.timerCanWake() ? this.pit.nextEventNs() : Infinity;
+    if (deadline !== Infinity) {
+      if (this.clock.mode.kind === 'icount') {
+        this.clock.skipTo(deadline);
+        this.pit.update();
+        return { kind: 'run' };
+      }
+      const ms = Math.max(0, (deadline - this.clock.nowNs()) / 1e6);
+      return { kind: 'sleep', ms };
+    }
+    if (this.inputOpen) return { kind: 'wait-input' };
+    m.requestEnd({
+      kind: 'halted',
+      detail: `hlt at eip=0x${hex(cpu.eip - 1)} with IF=1 but no timer interrupt pending and no input to wait for`,
+    });
+    return { kind: 'never' };
+  }
+
+  /** The PIT can wake the CPU only if IRQ0 (and so the cascade-free master input 0) is unmasked. */
+  private timerCanWake(): boolean {
+    return (this.pic.master.imr & 1) === 0 && this.pit.nextEventNs() !== Infinity;
+  }
+}
+
+const hex = (v: number): string => (v >>> 0).toString(16);

@@ -1,0 +1,296 @@
+/**
+ * Far control transfers in protected mode: far jmp, far call, far ret, iret,
+ * int n / int3 / into, sysenter and sysexit.
+ *
+ * jmp and call reach a code segment directly or through a call gate; a call
+ * through a gate to a more privileged non-conforming segment switches to the
+ * inner stack from the TSS and copies the gate's parameter count of
+ * arguments. ret and iret to an outer level pop SS:ESP as well and null data
+ * segment registers the outer level may not use. iret applies the EFLAGS
+ * rules of the CPL it runs at (IF only if CPL <= IOPL, IOPL only at CPL 0).
+ *
+ * Hardware task switching (jmp/call to a TSS or task gate, iret with NT=1)
+ * and returns to virtual-8086 mode are not modelled: they end the run with
+ * UnsupportedGuestFeature, which names the instruction, rather than
+ * continuing wrongly. Every routine checks everything first and changes
+ * state last, so a fault leaves the guest exactly as before the instruction.
+ *
+ * Argument conventions: farJmp/farCall a=selector b=offset c=operand size;
+ * farRet a=operand size b=bytes to release (ret imm16); iret a=operand
+ * size; int a=vector b=1 for int1/icebp; int3, into, sysenter, sysexit: none.
+ */
+import { SEG_CS, SEG_SS } from '../cpu/state.js';
+import { VmmResult } from './interface.js';
+import {
+  ATTR_DB, ATTR_MASK, codeConforming, descBase, descDpl, descIsCode, descIsCodeData, descLimit, descPresent,
+  descType, descriptorOrGp, loadSegmentCache, markAccessed, stackSize, type Descriptor,
+} from './descriptors.js';
+import { UnsupportedGuestFeature, gp, np } from './fault.js';
+import { deliverException, deliverSoftware } from './exceptions.js';
+import {
+  AC, AF, CF, DF, ID, IF, IOPL_MASK, NT, OF, PF, RF, SF, TF, VIF, VIP, VM, ZF, arithFlags, iopl, readEflags, writeEflags,
+} from './lazy-flags.js';
+import type { MonitorCore } from './monitor-core.js';
+import { checkStackSegment, nullInaccessibleSegments } from './segments.js';
+import { currentStack, peek, pushFrame, release, setStackPointer } from './stack.js';
+import { innerStack } from './tss.js';
+
+const ECX = 1, EDX = 2, ESP = 4;
+
+function unsupportedSystemTarget(m: MonitorCore, what: string, d: Descriptor): never {
+  const type = descType(d.hi);
+  const kind = type === 5 ? 'task gate' : type === 1 || type === 9 || type === 3 || type === 11 ? 'TSS' : `system type ${type}`;
+  throw new UnsupportedGuestFeature(`${what} to a ${kind} (hardware task switching)`, m.cpu.eip);
+}
+
+/** Privilege checks for jmp/call straight to a code segment (not through a gate). */
+function checkDirectCode(m: MonitorCore, selector: number, d: Descriptor): void {
+  const cpl = m.cpu.cpl;
+  if (!descIsCode(d.hi)) throw gp(selector & 0xfffc);
+  const dpl = descDpl(d.hi);
+  if (codeConforming(d.hi) ? dpl > cpl : (selector & 3) > cpl || dpl !== cpl) throw gp(selector & 0xfffc);
+  if (!descPresent(d.hi)) throw np(selector & 0xfffc);
+}
+
+interface GateTarget {
+  codeSelector: number;
+  code: Descriptor;
+  offset: number;
+  gate32: boolean;
+  params: number;
+}
+
+/** A call gate's checks and its target code segment's (SDM CALL/JMP "call gate" paths). */
+function throughCallGate(m: MonitorCore, selector: number, gate: Descriptor): GateTarget {
+  const cpl = m.cpu.cpl;
+  const gdpl = descDpl(gate.hi);
+  if (gdpl < cpl || gdpl < (selector & 3)) throw gp(selector & 0xfffc);
+  if (!descPresent(gate.hi)) throw np(selector & 0xfffc);
+  const gate32 = descType(gate.hi) === 12;
+  const codeSelector = gate.lo >>> 16;
+  let offset = ((gate.lo & 0xffff) | (gate.hi & 0xffff0000)) >>> 0;
+  if (!gate32) offset &= 0xffff;
+  if ((codeSelector & 0xfffc) === 0) throw gp(0);
+  const code = descriptorOrGp(m, codeSelector);
+  if (!descIsCode(code.hi) || descDpl(code.hi) > cpl) throw gp(codeSelector & 0xfffc);
+  if (!descPresent(code.hi)) throw np(codeSelector & 0xfffc);
+  if (offset > descLimit(code.lo, code.hi)) throw gp(0);
+  return { codeSelector, code, offset, gate32, params: gate.hi & 0x1f };
+}
+
+function enterCode(m: MonitorCore, selector: number, d: Descriptor, offset: number, cpl: number): void {
+  markAccessed(m, d);
+  loadSegmentCache(m.cpu, SEG_CS, (selector & 0xfffc) | cpl, d.lo, d.hi);
+  m.cpu.cpl = cpl;
+  m.cpu.eip = offset;
+}
+
+export function farJmp(m: MonitorCore, selector: number, offset: number, opSize: number): VmmResult {
+  selector &= 0xffff;
+  if ((selector & 0xfffc) === 0) throw gp(0);
+  const d = descriptorOrGp(m, selector);
+  if (descIsCodeData(d.hi)) {
+    checkDirectCode(m, selector, d);
+    const off = opSize === 2 ? offset & 0xffff : offset >>> 0;
+    if (off > descLimit(d.lo, d.hi)) throw gp(0);
+    enterCode(m, selector, d, off, m.cpu.cpl);
+    return VmmResult.Leave;
+  }
+  const type = descType(d.hi);
+  if (type === 4 || type === 12) {
+    const t = throughCallGate(m, selector, d);
+    const dpl = descDpl(t.code.hi);
+    // jmp never changes privilege: a non-conforming target must be at CPL.
+    if (!codeConforming(t.code.hi) && dpl !== m.cpu.cpl) throw gp(t.codeSelector & 0xfffc);
+    enterCode(m, t.codeSelector, t.code, t.offset, m.cpu.cpl);
+    return VmmResult.Leave;
+  }
+  if (type === 1 || type === 9 || type === 5) unsupportedSystemTarget(m, 'far jmp', d);
+  throw gp(selector & 0xfffc);
+}
+
+export function farCall(m: MonitorCore, next: number, selector: number, offset: number, opSize: number): VmmResult {
+  const cpu = m.cpu;
+  selector &= 0xffff;
+  if ((selector & 0xfffc) === 0) throw gp(0);
+  const d = descriptorOrGp(m, selector);
+  const width = opSize === 2 ? 2 : 4;
+  if (descIsCodeData(d.hi)) {
+    checkDirectCode(m, selector, d);
+    const off = opSize === 2 ? offset & 0xffff : offset >>> 0;
+    if (off > descLimit(d.lo, d.hi)) throw gp(0);
+    const big = stackSize(cpu) === 4;
+    const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, [cpu.segSel[SEG_CS]!, next], width, 0);
+    setStackPointer(cpu, sp, big);
+    enterCode(m, selector, d, off, cpu.cpl);
+    return VmmResult.Leave;
+  }
+  const type = descType(d.hi);
+  if (type === 1 || type === 9 || type === 5) unsupportedSystemTarget(m, 'far call', d);
+  if (type !== 4 && type !== 12) throw gp(selector & 0xfffc);
+  const t = throughCallGate(m, selector, d);
+  const gw = t.gate32 ? 4 : 2;
+  const dpl = descDpl(t.code.hi);
+  if (!codeConforming(t.code.hi) && dpl < cpu.cpl) {
+    const inner = innerStack(m, dpl, 0);
+    const seg = { base: descBase(inner.desc.lo, inner.desc.hi), limit: descLimit(inner.desc.lo, inner.desc.hi), attr: inner.desc.hi & ATTR_MASK };
+    const big = (inner.desc.hi & ATTR_DB) !== 0;
+    const params = t.params > 0 ? peek(m, t.params, gw) : [];
+    const frame = [cpu.segSel[SEG_SS]!, cpu.regs[ESP]!];
+    for (let i = params.length - 1; i >= 0; i--) frame.push(params[i]!);
+    frame.push(cpu.segSel[SEG_CS]!, next);
+    const sp = pushFrame(m, seg, inner.esp, big, frame, gw, inner.ss & 0xfffc);
+    markAccessed(m, inner.desc);
+    loadSegmentCache(cpu, SEG_SS, inner.ss, inner.desc.lo, inner.desc.hi);
+    setStackPointer(cpu, sp, big);
+    enterCode(m, t.codeSelector, t.code, t.offset, dpl);
+    return VmmResult.Leave;
+  }
+  const big = stackSize(cpu) === 4;
+  const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, [cpu.segSel[SEG_CS]!, next], gw, 0);
+  setStackPointer(cpu, sp, big);
+  enterCode(m, t.codeSelector, t.code, t.offset, cpu.cpl);
+  return VmmResult.Leave;
+}
+
+/** The checks on the CS a ret/iret pops; returns its descriptor. */
+function checkReturnCode(m: MonitorCore, cs: number): Descriptor {
+  if ((cs & 0xfffc) === 0) throw gp(0);
+  const d = descriptorOrGp(m, cs);
+  if (!descIsCode(d.hi)) throw gp(cs & 0xfffc);
+  const rpl = cs & 3;
+  if (rpl < m.cpu.cpl) throw gp(cs & 0xfffc);
+  const dpl = descDpl(d.hi);
+  if (codeConforming(d.hi) ? dpl > rpl : dpl !== rpl) throw gp(cs & 0xfffc);
+  if (!descPresent(d.hi)) throw np(cs & 0xfffc);
+  return d;
+}
+
+/**
+ * Common tail of ret and iret: `frameBytes` is what sits below SS:ESP on an
+ * outer return (EIP, CS[, EFLAGS] and the ret imm16). Returns the SS
+ * descriptor and values to commit for an outer return, or null.
+ */
+function outerStack(m: MonitorCore, rpl: number, width: 2 | 4, frameBytes: number) {
+  const [esp, ssSel] = peek(m, 2, width, frameBytes);
+  const sel = ssSel! & 0xffff;
+  const desc = checkStackSegment(m, sel, rpl);
+  return { esp: esp!, sel, desc };
+}
+
+export function farRet(m: MonitorCore, opSize: number, releaseBytes: number): VmmResult {
+  const cpu = m.cpu;
+  const width = opSize === 2 ? 2 : 4;
+  const [eip, csRaw] = peek(m, 2, width);
+  const cs = csRaw! & 0xffff;
+  const code = checkReturnCode(m, cs);
+  const rpl = cs & 3;
+  const off = eip! >>> 0;
+  if (rpl === cpu.cpl) {
+    if (off > descLimit(code.lo, code.hi)) throw gp(0);
+    release(cpu, 2 * width + releaseBytes);
+    enterCode(m, cs, code, off, rpl);
+    return VmmResult.Leave;
+  }
+  const outer = outerStack(m, rpl, width, 2 * width + releaseBytes);
+  if (off > descLimit(code.lo, code.hi)) throw gp(0);
+  enterCode(m, cs, code, off, rpl);
+  markAccessed(m, outer.desc);
+  loadSegmentCache(cpu, SEG_SS, outer.sel, outer.desc.lo, outer.desc.hi);
+  setStackPointer(cpu, outer.esp + releaseBytes, (outer.desc.hi & ATTR_DB) !== 0);
+  nullInaccessibleSegments(cpu);
+  return VmmResult.Leave;
+}
+
+/** EFLAGS bits iret may change at CPL `cpl` with IOPL `io`. */
+function iretChangeable(cpl: number, io: number, width: number): number {
+  let bits = CF | PF | AF | ZF | SF | TF | DF | OF | NT | RF | AC | ID;
+  if (cpl === 0) bits |= IOPL_MASK | VIF | VIP;
+  if (cpl <= io) bits |= IF;
+  return width === 2 ? bits & 0xffff : bits;
+}
+
+export function iret(m: MonitorCore, opSize: number): VmmResult {
+  const cpu = m.cpu;
+  if ((cpu.eflagsSys & NT) !== 0) throw new UnsupportedGuestFeature('iret with NT=1 (task return)', cpu.eip);
+  const width = opSize === 2 ? 2 : 4;
+  const [eip, csRaw, flags] = peek(m, 3, width);
+  if (width === 4 && (flags! & VM) !== 0 && cpu.cpl === 0) {
+    throw new UnsupportedGuestFeature('iret to virtual-8086 mode', cpu.eip);
+  }
+  const cs = csRaw! & 0xffff;
+  const code = checkReturnCode(m, cs);
+  const rpl = cs & 3;
+  const off = eip! >>> 0;
+  const old = readEflags(cpu);
+  const changeable = iretChangeable(cpu.cpl, iopl(cpu), width);
+  const eflags = (old & ~changeable) | (flags! & changeable);
+  if (rpl === cpu.cpl) {
+    if (off > descLimit(code.lo, code.hi)) throw gp(0);
+    release(cpu, 3 * width);
+    enterCode(m, cs, code, off, rpl);
+    writeEflags(cpu, eflags);
+    return VmmResult.Leave;
+  }
+  const outer = outerStack(m, rpl, width, 3 * width);
+  if (off > descLimit(code.lo, code.hi)) throw gp(0);
+  writeEflags(cpu, eflags);
+  enterCode(m, cs, code, off, rpl);
+  markAccessed(m, outer.desc);
+  loadSegmentCache(cpu, SEG_SS, outer.sel, outer.desc.lo, outer.desc.hi);
+  setStackPointer(cpu, outer.esp, (outer.desc.hi & ATTR_DB) !== 0);
+  nullInaccessibleSegments(cpu);
+  return VmmResult.Leave;
+}
+
+export function softwareInt(m: MonitorCore, next: number, vector: number): VmmResult {
+  deliverSoftware(m, vector & 0xff, next);
+  return VmmResult.Leave;
+}
+
+/** int1 (icebp): a #DB trap delivered like a hardware exception — no gate DPL check. */
+export function icebp(m: MonitorCore, next: number): VmmResult {
+  deliverException(m, 1, -1, next);
+  return VmmResult.Leave;
+}
+
+export function into(m: MonitorCore, next: number): VmmResult {
+  if ((arithFlags(m.cpu) & OF) === 0) return VmmResult.Continue;
+  return softwareInt(m, next, 4);
+}
+
+/** Flat 4 GiB code/data attributes sysenter and sysexit load without reading the GDT. */
+const FLAT_CODE = 0x00c09b00, FLAT_DATA = 0x00c09300, DPL3 = 3 << 13;
+
+function loadFlat(m: MonitorCore, seg: number, selector: number, attr: number): void {
+  const cpu = m.cpu;
+  cpu.segSel[seg] = selector;
+  cpu.segBase[seg] = 0;
+  cpu.segLimit[seg] = 0xffffffff;
+  cpu.segAttr[seg] = attr;
+  if (seg === SEG_CS) cpu.codeSize = 4;
+}
+
+export function sysenter(m: MonitorCore): VmmResult {
+  const cpu = m.cpu;
+  if ((cpu.sysenterCs & 0xfffc) === 0) throw gp(0);
+  cpu.eflagsSys &= ~(VM | IF | RF);
+  loadFlat(m, SEG_CS, cpu.sysenterCs & 0xfffc, FLAT_CODE);
+  loadFlat(m, SEG_SS, (cpu.sysenterCs + 8) & 0xfffc, FLAT_DATA);
+  cpu.cpl = 0;
+  cpu.regs[ESP] = cpu.sysenterEsp;
+  cpu.eip = cpu.sysenterEip >>> 0;
+  return VmmResult.Leave;
+}
+
+export function sysexit(m: MonitorCore): VmmResult {
+  const cpu = m.cpu;
+  if ((cpu.sysenterCs & 0xfffc) === 0 || cpu.cpl !== 0) throw gp(0);
+  loadFlat(m, SEG_CS, ((cpu.sysenterCs + 16) & 0xfffc) | 3, FLAT_CODE | DPL3);
+  loadFlat(m, SEG_SS, ((cpu.sysenterCs + 24) & 0xfffc) | 3, FLAT_DATA | DPL3);
+  cpu.cpl = 3;
+  cpu.regs[ESP] = cpu.regs[ECX]!;
+  cpu.eip = cpu.regs[EDX]! >>> 0;
+  return VmmResult.Leave;
+}
+

@@ -1,0 +1,114 @@
+/**
+ * Port I/O: in, out, ins, outs (with rep) through the PortBus.
+ *
+ * Protection as the SDM's "I/O privilege level" section says: at CPL <= IOPL
+ * every port is allowed; otherwise each byte of the access must be clear in
+ * the I/O permission bitmap of the current 32-bit TSS, and a missing TSS, a
+ * 16-bit TSS or a bitmap beyond the TSS limit is #GP(0). The check runs once
+ * per instruction (once per rep string instruction: the port does not move).
+ *
+ * Argument conventions (see the table in src/lift/system.ts):
+ *   in   a=port b=size → result (zero-extended value)
+ *   out  a=port b=value c=size
+ *   ins  a=size b=address size (2|4) | rep << 8        — to ES:(E)DI
+ *   outs a=size b=address size | rep << 8 c=segment   — from seg:(E)SI
+ * String forms update (E)SI/(E)DI and, with rep, (E)CX here; rep with a count
+ * of zero does nothing.
+ */
+import { SEG_ES, type CpuState } from '../cpu/state.js';
+import { VmmResult } from './interface.js';
+import { gp } from './fault.js';
+import { DF, iopl } from './lazy-flags.js';
+import type { MonitorCore } from './monitor-core.js';
+import { tssIs32 } from './tss.js';
+
+const ECX = 1, ESI = 6, EDI = 7;
+
+type Size = 1 | 2 | 4;
+const asSize = (n: number): Size => (n === 1 ? 1 : n === 2 ? 2 : 4);
+
+export function checkIoPermission(m: MonitorCore, port: number, size: number): void {
+  const cpu = m.cpu;
+  if (cpu.cpl <= iopl(cpu)) return;
+  if ((cpu.trSel & 0xfffc) === 0 || !tssIs32(cpu.trAttr) || cpu.trLimit >>> 0 < 0x67) throw gp(0);
+  const bitmapBase = m.mem.read16(cpu.trBase + 0x66);
+  const at = bitmapBase + (port >>> 3);
+  if (at + 1 > cpu.trLimit >>> 0) throw gp(0);
+  const bits = m.mem.read16(cpu.trBase + at);
+  const mask = ((1 << size) - 1) << (port & 7);
+  if ((bits & mask) !== 0) throw gp(0);
+}
+
+export function portIn(m: MonitorCore, port: number, size: number): number {
+  port &= 0xffff;
+  checkIoPermission(m, port, size);
+  return m.bus.read(port, asSize(size)) | 0;
+}
+
+export function portOut(m: MonitorCore, next: number, port: number, value: number, size: number): VmmResult {
+  port &= 0xffff;
+  checkIoPermission(m, port, size);
+  m.bus.write(port, asSize(size), value);
+  // A device may have asked to stop the machine (isa-debug-exit): leave at once.
+  return m.end === null ? VmmResult.Continue : leaveAt(m.cpu, next);
+}
+
+/** Reads an index register with the address size's width. */
+const indexOf = (cpu: CpuState, reg: number, addrSize: number): number =>
+  addrSize === 2 ? cpu.regs[reg]! & 0xffff : cpu.regs[reg]! >>> 0;
+
+function setIndex(cpu: CpuState, reg: number, addrSize: number, v: number): void {
+  cpu.regs[reg] = addrSize === 2 ? (cpu.regs[reg]! & ~0xffff) | (v & 0xffff) : v | 0;
+}
+
+export function ins(m: MonitorCore, next: number, size: number, sizeAndRep: number): VmmResult {
+  const cpu = m.cpu;
+  const addrSize = sizeAndRep & 0xff;
+  const rep = (sizeAndRep >>> 8) & 1;
+  const port = cpu.regs[2]! & 0xffff;
+  let count = rep ? indexOf(cpu, ECX, addrSize) : 1;
+  if (count === 0) return VmmResult.Continue;
+  checkIoPermission(m, port, size);
+  const s = asSize(size);
+  const step = (cpu.eflagsSys & DF) !== 0 ? -s : s;
+  const base = cpu.segBase[SEG_ES]!;
+  let di = indexOf(cpu, EDI, addrSize);
+  const mask = addrSize === 2 ? 0xffff : 0xffffffff;
+  while (count > 0) {
+    m.mem.write((base + di) >>> 0, s, m.bus.read(port, s));
+    di = ((di + step) & mask) >>> 0;
+    count--;
+  }
+  setIndex(cpu, EDI, addrSize, di);
+  if (rep) setIndex(cpu, ECX, addrSize, 0);
+  return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
+}
+
+export function outs(m: MonitorCore, next: number, size: number, sizeAndRep: number, seg: number): VmmResult {
+  const cpu = m.cpu;
+  const addrSize = sizeAndRep & 0xff;
+  const rep = (sizeAndRep >>> 8) & 1;
+  seg &= 7;
+  const port = cpu.regs[2]! & 0xffff;
+  let count = rep ? indexOf(cpu, ECX, addrSize) : 1;
+  if (count === 0) return VmmResult.Continue;
+  checkIoPermission(m, port, size);
+  const s = asSize(size);
+  const step = (cpu.eflagsSys & DF) !== 0 ? -s : s;
+  const base = cpu.segBase[seg]!;
+  let si = indexOf(cpu, ESI, addrSize);
+  const mask = addrSize === 2 ? 0xffff : 0xffffffff;
+  while (count > 0 && m.end === null) {
+    m.bus.write(port, s, m.mem.read((base + si) >>> 0, s));
+    si = ((si + step) & mask) >>> 0;
+    count--;
+  }
+  setIndex(cpu, ESI, addrSize, si);
+  if (rep) setIndex(cpu, ECX, addrSize, count);
+  return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
+}
+
+function leaveAt(cpu: CpuState, next: number): VmmResult {
+  cpu.eip = next;
+  return VmmResult.Leave;
+}

@@ -1,0 +1,69 @@
+/**
+ * MonitorCore: the state the VMM keeps beside CpuState, shared by every
+ * routine file (privileged.ts, io.ts, segments.ts, …).
+ *
+ * CpuState holds what the guest could observe architecturally (and the
+ * halted flag the dispatcher reads); MonitorCore holds what only the monitor
+ * needs: the one-instruction
+ * interrupt shadow after sti / mov ss, the reason the run must end, the
+ * virtualization mode, logging, and counters for --stats. Routine files are
+ * plain functions over a MonitorCore, so each can be tested with a core built
+ * by hand around a small PhysicalMemory.
+ */
+import type { CpuState } from '../cpu/state.js';
+import type { Clock } from './devices/clock.js';
+import type { PortBus } from './devices/port-bus.js';
+import type { LinearMemory } from './linear-memory.js';
+import type { RunEnd } from './run-end.js';
+
+/**
+ * bt: binary translation — every sensitive instruction reaches the VMM and
+ * sees virtual state. trap: classic trap-and-emulate on a deprivileged CPU —
+ * only instructions that fault outside ring 0 reach the VMM; pushf, popf,
+ * sgdt, sidt, sldt, str and smsw behave as the real (host) CPU makes them.
+ */
+export type VirtMode = 'bt' | 'trap';
+
+/** Debug log categories the VMM writes (QEMU -d names). */
+export type LogSink = (category: 'int' | 'exec' | 'vmm', line: string) => void;
+
+export interface MonitorStats {
+  /** Emulate calls per routine index (VMM_ROUTINES order). */
+  readonly routineCalls: Float64Array;
+  exceptions: number;
+  softwareInterrupts: number;
+  externalInterrupts: number;
+}
+
+export class MonitorCore {
+  /** EIP of the instruction in an interrupt shadow (after sti / mov ss), or -1. */
+  shadowEip = -1;
+  /** Set once the run must end; the dispatcher stops at the next boundary. */
+  end: RunEnd | null = null;
+  /** Logging for -d int (null: off). */
+  log: LogSink | null = null;
+  /** Called when cached address translations become stale (mov cr3, invlpg, cr0 writes). */
+  onTlbFlush: (() => void) | null = null;
+  /** TSC value at clock time 0 (wrmsr 0x10 moves it). */
+  tscOffset = 0;
+  /** IA32_APIC_BASE: BSP flag, global enable, default base 0xFEE00000 (no local APIC is modelled). */
+  apicBase = 0xfee00900;
+  /** Number of events logged, for -d int's running index. */
+  eventCount = 0;
+  readonly stats: MonitorStats;
+
+  constructor(
+    readonly cpu: CpuState,
+    readonly mem: LinearMemory,
+    readonly bus: PortBus,
+    readonly clock: Clock,
+    readonly virt: VirtMode = 'bt',
+    routineCount = 64,
+  ) {
+    this.stats = { routineCalls: new Float64Array(routineCount), exceptions: 0, softwareInterrupts: 0, externalInterrupts: 0 };
+  }
+
+  requestEnd(end: RunEnd): void {
+    if (this.end === null) this.end = end;
+  }
+}

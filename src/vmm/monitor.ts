@@ -1,0 +1,130 @@
+/**
+ * The virtual machine monitor as translated code sees it: the Monitor of
+ * interface.ts, dispatching each routine index to its emulation in the
+ * concern files (privileged.ts, flags-virt.ts, io.ts, segments.ts,
+ * far-transfers.ts, selector-probes.ts, cpuid.ts, msr.ts).
+ *
+ * Contract (interface.ts): on entry CpuState holds the guest state with EIP
+ * at the instruction; `next` is the instruction after it. A routine returns
+ * Continue (state updated, go on at `next`) or Leave after setting cpu.eip.
+ * A GuestFault thrown by a routine is delivered here as an exception at the
+ * instruction and the result is Leave; an UnsupportedGuestFeature ends the
+ * run. Routines take their privilege decisions at the virtual CPL, so the
+ * guest kernel sees bare-hardware behaviour while really running as
+ * unprivileged JavaScript.
+ */
+import { VMM_ROUTINES, VmmResult, type Monitor } from './interface.js';
+import type { VmmRoutine } from '../ir/types.js';
+import { cpuid } from './cpuid.js';
+import { deliverException } from './exceptions.js';
+import { GuestFault, UnsupportedGuestFeature } from './fault.js';
+import { farCall, farJmp, farRet, icebp, into, iret, softwareInt, sysenter, sysexit } from './far-transfers.js';
+import { popf, pushf } from './flags-virt.js';
+import { ins, outs, portIn, portOut } from './io.js';
+import type { MonitorCore } from './monitor-core.js';
+import { rdmsr, wrmsr } from './msr.js';
+import {
+  cacheControl, cli, clts, hlt, lldt, lmsw, loadTableRegister, ltr, movFromCr, movFromDr, movToCr, movToDr, rdtsc,
+  requireRing0, sldt, smsw, storeTableRegister, str, sti,
+} from './privileged.js';
+import { loadSeg } from './segments.js';
+import { arpl, lar, lsl, verr, verw } from './selector-probes.js';
+
+const idx = (r: VmmRoutine): number => VMM_ROUTINES.indexOf(r);
+
+// Routine indices as constants so the dispatch below is a switch over small integers.
+const R = {
+  cli: idx('cli'), sti: idx('sti'), hlt: idx('hlt'), pushf: idx('pushf'), popf: idx('popf'),
+  in: idx('in'), out: idx('out'), ins: idx('ins'), outs: idx('outs'),
+  cpuid: idx('cpuid'), rdtsc: idx('rdtsc'), rdmsr: idx('rdmsr'), wrmsr: idx('wrmsr'),
+  lgdt: idx('lgdt'), lidt: idx('lidt'), sgdt: idx('sgdt'), sidt: idx('sidt'),
+  lldt: idx('lldt'), sldt: idx('sldt'), ltr: idx('ltr'), str: idx('str'),
+  movToCr: idx('movToCr'), movFromCr: idx('movFromCr'), movToDr: idx('movToDr'), movFromDr: idx('movFromDr'),
+  clts: idx('clts'), lmsw: idx('lmsw'), smsw: idx('smsw'),
+  loadSeg: idx('loadSeg'), farJmp: idx('farJmp'), farCall: idx('farCall'), farRet: idx('farRet'),
+  iret: idx('iret'), int: idx('int'), into: idx('into'), int3: idx('int3'),
+  invlpg: idx('invlpg'), invd: idx('invd'), wbinvd: idx('wbinvd'),
+  lar: idx('lar'), lsl: idx('lsl'), verr: idx('verr'), verw: idx('verw'), arpl: idx('arpl'),
+  sysenter: idx('sysenter'), sysexit: idx('sysexit'),
+} as const;
+
+export class VirtualMachineMonitor implements Monitor {
+  result = 0;
+
+  constructor(readonly core: MonitorCore) {}
+
+  emulate(routine: number, next: number, a: number, b: number, c: number): VmmResult {
+    const m = this.core;
+    m.stats.routineCalls[routine]++;
+    try {
+      return this.run(m, routine, next, a, b, c);
+    } catch (e) {
+      if (e instanceof GuestFault) {
+        deliverException(m, e.vector, e.errorCode);
+        return VmmResult.Leave;
+      }
+      if (e instanceof UnsupportedGuestFeature) {
+        m.requestEnd({ kind: 'unsupported', detail: e.message });
+        return VmmResult.Leave;
+      }
+      throw e;
+    }
+  }
+
+  raise(vector: number, errorCode: number): void {
+    deliverException(this.core, vector, errorCode < 0 ? -1 : errorCode & 0xffff);
+  }
+
+  private run(m: MonitorCore, r: number, next: number, a: number, b: number, c: number): VmmResult {
+    switch (r) {
+      case R.cli: return cli(m);
+      case R.sti: return sti(m, next);
+      case R.hlt: return hlt(m, next);
+      case R.pushf: return pushf(m, a);
+      case R.popf: return popf(m, next, a);
+      case R.in: this.result = portIn(m, a, b); return VmmResult.Continue;
+      case R.out: return portOut(m, next, a, b, c);
+      case R.ins: return ins(m, next, a, b);
+      case R.outs: return outs(m, next, a, b, c);
+      case R.cpuid: return cpuid(m);
+      case R.rdtsc: return rdtsc(m);
+      case R.rdmsr: return rdmsr(m);
+      case R.wrmsr: return wrmsr(m);
+      case R.lgdt: return loadTableRegister(m, 'gdt', a, b);
+      case R.lidt: return loadTableRegister(m, 'idt', a, b);
+      case R.sgdt: return storeTableRegister(m, 'gdt', a);
+      case R.sidt: return storeTableRegister(m, 'idt', a);
+      case R.lldt: return lldt(m, a);
+      case R.sldt: this.result = sldt(m); return VmmResult.Continue;
+      case R.ltr: return ltr(m, a);
+      case R.str: this.result = str(m); return VmmResult.Continue;
+      case R.movToCr: return movToCr(m, next, a, b);
+      case R.movFromCr: this.result = movFromCr(m, a); return VmmResult.Continue;
+      case R.movToDr: return movToDr(m, a, b);
+      case R.movFromDr: this.result = movFromDr(m, a); return VmmResult.Continue;
+      case R.clts: return clts(m);
+      case R.lmsw: return lmsw(m, a);
+      case R.smsw: this.result = smsw(m); return VmmResult.Continue;
+      case R.loadSeg: return loadSeg(m, next, a, b);
+      case R.farJmp: return farJmp(m, a, b, c);
+      case R.farCall: return farCall(m, next, a, b, c);
+      case R.farRet: return farRet(m, a, b);
+      case R.iret: return iret(m, a);
+      case R.int: return b === 1 ? icebp(m, next) : softwareInt(m, next, a);
+      case R.into: return into(m, next);
+      case R.int3: return softwareInt(m, next, 3);
+      case R.invlpg: return cacheControl(m, true);
+      case R.invd:
+      case R.wbinvd: return cacheControl(m, false);
+      case R.lar: return lar(m, a, b, c);
+      case R.lsl: return lsl(m, a, b, c);
+      case R.verr: return verr(m, a);
+      case R.verw: return verw(m, a);
+      case R.arpl: this.result = arpl(m, a, b); return VmmResult.Continue;
+      case R.sysenter: return sysenter(m);
+      case R.sysexit: requireRing0(m); return sysexit(m);
+      default:
+        throw new Error(`emulate: unknown VMM routine index ${r}`);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Segment register loads (mov sreg, pop sreg, lds/les/lfs/lgs/lss) in
+ * protected mode, with the checks and error codes of the SDM's MOV/POP
+ * pseudo-code:
+ *
+ *   SS  null → #GP(0); RPL ≠ CPL, DPL ≠ CPL, or not a writable data segment
+ *       → #GP(sel); not present → #SS(sel).
+ *   DS ES FS GS  null → the register becomes unusable (no fault until used);
+ *       not data or readable code → #GP(sel); data or non-conforming code
+ *       with RPL > DPL or CPL > DPL → #GP(sel); not present → #NP(sel).
+ *   Any selector beyond its table's limit → #GP(sel).
+ *
+ * Loading SS blocks interrupts for one instruction (so mov ss; mov esp is
+ * atomic). The routine leaves to the dispatcher only when the segment's base,
+ * limit or size actually changed, since the translation mode depends on
+ * those; reloading the same flat descriptor (common in interrupt handlers)
+ * goes straight on.
+ *
+ * Argument convention: loadSeg a=segment register number (ES CS SS DS FS GS =
+ * 0..5), b=selector.
+ */
+import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../cpu/state.js';
+import { VmmResult } from './interface.js';
+import {
+  codeConforming, codeReadable, dataWritable, descDpl, descIsCode, descIsData, descPresent, descriptorOrGp,
+  loadNullSegment, loadSegmentCache, markAccessed, type Descriptor,
+} from './descriptors.js';
+import { gp, np, ss, ud } from './fault.js';
+import type { MonitorCore } from './monitor-core.js';
+
+/** Checks and loads a data segment register (not CS, not SS); returns true if the mode changed. */
+export function loadDataSegment(m: MonitorCore, seg: number, selector: number): boolean {
+  const cpu = m.cpu;
+  selector &= 0xffff;
+  if ((selector & 0xfffc) === 0) return loadNullSegment(cpu, seg, selector);
+  const d = descriptorOrGp(m, selector);
+  const readable = descIsData(d.hi) || (descIsCode(d.hi) && codeReadable(d.hi));
+  if (!readable) throw gp(selector & 0xfffc);
+  if (descIsData(d.hi) || !codeConforming(d.hi)) {
+    const dpl = descDpl(d.hi);
+    if ((selector & 3) > dpl || cpu.cpl > dpl) throw gp(selector & 0xfffc);
+  }
+  if (!descPresent(d.hi)) throw np(selector & 0xfffc);
+  markAccessed(m, d);
+  return loadSegmentCache(cpu, seg, selector, d.lo, d.hi);
+}
+
+/** The checks for loading `selector` into SS at privilege level `cpl`; returns its descriptor. Changes nothing. */
+export function checkStackSegment(m: MonitorCore, selector: number, cpl: number): Descriptor {
+  selector &= 0xffff;
+  if ((selector & 0xfffc) === 0) throw gp(0);
+  const d = descriptorOrGp(m, selector);
+  if ((selector & 3) !== cpl || descDpl(d.hi) !== cpl || !descIsData(d.hi) || !dataWritable(d.hi)) {
+    throw gp(selector & 0xfffc);
+  }
+  if (!descPresent(d.hi)) throw ss(selector & 0xfffc);
+  return d;
+}
+
+/** Checks and loads SS for privilege level `cpl`; returns true if the mode changed. */
+export function loadStackSegment(m: MonitorCore, selector: number, cpl: number): boolean {
+  const d = checkStackSegment(m, selector, cpl);
+  markAccessed(m, d);
+  return loadSegmentCache(m.cpu, SEG_SS, selector & 0xffff, d.lo, d.hi);
+}
+
+export function loadSeg(m: MonitorCore, next: number, seg: number, selector: number): VmmResult {
+  if (seg === SEG_CS || seg > SEG_GS) throw ud();
+  let changed: boolean;
+  if (seg === SEG_SS) {
+    changed = loadStackSegment(m, selector, m.cpu.cpl);
+    m.shadowEip = next;
+  } else {
+    changed = loadDataSegment(m, seg, selector);
+  }
+  if (!changed) return VmmResult.Continue;
+  m.cpu.eip = next;
+  return VmmResult.Leave;
+}
+
+const DATA_SEGMENTS = [SEG_ES, SEG_DS, SEG_FS, SEG_GS] as const;
+
+/**
+ * After a return to an outer (less privileged) level: data segment
+ * registers the new CPL may not use become null, so ring 3 cannot keep a
+ * ring-0 data segment loaded (SDM RET/IRET pseudo-code).
+ */
+export function nullInaccessibleSegments(cpu: CpuState): void {
+  for (const seg of DATA_SEGMENTS) {
+    const attr = cpu.segAttr[seg]!;
+    const dpl = (attr >>> 13) & 3;
+    const conformingCode = (attr & 0x1c00) === 0x1c00;
+    if ((attr & 0x8000) !== 0 && !conformingCode && dpl < cpu.cpl) {
+      cpu.segSel[seg] = 0;
+      cpu.segAttr[seg] = 0;
+    }
+  }
+}

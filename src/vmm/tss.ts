@@ -1,0 +1,37 @@
+/**
+ * The task-state segment as far as btvm uses it: the inner-level stack
+ * pointers (SS0:ESP0 …) for privilege changes on interrupts and call gates,
+ * and the I/O permission bitmap (io.ts). Hardware task switches are not
+ * modelled (see far-transfers.ts).
+ *
+ * TR's cache holds the TSS's base, limit and type: 9/11 are a 32-bit TSS
+ * (available/busy), 1/3 a 16-bit one.
+ */
+import { descDpl, descIsData, descPresent, dataWritable, fetchDescriptor, type Descriptor } from './descriptors.js';
+import { GuestFault, Vector, ts } from './fault.js';
+import type { MonitorCore } from './monitor-core.js';
+
+export const tssIs32 = (trAttr: number): boolean => (((trAttr >>> 8) & 0xf) | 2) === 11;
+
+/**
+ * SS:ESP for privilege level `dpl` from the current TSS, with the new SS's
+ * descriptor checked as the SDM's interrupt and call-gate pseudo-code does.
+ * `ext` is the EXT bit for error codes.
+ */
+export function innerStack(m: MonitorCore, dpl: number, ext: number): { ss: number; esp: number; desc: Descriptor } {
+  const cpu = m.cpu;
+  const is32 = tssIs32(cpu.trAttr);
+  const at = is32 ? 4 + dpl * 8 : 2 + dpl * 4;
+  const size = is32 ? 6 : 4;
+  if ((cpu.trSel & 0xfffc) === 0 || at + size - 1 > cpu.trLimit >>> 0) throw ts((cpu.trSel & 0xfffc) | ext);
+  const esp = is32 ? m.mem.read32(cpu.trBase + at) : m.mem.read16(cpu.trBase + at);
+  const ss = m.mem.read16(cpu.trBase + at + (is32 ? 4 : 2));
+  if ((ss & 0xfffc) === 0) throw ts(ext);
+  const desc = fetchDescriptor(m, ss);
+  if (desc === null) throw ts((ss & 0xfffc) | ext);
+  if ((ss & 3) !== dpl || descDpl(desc.hi) !== dpl || !descIsData(desc.hi) || !dataWritable(desc.hi)) {
+    throw ts((ss & 0xfffc) | ext);
+  }
+  if (!descPresent(desc.hi)) throw new GuestFault(Vector.SS, (ss & 0xfffc) | ext);
+  return { ss, esp, desc };
+}

@@ -14,6 +14,8 @@ import { getTables } from '../decoder/isa-tables.js';
 
 export interface FormIndex {
   readonly byName: ReadonlyMap<string, readonly DecoderForm[]>;
+  /** Form id → the plain name it is filed under. */
+  readonly nameOf: ReadonlyMap<number, string>;
   readonly all: readonly DecoderForm[];
 }
 
@@ -38,7 +40,8 @@ let cached: FormIndex | null = null;
 
 export function getFormIndex(): FormIndex {
   if (cached !== null) return cached;
-  const forms = getTables().forms;
+  // VEX rows need a VEX prefix encoder, which this assembler does not have yet.
+  const forms = getTables().forms.filter((f) => !f.vex);
   const bySlot = new Map<string, DecoderForm[]>();
   for (const f of forms) {
     const k = slotKey(f);
@@ -46,12 +49,14 @@ export function getFormIndex(): FormIndex {
     if (list === undefined) bySlot.set(k, [f]); else list.push(f);
   }
   const byName = new Map<string, DecoderForm[]>();
+  const nameOf = new Map<number, string>();
   for (const f of forms) {
     const name = plainName(f, bySlot.get(slotKey(f))!);
+    nameOf.set(f.id, name);
     const list = byName.get(name);
     if (list === undefined) byName.set(name, [f]); else list.push(f);
   }
-  cached = { byName, all: forms };
+  cached = { byName, nameOf, all: forms };
   return cached;
 }
 

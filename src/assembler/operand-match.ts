@@ -135,8 +135,9 @@ export function matchOperand(spec: OperandSpec, op: Resolved, c: MatchContext, d
       if (!isGpr(op, sz)) return false;
       d.regField = op.reg.num;
       return pinIfV();
-    case OpKind.S: case OpKind.C: case OpKind.D: case OpKind.P: case OpKind.V: {
-      const cls = spec.kind === OpKind.S ? 'seg' : spec.kind === OpKind.C ? 'cr' : spec.kind === OpKind.D ? 'dr' : spec.kind === OpKind.P ? 'mm' : 'xmm';
+    case OpKind.S: case OpKind.C: case OpKind.D: case OpKind.T: case OpKind.P: case OpKind.V: {
+      const cls = spec.kind === OpKind.S ? 'seg' : spec.kind === OpKind.C ? 'cr' : spec.kind === OpKind.D ? 'dr'
+        : spec.kind === OpKind.T ? 'tr' : spec.kind === OpKind.P ? 'mm' : 'xmm';
       if (op.k !== 'reg' || op.reg.cls !== cls) return false;
       d.regField = op.reg.num;
       return true;

@@ -23,6 +23,7 @@ add(['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'], 'gpr', 4);
 add(['es', 'cs', 'ss', 'ds', 'fs', 'gs'], 'seg', 2);
 add(['cr0', 'cr1', 'cr2', 'cr3', 'cr4', 'cr5', 'cr6', 'cr7'], 'cr', 4);
 add(['dr0', 'dr1', 'dr2', 'dr3', 'dr4', 'dr5', 'dr6', 'dr7'], 'dr', 4);
+add(['tr0', 'tr1', 'tr2', 'tr3', 'tr4', 'tr5', 'tr6', 'tr7'], 'tr', 4);
 add(['st0', 'st1', 'st2', 'st3', 'st4', 'st5', 'st6', 'st7'], 'st', 10);
 add(['mm0', 'mm1', 'mm2', 'mm3', 'mm4', 'mm5', 'mm6', 'mm7'], 'mm', 8);
 add(['xmm0', 'xmm1', 'xmm2', 'xmm3', 'xmm4', 'xmm5', 'xmm6', 'xmm7'], 'xmm', 16);

@@ -1,0 +1,270 @@
+/**
+ * `btvm run KERNEL`: boot a Multiboot kernel (or a flat image) on the
+ * virtual PC and run it by binary translation until it exits.
+ *
+ * Guest COM1 output goes to stdout, stdin feeds COM1's receiver, and debug
+ * dumps (-d, as QEMU's) go to stderr or the -D file. The process exit status
+ * is the guest's isa-debug-exit status, or one of the statuses below when the
+ * run ends another way (see --help). Bad input is one line on stderr and
+ * exit 2; nothing here ever prints a stack trace.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { describeFailure, UsageError } from '../failure.js';
+import { loadTranslator, TranslatorUnavailableError, type ExecutorFactory } from '../../vmm/executor.js';
+import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../vmm/machine.js';
+import type { VirtMode } from '../../vmm/monitor-core.js';
+import { describeRunEnd, EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT, EXIT_STATUS_UNSUPPORTED } from '../../vmm/run-end.js';
+import type { TimeMode } from '../../vmm/virtual-clock.js';
+
+export const RUN_USAGE = `usage: btvm run KERNEL [options]
+       btvm run --flat FILE --load ADDR --entry ADDR [options]
+
+Boots a Multiboot kernel (ELF or a.out-kludge) on a virtual PC: COM1 on
+stdin/stdout, 8259 PICs, 8254 PIT, CMOS RTC, isa-debug-exit at 0xf4.
+
+options:
+  -m SIZE            guest RAM (default 128M; suffix K, M or G; plain number = MiB)
+  --append CMDLINE   kernel command line passed through Multiboot
+  --max-insns N      stop after N guest instructions
+  --icount[=SHIFT]   virtual time = instructions x 2^SHIFT ns (default SHIFT 0): reproducible runs;
+                     without it virtual time follows host time
+  --virt=bt|trap     bt (default): binary translation, every sensitive instruction virtualized;
+                     trap: model classic trap-and-emulate (pushf/popf/sgdt/sidt/smsw/str/sldt
+                     behave as on a deprivileged CPU)
+  -d LIST            debug dumps, comma-separated: in_asm, ir, opt, js, exec, int
+  -D FILE            write debug dumps to FILE instead of stderr
+  --single-step      translate one instruction per block
+  --no-opt=PASS      switch an optimisation pass off (repeatable)
+  --stats            print run statistics on stderr at the end
+  --flat FILE --load ADDR --entry ADDR
+                     load a raw binary at ADDR and start at ADDR (instead of KERNEL)
+
+exit status:
+  (V<<1)|1   the guest wrote V to isa-debug-exit (port 0xf4), as qemu-system-i386
+  0          triple fault / reset request (qemu -no-reboot exits 0 too)
+  2          bad command line or kernel image
+  ${EXIT_STATUS_HALTED}          the guest halted with nothing left to wake it (QEMU would hang)
+  ${EXIT_STATUS_INSN_LIMIT}          --max-insns reached
+  ${EXIT_STATUS_UNSUPPORTED}          the guest used a feature btvm does not model (paging, task switch, …)
+  70         internal error in btvm
+`;
+
+const DEBUG_CATEGORIES = new Set(['in_asm', 'ir', 'opt', 'js', 'exec', 'int']);
+
+export interface RunIo {
+  stdout: (bytes: Uint8Array) => void;
+  stderr: (text: string) => void;
+  /** Subscribes to console input; returns an unsubscribe function. */
+  stdin?: (onData: (bytes: Uint8Array) => void, onEnd: () => void) => () => void;
+}
+
+export interface RunCommandOptions {
+  io?: RunIo;
+  /** Translator to use (tests); default: src/cpu/dispatcher.ts. */
+  executor?: ExecutorFactory;
+}
+
+interface ParsedRun {
+  image: GuestImage;
+  memoryBytes: number;
+  maxInsns?: number;
+  time: TimeMode;
+  virt: VirtMode;
+  debug: Set<string>;
+  logFile?: string;
+  singleStep: boolean;
+  stats: boolean;
+  disabledPasses: Set<string>;
+}
+
+function parseNumber(option: string, text: string | undefined): number {
+  if (text === undefined) throw new UsageError(`${option} needs a value`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`bad ${option} value '${text}'`);
+  return n;
+}
+
+/** QEMU's -m syntax: a number of MiB, or a number with a K/M/G suffix. */
+export function parseMemorySize(text: string): number {
+  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
+  if (m === null) throw new UsageError(`bad memory size '${text}'`);
+  const unit = { '': 1 << 20, K: 1 << 10, M: 1 << 20, G: 1 << 30 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
+  const bytes = Number(m[1]) * unit;
+  if (bytes < 1 << 20 || bytes > 0xf000_0000) throw new UsageError(`memory size '${text}' must be between 1M and 3840M`);
+  if (bytes % 4096 !== 0) throw new UsageError(`memory size '${text}' must be a multiple of 4K`);
+  return bytes;
+}
+
+export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' {
+  let kernel: string | undefined;
+  let flat: string | undefined;
+  let load: number | undefined;
+  let entry: number | undefined;
+  let cmdline: string | undefined;
+  const parsed: Omit<ParsedRun, 'image'> = {
+    memoryBytes: DEFAULT_MEMORY_BYTES,
+    time: { kind: 'host' },
+    virt: 'bt',
+    debug: new Set(),
+    singleStep: false,
+    stats: false,
+    disabledPasses: new Set(),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (name) {
+      case '-h': case '--help': return 'help';
+      case '-m': { const v = value(); if (v === undefined) throw new UsageError('-m needs a size'); parsed.memoryBytes = parseMemorySize(v); break; }
+      case '--max-insns': parsed.maxInsns = parseNumber('--max-insns', value()); break;
+      case '--icount': {
+        const shift = inline === undefined ? 0 : parseNumber('--icount', inline);
+        if (shift > 10) throw new UsageError('--icount shift must be 0..10');
+        parsed.time = { kind: 'icount', shift };
+        break;
+      }
+      case '--virt': {
+        const v = value();
+        if (v !== 'bt' && v !== 'trap') throw new UsageError(`--virt must be bt or trap, not '${v ?? ''}'`);
+        parsed.virt = v;
+        break;
+      }
+      case '-d': {
+        const v = value();
+        if (v === undefined) throw new UsageError('-d needs a list of categories');
+        for (const c of v.split(',')) {
+          if (!DEBUG_CATEGORIES.has(c)) throw new UsageError(`unknown -d category '${c}' (known: ${[...DEBUG_CATEGORIES].join(', ')})`);
+          parsed.debug.add(c);
+        }
+        break;
+      }
+      case '-D': { const v = value(); if (v === undefined) throw new UsageError('-D needs a file name'); parsed.logFile = v; break; }
+      case '--single-step': case '--singlestep': parsed.singleStep = true; break;
+      case '--stats': parsed.stats = true; break;
+      case '--no-opt': { const v = value(); if (v === undefined) throw new UsageError('--no-opt needs a pass name'); parsed.disabledPasses.add(v); break; }
+      case '--append': cmdline = value(); if (cmdline === undefined) throw new UsageError('--append needs a command line'); break;
+      case '--flat': flat = value(); if (flat === undefined) throw new UsageError('--flat needs a file'); break;
+      case '--load': load = parseNumber('--load', value()); break;
+      case '--entry': entry = parseNumber('--entry', value()); break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}' (see btvm run --help)`);
+        if (kernel !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
+        kernel = arg;
+    }
+  }
+  let image: GuestImage;
+  if (flat !== undefined) {
+    if (kernel !== undefined) throw new UsageError('give either KERNEL or --flat FILE, not both');
+    if (load === undefined || entry === undefined) throw new UsageError('--flat needs --load ADDR and --entry ADDR');
+    image = { kind: 'flat', bytes: readFileSync(flat), loadAddress: load, entry };
+  } else {
+    if (kernel === undefined) throw new UsageError('no kernel given (see btvm run --help)');
+    if (load !== undefined || entry !== undefined) throw new UsageError('--load/--entry only apply with --flat');
+    image = { kind: 'multiboot', bytes: readFileSync(kernel), cmdline };
+  }
+  return { ...parsed, image };
+}
+
+/** Collects guest console bytes and writes them in chunks (a write per byte would dominate a run). */
+class ConsoleBuffer {
+  private buf = new Uint8Array(4096);
+  private used = 0;
+  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly sink: (bytes: Uint8Array) => void) {}
+  put = (byte: number): void => {
+    this.buf[this.used++] = byte;
+    if (this.used === this.buf.length) this.flush();
+    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), 10);
+  };
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.used === 0) return;
+    this.sink(this.buf.slice(0, this.used));
+    this.used = 0;
+  }
+}
+
+const processIo: RunIo = {
+  stdout: (b) => process.stdout.write(b),
+  stderr: (t) => process.stderr.write(t),
+  stdin: (onData, onEnd) => {
+    const data = (chunk: Buffer) => onData(new Uint8Array(chunk));
+    process.stdin.on('data', data);
+    process.stdin.on('end', onEnd);
+    return () => {
+      process.stdin.off('data', data);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+    };
+  },
+};
+
+function formatStats(r: RunResult): string {
+  const s = r.stats;
+  const mips = s.hostMs > 0 ? s.instructions / s.hostMs / 1000 : 0;
+  const lines = [
+    `btvm: ${s.instructions} instructions in ${s.hostMs.toFixed(1)} ms (${mips.toFixed(1)} MIPS), virtual time ${(s.virtualNs / 1e6).toFixed(3)} ms`,
+    `btvm: exceptions ${s.exceptions}, software interrupts ${s.softwareInterrupts}, external interrupts ${s.externalInterrupts}`,
+    `btvm: vmm calls: ${Object.entries(s.routineCalls).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`,
+  ];
+  const ex = Object.entries(s.executor);
+  if (ex.length > 0) lines.push(`btvm: translator: ${ex.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function runCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
+  const io = options.io ?? processIo;
+  let logFd: number | null = null;
+  let unsubscribe: (() => void) | null = null;
+  try {
+    const parsed = parseRunArgs(argv);
+    if (parsed === 'help') {
+      io.stdout(new TextEncoder().encode(RUN_USAGE));
+      return 0;
+    }
+    if (parsed.logFile !== undefined) logFd = openSync(parsed.logFile, 'w');
+    const fd = logFd;
+    const log = fd !== null ? (t: string) => void writeSync(fd, t) : io.stderr;
+    const executor = options.executor ?? (await loadTranslator());
+    const serial = new ConsoleBuffer(io.stdout);
+    const machine = new Machine({
+      image: parsed.image,
+      memoryBytes: parsed.memoryBytes,
+      time: parsed.time,
+      maxInsns: parsed.maxInsns,
+      virt: parsed.virt,
+      serialOutput: serial.put,
+      executor,
+      debug: parsed.debug,
+      log,
+      singleStep: parsed.singleStep,
+      disabledPasses: parsed.disabledPasses,
+    });
+    if (io.stdin) {
+      machine.setInputOpen(true);
+      unsubscribe = io.stdin((b) => machine.receiveInput(b), () => machine.setInputOpen(false));
+    }
+    const result = await machine.run();
+    serial.flush();
+    const note = describeRunEnd(result.reason);
+    if (note !== null) io.stderr(`btvm: ${note}\n`);
+    if (parsed.stats) io.stderr(formatStats(result));
+    return result.exitStatus;
+  } catch (e) {
+    if (e instanceof TranslatorUnavailableError) {
+      io.stderr(`btvm: ${e.message}\n`);
+      return 70;
+    }
+    const { message, status } = describeFailure(e);
+    io.stderr(`btvm: ${message}\n`);
+    if (process.env.BTVM_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
+    return status;
+  } finally {
+    unsubscribe?.();
+    if (logFd !== null) closeSync(logFd);
+  }
+}

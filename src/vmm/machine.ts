@@ -1,0 +1,235 @@
+/**
+ * The Machine: one virtual PC, wired together and run.
+ *
+ * It creates guest RAM (PhysicalMemory), the PC devices (machine-devices.ts)
+ * on virtual time, loads the kernel (Multiboot, or a flat image), copies the
+ * loader's BootState into a fresh CpuState, builds the monitor and asks the
+ * translator for an executor. run() alternates between the executor (guest
+ * code until the event service says stop) and the host: it sleeps or skips
+ * time while the guest is halted, lets stdin arrive, and ends when the
+ * monitor records a RunEnd.
+ */
+import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../cpu/state.js';
+import type { BootState, SegmentRegisterState } from '../loader/boot-state.js';
+import { loadFlat } from '../loader/flat.js';
+import { loadMultiboot } from '../loader/multiboot.js';
+import { ATTR_DB, ATTR_G } from './descriptors.js';
+import { createMachineDevices, type MachineDevices } from './devices/machine-devices.js';
+import type { StopReason } from './devices/vm-control.js';
+import { EventService } from './events.js';
+import type { ExecutorFactory, GuestExecutor } from './executor.js';
+import { writeEflags } from './lazy-flags.js';
+import { LinearMemory } from './linear-memory.js';
+import { PhysicalMemory } from './memory/physical-memory.js';
+import { MonitorCore, type LogSink, type VirtMode } from './monitor-core.js';
+import { VirtualMachineMonitor } from './monitor.js';
+import { VMM_ROUTINES } from './interface.js';
+import { exitStatusOf, type RunEnd } from './run-end.js';
+import { VirtualClock, type TimeMode } from './virtual-clock.js';
+
+export type GuestImage =
+  | { readonly kind: 'multiboot'; readonly bytes: Uint8Array; readonly cmdline?: string }
+  | { readonly kind: 'flat'; readonly bytes: Uint8Array; readonly loadAddress: number; readonly entry: number };
+
+export interface MachineOptions {
+  readonly image: GuestImage;
+  /** Guest RAM in bytes (default 128 MiB, like QEMU). */
+  readonly memoryBytes?: number;
+  readonly time?: TimeMode;
+  readonly maxInsns?: number;
+  readonly virt?: VirtMode;
+  /** COM1 output bytes (the console). */
+  readonly serialOutput: (byte: number) => void;
+  readonly executor: ExecutorFactory;
+  readonly debug?: ReadonlySet<string>;
+  /** Debug log (stderr or -D file); one call per line or dump. */
+  readonly log?: (text: string) => void;
+  readonly singleStep?: boolean;
+  readonly disabledPasses?: ReadonlySet<string>;
+}
+
+export interface RunStats {
+  instructions: number;
+  hostMs: number;
+  virtualNs: number;
+  exceptions: number;
+  softwareInterrupts: number;
+  externalInterrupts: number;
+  /** Emulate calls by routine name (only routines called at least once). */
+  routineCalls: Record<string, number>;
+  executor: Readonly<Record<string, number>>;
+}
+
+export interface RunResult {
+  exitStatus: number;
+  reason: RunEnd;
+  stats: RunStats;
+}
+
+export const DEFAULT_MEMORY_BYTES = 128 << 20;
+
+/** Access rights (segAttr format) of a loader-described segment. */
+function attrOf(s: SegmentRegisterState): number {
+  return (s.access << 8) | (s.big ? ATTR_DB : 0) | (s.granularity4K ? ATTR_G : 0);
+}
+
+/** The CPU state a loader asked for. */
+export function cpuFromBootState(boot: BootState): CpuState {
+  const cpu = new CpuState();
+  const r = cpu.regs;
+  r[0] = boot.eax; r[1] = boot.ecx; r[2] = boot.edx; r[3] = boot.ebx;
+  r[4] = boot.esp; r[5] = boot.ebp; r[6] = boot.esi; r[7] = boot.edi;
+  cpu.eip = boot.eip >>> 0;
+  writeEflags(cpu, boot.eflags);
+  cpu.cr0 = boot.cr0 | 0;
+  cpu.cr3 = boot.cr3 | 0;
+  cpu.cr4 = boot.cr4 | 0;
+  const segs: [number, SegmentRegisterState][] = [
+    [SEG_ES, boot.es], [SEG_CS, boot.cs], [SEG_SS, boot.ss], [SEG_DS, boot.ds], [SEG_FS, boot.fs], [SEG_GS, boot.gs],
+  ];
+  for (const [seg, s] of segs) {
+    cpu.segSel[seg] = s.selector;
+    cpu.segBase[seg] = s.base | 0;
+    cpu.segLimit[seg] = s.limit >>> 0;
+    cpu.segAttr[seg] = attrOf(s);
+  }
+  cpu.codeSize = boot.cs.big ? 4 : 2;
+  cpu.cpl = boot.cs.selector & 3;
+  cpu.gdtBase = boot.gdtr.base | 0;
+  cpu.gdtLimit = boot.gdtr.limit;
+  cpu.idtBase = boot.idtr.base | 0;
+  cpu.idtLimit = boot.idtr.limit;
+  return cpu;
+}
+
+export class Machine {
+  readonly memory: PhysicalMemory;
+  readonly cpu: CpuState;
+  readonly clock: VirtualClock;
+  readonly devices: MachineDevices;
+  readonly core: MonitorCore;
+  readonly monitor: VirtualMachineMonitor;
+  readonly events: EventService;
+  private readonly executor: GuestExecutor;
+  private inputWaiter: (() => void) | null = null;
+
+  constructor(private readonly options: MachineOptions) {
+    this.memory = new PhysicalMemory(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+    const image = options.image;
+    const boot =
+      image.kind === 'multiboot'
+        ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline })
+        : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
+    this.cpu = cpuFromBootState(boot);
+    this.clock = new VirtualClock(this.cpu, options.time ?? { kind: 'host' });
+    const vm = { requestStop: (reason: StopReason) => this.core.requestEnd(runEndOf(reason)) };
+    this.devices = createMachineDevices({
+      serialOutput: options.serialOutput,
+      clock: this.clock,
+      vm,
+      ramSize: this.memory.size,
+      // Deterministic wall clock under --icount, so runs are reproducible.
+      rtcStart: options.time?.kind === 'icount' ? new Date(Date.UTC(2000, 0, 1)) : undefined,
+    });
+    const linear = new LinearMemory(this.memory);
+    this.core = new MonitorCore(this.cpu, linear, this.devices.bus, this.clock, options.virt ?? 'bt', VMM_ROUTINES.length);
+    const log = options.log;
+    if (log && options.debug?.has('int')) this.core.log = ((_c, line) => log(line + '\n')) as LogSink;
+    this.monitor = new VirtualMachineMonitor(this.core);
+    this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock);
+    this.events.maxInsns = options.maxInsns ?? Infinity;
+    this.executor = options.executor({
+      cpu: this.cpu,
+      memory: this.memory,
+      monitor: this.monitor,
+      core: this.core,
+      vmmMemory: linear,
+      events: () => this.events.service(),
+      debug: options.debug ?? new Set(),
+      log: options.log ?? (() => {}),
+      singleStep: options.singleStep ?? false,
+      disabledPasses: options.disabledPasses ?? new Set(),
+    });
+  }
+
+  /** Console input for the guest's COM1. */
+  receiveInput(bytes: Uint8Array): void {
+    this.devices.uart.receive(bytes);
+    this.wakeInput();
+  }
+
+  /** Whether more console input may come; false once stdin has ended. */
+  setInputOpen(open: boolean): void {
+    this.events.inputOpen = open;
+    this.wakeInput();
+  }
+
+  private wakeInput(): void {
+    const w = this.inputWaiter;
+    this.inputWaiter = null;
+    w?.();
+  }
+
+  /** Sleeps up to `ms` host milliseconds, waking early when input arrives. */
+  private waitHost(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.inputWaiter = null;
+        resolve();
+      }, ms);
+      this.inputWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async run(): Promise<RunResult> {
+    const start = performance.now();
+    const core = this.core;
+    const cpu = this.cpu;
+    while (core.end === null) {
+      if (cpu.halted) {
+        const action = this.events.idle();
+        if (action.kind === 'sleep') await this.waitHost(Math.min(Math.max(action.ms, 0), 100));
+        else if (action.kind === 'wait-input') await this.waitHost(100);
+        continue;
+      }
+      this.events.newSlice();
+      this.executor.run();
+      // Give the host event loop a turn (stdin, timers) between slices.
+      if (core.end === null && !cpu.halted) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const reason = core.end;
+    const s = core.stats;
+    const routineCalls: Record<string, number> = {};
+    VMM_ROUTINES.forEach((name, i) => {
+      if (s.routineCalls[i]! > 0) routineCalls[name] = s.routineCalls[i]!;
+    });
+    return {
+      exitStatus: exitStatusOf(reason),
+      reason,
+      stats: {
+        instructions: cpu.icount,
+        hostMs: performance.now() - start,
+        virtualNs: this.clock.nowNs(),
+        exceptions: s.exceptions,
+        softwareInterrupts: s.softwareInterrupts,
+        externalInterrupts: s.externalInterrupts,
+        routineCalls,
+        executor: this.executor.stats?.() ?? {},
+      },
+    };
+  }
+}
+
+function runEndOf(reason: StopReason): RunEnd {
+  switch (reason.kind) {
+    case 'exit':
+      return { kind: 'exit', status: reason.status };
+    case 'reset':
+      return { kind: 'reset', detail: `reset (${reason.source})` };
+    case 'poweroff':
+      return { kind: 'reset', detail: `power-off (${reason.source})` };
+  }
+}

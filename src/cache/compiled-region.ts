@@ -47,6 +47,7 @@ export class CompiledRegion {
   pages(): number[] {
     const pages = new Set<number>();
     for (let i = 0; i < this.ranges.length; i += 2) {
+      if (this.ranges[i + 1]! <= this.ranges[i]!) continue; // no bytes (a fetch fault)
       const first = this.ranges[i]! >>> 12, last = ((this.ranges[i + 1]! - 1) >>> 0) >>> 12;
       for (let p = first; ; p = (p + 1) & 0xfffff) {
         pages.add(p);

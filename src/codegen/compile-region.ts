@@ -56,6 +56,15 @@ export interface CodegenEnv {
   readonly mem: MemoryEmitter;
 }
 
+export interface CodegenOptions {
+  /**
+   * Keep guest registers in JS locals for the whole region (default). Off
+   * (`--no-opt=locals`), every access goes to CpuState.regs: slower, and
+   * useful to measure what locals buy.
+   */
+  readonly registerLocals?: boolean;
+}
+
 const CC_FIELDS = ['ccOp', 'ccSize', 'ccRes', 'ccA', 'ccB', 'ccAux'] as const;
 
 /** Which guest locals the region touches. */
@@ -93,10 +102,19 @@ class Scope implements RegionScope {
   private readonly slots = new Map<number, number>();
   readonly exitTargets: number[] = [];
 
-  constructor(readonly mem: MemoryEmitter, blocks: readonly Block[], private readonly usage: Usage) {
+  constructor(readonly mem: MemoryEmitter, blocks: readonly Block[], private readonly usage: Usage,
+    private readonly registerLocals: boolean) {
+    if (!registerLocals) {
+      usage.regsUsed = 0;
+      usage.regsWritten = 0;
+    }
     blocks.forEach((b, i) => {
       if (!this.index.has(b.address >>> 0)) this.index.set(b.address >>> 0, i);
     });
+  }
+
+  reg(reg: number): string {
+    return this.registerLocals ? `r${reg}` : `R[${reg}]`;
   }
 
   blockIndex(eip: number): number {
@@ -139,13 +157,13 @@ class Scope implements RegionScope {
 }
 
 /** The JS source of a region (pure: no compilation). */
-export function generateRegion(plan: RegionPlan, mem: MemoryEmitter): RegionCode {
+export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: CodegenOptions = {}): RegionCode {
   if (plan.blocks.length === 0) throw new CodegenError(plan.entry, 'empty region');
   if ((plan.blocks[0]!.address >>> 0) !== (plan.entry >>> 0)) {
     throw new CodegenError(plan.entry, `first block is at ${hex(plan.blocks[0]!.address)}, not the entry`);
   }
   const usage = usageOf(plan.blocks);
-  const scope = new Scope(mem, plan.blocks, usage);
+  const scope = new Scope(mem, plan.blocks, usage, options.registerLocals ?? true);
   const cases = plan.blocks.map((b, i) => `case ${i}: {\n${new BlockEmitter(b, scope).emit()}\n}`);
   const name = `region_${(plan.entry >>> 0).toString(16).padStart(8, '0')}`;
   const source = [

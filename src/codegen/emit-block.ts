@@ -45,6 +45,8 @@ export interface RegionScope {
   blockIndex(eip: number): number;
   /** Direct-exit slot for a target outside the region (allocated on first use). */
   exitSlot(eip: number): number;
+  /** Where guest register `reg` lives in the function: a local (r0…) or the CpuState array (R[0]…). */
+  reg(reg: number): string;
   /** Statements writing every live local back to CpuState (registers, efs, thunk). */
   writeBack(): string;
   /** Statements reloading every local the region uses from CpuState. */
@@ -220,7 +222,7 @@ export class BlockEmitter {
 
   private readSlot(slot: GuestSlot): string {
     switch (slot.kind) {
-      case 'gpr': return `r${slot.reg}`;
+      case 'gpr': return this.scope.reg(slot.reg);
       case 'segBase': return `SB[${slot.seg}]`;
       case 'segSel': return `SSEL[${slot.seg}]`;
       case 'eflagsSys': return 'efs';
@@ -229,7 +231,7 @@ export class BlockEmitter {
 
   private writeSlot(slot: GuestSlot, v: string): string {
     switch (slot.kind) {
-      case 'gpr': return `r${slot.reg} = ${v};`;
+      case 'gpr': return `${this.scope.reg(slot.reg)} = ${v};`;
       case 'eflagsSys': return `efs = ${v} | 2;`;
       default:
         throw new CodegenError(this.block.address, `put to read-only slot ${slot.kind} at ${hex(this.insnAddr)}`);

@@ -1,0 +1,58 @@
+/**
+ * CodePages: which 4-KiB physical pages hold translated code, and which
+ * regions sit on each.
+ *
+ * `marks` is the byte-per-page array every compiled store tests (see
+ * codegen/memory-access.ts): a zero means the store cannot have touched
+ * translated code, which is the answer for almost every store, at the cost
+ * of one typed-array load. A non-zero mark sends the store to the cache,
+ * which asks this index for the page's regions and invalidates only those
+ * whose bytes the store overlaps — so data sharing a page with code (small
+ * kernels, stacks below code) does not throw translations away.
+ */
+import type { CompiledRegion } from './compiled-region.js';
+
+export const PAGE_COUNT = 1 << 20;
+
+export class CodePages {
+  /** 1 for each physical page that holds at least one live region's code. */
+  readonly marks = new Uint8Array(PAGE_COUNT);
+  private readonly byPage = new Map<number, Set<CompiledRegion>>();
+
+  add(region: CompiledRegion): void {
+    for (const p of region.pages()) {
+      let set = this.byPage.get(p);
+      if (set === undefined) this.byPage.set(p, (set = new Set()));
+      set.add(region);
+      this.marks[p] = 1;
+    }
+  }
+
+  remove(region: CompiledRegion): void {
+    for (const p of region.pages()) {
+      const set = this.byPage.get(p);
+      if (set === undefined) continue;
+      set.delete(region);
+      if (set.size === 0) {
+        this.byPage.delete(p);
+        this.marks[p] = 0;
+      }
+    }
+  }
+
+  /** The live regions with code on physical page `page` (a snapshot: safe to invalidate while iterating). */
+  regionsOn(page: number): CompiledRegion[] {
+    const set = this.byPage.get(page);
+    return set === undefined ? [] : [...set];
+  }
+
+  /** Number of pages currently holding code. */
+  get pageCount(): number {
+    return this.byPage.size;
+  }
+
+  clear(): void {
+    for (const p of this.byPage.keys()) this.marks[p] = 0;
+    this.byPage.clear();
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * TranslationCache: compiled regions by (physical entry address, mode word).
+ *
+ * Lookup order, cheapest first, as the dispatcher uses it:
+ *   1. chain links on the region that just ran (compiled-region.ts), for
+ *      direct exits — no lookup at all;
+ *   2. `fastLookup`, a direct-mapped table indexed by the entry address, for
+ *      indirect exits (ret, jmp r/m) and as the first try of every lookup;
+ *   3. `lookup`, the Map of buckets (regions of one address under different
+ *      modes are chained in a bucket).
+ *
+ * The cache is bounded by region count and by generated source size; when an
+ * insertion would pass either bound it flushes everything (as QEMU's TB cache
+ * does): simple, and cheap when it is rare, which the statistics show.
+ * Invalidation (self-modifying code) and flushing only clear each region's
+ * `valid` flag besides unindexing it, which at once cuts every chain link
+ * into it and makes a region that is running leave at its next check.
+ */
+import { CodePages } from './code-pages.js';
+import type { CompiledRegion } from './compiled-region.js';
+
+export interface CacheLimits {
+  /** Regions at most before a flush. */
+  readonly maxRegions: number;
+  /** Generated JS source characters at most before a flush. */
+  readonly maxSourceBytes: number;
+}
+
+export const DEFAULT_CACHE_LIMITS: CacheLimits = { maxRegions: 16384, maxSourceBytes: 256 << 20 };
+
+export class CacheStats {
+  lookups = 0;
+  hits = 0;
+  misses = 0;
+  translations = 0;
+  guestBytesTranslated = 0;
+  guestInsnsTranslated = 0;
+  blocksTranslated = 0;
+  flushes = 0;
+  invalidations = 0;
+  /** Transitions that followed a chain link (counted by the dispatcher). */
+  chained = 0;
+  /** Transitions resolved by the direct-mapped table. */
+  fastHits = 0;
+}
+
+const FAST_BITS = 12;
+const FAST_SIZE = 1 << FAST_BITS;
+const fastIndex = (physical: number): number => (physical ^ (physical >>> FAST_BITS)) & (FAST_SIZE - 1);
+
+export class TranslationCache {
+  readonly stats = new CacheStats();
+  readonly codePages = new CodePages();
+  private readonly buckets = new Map<number, CompiledRegion>();
+  private readonly fast: (CompiledRegion | null)[] = new Array<CompiledRegion | null>(FAST_SIZE).fill(null);
+  private count = 0;
+  private sourceBytes = 0;
+
+  constructor(readonly limits: CacheLimits = DEFAULT_CACHE_LIMITS) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The direct-mapped probe: a live region for exactly this address, EIP and mode, or null. */
+  fastLookup(physical: number, eip: number, mode: number): CompiledRegion | null {
+    const r = this.fast[fastIndex(physical)]!;
+    if (r !== null && r.physical === physical && r.eip === eip && r.mode === mode && r.valid) {
+      this.stats.fastHits++;
+      return r;
+    }
+    return null;
+  }
+
+  /** Full lookup (fast table, then the map); counts hits and misses. */
+  lookup(physical: number, eip: number, mode: number): CompiledRegion | null {
+    this.stats.lookups++;
+    let r = this.fastLookup(physical, eip, mode);
+    if (r === null) {
+      r = this.buckets.get(physical) ?? null;
+      while (r !== null && (r.mode !== mode || r.eip !== eip)) r = r.nextInBucket;
+      if (r !== null) this.fast[fastIndex(physical)] = r;
+    }
+    if (r === null) this.stats.misses++;
+    else this.stats.hits++;
+    return r;
+  }
+
+  /** Add a freshly compiled region (flushing first if it would not fit). */
+  insert(region: CompiledRegion): void {
+    if (this.count + 1 > this.limits.maxRegions || this.sourceBytes + region.source.length > this.limits.maxSourceBytes) {
+      this.flush();
+    }
+    const head = this.buckets.get(region.physical) ?? null;
+    region.nextInBucket = head;
+    this.buckets.set(region.physical, region);
+    this.fast[fastIndex(region.physical)] = region;
+    this.codePages.add(region);
+    this.count++;
+    this.sourceBytes += region.source.length;
+    const s = this.stats;
+    s.translations++;
+    s.guestBytesTranslated += region.guestBytes;
+    s.guestInsnsTranslated += region.guestInsns;
+    s.blocksTranslated += region.blockCount;
+  }
+
+  /** Remove one region: it never runs again and links into it are dead. */
+  invalidate(region: CompiledRegion): void {
+    if (!region.valid) return;
+    region.valid = false;
+    this.stats.invalidations++;
+    let r = this.buckets.get(region.physical) ?? null, prev: CompiledRegion | null = null;
+    while (r !== null && r !== region) {
+      prev = r;
+      r = r.nextInBucket;
+    }
+    if (r !== null) {
+      if (prev === null) {
+        if (region.nextInBucket === null) this.buckets.delete(region.physical);
+        else this.buckets.set(region.physical, region.nextInBucket);
+      } else {
+        prev.nextInBucket = region.nextInBucket;
+      }
+    }
+    const fi = fastIndex(region.physical);
+    if (this.fast[fi] === region) this.fast[fi] = null;
+    this.codePages.remove(region);
+    this.count--;
+    this.sourceBytes -= region.source.length;
+  }
+
+  /**
+   * Guest memory [address, address+size) was written and touches a page
+   * holding code: invalidate every region whose bytes it overlaps. Returns 1
+   * when `running` (the region executing the store) was among them.
+   */
+  codeWritten(address: number, size: number, running: unknown): number {
+    const first = address >>> 12, last = ((address + size - 1) >>> 0) >>> 12;
+    let hit = 0;
+    for (let p = first; ; p = (p + 1) & 0xfffff) {
+      for (const r of this.codePages.regionsOn(p)) {
+        if (r.overlaps(address, size)) {
+          if (r === running) hit = 1;
+          this.invalidate(r);
+        }
+      }
+      if (p === last) break;
+    }
+    return hit;
+  }
+
+  /** Invalidate every region with code on physical pages [first, last] (e.g. DMA or a VMM write). */
+  invalidatePages(firstPage: number, lastPage: number): void {
+    for (let p = firstPage; p <= lastPage; p++) for (const r of this.codePages.regionsOn(p)) this.invalidate(r);
+  }
+
+  /** Drop everything (cache full, or a global change such as a new page-table root). */
+  flush(): void {
+    for (const head of this.buckets.values()) {
+      for (let x: CompiledRegion | null = head; x !== null; x = x.nextInBucket) x.valid = false;
+    }
+    this.buckets.clear();
+    this.fast.fill(null);
+    this.codePages.clear();
+    this.count = 0;
+    this.sourceBytes = 0;
+    this.stats.flushes++;
+  }
+}

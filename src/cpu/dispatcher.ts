@@ -1,0 +1,223 @@
+/**
+ * The dispatcher: the CPU's run loop around translated regions.
+ *
+ * Each turn: stop if the monitor asked to or the instruction limit is
+ * reached; deliver pending events (interrupts, timers) between regions; wait
+ * while the guest is halted; find the region for cpu.eip — following the
+ * previous region's chain link for a direct exit, the cache's direct-mapped
+ * table for an indirect one, else a full lookup and, on a miss, a
+ * translation — and run it; act on its exit code.
+ *
+ * The instruction budget (cpu.budget) bounds how long translated code runs
+ * without coming back: min(time slice, instructions left before
+ * --max-insns). A block that does not fit the budget does not start. When it
+ * does not fit because the limit is near, the dispatcher switches to
+ * single-step translations (one instruction per block, still translated and
+ * cached under their own mode bit) until the limit, so the limit is hit
+ * exactly and cpu.icount is exact.
+ *
+ * This is the only place host exceptions are caught: a bug anywhere below
+ * becomes a one-line error result with the guest EIP, not a stack trace
+ * through generated code.
+ */
+import type { CompiledRegion } from '../cache/compiled-region.js';
+import type { TranslationCache } from '../cache/translation-cache.js';
+import { ExitCode } from '../codegen/exit-codes.js';
+import type { CodeSpace } from '../translator/code-reader.js';
+import { liftModeOf, type Translator } from '../translator/translator.js';
+import { MODE_SINGLE_STEP, modeOf } from './mode.js';
+import type { CpuState } from './state.js';
+
+/** What the VMM provides so the CPU loop can deliver interrupts and pass virtual time. */
+export interface DispatchEvents {
+  /** Non-zero when check() has work (an IRQ line was raised, a timer fell due). Read between regions. */
+  readonly pending: number;
+  /** Deliver whatever is due (may change eip, the mode, wake a halted CPU). Called when `pending` or a time slice ends. */
+  check(): void;
+  /** The guest is halted: advance to the next event and deliver it. False when nothing can ever wake it. */
+  idle(): boolean;
+}
+
+/** The monitor's stop request (a device asked to end the run). */
+export interface StopControl {
+  readonly stopRequested: boolean;
+}
+
+export interface DispatcherOptions {
+  /** Stop after exactly this many retired instructions (cpu.icount). */
+  readonly maxInsns?: number;
+  /** Translate one instruction per block, always. */
+  readonly singleStep?: boolean;
+  /** Instructions between event checks at most (the time slice). */
+  readonly sliceInsns?: number;
+}
+
+export type RunResult =
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'max-insns' }
+  /** Halted with nothing left that could wake the guest. */
+  | { readonly kind: 'halted' }
+  /** A host exception: a bug, reported in one line. */
+  | { readonly kind: 'error'; readonly message: string; readonly error: unknown };
+
+export class RunStats {
+  regionsRun = 0;
+  translations = 0;
+  exits = { direct: 0, indirect: 0, dispatch: 0, budget: 0, leave: 0, codeModified: 0 };
+  eventChecks = 0;
+  wallMs = 0;
+  translateMs = 0;
+  /** Wall time minus translation time: running generated code and the monitor. */
+  get executeMs(): number {
+    return this.wallMs - this.translateMs;
+  }
+}
+
+const NEVER = Number.POSITIVE_INFINITY;
+
+export class Dispatcher {
+  readonly stats = new RunStats();
+  private readonly maxInsns: number;
+  private readonly slice: number;
+  private readonly stepAlways: boolean;
+  private mode = 0;
+  /** Near the instruction limit: single-step translations until it is reached. */
+  private stepping = false;
+
+  constructor(
+    private readonly cpu: CpuState,
+    private readonly cache: TranslationCache,
+    private readonly translator: Translator,
+    private readonly code: CodeSpace,
+    private readonly events: DispatchEvents,
+    private readonly stop: StopControl,
+    options: DispatcherOptions = {},
+  ) {
+    this.maxInsns = options.maxInsns ?? NEVER;
+    this.slice = Math.max(1, options.sliceInsns ?? 1 << 16);
+    this.stepAlways = options.singleStep ?? false;
+  }
+
+  /** Run until a stop request, the instruction limit, a permanent halt or a host error. */
+  run(): RunResult {
+    const t0 = performance.now();
+    const tr0 = this.translator.translateMs;
+    try {
+      return this.loop();
+    } catch (error) {
+      return { kind: 'error', message: this.describeError(error), error };
+    } finally {
+      this.stats.wallMs += performance.now() - t0;
+      this.stats.translateMs += this.translator.translateMs - tr0;
+    }
+  }
+
+  private loop(): RunResult {
+    const cpu = this.cpu, stats = this.stats, cache = this.cache;
+    this.mode = modeOf(cpu);
+    this.refill();
+    let region: CompiledRegion | null = null;
+    for (;;) {
+      if (this.stop.stopRequested) return { kind: 'stopped' };
+      if (cpu.icount >= this.maxInsns) return { kind: 'max-insns' };
+      if (this.events.pending !== 0 || cpu.budget <= 0) {
+        stats.eventChecks++;
+        this.events.check();
+        this.mode = modeOf(cpu);
+        this.refill();
+        region = null;
+        if (this.stop.stopRequested) return { kind: 'stopped' };
+      }
+      if (cpu.halted) {
+        if (!this.events.idle()) return { kind: 'halted' };
+        this.mode = modeOf(cpu);
+        region = null;
+        continue;
+      }
+      if (region === null) region = this.find();
+      const xc = region.run();
+      stats.regionsRun++;
+      if (xc >= 0) {
+        stats.exits.direct++;
+        const next: CompiledRegion | null = region.links[xc]!;
+        if (next !== null && next.valid) {
+          cache.stats.chained++;
+          region = next;
+        } else {
+          const found = this.find();
+          region.links[xc] = found;
+          region = found;
+        }
+        continue;
+      }
+      switch (xc) {
+        case ExitCode.Indirect: {
+          stats.exits.indirect++;
+          const eip = cpu.eip >>> 0;
+          region = cache.fastLookup(this.physicalOf(eip), eip, this.currentMode());
+          break;
+        }
+        case ExitCode.Budget:
+          stats.exits.budget++;
+          this.budgetExit();
+          region = null;
+          break;
+        case ExitCode.Dispatch:
+          stats.exits.dispatch++;
+          this.mode = modeOf(cpu);
+          region = null;
+          break;
+        case ExitCode.Leave:
+          stats.exits.leave++;
+          this.mode = modeOf(cpu);
+          region = null;
+          break;
+        case ExitCode.CodeModified:
+          stats.exits.codeModified++;
+          region = null;
+          break;
+        default:
+          throw new Error(`region ${region.eip.toString(16)} returned unknown exit code ${xc}`);
+      }
+    }
+  }
+
+  /** A block did not fit the budget. If the instruction limit is what bounds it, step to the limit. */
+  private budgetExit(): void {
+    const cpu = this.cpu;
+    if (cpu.budget <= 0) return; // the slice is over: the loop checks events and refills
+    const toLimit = this.maxInsns - cpu.icount;
+    if (cpu.budget >= toLimit) this.stepping = true;
+    else cpu.budget = 0; // the slice boundary fell inside the block: end the slice now
+  }
+
+  private refill(): void {
+    const toLimit = this.maxInsns - this.cpu.icount;
+    this.cpu.budget = Math.min(this.slice, toLimit);
+    if (toLimit > this.slice) this.stepping = false;
+  }
+
+  private currentMode(): number {
+    return this.stepAlways || this.stepping ? this.mode | MODE_SINGLE_STEP : this.mode;
+  }
+
+  private physicalOf(eip: number): number {
+    return this.code.physical((this.cpu.segBase[1]! + eip) >>> 0);
+  }
+
+  /** The region for cpu.eip under the current mode: cached, or translated now. */
+  private find(): CompiledRegion {
+    const eip = this.cpu.eip >>> 0;
+    const mode = this.currentMode();
+    const physical = this.physicalOf(eip);
+    const r = this.cache.lookup(physical, eip, mode);
+    if (r !== null) return r;
+    this.stats.translations++;
+    return this.translator.translate(eip, mode, liftModeOf(this.cpu, mode));
+  }
+
+  private describeError(error: unknown): string {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return `internal error at guest eip 0x${(this.cpu.eip >>> 0).toString(16)}: ${what.split('\n')[0]}`;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The translator: guest EIP → compiled region in the translation cache.
+ *
+ *   lift (src/lift) → optimise (src/passes) → region assembly
+ *   (region-builder.ts) → JS source (src/codegen) → new Function → cache
+ *
+ * One `new Function` per region; the source text is kept on the region for
+ * `-d js` and dumps. The `-d in_asm,ir,opt,js` logs go through a
+ * TranslationLog the caller passes in (the CLI owns formatting and files).
+ * Time spent here is accumulated so the dispatcher can report translation
+ * versus execution time.
+ */
+import { CompiledRegion } from '../cache/compiled-region.js';
+import type { TranslationCache } from '../cache/translation-cache.js';
+import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions } from '../codegen/compile-region.js';
+import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../cpu/mode.js';
+import type { CpuState } from '../cpu/state.js';
+import { hex32, printBlock } from '../ir/print.js';
+import type { Block } from '../ir/types.js';
+import type { LiftMode } from '../lift/lift-mode.js';
+import type { LiftOptions } from '../lift/lifter.js';
+import type { CodeFetcher } from '../lift/code-fetcher.js';
+import type { CodeSpace } from './code-reader.js';
+import { buildRegion, DEFAULT_REGION_LIMITS, type RegionLimits } from './region-builder.js';
+
+export type TranslationLogKind = 'in_asm' | 'ir' | 'opt' | 'js';
+
+/** Where `-d` logs go; `enabled` is asked first so disabled logs cost nothing. */
+export interface TranslationLog {
+  enabled(kind: TranslationLogKind): boolean;
+  write(kind: TranslationLogKind, text: string): void;
+}
+
+/** The lifter and the pass pipeline, injected so tests can use hand-built blocks. */
+export interface TranslatorStages {
+  lift(code: CodeFetcher, address: number, mode: LiftMode, options: LiftOptions): Block;
+  optimize(block: Block): Block;
+}
+
+export interface TranslatorOptions {
+  readonly region?: RegionLimits;
+  readonly codegen?: CodegenOptions;
+  readonly log?: TranslationLog;
+}
+
+/** The LiftMode for a mode word and the CPU's segment state. */
+export function liftModeOf(cpu: CpuState, mode: number): LiftMode {
+  return {
+    codeSize: cpu.codeSize,
+    stackSize: stackSizeOf(cpu),
+    flatSegments: (mode & MODE_FLAT) !== 0,
+    mode,
+    csBase: cpu.segBase[1]! >>> 0,
+  };
+}
+
+export class Translator {
+  /** Milliseconds spent translating (lift through new Function). */
+  translateMs = 0;
+  private readonly region: RegionLimits;
+
+  constructor(
+    private readonly env: CodegenEnv,
+    private readonly code: CodeSpace,
+    private readonly cache: TranslationCache,
+    private readonly stages: TranslatorStages,
+    private readonly options: TranslatorOptions = {},
+  ) {
+    this.region = options.region ?? DEFAULT_REGION_LIMITS;
+  }
+
+  /** Translate the region entered at `eip` under `mode`, insert it into the cache and return it. */
+  translate(eip: number, mode: number, liftMode: LiftMode): CompiledRegion {
+    const t0 = performance.now();
+    try {
+      return this.translateTimed(eip >>> 0, mode, liftMode);
+    } finally {
+      this.translateMs += performance.now() - t0;
+    }
+  }
+
+  private translateTimed(eip: number, mode: number, liftMode: LiftMode): CompiledRegion {
+    const log = this.options.log;
+    const step = (mode & MODE_SINGLE_STEP) !== 0;
+    const csBase = liftMode.csBase ?? 0;
+    const linearOf = (x: number): number => (csBase + x) >>> 0;
+    const liftAt = (at: number): Block => {
+      const lifted = this.stages.lift(this.code, at, liftMode, { singleStep: step });
+      if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted));
+      if (log?.enabled('ir')) log.write('ir', printBlock(lifted));
+      const opt = this.stages.optimize(lifted);
+      if (log?.enabled('opt')) log.write('opt', printBlock(opt));
+      return opt;
+    };
+    const limits = step ? { maxBlocks: 1 } : this.region;
+    const blocks = buildRegion(eip, limits, liftAt, linearOf);
+    const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, this.options.codegen);
+    if (log?.enabled('js')) log.write('js', `// region ${hex32(eip)} mode=0x${mode.toString(16)}\n${code.source}\n`);
+
+    const ranges: number[] = [];
+    let insns = 0, bytes = 0;
+    for (const b of blocks) {
+      const start = this.code.physical(linearOf(b.address));
+      ranges.push(start, start + b.guestLength);
+      insns += b.guestInsns;
+      bytes += b.guestLength;
+    }
+    const region = new CompiledRegion(eip, this.code.physical(linearOf(eip)), mode, ranges, code.exitTargets,
+      insns, bytes, blocks.length, code.source);
+    region.run = instantiateRegion(code.source, this.env, region);
+    this.cache.insert(region);
+    return region;
+  }
+}
+
+/** The guest instructions of a block, one per line, for `-d in_asm`. */
+function guestListing(block: Block): string {
+  const lines = [`IN: ${hex32(block.address)}`];
+  for (const op of block.ops) if (op.op === 'insn') lines.push(`${hex32(op.address)}:  ${op.text}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { PortDevice } from '../../src/vmm/devices/port-bus.js';
+import { TestGuest, UCODE, handlerOf } from './guest-builder.js';
+
+/** A device that records writes and answers reads with port + size. */
+class Recorder implements PortDevice {
+  readonly accessWidth = 4;
+  writes: [number, number, number][] = [];
+  readPort(port: number, size: 1 | 2 | 4): number { return (port + size) & 0xffff; }
+  writePort(port: number, size: 1 | 2 | 4, value: number): void { this.writes.push([port, size, value]); }
+}
+
+function guestWithDevice(): { g: TestGuest; dev: Recorder } {
+  const g = new TestGuest();
+  const dev = new Recorder();
+  g.registerDevice(0x300, dev, 8);
+  return { g, dev };
+}
+
+describe('in / out', () => {
+  it('ring 0 reaches the device', () => {
+    const { g, dev } = guestWithDevice();
+    g.emulate('out', 0x301, 0xabcd, 2);
+    g.emulate('in', 0x302, 4);
+    expect(dev.writes).toEqual([[0x301, 2, 0xabcd]]);
+    expect(g.monitor.result).toBe(0x306);
+  });
+
+  it('ring 3 with IOPL 0 is allowed exactly where the TSS bitmap has zeros for every byte', () => {
+    const { g, dev } = guestWithDevice();
+    g.allowPorts(0x300, 2);
+    g.enterRing(3);
+    g.emulate('out', 0x300, 1, 2); // bytes 0x300, 0x301: open
+    expect(dev.writes).toHaveLength(1);
+    expect(g.cpu.cpl).toBe(3);
+    g.cpu.eip = 0x4444;
+    g.emulate('out', 0x301, 1, 2); // 0x302 closed → #GP(0)
+    expect(dev.writes).toHaveLength(1);
+    expect(g.cpu.eip).toBe(handlerOf(13));
+    expect(g.stack(3)).toEqual([0, 0x4444, UCODE]);
+  });
+
+  it('a port beyond the bitmap (past the TSS limit) is #GP(0)', () => {
+    const { g } = guestWithDevice();
+    g.enterRing(3);
+    g.emulate('in', 0x3fff, 1);
+    expect(g.cpu.eip).toBe(handlerOf(13));
+  });
+
+  it('IOPL 3 allows every port from ring 3', () => {
+    const { g, dev } = guestWithDevice();
+    g.enterRing(3);
+    g.setIopl(3);
+    g.emulate('out', 0x307, 9, 1);
+    expect(dev.writes).toEqual([[0x307, 1, 9]]);
+  });
+});
+
+describe('ins / outs', () => {
+  it('rep outsb writes ECX bytes from DS:ESI, advancing ESI and clearing ECX', () => {
+    const { g, dev } = guestWithDevice();
+    g.phys.load(0x6000, new Uint8Array([1, 2, 3]));
+    g.cpu.regs[2] = 0x300; g.cpu.regs[6] = 0x6000; g.cpu.regs[1] = 3;
+    g.emulate('outs', 1, 4 | 0x100, 3 /* DS */);
+    expect(dev.writes.map((w) => w[2])).toEqual([1, 2, 3]);
+    expect([g.cpu.regs[6], g.cpu.regs[1]]).toEqual([0x6003, 0]);
+  });
+
+  it('insw with DF=1 stores to ES:EDI and steps down; rep with ECX=0 does nothing', () => {
+    const { g } = guestWithDevice();
+    g.cpu.regs[2] = 0x304; g.cpu.regs[7] = 0x7000;
+    g.cpu.eflagsSys |= 0x400;
+    g.emulate('ins', 2, 4);
+    expect(g.phys.read16(0x7000)).toBe(0x306);
+    expect(g.cpu.regs[7]).toBe(0x6ffe);
+    g.cpu.regs[1] = 0;
+    g.emulate('ins', 2, 4 | 0x100);
+    expect(g.cpu.regs[7]).toBe(0x6ffe);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { disasmCommand } from './commands/disasm.js';
 import { isaCommand } from './commands/isa.js';
+import { runCommand } from './commands/run.js';
 
 export interface Command {
   readonly name: string;
@@ -14,6 +15,7 @@ export interface Command {
 }
 
 export const COMMANDS: readonly Command[] = [
+  { name: 'run', synopsis: 'run KERNEL [-m SIZE] [-d ITEMS] [--stats] …', summary: 'boot a Multiboot kernel (or --flat image) by binary translation', run: runCommand },
   { name: 'disasm', synopsis: 'disasm FILE [--raw --base ADDR] [--json]', summary: 'disassemble like objdump -d -M intel', run: disasmCommand },
   { name: 'isa', synopsis: 'isa --dump | --stats | --coverage', summary: 'the instruction tables built from isa/', run: isaCommand },
 ];

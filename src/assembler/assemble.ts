@@ -43,6 +43,8 @@ export interface AssembleResult {
 }
 
 const MAX_PASSES = 64;
+/** From this pass on a jump that needed its near form keeps it, so the passes must settle. */
+const STICKY_FROM_PASS = 6;
 const SECTION_ALIGN = 4;
 
 interface Section {
@@ -55,6 +57,10 @@ interface Section {
 
 interface PassResult {
   readonly values: Map<string, Value>;
+  /** Section of each address label (equ constants have none). */
+  readonly labelSection: Map<string, string>;
+  /** Start address of each statement. */
+  readonly addrs: number[];
   readonly starts: Map<string, number>;
   readonly sections: Section[];
   readonly listing: ListingLine[];
@@ -68,9 +74,10 @@ export function assemble(source: string, options: AssembleOptions = {}): Assembl
   const grown = new Uint8Array(stmts.length);
   let prev: PassResult | null = null;
   for (let pass = 1; pass <= MAX_PASSES; pass++) {
-    const r = runPass(file, stmts, options, prev, grown, false);
+    const sticky = pass >= STICKY_FROM_PASS;
+    const r = runPass(file, stmts, options, prev, grown, sticky, false);
     if (prev !== null && sameValues(prev, r)) {
-      const fin = runPass(file, stmts, options, r, grown, true);
+      const fin = runPass(file, stmts, options, r, grown, sticky, true);
       return { bytes: image(fin.sections, fin.starts), labels: numericLabels(fin.values), listing: fin.listing };
     }
     prev = r;
@@ -121,9 +128,13 @@ function image(sections: Section[], starts: Map<string, number>): Uint8Array {
 }
 
 function runPass(
-  file: string, stmts: Statement[], options: AssembleOptions, prev: PassResult | null, grown: Uint8Array, final: boolean,
+  file: string, stmts: Statement[], options: AssembleOptions, prev: PassResult | null, grown: Uint8Array, sticky: boolean,
+  final: boolean,
 ): PassResult {
   const values = new Map<string, Value>();
+  const labelSection = new Map<string, string>();
+  const addrs: number[] = new Array<number>(stmts.length).fill(0);
+  let stmtIndex = 0;
   const sections: Section[] = [];
   const listing: ListingLine[] = [];
   let origin = options.origin ?? 0;
@@ -138,14 +149,23 @@ function runPass(
   };
   let sec = sectionNamed('.text');
   const startOf = (s: Section): number => prev?.starts.get(s.name) ?? origin;
+  // A forward reference reads last pass's value, moved by however much this statement itself has moved
+  // since then: when only code before here changed size, the estimate is exact.
+  const forward = (name: string): Value | undefined => {
+    const v = prev?.values.get(name);
+    if (v === undefined || prev === null || prev.labelSection.get(name) !== sec.name) return v;
+    return { v: v.v + BigInt(addrs[stmtIndex]! - prev.addrs[stmtIndex]!), rel: v.rel, known: v.known };
+  };
   const env = (here: number): SymbolLookup => ({
-    symbol: (name) => values.get(name) ?? prev?.values.get(name),
+    symbol: (name) => values.get(name) ?? forward(name),
     here,
     sectionStart: startOf(sec),
     final,
   });
   for (let i = 0; i < stmts.length; i++) {
     const st = stmts[i]!;
+    stmtIndex = i;
+    addrs[i] = startOf(sec) + sec.size;
     try {
       if (st.label !== null) {
         if (values.has(st.label.name)) throw new StatementError(`label '${st.label.name}' redefined`, st.label.col);
@@ -153,6 +173,7 @@ function runPass(
           ? evalExpr(st.body.expr, env(startOf(sec) + sec.size))
           : { v: BigInt(startOf(sec) + sec.size), rel: 1, known: true };
         values.set(st.label.name, value);
+        if (st.body.k !== 'equ') labelSection.set(st.label.name, sec.name);
       }
       const before = sec.size;
       const emitted: number[] = [];
@@ -168,12 +189,14 @@ function runPass(
             return;
           }
           case 'insn': {
-            const ctx = { bits, address: startOf(sec) + sec.size, env: env(startOf(sec) + sec.size), final, jumpGrown: grown[i] === 1 };
+            const ctx = { bits, address: startOf(sec) + sec.size, env: env(startOf(sec) + sec.size), final, jumpGrown: sticky && grown[i] === 1 };
             put(encodeInstruction(body.insn, ctx));
             if (ctx.jumpGrown) grown[i] = 1;
             return;
           }
-          case 'data':
+          case 'data': {
+            // `$` in a data line is the line's own address, not the item's (nasm: dd $, $ repeats one value).
+            const lineEnv = env(startOf(sec) + sec.size);
             for (const item of body.items) {
               if (item.k === 'string') {
                 const padded = Math.ceil(item.bytes.length / body.unit) * body.unit;
@@ -181,13 +204,14 @@ function runPass(
                 while (b.length < padded) b.push(0);
                 put(b);
               } else {
-                const v = evalExpr(item.expr, env(startOf(sec) + sec.size)).v;
+                const v = evalExpr(item.expr, lineEnv).v;
                 const b: number[] = [];
                 for (let k = 0; k < body.unit; k++) b.push(Number((BigInt.asUintN(64, v) >> BigInt(8 * k)) & 0xffn));
                 put(b);
               }
             }
             return;
+          }
           case 'reserve': {
             const n = count(body.count, 'resb count');
             put(new Array<number>(n * body.unit).fill(0));
@@ -230,5 +254,5 @@ function runPass(
       throw new AssemblyError(file, st.line, st.col, `internal assembler error: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return { values, starts: layout(sections, origin), sections, listing };
+  return { values, labelSection, addrs, starts: layout(sections, origin), sections, listing };
 }

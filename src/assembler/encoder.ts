@@ -109,6 +109,18 @@ function operandVariants(plan: MnemonicPlan, ops: Resolved[]): { ops: Resolved[]
   return out;
 }
 
+/**
+ * Tie-break between the two register forms of an x87 arithmetic op
+ * (d8 `fadd st0,sti` and dc `fadd sti,st0`): nasm's tables try `sti,st0`
+ * first, so `fadd st0,st0` is dc c0 — but a one-operand `fadd st1` means
+ * st0 += st1, the d8 form.
+ */
+function x87Order(form: DecoderForm, filled: boolean): number {
+  if (form.cls !== 'fpu' || form.ops.length !== 2) return 0;
+  const stiFirst = form.ops[0]!.kind === OpKind.STi;
+  return stiFirst === filled ? 1 : 0;
+}
+
 /** x87 operands nasm lets you leave out: `fadd st1` = fadd st0,st1; `faddp` = faddp st1,st0; `fxch` = fxch st1. */
 function fillX87(specs: readonly OperandSpec[], ops: Resolved[]): Resolved[] | null {
   if (ops.length >= specs.length) return null;
@@ -134,8 +146,8 @@ export function encodeInstruction(insn: InsnAst, ctx: InsnContext): number[] {
   const plan = resolveMnemonic(insn.mnemonic, insn.operands.length);
   if (plan === null || plan.forms.length === 0) throw new StatementError(`unknown instruction '${insn.mnemonic}'`, insn.col);
   if (plan.implicit && insn.operands.length > 0) throw new StatementError(`'${insn.mnemonic}' takes no operands`, insn.col);
-  if (plan.osz !== 0 && pre.osz !== 0 && plan.osz !== pre.osz) throw new StatementError(`o${pre.osz * 8} contradicts '${insn.mnemonic}'`, insn.col);
-  const forcedOsz = plan.osz || pre.osz;
+  // An explicit o16/o32 beats the size a name implies (`o16 movsd` is 66 a5, as nasm has it, with a warning there).
+  const forcedOsz = pre.osz || plan.osz;
   const ops = resolveOperands(insn, ctx, pre.asz || ctx.bits);
   const hasNearJz = plan.forms.some((f) => f.ops.some((s) => s.kind === OpKind.J && s.size < 0));
   const cands: Candidate[] = [];
@@ -144,10 +156,11 @@ export function encodeInstruction(insn: InsnAst, ctx: InsnContext): number[] {
     for (const form of plan.forms) {
       let written = variant.ops;
       const specs = plan.implicit ? [] : form.ops;
-      if (written.length !== specs.length) {
-        const filled = form.cls === 'fpu' ? fillX87(specs, written) : null;
-        if (filled === null) continue;
-        written = filled;
+      const filled = written.length !== specs.length;
+      if (filled) {
+        const full = form.cls === 'fpu' ? fillX87(specs, written) : null;
+        if (full === null) continue;
+        written = full;
       }
       const sizeFree = form.osz !== 0 && !hasSizePartner(form);
       const oszList: (2 | 4)[] = form.usesOpSize && !sizeFree ? [2, 4] : [forcedOsz || ctx.bits];
@@ -165,7 +178,7 @@ export function encodeInstruction(insn: InsnAst, ctx: InsnContext): number[] {
           rangeError = true;
           continue;
         }
-        cands.push({ bytes, form, draft: d, key: [bytes.length, d.usesIbs ? 0 : 1, variant.penalty, nasmRank(form), form.id] });
+        cands.push({ bytes, form, draft: d, key: [bytes.length, d.usesIbs ? 0 : 1, variant.penalty, x87Order(form, filled), nasmRank(form), form.id] });
       }
     }
   }
@@ -192,9 +205,13 @@ function emit(
 ): number[] | null {
   const mem = d.ea ?? d.moffs;
   let asz: 2 | 4 = mem !== null ? mem.addrSize : (pre.asz || ctx.bits);
+  let need67 = false;
   if (form.asz !== 0) {
     if (mem !== null && mem.addrSize !== form.asz) return null;
     asz = form.asz;
+    // nasm emits 67 when either the name (jcxz under BITS 32) or an explicit a16/a32 differs from BITS:
+    // `a32 jcxz` is 67 e3 under both BITS 16 and BITS 32.
+    need67 = pre.asz !== 0 && pre.asz !== ctx.bits;
   }
   if (form.hasModrm) {
     const hasRmOperand = d.ea !== null || d.rmReg >= 0;
@@ -209,7 +226,7 @@ function emit(
   if (seg >= 0) out.push(SEG_BYTES[seg]!);
   const usesOsz = form.usesOpSize && !(form.osz !== 0 && !hasSizePartner(form));
   if ((usesOsz ? osz : forcedOsz || ctx.bits) !== ctx.bits) out.push(0x66);
-  if (asz !== ctx.bits) out.push(0x67);
+  if (asz !== ctx.bits || need67) out.push(0x67);
   if (form.pfx === PFX_66) out.push(0x66);
   else if (form.pfx === PFX_F3) out.push(0xf3);
   else if (form.pfx === PFX_F2) out.push(0xf2);

@@ -78,7 +78,10 @@ export function resolveMnemonic(written: string, operandCount: number): Mnemonic
   if (sized !== undefined) return { name: written, forms: index.get(sized[0]) ?? [], osz: sized[1], implicit: false };
   const forms = index.get(name);
   if (forms === undefined) return null;
-  return { name: written, forms, osz: 0, implicit: false };
+  // A name whose rows all have one operand size names that size (cbw = o16 98, cwde = o32 98).
+  const o = forms[0]!.osz;
+  const osz = o !== 0 && forms.every((f) => f.osz === o) ? o : 0;
+  return { name: written, forms, osz, implicit: false };
 }
 
 export function isMnemonic(word: string): boolean {

@@ -101,10 +101,11 @@ export function matchOperand(spec: OperandSpec, op: Resolved, c: MatchContext, d
   switch (spec.kind) {
     case OpKind.E:
       if (op.k === 'reg') {
-        const alt16 = spec.memSize === 2 && spec.size === SZ_V && c.index > 0 && c.osz === 4 && isGpr(op, 2);
-        if (!isGpr(op, sz) && !alt16) return false;
         d.rmReg = op.reg.num;
-        return pinIfV();
+        if (isGpr(op, sz)) return pinIfV();
+        // A word-in-memory source (mov sreg,r; lar r,r) takes a 16- or 32-bit register whatever the operand
+        // size: nasm writes `mov ds,eax` and `lar eax,ax` with no 66, so the register does not pin the size.
+        return spec.memSize === 2 && spec.size === SZ_V && c.index > 0 && (isGpr(op, 2) || isGpr(op, 4));
       }
       if (op.k !== 'mem' || op.far) return false;
       if (!memFits(op, spec, spec.memSize !== 0 ? spec.memSize : sz, d)) return false;

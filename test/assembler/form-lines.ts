@@ -24,6 +24,13 @@ export interface FormLine {
   readonly bits: 16 | 32;
   /** One entry per form operand; null for implicit ones (string operands, fixed registers). */
   readonly expect: readonly (Expect | null)[];
+  /**
+   * nasm encodes this line differently from what it says: `o16 jo` keeps a
+   * rel32 after the 66, and in BITS 16 nasm adds 66 to rdpid and the CET
+   * shadow-stack forms. btvm encodes what the CPU will read, so the nasm
+   * corpus leaves these lines out; the round trip keeps them.
+   */
+  readonly nasmDiffers: boolean;
 }
 
 export class Rng {
@@ -107,6 +114,8 @@ export function lineForForm(form: DecoderForm, bits: 16 | 32, rng: Rng, preferMe
   else if (form.usesOpSize && rng.next() < 0.35) osz = osz === 4 ? 2 : 4;
   // mov sreg,r/m and r/m-only word forms: nasm never adds 66 for them.
   if (form.ops.some((s) => s.kind === OpKind.E && s.memSize === 2 && s.size === SZ_V) && (form.ops[0]?.kind === OpKind.S || rng.next() < 0.5)) osz = bits === 32 ? 4 : 2;
+  // nasm has no 16-bit bswap, nor movzx/movsx from a word into a word.
+  if (name === 'bswap' || ((name === 'movzx' || name === 'movsx') && form.ops[1]?.size === 2)) osz = 4;
   const addr: 16 | 32 = bits === 16 ? (rng.next() < 0.75 ? 16 : 32) : rng.next() < 0.1 ? 16 : 32;
   const texts: string[] = [];
   const expect: (Expect | null)[] = [];
@@ -137,7 +146,8 @@ export function lineForForm(form: DecoderForm, bits: 16 | 32, rng: Rng, preferMe
         const m = randomMemory(rng, addr, true, bits);
         let word = '';
         if (spec.size === SZ_P) word = name === 'call' || name === 'jmp' ? 'far ' : '';
-        else if (!spec.hideSize && spec.size !== SZ_A) word = `${SIZE_WORD[sz]} `;
+        // Byte-sized hint operands (prefetch, clflush, invlpg) are written unsized in nasm.
+        else if (!spec.hideSize && spec.size !== SZ_A && sz !== 1) word = `${SIZE_WORD[sz]} `;
         if (spec.size === SZ_V) carried = true;
         texts.push(word + m.text);
         expect.push(m.expect);
@@ -234,6 +244,19 @@ export function lineForForm(form: DecoderForm, bits: 16 | 32, rng: Rng, preferMe
   }
   let mnem = name;
   let prefix = '';
+  let nasmDiffers = bits === 16 && /^(rdpid|rdsspd|incsspd|wrssd|wrussd)$/.test(name);
+  const sizedIndex = form.ops.findIndex((s) => (s.kind === OpKind.I || s.kind === OpKind.J) && s.size === SZ_V);
+  if (form.usesOpSize && !carried && osz !== bits / 8 && sizedIndex >= 0 && !isStr && SUFFIX_FORMS[name] === undefined) {
+    // nasm sizes an immediate or branch by its keyword (`push word 5`, `jmp word x`); o16 would keep the BITS-sized field.
+    texts[sizedIndex] = `${SIZE_WORD[osz]} ${texts[sizedIndex]}`;
+    carried = true;
+    // …except that it refuses `jo word x`: the o16 form of a near jcc has no nasm spelling.
+    if (form.map !== 0 && form.opcode >= 0x80 && form.opcode <= 0x8f) {
+      texts[sizedIndex] = texts[sizedIndex]!.replace(/^\w+ /, '');
+      carried = false;
+      nasmDiffers = true;
+    }
+  }
   if (isStr) {
     const wide = form.ops.some((s) => (s.kind === OpKind.X || s.kind === OpKind.Y) && s.size === SZ_V);
     mnem = name === 'xlat' ? 'xlatb' : name + (wide ? (osz === 2 ? 'w' : 'd') : 'b');
@@ -242,5 +265,5 @@ export function lineForForm(form: DecoderForm, bits: 16 | 32, rng: Rng, preferMe
   } else if (form.usesOpSize && !carried && osz !== bits / 8) {
     prefix = `o${osz * 8} `;
   }
-  return { text: `${prefix}${mnem}${texts.length ? ' ' + texts.join(', ') : ''}`, form, bits, expect };
+  return { text: `${prefix}${mnem}${texts.length ? ' ' + texts.join(', ') : ''}`, form, bits, expect, nasmDiffers };
 }

@@ -3,6 +3,7 @@
  * runs it. `btvm --help` is generated from this table so it cannot drift from
  * what exists.
  */
+import { asmCommand } from './commands/asm.js';
 import { disasmCommand } from './commands/disasm.js';
 import { isaCommand } from './commands/isa.js';
 import { runCommand } from './commands/run.js';
@@ -17,6 +18,7 @@ export interface Command {
 export const COMMANDS: readonly Command[] = [
   { name: 'run', synopsis: 'run KERNEL [-m SIZE] [-d ITEMS] [--stats] …', summary: 'boot a Multiboot kernel (or --flat image) by binary translation', run: runCommand },
   { name: 'disasm', synopsis: 'disasm FILE [--raw --base ADDR] [--json]', summary: 'disassemble like objdump -d -M intel', run: disasmCommand },
+  { name: 'asm', synopsis: 'asm FILE.s [-o OUT.bin] [--bits 16|32]', summary: 'assemble nasm-syntax Intel source to a flat binary', run: asmCommand },
   { name: 'isa', synopsis: 'isa --dump | --stats | --coverage', summary: 'the instruction tables built from isa/', run: isaCommand },
 ];
 

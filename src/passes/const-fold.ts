@@ -8,21 +8,25 @@
  *  - SSA temps (verify.ts): a temp's replacement is defined before every use.
  *  - Every value being an int32 (types.ts), so identities such as x+0 = x,
  *    x&-1 = x, x^x = 0 are exact; nothing here assumes more than int32
- *    wrap-around arithmetic (op-eval.ts).
+ *    wrap-around arithmetic (op-eval.ts). Known bits (known-bits.ts) fold
+ *    results whose every bit is determined and masks that change nothing.
  *  - The thunk semantics of ops.ts (flags-eval.ts): a `flags.get`/`flags.all`
  *    reads the most recent unguarded `flags.set` unless an `emulate` (which
  *    may rewrite EFLAGS) lies between. A `flags.set` whose guard is unknown
- *    leaves the flags unknown.
+ *    leaves the flags unknown. Besides constant thunks, CF after inc/dec
+ *    and CF/OF after mul are the thunk's aux operand when that is 0 or 1.
+ *    Thunk operands a kind does not read (THUNK_OPERANDS) become 0.
  *  - Removing or strengthening an op never reorders anything, so the
  *    precise-exception rule (faults before state writes) survives.
  *
  * A taken `exit.if` ends the block: the ops after it never run, so they are
  * dropped and the block's exit becomes a jump to the side exit's target.
  */
-import type { BinaryOpName, Block, Exit, Op, Value } from '../ir/types.js';
+import type { BinaryOpName, Block, Exit, FlagCond, Op, Value } from '../ir/types.js';
 import { constant } from '../ir/builder.js';
 import { AF, CF, OF, OSZAPC, THUNK_OPERANDS, condFlags, evalCond, evalThunk } from './flags-eval.js';
 import { evalBinary, evalHelper, evalUnary } from './op-eval.js';
+import { KnownBits } from './known-bits.js';
 import { Substitution, mapExitInputs, mapInputs, sameValue, withOps } from './rewrite.js';
 
 /** What is known of the current flags: the bits in `known` have the values in `bits`. */
@@ -37,16 +41,18 @@ const SHIFTS = new Set<BinaryOpName>(['shl', 'shr', 'sar', 'rol', 'ror']);
 
 export function constFold(block: Block): Block {
   const subst = new Substitution(block.tempCount);
-  const defs: (Op | undefined)[] = new Array(block.tempCount);
+  const bits = new KnownBits(block.tempCount);
   const out: Op[] = [];
   let flags = NOTHING_KNOWN;
+  /** The thunk the flags come from, when no emulate or guarded thunk has intervened. */
+  let thunk: Extract<Op, { op: 'flags.set' }> | null = null;
   let exit: Exit | null = null;
 
   const replace = (id: number, v: Value): void => subst.set(id, v);
   // Only bits a condition reads need to be known: evalCond looks at no others.
 
   for (const original of block.ops) {
-    const op = mapInputs(original, subst.resolve);
+    let op = mapInputs(original, subst.resolve);
     switch (op.op) {
       case 'mov':
         replace(op.dst.id, op.src);
@@ -55,7 +61,7 @@ export function constFold(block: Block): Block {
         if (op.a.kind === 'const') { replace(op.dst.id, constant(evalUnary(op.name, op.a.value))); continue; }
         break;
       case 'binary': {
-        const v = foldBinary(op.name, op.a, op.b, defs);
+        const v = foldBinary(op.name, op.a, op.b, bits);
         if (v !== null) { replace(op.dst.id, v); continue; }
         break;
       }
@@ -72,19 +78,24 @@ export function constFold(block: Block): Block {
         continue;
       }
       case 'flags.set': {
+        op = withoutUnreadOperands(op);
         if (op.guard !== null && op.guard.kind === 'const') {
           if (op.guard.value === 0) continue; // never happens: the flags stay as they were
-          const unguarded: Op = { ...op, guard: null };
+          const unguarded = { ...op, guard: null };
           out.push(unguarded);
           flags = thunkKnowledge(unguarded);
+          thunk = unguarded;
           continue;
         }
         flags = op.guard === null ? thunkKnowledge(op) : NOTHING_KNOWN;
+        thunk = op.guard === null ? op : null;
         break;
       }
       case 'flags.get': {
         const needed = condFlags(op.cond);
         if ((flags.known & needed) === needed) { replace(op.dst.id, constant(evalCond(op.cond, flags.bits))); continue; }
+        const v = thunk === null ? null : carryFromAux(thunk, op.cond, bits);
+        if (v !== null) { replace(op.dst.id, v); continue; }
         break;
       }
       case 'flags.all':
@@ -92,6 +103,7 @@ export function constFold(block: Block): Block {
         break;
       case 'emulate':
         flags = NOTHING_KNOWN; // the VMM may rewrite EFLAGS (popf, iret, lar's ZF…)
+        thunk = null;
         break;
       case 'raise':
         if (op.cond !== null && op.cond.kind === 'const') {
@@ -110,12 +122,37 @@ export function constFold(block: Block): Block {
         break;
     }
     if (exit !== null) break;
+    if (op.op === 'binary' || op.op === 'unary' || op.op === 'select' || op.op === 'load' || op.op === 'flags.get' ||
+      op.op === 'flags.all') {
+      bits.record(op);
+      const c = bits.constantOf(op.dst.id);
+      if (c !== null && op.op !== 'load') { replace(op.dst.id, constant(c)); continue; }
+    }
     out.push(op);
-    if (op.op === 'binary' || op.op === 'unary') defs[op.dst.id] = op;
   }
 
   if (exit !== null) return truncated(block, out, exit);
   return withOps(block, out, foldExit(mapExitInputs(block.exit, subst.resolve)));
+}
+
+/** A thunk whose operands its kind never reads are 0 instead of temps, so they keep no computation alive. */
+function withoutUnreadOperands(op: Extract<Op, { op: 'flags.set' }>): Extract<Op, { op: 'flags.set' }> {
+  const read = THUNK_OPERANDS[op.kind];
+  const clear = (name: 'res' | 'a' | 'b' | 'aux'): Value =>
+    op[name].kind === 'tmp' && !read.includes(name) ? constant(0) : op[name];
+  const res = clear('res'), a = clear('a'), b = clear('b'), aux = clear('aux');
+  return res === op.res && a === op.a && b === op.b && aux === op.aux ? op : { ...op, res, a, b, aux };
+}
+
+/**
+ * CF (and OF for mul) that a thunk carries in aux: inc/dec keep the old CF
+ * there, mul its "high half significant" bit. Exact when aux is 0 or 1.
+ */
+function carryFromAux(thunk: Extract<Op, { op: 'flags.set' }>, cond: FlagCond, bits: KnownBits): Value | null {
+  const carries = thunk.kind === 'inc' || thunk.kind === 'dec'
+    ? cond === 'cf' || cond === 'b'
+    : thunk.kind === 'mul' && (cond === 'cf' || cond === 'b' || cond === 'of' || cond === 'o');
+  return carries && bits.isBoolean(thunk.aux) ? thunk.aux : null;
 }
 
 /** The flags a thunk fixes whatever its non-constant operands are. */
@@ -153,7 +190,7 @@ function truncated(block: Block, ops: Op[], exit: Exit): Block {
 }
 
 /** The value a binary op reduces to, or null when it must stay. */
-function foldBinary(name: BinaryOpName, a: Value, b: Value, defs: readonly (Op | undefined)[]): Value | null {
+function foldBinary(name: BinaryOpName, a: Value, b: Value, bits: KnownBits): Value | null {
   if (a.kind === 'const' && b.kind === 'const') return constant(evalBinary(name, a.value, b.value));
   if (COMMUTATIVE.has(name) && a.kind === 'const') [a, b] = [b, a];
   // From here on, if exactly one side is constant it is b (or a for the non-commutative ops).
@@ -171,6 +208,7 @@ function foldBinary(name: BinaryOpName, a: Value, b: Value, defs: readonly (Op |
       case 'add': case 'sub': case 'or': case 'xor':
         if (c === 0) return a;
         if (name === 'or' && c === -1) return constant(-1);
+        if (name === 'or' && (c & ~bits.one(a)) === 0) return a; // every bit it sets is already 1
         break;
       case 'mul':
         if (c === 0) return constant(0);
@@ -179,7 +217,8 @@ function foldBinary(name: BinaryOpName, a: Value, b: Value, defs: readonly (Op |
       case 'and':
         if (c === 0) return constant(0);
         if (c === -1) return a;
-        return redundantMask(a, c, defs);
+        if ((~c & ~bits.zero(a)) === 0) return a; // every bit the mask clears is already 0
+        break;
       case 'umulhi': case 'smulhi':
         if (c === 0) return constant(0);
         if (name === 'umulhi' && c === 1) return constant(0);
@@ -198,15 +237,5 @@ function foldBinary(name: BinaryOpName, a: Value, b: Value, defs: readonly (Op |
     if ((name === 'sar' || name === 'rol' || name === 'ror') && c === -1) return constant(-1);
     if (name === 'leu' && c === 0) return constant(1); // 0 is at most anything unsigned
   }
-  return null;
-}
-
-/** `and (and x, c1), c2` is the inner temp when c2 keeps every bit c1 kept (the lifter masks twice for 8/16-bit operands). */
-function redundantMask(a: Value, c: number, defs: readonly (Op | undefined)[]): Value | null {
-  if (a.kind !== 'tmp') return null;
-  const def = defs[a.id];
-  if (def === undefined || def.op !== 'binary' || def.name !== 'and') return null;
-  const inner = def.b.kind === 'const' ? def.b.value : def.a.kind === 'const' ? def.a.value : null;
-  if (inner !== null && (inner & c) === inner) return a;
   return null;
 }

@@ -15,14 +15,10 @@
 import { OP_INFO } from '../ir/ops.js';
 import { inputsOf, outputsOf } from '../ir/verify.js';
 import type { Block, Op } from '../ir/types.js';
+import { mayFault, type PassOptions } from './pass-options.js';
 import { exitInputs, withOps } from './rewrite.js';
 
-export interface DeadCodeOptions {
-  /** Loads in this block's mode cannot fault and have no side effects (see above). */
-  readonly memoryCannotFault?: boolean;
-}
-
-export function deadCode(block: Block, options: DeadCodeOptions = {}): Block {
+export function deadCode(block: Block, options: PassOptions = {}): Block {
   const used = new Uint8Array(block.tempCount);
   for (const v of exitInputs(block.exit)) if (v.kind === 'tmp') used[v.id] = 1;
   const kept: Op[] = [];
@@ -36,9 +32,6 @@ export function deadCode(block: Block, options: DeadCodeOptions = {}): Block {
   return withOps(block, kept);
 }
 
-function removable(op: Op, options: DeadCodeOptions): boolean {
-  const info = OP_INFO[op.op];
-  if (info.sideEffects) return false;
-  if (!info.mayFault) return true;
-  return op.op === 'load' && options.memoryCannotFault === true;
+function removable(op: Op, options: PassOptions): boolean {
+  return !OP_INFO[op.op].sideEffects && !mayFault(op, options);
 }

@@ -9,7 +9,8 @@
  *    of a branch); without the callback the flags are live at every exit;
  *  - before a `flags.get` or `flags.all` whose result is used;
  *  - before every op that may fault or leave the block (load, store, raise,
- *    exit.if, emulate): a fault shows the flags as of its instruction's
+ *    exit.if, emulate; loads not when memory cannot fault, pass-options.ts):
+ *    a fault shows the flags as of its instruction's
  *    start, a side exit continues elsewhere, and the VMM may read EFLAGS
  *    (pushf, iret, an exception frame).
  * An unguarded `flags.set` makes them dead above it (every kind defines all
@@ -22,21 +23,13 @@
  * `flags.get cf` (its aux) stops counting once that thunk is gone. The
  * now-unused flags.get itself is left for dead-code to remove.
  */
-import { OP_INFO } from '../ir/ops.js';
 import { inputsOf } from '../ir/verify.js';
-import type { Block, Exit, Op } from '../ir/types.js';
+import type { Block, Op } from '../ir/types.js';
+import { mayFault, type PassOptions } from './pass-options.js';
 import { exitInputs, withOps } from './rewrite.js';
 
-export interface FlagLivenessOptions {
-  /**
-   * True when every successor of `exit` overwrites all of OSZAPC before it
-   * reads any flag, faults, exits or calls the VMM, so the flags are dead
-   * at this exit. Called once per block.
-   */
-  readonly successorsOverwriteFlags?: (exit: Exit) => boolean;
-}
-
-export function flagLiveness(block: Block, options: FlagLivenessOptions = {}): Block {
+/** successorsOverwriteFlags (pass-options.ts) is called once per block, with its exit. */
+export function flagLiveness(block: Block, options: PassOptions = {}): Block {
   const uses = new Int32Array(block.tempCount);
   const count = (op: Op, delta: number): void => {
     for (const v of inputsOf(op)) if (v.kind === 'tmp') uses[v.id]! += delta;
@@ -53,7 +46,7 @@ export function flagLiveness(block: Block, options: FlagLivenessOptions = {}): B
       if (op.guard === null) live = false;
     } else if (op.op === 'flags.get' || op.op === 'flags.all') {
       if (uses[op.dst.id]! > 0) live = true;
-    } else if (OP_INFO[op.op].mayFault) {
+    } else if (mayFault(op, options)) {
       live = true;
     }
     kept.push(op);

@@ -6,7 +6,8 @@
  *  - Dead puts: a `put` overwritten by a later `put` of the same slot is
  *    dropped, but only when no op that may fault or leave the block (load,
  *    store, raise, exit.if, emulate: everything OP_INFO marks mayFault) lies
- *    between them. By the precise-exception rule a fault in a later
+ *    between them (loads do not count when the caller says memory cannot
+ *    fault, see pass-options.ts). By the precise-exception rule a fault in a later
  *    instruction must show the state after every earlier instruction,
  *    including the register the older put wrote.
  *
@@ -18,8 +19,8 @@
  *  - SSA temps: a forwarded value is defined before the get it replaces.
  *  - Every slot being a whole 32-bit location (no partial writes in the IR).
  */
-import { OP_INFO } from '../ir/ops.js';
 import type { Block, GuestSlot, Op, Value } from '../ir/types.js';
+import { mayFault, type PassOptions } from './pass-options.js';
 import { Substitution, mapExitInputs, mapInputs, withOps } from './rewrite.js';
 
 /** Dense numbering of slots: gpr 0-7, segBase 8-13, segSel 14-19, eflagsSys 20. */
@@ -33,7 +34,7 @@ export function slotIndex(slot: GuestSlot): number {
   }
 }
 
-export function getPut(block: Block): Block {
+export function getPut(block: Block, options: PassOptions = {}): Block {
   const subst = new Substitution(block.tempCount);
   const known: (Value | undefined)[] = new Array(SLOT_COUNT);
   /** Index in `out` of a put that a later put of its slot may still replace. */
@@ -53,10 +54,11 @@ export function getPut(block: Block): Block {
       if (older >= 0) out[older] = null;
       known[k] = op.src;
       replaceablePut[k] = out.length;
-    } else if (OP_INFO[op.op].mayFault) {
-      // A fault or side exit here must see every put so far.
+    } else if (op.op === 'emulate') {
       replaceablePut.fill(-1);
-      if (op.op === 'emulate') known.fill(undefined);
+      known.fill(undefined);
+    } else if (mayFault(op, options)) {
+      replaceablePut.fill(-1); // a fault or side exit here must see every put so far
     }
     out.push(op);
   }

@@ -4,7 +4,9 @@
  *
  * The schedule runs some passes twice because each exposes work for
  * another: get-put turns gets of just-written registers into known values
- * (more for const-fold); dead-code removes unused `flags.get`s that would
+ * (more for const-fold), and const-fold removes raises that cannot happen,
+ * which were barriers for get-put's dead puts (a division by a constant);
+ * dead-code removes unused `flags.get`s that would
  * keep a thunk alive (more for flag-liveness), and flag-liveness leaves the
  * operands of deleted thunks unused (more for dead-code).
  *
@@ -13,11 +15,12 @@
  * checked after every pass; tests always turn it on.
  */
 import { verifyBlock } from '../ir/verify.js';
-import type { Block, Exit } from '../ir/types.js';
+import type { Block } from '../ir/types.js';
 import { constFold } from './const-fold.js';
 import { deadCode } from './dead-code.js';
 import { flagLiveness } from './flag-liveness.js';
 import { getPut } from './get-put.js';
+import type { PassOptions } from './pass-options.js';
 
 /** The passes, by the names `--no-opt=NAME` takes. */
 export const PASS_NAMES = ['const-fold', 'get-put', 'dead-code', 'flag-liveness'] as const;
@@ -31,19 +34,17 @@ export const NO_OPT_NAMES = [...PASS_NAMES, 'locals', 'all'] as const;
 export type NoOptName = (typeof NO_OPT_NAMES)[number];
 
 /** The order passes run in (names may repeat, see above). */
-export const SCHEDULE: readonly PassName[] = ['const-fold', 'get-put', 'const-fold', 'dead-code', 'flag-liveness', 'dead-code'];
+export const SCHEDULE: readonly PassName[] = [
+  'const-fold', 'get-put', 'const-fold', 'get-put', 'dead-code', 'flag-liveness', 'dead-code',
+];
 
-export interface OptimizeOptions {
+export interface OptimizeOptions extends PassOptions {
   /** Passes to skip. */
   readonly disabled?: ReadonlySet<PassName>;
   /** Run verifyBlock after every pass and throw PassVerifyError on a problem. */
   readonly verify?: boolean;
   /** Called after each pass that ran, with the block it produced. */
   readonly onPass?: (name: PassName, block: Block) => void;
-  /** For dead-code: loads cannot fault or have effects in this block's mode (paging off, no MMIO). */
-  readonly memoryCannotFault?: boolean;
-  /** For flag-liveness: every successor of this exit overwrites all six flags before reading one. */
-  readonly successorsOverwriteFlags?: (exit: Exit) => boolean;
 }
 
 /** A pass broke an IR invariant: a bug in that pass, reported with the block and the problems. */
@@ -87,7 +88,7 @@ export function parseNoOpt(value: string): NoOptSelection {
 function runPass(name: PassName, block: Block, options: OptimizeOptions): Block {
   switch (name) {
     case 'const-fold': return constFold(block);
-    case 'get-put': return getPut(block);
+    case 'get-put': return getPut(block, options);
     case 'dead-code': return deadCode(block, options);
     case 'flag-liveness': return flagLiveness(block, options);
   }

@@ -37,7 +37,7 @@ describe('optimize', () => {
   it('skips disabled passes; disabling all returns the block unchanged', () => {
     const seen: string[] = [];
     optimize(sample(), { disabled: new Set(['const-fold', 'dead-code']), onPass: (n) => seen.push(n) });
-    expect(seen).toEqual(['get-put', 'flag-liveness']);
+    expect(seen).toEqual(['get-put', 'get-put', 'flag-liveness']);
     const block = sample();
     expect(optimize(block, { disabled: new Set(PASS_NAMES) })).toBe(block);
   });

@@ -209,4 +209,52 @@ describe('const-fold', () => {
     expect(fold(b3.finish({ kind: 'branch', cond: b3.c(0), taken: 0x2000, fallthrough: 0x1002 })).at(-1))
       .toBe('  exit jump 0x00001002');
   });
+
+  it('uses known bits: an 8-bit register merge read back is a constant, a mask that changes nothing goes', () => {
+    const b = newBlock();
+    b.insn(0x1000, 2, 'mov al,0x12');
+    const eax = b.gpr(0);
+    const merged = b.bin('or', b.bin('and', eax, b.c(0xffffff00)), b.c(0x12));
+    b.insn(0x1002, 2, 'x');
+    b.putGpr(1, b.bin('and', merged, b.c(0xff))); // every bit known: 0x12
+    const cmp = b.bin('ltu', eax, b.c(5));
+    b.putGpr(2, b.bin('and', cmp, b.c(1))); // a comparison is 0 or 1 already
+    b.putGpr(3, b.bin('or', merged, b.c(0x10))); // bit 4 of 0x12 is already set
+    b.putGpr(5, b.bin('and', merged, b.c(0xfff))); // upper bits of eax unknown: stays
+    const out = fold(b.finish({ kind: 'jump', target: 0 }));
+    expect(out).toContain('  put ecx, 0x12');
+    expect(out).toContain('  put edx, t4');
+    expect(out).toContain('  put ebx, t2');
+    expect(out).toContain('  t7 = and t2, 0xfff');
+  });
+
+  it('reads CF after inc/dec and CF/OF after mul from the thunk aux, when aux is 0 or 1', () => {
+    const b = newBlock();
+    b.insn(0x1000, 1, 'inc eax');
+    const a = b.gpr(0);
+    const cf = b.flag('cf');
+    b.setFlags('inc', 4, b.bin('add', a, b.c(1)), a, b.c(1), cf);
+    b.insn(0x1001, 1, 'x');
+    b.putGpr(1, b.flag('cf'));
+    b.putGpr(2, b.flag('ae')); // needs a negation: not rewritten
+    b.setFlags('inc', 4, b.c(0), a, b.c(1), a); // aux not known to be boolean
+    b.insn(0x1002, 1, 'y');
+    b.putGpr(3, b.flag('b'));
+    const out = fold(b.finish({ kind: 'jump', target: 0 }));
+    expect(out).toContain('  put ecx, t1');
+    expect(out).toContain('  t4 = flags.get ae');
+    expect(out).toContain('  t5 = flags.get b');
+  });
+
+  it('replaces thunk operands the kind never reads by 0 (temps only)', () => {
+    const b = newBlock();
+    b.insn(0x1000, 2, 'and eax,ecx');
+    const a = b.gpr(0), c = b.gpr(1);
+    b.setFlags('logic', 4, b.bin('and', a, c), a, c);
+    b.insn(0x1002, 2, 'inc');
+    b.setFlags('inc', 4, a, c, b.c(1), b.c(0));
+    const out = fold(b.finish({ kind: 'jump', target: 0 }));
+    expect(out).toContain('  flags.set logic.32 t2, 0, 0, 0');
+    expect(out).toContain('  flags.set inc.32 t0, t1, 1, 0');
+  });
 });

@@ -86,4 +86,22 @@ describe('get-put', () => {
     b.raise(6, null, b.gpr(0));
     expect(run(b.finish({ kind: 'jump', target: 0 }))).toContain('  raise #6 if 7');
   });
+
+  it('lets a put be overwritten across a load when memory cannot fault, never across a store', () => {
+    const build = (access: 'load' | 'store') => {
+      const b = newBlock();
+      b.insn(0x1000, 5, 'mov eax,1');
+      b.putGpr(0, b.c(1));
+      b.insn(0x1005, 3, 'access');
+      if (access === 'load') b.putGpr(2, b.load(4, b.gpr(3)));
+      else b.store(4, b.gpr(3), b.c(0)); // may hit code: the block leaves after it (self-modifying code)
+      b.insn(0x1008, 5, 'mov eax,2');
+      b.putGpr(0, b.c(2));
+      return b.finish({ kind: 'jump', target: 0 });
+    };
+    const relaxed = (x: Parameters<typeof getPut>[0]) => getPut(x, { memoryCannotFault: true });
+    expect(runPass(relaxed, build('load'))).not.toContain('  put eax, 1');
+    expect(runPass(relaxed, build('store'))).toContain('  put eax, 1');
+    expect(runPass(getPut, build('load'))).toContain('  put eax, 1');
+  });
 });

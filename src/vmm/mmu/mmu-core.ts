@@ -1,0 +1,216 @@
+/**
+ * What ShadowMmu and NestedMmu share: the software TLB and its miss path,
+ * page-crossing and unbacked accesses, fault recording, paging-off
+ * translation, and the privilege/mode bookkeeping that decides when the
+ * TLB must be emptied.
+ *
+ * A subclass supplies only `lookup`: linear page → machine page offset for
+ * an access that must be allowed at the current CPL, filling the TLB on the
+ * way if asked — from shadow page tables or from a fresh walk.
+ *
+ * The TLB holds entries for one privilege class (supervisor CPL 0–2 or user
+ * CPL 3) and one CR0.WP value; changing either empties it. Write entries
+ * are installed only when the guest's final entry is already dirty, so the
+ * first store to a clean page comes here and the walk sets D.
+ */
+import type { CpuState } from '../../cpu/state.js';
+import type { GuestPhysicalMemory } from './guest-physical-memory.js';
+import { PAGE_MASK, PAGE_SHIFT } from './machine-map.js';
+import {
+  Access, CR0_PG, CR0_WP, CR4_PSE, Translation, newStatistics,
+  type MachineCodeWriteHook, type Mmu, type MmuStatistics, type PageFaultInfo,
+} from './mmu.js';
+import { PageWalker } from './page-walk.js';
+import { SoftwareTlb } from './software-tlb.js';
+
+/** How the MMU reaches the translation cache's self-modifying-code watch (indexed by machine page). */
+export interface CodeWatch {
+  /** Nonzero for machine pages holding translations. */
+  readonly codePages: Uint8Array;
+  readonly codeWrite: MachineCodeWriteHook;
+}
+
+const NO_CODE_WATCH: CodeWatch = { codePages: new Uint8Array(0), codeWrite: () => 0 };
+
+export abstract class MmuCore implements Mmu {
+  readonly tlb = new SoftwareTlb();
+  readonly fault: PageFaultInfo = { vector: 14, errorCode: 0, cr2: 0 };
+  readonly statistics: MmuStatistics = newStatistics();
+  readonly walker: PageWalker;
+  slowValue = 0;
+  lastPhysical = 0;
+  /** The mode the TLB's entries were made for. */
+  protected tlbUser = false;
+  protected cr0Seen: number;
+  protected cr4Seen: number;
+
+  constructor(readonly cpu: CpuState, readonly mem: GuestPhysicalMemory, public codeWatch: CodeWatch = NO_CODE_WATCH) {
+    this.walker = new PageWalker(mem);
+    this.cr0Seen = cpu.cr0;
+    this.cr4Seen = cpu.cr4;
+    this.tlbUser = cpu.cpl === 3;
+  }
+
+  protected get pagingOn(): boolean {
+    return (this.cpu.cr0 & CR0_PG) !== 0;
+  }
+
+  /**
+   * Machine offset of the page of `linear` for `access` at `cpl` (paging on),
+   * filling the TLB when `install`; Fault (walker.errorCode set) or Done
+   * (no RAM behind it). Sets lastPhysical to the page's guest-physical base.
+   */
+  protected abstract lookup(linear: number, access: Access, cpl: number, install: boolean): number;
+
+  /** Whether stores to this machine page must come through the MMU (guest page tables under ShadowMmu). */
+  protected isTraced(_machinePage: number): boolean {
+    return false;
+  }
+
+  /** A store the MMU performed at guest-physical `physical` (ShadowMmu updates shadows). */
+  protected afterTracedWrite(_physical: number, _length: number): void {}
+
+  abstract onCr3Write(): void;
+  abstract onInvlpg(linear: number): void;
+  protected abstract onPagingModeChange(): void;
+
+  translate(linear: number, access: Access, cpl: number): number {
+    const page = this.pageOf(linear, access, cpl, false);
+    if (page < 0) {
+      if (page === Translation.Fault) this.recordFault(linear);
+      else this.lastPhysical += linear & PAGE_MASK;
+      return page;
+    }
+    this.lastPhysical += linear & PAGE_MASK;
+    return page | (linear & PAGE_MASK);
+  }
+
+  fillRead(linear: number, size: number): number {
+    this.statistics.tlbMisses++;
+    const cpl = this.cpu.cpl;
+    if ((linear & PAGE_MASK) + size > 4096) return this.crossRead(linear, size, cpl);
+    const page = this.pageOf(linear, Access.Read, cpl, true);
+    if (page >= 0) return page;
+    if (page === Translation.Fault) return this.deliverableFault(linear);
+    this.slowValue = size === 4 ? -1 : (1 << (8 * size)) - 1;
+    return Translation.Done;
+  }
+
+  fillWrite(linear: number, size: number, value: number, region: unknown): number {
+    this.statistics.tlbMisses++;
+    const cpl = this.cpu.cpl;
+    const offset = linear & PAGE_MASK;
+    if (offset + size > 4096) {
+      // Both pages must allow the write before either byte changes.
+      const first = this.pageOf(linear, Access.Write, cpl, false);
+      if (first === Translation.Fault) return this.deliverableFault(linear);
+      const firstPhysical = this.lastPhysical;
+      const next = (linear + 4096 - offset) | 0;
+      const second = this.pageOf(next, Access.Write, cpl, false);
+      if (second === Translation.Fault) return this.deliverableFault(next);
+      const secondPhysical = this.lastPhysical;
+      const split = 4096 - offset;
+      const a = this.storeBytes(first, firstPhysical, offset, split, value, region);
+      const b = this.storeBytes(second, secondPhysical, 0, size - split, value >>> (8 * split), region);
+      return a || b ? Translation.DoneInvalidated : Translation.Done;
+    }
+    const page = this.pageOf(linear, Access.Write, cpl, true);
+    if (page === Translation.Fault) return this.deliverableFault(linear);
+    if (page >= 0 && !this.isTraced(page >>> PAGE_SHIFT)) return page;
+    return this.storeBytes(page, this.lastPhysical, offset, size, value, region) ? Translation.DoneInvalidated : Translation.Done;
+  }
+
+  onCr0Cr4Write(): void {
+    const cpu = this.cpu;
+    const modeBits = CR0_PG;
+    const changed0 = (cpu.cr0 ^ this.cr0Seen) | 0;
+    const changed4 = (cpu.cr4 ^ this.cr4Seen) | 0;
+    this.cr0Seen = cpu.cr0;
+    this.cr4Seen = cpu.cr4;
+    if ((changed0 & modeBits) !== 0 || (changed4 & CR4_PSE) !== 0) this.onPagingModeChange();
+    if ((changed0 & (CR0_PG | CR0_WP)) !== 0 || (changed4 & CR4_PSE) !== 0) this.flushTlb();
+  }
+
+  onCplChange(): void {
+    const user = this.cpu.cpl === 3;
+    if (user !== this.tlbUser) {
+      this.tlbUser = user;
+      this.flushTlb();
+    }
+  }
+
+  onPhysicalWrite(physical: number, length: number): void {
+    this.afterTracedWrite(physical, length);
+  }
+
+  protected flushTlb(): void {
+    this.tlb.flushAll();
+    this.statistics.tlbFlushes++;
+  }
+
+  /** Page lookup with paging off handled here: linear = guest-physical. */
+  private pageOf(linear: number, access: Access, cpl: number, install: boolean): number {
+    if (install && (cpl === 3) !== this.tlbUser) this.onCplChange();
+    if (this.pagingOn) return this.lookup(linear, access, cpl, install);
+    const gpage = linear >>> PAGE_SHIFT;
+    this.lastPhysical = (gpage << PAGE_SHIFT) >>> 0;
+    this.statistics.mapLookups++;
+    const mpage = this.mem.map.machinePage(gpage);
+    if (mpage < 0) return Translation.Done;
+    const machine = mpage << PAGE_SHIFT;
+    if (install) {
+      this.tlb.setRead(gpage, machine);
+      if (!this.isTraced(mpage)) this.tlb.setWrite(gpage, machine);
+    }
+    return machine;
+  }
+
+  private crossRead(linear: number, size: number, cpl: number): number {
+    const offset = linear & PAGE_MASK;
+    const first = this.pageOf(linear, Access.Read, cpl, false);
+    if (first === Translation.Fault) return this.deliverableFault(linear);
+    const next = (linear + 4096 - offset) | 0;
+    const second = this.pageOf(next, Access.Read, cpl, false);
+    if (second === Translation.Fault) return this.deliverableFault(next);
+    const bytes = this.mem.machine.bytes;
+    let v = 0;
+    for (let i = 0; i < size; i++) {
+      const o = offset + i;
+      const base = o < 4096 ? first : second;
+      const b = base < 0 ? 0xff : bytes[base | (o & PAGE_MASK)]!;
+      v |= b << (8 * i);
+    }
+    this.slowValue = size === 4 ? v | 0 : v;
+    return Translation.Done;
+  }
+
+  /** Stores `length` bytes of `value` at `offset` in machine page `page` (< 0: no RAM); true if the region died. */
+  private storeBytes(page: number, physicalBase: number, offset: number, length: number, value: number, region: unknown): boolean {
+    if (page < 0) return false;
+    const bytes = this.mem.machine.bytes;
+    for (let i = 0; i < length; i++) bytes[page | (offset + i)] = value >>> (8 * i);
+    const mpage = page >>> PAGE_SHIFT;
+    if (this.isTraced(mpage)) {
+      this.statistics.tracedWrites++;
+      this.afterTracedWrite((physicalBase + offset) >>> 0, length);
+    }
+    const watch = this.codeWatch;
+    if (mpage < watch.codePages.length && watch.codePages[mpage] !== 0) {
+      return watch.codeWrite(page | offset, length, region) !== 0;
+    }
+    return false;
+  }
+
+  private recordFault(linear: number): void {
+    this.fault.errorCode = this.walker.errorCode;
+    this.fault.cr2 = linear | 0;
+    this.statistics.guestPageFaults++;
+  }
+
+  /** A fault generated code will deliver: CR2 is written now, as the processor does on detection. */
+  private deliverableFault(linear: number): number {
+    this.recordFault(linear);
+    this.cpu.cr2 = linear | 0;
+    return Translation.Fault;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * NestedMmu (`--mmu nested`): what hardware nested paging (EPT/NPT) does,
+ * for comparison with shadow paging.
+ *
+ * There are no shadows and nothing is traced: every TLB miss walks the
+ * guest's tables and then maps each guest-physical address it touched
+ * through the machine map — the two-dimensional walk, whose cost the
+ * statistics count (walkAccesses: guest entries read and written;
+ * mapLookups: guest-physical → machine steps). Like a hardware TLB, this
+ * one is coherent only through the guest's own flushes: a CR3 write empties
+ * it and invlpg drops the page, so a guest that edits a PTE without invlpg
+ * may see the old translation, exactly as on a real CPU.
+ */
+import { PAGE_SHIFT } from './machine-map.js';
+import { Access, Translation } from './mmu.js';
+import { MmuCore } from './mmu-core.js';
+import { PTE_D, rightsAllow } from './page-walk.js';
+
+export class NestedMmu extends MmuCore {
+  protected lookup(linear: number, access: Access, cpl: number, install: boolean): number {
+    const cpu = this.cpu;
+    const w = this.walker;
+    const st = this.statistics;
+    st.walks++;
+    const ok = w.walk(linear, access, cpl, cpu.cr0, cpu.cr3, cpu.cr4, true);
+    st.walkAccesses += w.accesses;
+    st.mapLookups += w.accesses;
+    if (!ok) return Translation.Fault;
+    st.mapLookups++;
+    this.lastPhysical = w.physicalPage * 4096;
+    const mpage = this.mem.map.machinePage(w.physicalPage);
+    if (mpage < 0) return Translation.Done;
+    const machine = mpage << PAGE_SHIFT;
+    if (install) {
+      const page = linear >>> PAGE_SHIFT;
+      this.tlb.setRead(page, machine);
+      if ((w.flags & PTE_D) !== 0 && rightsAllow(w.flags, Access.Write, cpl, cpu.cr0)) this.tlb.setWrite(page, machine);
+    }
+    return machine;
+  }
+
+  onCr3Write(): void {
+    this.flushTlb();
+  }
+
+  onInvlpg(linear: number): void {
+    // The page may lie in a 4 MiB translation, whose 4 KiB pieces are all cached separately.
+    const base = (linear >>> 22) << 10;
+    for (let j = 0; j < 1024; j++) this.tlb.flushPage(base | j);
+  }
+
+  protected onPagingModeChange(): void {}
+}

@@ -1,6 +1,8 @@
 /**
- * const-fold: constant folding and propagation, copy propagation, exact
- * algebraic identities, and constant conditions (select, raise, exit.if, the
+ * const-fold: constant folding and propagation, copy propagation, reuse of
+ * repeated pure computations (the lifter reads `al` twice for `xor al,al`,
+ * and x^x = 0 only shows once both reads are one temp), exact algebraic
+ * identities, and constant conditions (select, raise, exit.if, the
  * block's exit). First in the pipeline and run again after get-put, which
  * turns `get`s of just-written registers into known values.
  *
@@ -22,7 +24,7 @@
  * A taken `exit.if` ends the block: the ops after it never run, so they are
  * dropped and the block's exit becomes a jump to the side exit's target.
  */
-import type { BinaryOpName, Block, Exit, FlagCond, Op, Value } from '../ir/types.js';
+import type { BinaryOpName, Block, Exit, FlagCond, Op, Temp, Value } from '../ir/types.js';
 import { constant } from '../ir/builder.js';
 import { AF, CF, OF, OSZAPC, THUNK_OPERANDS, condFlags, evalCond, evalThunk } from './flags-eval.js';
 import { evalBinary, evalHelper, evalUnary } from './op-eval.js';
@@ -46,6 +48,8 @@ export function constFold(block: Block): Block {
   let flags = NOTHING_KNOWN;
   /** The thunk the flags come from, when no emulate or guarded thunk has intervened. */
   let thunk: Extract<Op, { op: 'flags.set' }> | null = null;
+  /** Pure computations already in the block, by pureKey: a repeat reuses the first result. */
+  const computed = new Map<string, Temp>();
   let exit: Exit | null = null;
 
   const replace = (id: number, v: Value): void => subst.set(id, v);
@@ -122,17 +126,41 @@ export function constFold(block: Block): Block {
         break;
     }
     if (exit !== null) break;
+    const key = pureKey(op);
+    if (key !== null) {
+      const earlier = computed.get(key);
+      if (earlier !== undefined) { replace((op as { dst: Temp }).dst.id, earlier); continue; }
+    }
     if (op.op === 'binary' || op.op === 'unary' || op.op === 'select' || op.op === 'load' || op.op === 'flags.get' ||
       op.op === 'flags.all') {
       bits.record(op);
       const c = bits.constantOf(op.dst.id);
       if (c !== null && op.op !== 'load') { replace(op.dst.id, constant(c)); continue; }
     }
+    if (key !== null) computed.set(key, (op as { dst: Temp }).dst);
     out.push(op);
   }
 
   if (exit !== null) return truncated(block, out, exit);
   return withOps(block, out, foldExit(mapExitInputs(block.exit, subst.resolve)));
+}
+
+/**
+ * A key naming what a pure arithmetic op computes (commutative operands in
+ * a fixed order), or null for ops whose result depends on more than their
+ * operands (loads, flags, gets) or that are not pure.
+ */
+function pureKey(op: Op): string | null {
+  const k = (v: Value): string => (v.kind === 'tmp' ? 't' + v.id : 'c' + v.value);
+  switch (op.op) {
+    case 'unary': return `${op.name} ${k(op.a)}`;
+    case 'binary': {
+      const a = k(op.a), b = k(op.b);
+      return COMMUTATIVE.has(op.name) && a > b ? `${op.name} ${b} ${a}` : `${op.name} ${a} ${b}`;
+    }
+    case 'select': return `select ${k(op.cond)} ${k(op.a)} ${k(op.b)}`;
+    default: return null;
+  }
 }
 
 /** A thunk whose operands its kind never reads are 0 instead of temps, so they keep no computation alive. */

@@ -257,4 +257,18 @@ describe('const-fold', () => {
     expect(out).toContain('  flags.set logic.32 t2, 0, 0, 0');
     expect(out).toContain('  flags.set inc.32 t0, t1, 1, 0');
   });
+
+  it('reuses a repeated pure computation, so xor al,al becomes 0', () => {
+    const b = newBlock();
+    b.insn(0x1000, 2, 'xor al,al');
+    const eax = b.gpr(0);
+    const x = b.bin('and', eax, b.c(0xff)), y = b.bin('and', b.c(0xff), eax); // commutative: same value
+    b.putGpr(0, b.bin('xor', x, y));
+    b.putGpr(1, b.bin('sub', b.bin('shl', eax, b.c(3)), b.bin('shl', eax, b.c(3))));
+    b.putGpr(2, b.bin('sub', b.bin('shl', eax, b.c(3)), b.bin('shl', eax, b.c(4)))); // different: kept
+    const out = fold(b.finish({ kind: 'jump', target: 0 }));
+    expect(out).toContain('  put eax, 0');
+    expect(out).toContain('  put ecx, 0');
+    expect(out.filter((l) => l.includes('shl'))).toEqual(['  t4 = shl t0, 3', '  t8 = shl t0, 4']);
+  });
 });

@@ -22,7 +22,10 @@
  *    precise-exception rule (faults before state writes) survives.
  *
  * A taken `exit.if` ends the block: the ops after it never run, so they are
- * dropped and the block's exit becomes a jump to the side exit's target.
+ * dropped and the block's exit becomes a jump to the side exit's target. A
+ * raise whose condition is constant non-zero likewise ends the block, with
+ * `dispatch` to the next instruction as the lifter ends one at an
+ * unconditional raise.
  */
 import type { BinaryOpName, Block, Exit, FlagCond, Op, Temp, Value } from '../ir/types.js';
 import { constant } from '../ir/builder.js';
@@ -50,6 +53,8 @@ export function constFold(block: Block): Block {
   let thunk: Extract<Op, { op: 'flags.set' }> | null = null;
   /** Pure computations already in the block, by pureKey: a repeat reuses the first result. */
   const computed = new Map<string, Temp>();
+  /** The address after the instruction being scanned. */
+  let current = { next: block.address };
   let exit: Exit | null = null;
 
   const replace = (id: number, v: Value): void => subst.set(id, v);
@@ -112,8 +117,10 @@ export function constFold(block: Block): Block {
       case 'raise':
         if (op.cond !== null && op.cond.kind === 'const') {
           if (op.cond.value === 0) continue;
+          // Certain: nothing after it runs. End the block as the lifter ends one at an unconditional raise.
           out.push({ ...op, cond: null });
-          continue;
+          exit = { kind: 'dispatch', next: current.next };
+          break;
         }
         break;
       case 'exitIf':
@@ -126,6 +133,7 @@ export function constFold(block: Block): Block {
         break;
     }
     if (exit !== null) break;
+    if (op.op === 'insn') current = { next: (op.address + op.length) >>> 0 };
     const key = pureKey(op);
     if (key !== null) {
       const earlier = computed.get(key);

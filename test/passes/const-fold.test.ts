@@ -166,15 +166,19 @@ describe('const-fold', () => {
     ]);
   });
 
-  it('drops a raise that cannot happen and makes a certain one unconditional', () => {
+  it('drops a raise that cannot happen; a certain one becomes unconditional and ends the block', () => {
     const b = newBlock();
     b.insn(0x1000, 2, 'div');
     b.raise(0, null, b.bin('eq', b.c(4), b.c(0)));
     b.insn(0x1002, 2, 'div');
     b.raise(0, null, b.bin('eq', b.c(0), b.c(0)));
-    expect(fold(b.finish({ kind: 'jump', target: 0 }))).toEqual([
-      '; 0x00001000  div', '; 0x00001002  div', '  raise #0', '  exit jump 0x00000000',
+    b.putGpr(0, b.c(1));
+    b.insn(0x1004, 1, 'nop');
+    const out = constFold(b.finish({ kind: 'jump', target: 0x1005 }));
+    expect(runPass(constFold, out)).toEqual([
+      '; 0x00001000  div', '; 0x00001002  div', '  raise #0', '  exit dispatch 0x00001004',
     ]);
+    expect([out.guestInsns, out.guestLength]).toEqual([2, 4]);
   });
 
   it('drops a never-taken exit.if; an always-taken one ends the block there', () => {

@@ -54,3 +54,27 @@ export function flagLiveness(block: Block, options: PassOptions = {}): Block {
   kept.reverse();
   return withOps(block, kept);
 }
+
+/**
+ * For callers answering successorsOverwriteFlags: true when `block` sets all
+ * six flags (an unguarded flags.set) before anything in it can read or
+ * expose them (flags.get, flags.all, an op that may fault or leave, the
+ * exit). The translator lifts the successor and asks this. It is only half
+ * of the answer; the caller must also make sure that
+ *  - the successor's code cannot change without the asking block's
+ *    translation going too (same 4 KiB page, so self-modifying-code
+ *    invalidation drops both), and
+ *  - nothing observes the flags between the two blocks: an interrupt
+ *    delivered at that boundary pushes EFLAGS into its frame.
+ */
+export function overwritesFlagsFirst(block: Block, options: PassOptions = {}): boolean {
+  for (const op of block.ops) {
+    if (op.op === 'flags.set') {
+      if (op.guard === null) return true;
+    } else if (op.op === 'flags.get' || op.op === 'flags.all' || mayFault(op, options)) {
+      return false;
+    }
+  }
+  return false;
+}
+

@@ -1,7 +1,7 @@
 /* flag-liveness on hand-built blocks, including the traps. */
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/ir/types.js';
-import { flagLiveness } from '../../src/passes/flag-liveness.js';
+import { flagLiveness, overwritesFlagsFirst } from '../../src/passes/flag-liveness.js';
 import { newBlock, runPass } from './pass-test-helpers.js';
 
 const thunks = (lines: string[]): string[] => lines.filter((l) => l.includes('flags.set'));
@@ -84,5 +84,29 @@ describe('flag-liveness', () => {
     b.insn(0x1004, 2, 'cmp');
     b.setFlags('sub', 4, b.c(3), b.c(1), b.c(2));
     expect(thunks(runPass(flagLiveness, b.finish({ kind: 'jump', target: 0 })))).toEqual(['  flags.set sub.32 3, 1, 2, 0']);
+  });
+});
+
+describe('overwritesFlagsFirst', () => {
+  const build = (first: (b: ReturnType<typeof newBlock>) => void) => {
+    const b = newBlock();
+    b.insn(0x1000, 3, 'x');
+    first(b);
+    b.setFlags('sub', 4, b.c(1), b.c(2), b.c(1));
+    return b.finish({ kind: 'jump', target: 0 });
+  };
+  it('is true when an unguarded thunk comes before any reader or fault', () => {
+    expect(overwritesFlagsFirst(build((b) => { b.putGpr(0, b.bin('add', b.gpr(1), b.c(1))); }))).toBe(true);
+    expect(overwritesFlagsFirst(build((b) => { b.putGpr(0, b.load(4, b.gpr(1))); }), { memoryCannotFault: true })).toBe(true);
+  });
+  it('is false after a read, a possible fault, a VMM call, or only a guarded thunk', () => {
+    expect(overwritesFlagsFirst(build((b) => { b.flag('cf'); }))).toBe(false);
+    expect(overwritesFlagsFirst(build((b) => { b.putGpr(0, b.load(4, b.gpr(1))); }))).toBe(false);
+    expect(overwritesFlagsFirst(build((b) => { b.emulate('cli', [], 0x1003); }))).toBe(false);
+    expect(overwritesFlagsFirst(build((b) => { b.setFlags('shl', 4, b.c(0), b.c(0), b.gpr(1), b.c(0), b.gpr(1)); b.flag('cf'); })))
+      .toBe(false);
+    const none = newBlock();
+    none.insn(0x1000, 1, 'nop');
+    expect(overwritesFlagsFirst(none.finish({ kind: 'jump', target: 0 }))).toBe(false);
   });
 });

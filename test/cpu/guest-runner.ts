@@ -14,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CacheLimits } from '../../src/cache/translation-cache.js';
 import { setExplicitFlags, materializeFlags } from '../../src/codegen/flags.js';
 import { createCpuRuntime, type CpuRuntime } from '../../src/cpu/cpu-runtime.js';
 import type { DispatcherOptions, DispatchEvents, RunResult, StopControl } from '../../src/cpu/dispatcher.js';
@@ -34,7 +35,7 @@ export const haveNative = (): boolean => existsSync(HARNESS) && spawnSync('nasm'
 export function assemble(snippets: readonly string[]): Uint8Array[] {
   const dir = mkdtempSync(join(tmpdir(), 'btvm-cpu-'));
   return snippets.map((s, i) => {
-    const src = ['bits 32', ...s.split(/[;\n]/).map((l) => l.trim())];
+    const src = ['bits 32', `org 0x${CODE_BASE.toString(16)}`, ...s.split(/[;\n]/).map((l) => l.trim())];
     writeFileSync(join(dir, `c${i}.asm`), src.join('\n') + '\n');
     execFileSync('nasm', ['-f', 'bin', '-o', join(dir, `c${i}.bin`), join(dir, `c${i}.asm`)]);
     return new Uint8Array(readFileSync(join(dir, `c${i}.bin`)));
@@ -123,7 +124,7 @@ function guestRam(): PhysicalMemory {
 }
 
 export function runTranslated(code: Uint8Array, input: CaseInput,
-  options: { dispatcher?: DispatcherOptions; translator?: TranslatorOptions } = {}): SnippetRun {
+  options: { dispatcher?: DispatcherOptions; translator?: TranslatorOptions; cache?: CacheLimits; allowError?: boolean } = {}): SnippetRun {
   const mem = guestRam();
   mem.bytes.fill(0, CODE_BASE, CODE_BASE + 0x10000);
   mem.bytes.set(code, CODE_BASE);
@@ -137,10 +138,11 @@ export function runTranslated(code: Uint8Array, input: CaseInput,
   const monitor = new SnippetMonitor(cpu);
   const runtime = createCpuRuntime({
     cpu, memory: mem, monitor, events: NO_EVENTS, stop: monitor,
-    optimize: { verify: true }, dispatcher: options.dispatcher, translator: options.translator,
+    optimize: { verify: true }, dispatcher: { maxInsns: 50_000_000, ...options.dispatcher }, translator: options.translator, cache: options.cache,
   });
   const result = runtime.dispatcher.run();
-  if (result.kind === 'error') throw result.error;
+  if (result.kind === 'max-insns' && options.dispatcher?.maxInsns === undefined) throw new Error('snippet ran away');
+  if (result.kind === 'error' && options.allowError !== true) throw result.error;
   const state = (): string => {
     const fl = (materializeFlags(cpu) | (cpu.eflagsSys & 0x400)) & 0xcd5;
     return [...Array.from(cpu.regs, hex8), hex8(fl), hex8(fnv1a(mem.bytes, DATA_BASE, DATA_SIZE))].join(' ');

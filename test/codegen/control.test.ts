@@ -1,0 +1,254 @@
+/**
+ * Control in compiled regions: loops as JS control flow, budget exits with
+ * exact icount, emulate (Continue reloads registers, Leave hands over), raise
+ * (state as before the instruction), exitIf, the thunk between blocks, and
+ * the self-modifying-store exit.
+ */
+import { describe, expect, test } from 'vitest';
+import { ExitCode } from '../../src/codegen/exit-codes.js';
+import { materializeFlags } from '../../src/codegen/flags.js';
+import { EFLAGS_SYS_SLOT, IrBuilder } from '../../src/ir/builder.js';
+import { routineIndex, VmmResult } from '../../src/vmm/interface.js';
+import { TestMachine } from './harness.js';
+
+/** 0x1000: mov ecx, n-style loop: `l: add eax, ecx; dec ecx; jnz l` then exit to 0x2000. */
+function countdownLoop(): ReturnType<IrBuilder['finish']>[] {
+  const b = new IrBuilder(0x1000, 0);
+  b.insn(0x1000, 2, 'add eax, ecx');
+  const s = b.bin('add', b.gpr(0), b.gpr(1));
+  b.putGpr(0, s);
+  b.insn(0x1002, 1, 'dec ecx');
+  const c = b.gpr(1);
+  const d = b.bin('sub', c, b.c(1));
+  b.setFlags('dec', 4, d, c, b.c(1), b.c(0));
+  b.putGpr(1, d);
+  b.insn(0x1003, 2, 'jnz l');
+  const nz = b.flag('ne');
+  return [b.finish({ kind: 'branch', cond: nz, taken: 0x1000, fallthrough: 0x1005 })];
+}
+
+describe('loops and budget', () => {
+  test('a self-loop runs inside one call and icount is exact', () => {
+    const m = new TestMachine();
+    m.cpu.regs[1] = 1000;
+    const xc = m.run(countdownLoop());
+    expect(xc).toBe(0); // the only direct exit
+    expect(m.cpu.eip).toBe(0x1005);
+    expect(m.cpu.regs[0]).toBe(500500);
+    expect(m.cpu.icount).toBe(3000);
+    expect(m.cpu.budget).toBe(1_000_000 - 3000);
+  });
+
+  test('a block that does not fit the budget does not start', () => {
+    const m = new TestMachine();
+    m.cpu.regs[1] = 1000;
+    m.cpu.budget = 10; // three iterations (9 insns) fit, the fourth does not
+    const { region } = m.compile(countdownLoop());
+    expect(region.run()).toBe(ExitCode.Budget);
+    expect(m.cpu.eip).toBe(0x1000);
+    expect(m.cpu.icount).toBe(9);
+    expect(m.cpu.budget).toBe(1);
+    expect(m.cpu.regs[1]).toBe(997);
+    m.cpu.budget = 1_000_000;
+    region.run();
+    expect(m.cpu.icount).toBe(3000);
+    expect(m.cpu.regs[0]).toBe(500500);
+  });
+
+  test('blocks of a region transfer to each other and the thunk crosses blocks in locals', () => {
+    const m = new TestMachine();
+    // block A: cmp eax, ebx; jmp B (no flags.get in A)  block B: setl ecx; jmp out
+    const a = new IrBuilder(0x1000, 0);
+    a.insn(0x1000, 2, 'cmp eax, ebx');
+    const x = a.gpr(0), y = a.gpr(3);
+    a.setFlags('sub', 4, a.bin('sub', x, y), x, y);
+    a.insn(0x1002, 2, 'jmp b');
+    const bb = new IrBuilder(0x1010, 0);
+    bb.insn(0x1010, 3, 'setl cl');
+    bb.putGpr(1, bb.flag('l'));
+    bb.insn(0x1013, 2, 'jmp out');
+    const { source, region } = m.compile([a.finish({ kind: 'jump', target: 0x1010 }), bb.finish({ kind: 'jump', target: 0x3000 })]);
+    expect(source).toContain('CCF('); // block B reads the thunk at run time
+    for (const [p, q] of [[1, 2], [2, 1], [-5, 3], [0x7fffffff, -1]] as const) {
+      m.cpu.regs[0] = p;
+      m.cpu.regs[3] = q;
+      region.run();
+      expect(m.cpu.regs[1]).toBe(p < q ? 1 : 0);
+      expect(materializeFlags(m.cpu) & 0x40).toBe(p === q ? 0x40 : 0);
+    }
+    expect(region.exitTargets).toEqual([0x3000]);
+  });
+
+  test('a guarded flags.set only replaces the thunk when its guard is non-zero', () => {
+    const m = new TestMachine();
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 2, 'shl eax, cl');
+    const v = b.gpr(0), c = b.gpr(1);
+    const r = b.bin('shl', v, c);
+    b.putGpr(0, r);
+    b.setFlags('shl', 4, r, v, c, b.c(0), c);
+    const { region } = m.compile([b.finish({ kind: 'jump', target: 0x2000 })]);
+    m.cpu.ccOp = 0; m.cpu.ccRes = 0x801; // explicit: OF and CF set
+    m.cpu.regs.set([1, 0]);
+    region.run();
+    expect(materializeFlags(m.cpu)).toBe(0x801);
+    m.cpu.regs.set([0x80000000 | 0, 1]);
+    region.run();
+    expect(materializeFlags(m.cpu) & 0x841).toBe(0x41 | 0x800); // CF=1, ZF=1, OF = msb(res) ^ CF = 1
+  });
+});
+
+describe('VMM calls', () => {
+  test('emulate Continue: registers written back before, reloaded after, result in dst, icount exact', () => {
+    const m = new TestMachine();
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 1, 'inc eax');
+    b.putGpr(0, b.bin('add', b.gpr(0), b.c(1)));
+    b.insn(0x1001, 1, 'in al, dx');
+    const r = b.emulate('in', [b.gpr(2), b.c(1)], 0x1002, true)!;
+    b.putGpr(3, r);
+    b.insn(0x1002, 1, 'inc ecx');
+    b.putGpr(1, b.bin('add', b.gpr(1), b.c(1)));
+    m.monitor.onEmulate = (call) => {
+      expect(call.eip).toBe(0x1001);
+      expect(call.regs[0]).toBe(11); // the inc before was written back
+      expect(m.cpu.icount).toBe(1); // only the inc retired so far
+      m.cpu.regs[1] = 100; // the monitor changes a register the region keeps in a local
+      m.monitor.result = 0x42;
+      return VmmResult.Continue;
+    };
+    m.cpu.regs.set([10, 0, 0x3f8]);
+    const xc = m.run([b.finish({ kind: 'jump', target: 0x2000 })]);
+    expect(xc).toBe(0);
+    expect(m.monitor.emulates[0]).toMatchObject({ routine: routineIndex('in'), next: 0x1002, args: [0x3f8, 1, 0] });
+    expect(Array.from(m.cpu.regs.slice(0, 4))).toEqual([11, 101, 0x3f8, 0x42]);
+    expect(m.cpu.icount).toBe(3);
+  });
+
+  test('emulate Leave: the region returns at once and does not overwrite what the monitor set', () => {
+    const m = new TestMachine();
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 1, 'inc eax');
+    b.putGpr(0, b.bin('add', b.gpr(0), b.c(1)));
+    b.insn(0x1001, 2, 'int 0x80');
+    b.emulate('int', [b.c(0x80)], 0x1003);
+    b.insn(0x1003, 1, 'inc eax');
+    b.putGpr(0, b.bin('add', b.gpr(0), b.c(1)));
+    m.monitor.onEmulate = () => {
+      m.cpu.eip = 0x5000;
+      m.cpu.regs[0] = 77;
+      return VmmResult.Leave;
+    };
+    const xc = m.run([b.finish({ kind: 'jump', target: 0x2000 })]);
+    expect(xc).toBe(ExitCode.Leave);
+    expect(m.cpu.eip).toBe(0x5000);
+    expect(m.cpu.regs[0]).toBe(77);
+    expect(m.cpu.icount).toBe(2); // inc and the int itself
+  });
+
+  test('raise: state as before the instruction, eip at it, faulting instruction not counted', () => {
+    const m = new TestMachine();
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 1, 'inc eax');
+    const x = b.gpr(0);
+    const y = b.bin('add', x, b.c(1));
+    b.setFlags('inc', 4, y, x, b.c(1), b.c(0));
+    b.putGpr(0, y);
+    b.insn(0x1001, 2, 'div ecx');
+    const zero = b.bin('eq', b.gpr(1), b.c(0));
+    b.raise(0, null, zero);
+    b.putGpr(2, b.c(99));
+    b.insn(0x1003, 1, 'nop');
+    m.cpu.regs.set([0x7fffffff, 0, 5]);
+    const { region } = m.compile([b.finish({ kind: 'jump', target: 0x2000 })]);
+    expect(region.run()).toBe(ExitCode.Leave);
+    expect(m.monitor.raises).toEqual([{ vector: 0, errorCode: -1, eip: 0x1001 }]);
+    expect(m.cpu.regs[0]).toBe(-0x80000000);
+    expect(m.cpu.regs[2]).toBe(5);
+    expect(materializeFlags(m.cpu) & 0x880).toBe(0x880); // the inc's thunk was written back: OF, SF
+    expect(m.cpu.icount).toBe(1);
+    m.cpu.regs[1] = 3;
+    expect(region.run()).toBe(0);
+    expect(m.cpu.regs[2]).toBe(99);
+    expect(m.cpu.icount).toBe(4);
+  });
+
+  test('exitIf leaves for its target with the instruction retired', () => {
+    const m = new TestMachine();
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 2, 'rep stosb');
+    b.exitIf(b.bin('eq', b.gpr(1), b.c(0)), 0x1002);
+    b.putGpr(1, b.bin('sub', b.gpr(1), b.c(1)));
+    const c = b.gpr(1);
+    m.cpu.regs[1] = 0;
+    const { region } = m.compile([b.finish({ kind: 'branch', cond: c, taken: 0x1000, fallthrough: 0x1002 })]);
+    expect(region.run()).toBe(0);
+    expect(m.cpu.eip).toBe(0x1002);
+    expect(m.cpu.icount).toBe(1);
+    m.cpu.regs[1] = 5;
+    region.run();
+    expect(m.cpu.regs[1]).toBe(0);
+    expect(m.cpu.icount).toBe(1 + 5);
+  });
+
+  test('put eflags.sys keeps bit 1 set', () => {
+    const m = new TestMachine();
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 1, 'std');
+    b.put(EFLAGS_SYS_SLOT, b.bin('or', b.get(EFLAGS_SYS_SLOT), b.c(0x400)));
+    b.insn(0x1001, 1, 'x');
+    b.put(EFLAGS_SYS_SLOT, b.bin('and', b.get(EFLAGS_SYS_SLOT), b.c(0x400)));
+    m.run([b.finish({ kind: 'jump', target: 0x2000 })]);
+    expect(m.cpu.eflagsSys).toBe(0x402);
+  });
+});
+
+describe('self-modifying stores', () => {
+  function storeBlock(): ReturnType<IrBuilder['finish']> {
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 2, 'mov [ebx], eax');
+    b.store(4, b.gpr(3), b.gpr(0));
+    b.insn(0x1002, 1, 'inc ecx');
+    b.putGpr(1, b.bin('add', b.gpr(1), b.c(1)));
+    return b.finish({ kind: 'jump', target: 0x1000 });
+  }
+
+  test('a store to a page without code does not call the cache', () => {
+    const m = new TestMachine();
+    let calls = 0;
+    m.codeWrite = () => (calls++, 0);
+    m.codePages[1] = 1;
+    m.cpu.regs.set([1, 0, 0, 0x5000]);
+    m.cpu.budget = 30;
+    m.run([storeBlock()]);
+    expect(calls).toBe(0);
+    expect(m.cpu.regs[1]).toBe(15);
+  });
+
+  test('a hit that invalidates the running region exits after the storing instruction', () => {
+    const m = new TestMachine();
+    const calls: number[][] = [];
+    m.codeWrite = (a, s) => (calls.push([a, s]), 1);
+    m.codePages[1] = 1;
+    m.cpu.regs.set([1, 0, 0, 0x1ffe]); // straddles pages 1 and 2
+    m.codePages[1] = 0;
+    m.codePages[2] = 1;
+    expect(m.run([storeBlock()])).toBe(ExitCode.CodeModified);
+    expect(calls).toEqual([[0x1ffe, 4]]);
+    expect(m.cpu.eip).toBe(0x1002);
+    expect(m.cpu.icount).toBe(1);
+    expect(m.cpu.regs[1]).toBe(0);
+  });
+
+  test('a hit that leaves the running region valid carries on', () => {
+    const m = new TestMachine();
+    let calls = 0;
+    m.codeWrite = () => (calls++, 0);
+    m.codePages[1] = 1;
+    m.cpu.regs.set([1, 0, 0, 0x1800]);
+    m.cpu.budget = 30;
+    expect(m.run([storeBlock()])).toBe(ExitCode.Budget);
+    expect(calls).toBe(15);
+    expect(m.cpu.regs[1]).toBe(15);
+  });
+});

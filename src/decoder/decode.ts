@@ -9,14 +9,24 @@
  * as 'invalid', over-long ones as 'too-long', cut-off ones as 'truncated'.
  *
  * Hot path: one call per guest instruction, in the translator and in
- * `btvm disasm`. Integer arithmetic, table lookups, one result object plus
- * one object per operand.
+ * `btvm disasm` (≥ 15 M instructions/s, bench/decode.bench.ts). So: the
+ * read position is a local; bytes are read without per-byte bounds checks
+ * (near the end of the input the bytes are copied into a zero-padded
+ * scratch buffer first, and a read past `limit` shows as p > limit at the
+ * next check); prefixes are classified by a 256-entry table; the row comes
+ * from one array load for unconditional slots and a memoised state lookup
+ * otherwise (form-select.ts); register operands are shared frozen objects
+ * (register-operands.ts). Allocation per instruction: the result, the
+ * operand array, and one object per memory/immediate/branch operand.
  */
 import type { DecoderForm } from './form.js';
-import { MOD_MEM, MOD_REG, PFX_66, PFX_ANY, PFX_F2, PFX_F3 } from './form.js';
-import type { DecodedInsn, DecodeStatus, InsnClass, Operand, OperandSize, RegClass, RepKind } from './insn.js';
+import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
+import { makeSlotIndex, pick, pickVex, selectConditional, type SlotIndex } from './form-select.js';
+import type { DecodedInsn, DecodeStatus, InsnClass, MemOperand, Operand, OperandSize, RepKind } from './insn.js';
 import { getTables, type IsaTables } from './isa-tables.js';
-import { OpKind, SZ_A, SZ_P, SZ_V, type OperandSpec } from './operand-specs.js';
+import { OpKind, SZ_P, SZ_V, type OperandSpec } from './operand-specs.js';
+import { makeStaticOperands, STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey, type StaticOperands } from './static-operands.js';
+import { RC_CR, RC_DR, RC_GPR, RC_MM, RC_SEG, RC_ST, RC_TR, RC_XMM, regOperand } from './register-operands.js';
 
 export interface DecodeMode {
   readonly opSize: 2 | 4;
@@ -31,39 +41,36 @@ const SEG_SS = 2;
 const SEG_DS = 3;
 const NO_OPERANDS: readonly Operand[] = Object.freeze([]);
 
+/** Legacy prefix classes: 0 not a prefix, 1 = 66, 2 = 67, 3 = F0, 4 = F2/F3, SEG_BASE + n = segment n. */
+const PFX_OPSIZE = 1;
+const PFX_ADDRSIZE = 2;
+const PFX_LOCK = 3;
+const SEG_BASE = 8;
+const PREFIX_CLASS = new Uint8Array(256);
+PREFIX_CLASS[0x66] = PFX_OPSIZE;
+PREFIX_CLASS[0x67] = PFX_ADDRSIZE;
+PREFIX_CLASS[0xf0] = PFX_LOCK;
+PREFIX_CLASS[0xf2] = 4;
+PREFIX_CLASS[0xf3] = 4;
+PREFIX_CLASS[0x26] = SEG_BASE + 0;
+PREFIX_CLASS[0x2e] = SEG_BASE + 1;
+PREFIX_CLASS[0x36] = SEG_BASE + 2;
+PREFIX_CLASS[0x3e] = SEG_BASE + 3;
+PREFIX_CLASS[0x64] = SEG_BASE + 4;
+PREFIX_CLASS[0x65] = SEG_BASE + 5;
+
+/**
+ * Reads need no bounds check while at least this many bytes follow the
+ * instruction start: 15 bytes of instruction plus the most any path reads
+ * after hitting the limit (escape 2, VEX 3, ModRM, SIB, disp32, immediates
+ * ≤ 12) before its next p > limit check.
+ */
+const FAST_SPAN = 48;
+const SCRATCH = new Uint8Array(64);
+
 let T: IsaTables | null = null;
-
-/** Per-call decoding state; one module-level instance keeps the hot path allocation-free. */
-const st = {
-  bytes: new Uint8Array(0) as Uint8Array,
-  p: 0,
-  limit: 0,
-  fail: 0 as 0 | 1, // set when a read ran past `limit`
-};
-
-function u8(): number {
-  const p = st.p;
-  if (p >= st.limit) {
-    st.fail = 1;
-    return 0;
-  }
-  st.p = p + 1;
-  return st.bytes[p]!;
-}
-
-function u16(): number {
-  const lo = u8();
-  return lo | (u8() << 8);
-}
-
-function u32(): number {
-  const a = u16();
-  return (a | (u16() << 16)) >>> 0;
-}
-
-function readImm(size: number): number {
-  return size === 1 ? u8() : size === 2 ? u16() : u32();
-}
+let IX: SlotIndex | null = null;
+let SO: StaticOperands | null = null;
 
 function resolveSize(s: number, opSize: number): OperandSize {
   if (s >= 0) return s as OperandSize;
@@ -72,14 +79,18 @@ function resolveSize(s: number, opSize: number): OperandSize {
   return (opSize * 2) as OperandSize; // SZ_A
 }
 
-function reg(cls: RegClass, num: number, size: OperandSize): Operand {
-  return { kind: 'reg', cls, num, size };
+/** Every memory operand is built here, so all have one shape. */
+function mem(
+  size: OperandSize, seg: number, segOverride: boolean, base: number, index: number, scale: 1 | 2 | 4 | 8, disp: number,
+  addrSize: 2 | 4, moffs: boolean,
+): MemOperand {
+  return { kind: 'mem', size, seg, segOverride, base, index, scale, disp, addrSize, moffs };
 }
 
 function result(
   address: number, length: number, status: DecodeStatus, form: DecoderForm | null, cls: InsnClass, opSize: 2 | 4,
   addrSize: 2 | 4, lock: boolean, rep: RepKind, segOverride: number, operands: readonly Operand[], prefixLen: number,
-  modrm: number, sib: number, dispSize: number, fwait = false,
+  modrm: number, sib: number, dispSize: number, fwait: boolean,
 ): DecodedInsn {
   return {
     address, length, status, form, mnemonic: form === null ? '(bad)' : form.mnemonic, cls, opSize, addrSize, lock, rep,
@@ -87,40 +98,19 @@ function result(
   };
 }
 
-/** The form whose constraints hold for this ModRM and prefix state, or null. */
-function pick(list: readonly DecoderForm[], modrm: number, has66: boolean, rep: number, opSize: number, addrSize: number): DecoderForm | null {
-  for (let i = 0; i < list.length; i++) {
-    const f = list[i]!;
-    if (!f.constrained) return f;
-    const pfx = f.pfx;
-    if (pfx !== PFX_ANY) {
-      if (pfx === PFX_66 ? !has66 : pfx === PFX_F3 ? rep !== 0xf3 : pfx === PFX_F2 ? rep !== 0xf2 : false) continue;
-    }
-    if (f.mod === MOD_MEM ? modrm >= 0xc0 : f.mod === MOD_REG ? modrm < 0xc0 : false) continue;
-    if (f.rm >= 0 && (modrm & 7) !== f.rm) continue;
-    // o16/o32 rows see the operand size a mandatory 66 did not consume.
-    if (f.osz !== 0 && f.osz !== opSize) continue;
-    if (f.asz !== 0 && f.asz !== addrSize) continue;
-    return f;
+/** The input ran out (truncated) or the 15-byte limit was hit (too-long). */
+function cutOff(address: number, offset: number, end: number, opSize: 2 | 4, addrSize: 2 | 4): DecodedInsn {
+  if (end < offset + 15) {
+    return result(address, end - offset, 'truncated', null, 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
   }
-  return null;
+  return result(address, 15, 'too-long', null, 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
 }
 
-const VEX_PP = [PFX_ANY, PFX_66, PFX_F3, PFX_F2];
-
-/** VEX rows match VEX.pp exactly (pp = 0 means no implied prefix), VEX.L and VEX.W where the row says. */
-function pickVex(list: readonly DecoderForm[], modrm: number, pp: number, l: number, w: number): DecoderForm | null {
-  const pfx = VEX_PP[pp]!;
-  for (let i = 0; i < list.length; i++) {
-    const f = list[i]!;
-    if (f.pfx !== pfx) continue;
-    if (f.vexL >= 0 && f.vexL !== l) continue;
-    if (f.vexW >= 0 && f.vexW !== w) continue;
-    if (f.mod === MOD_MEM ? modrm >= 0xc0 : f.mod === MOD_REG ? modrm < 0xc0 : false) continue;
-    if (f.rm >= 0 && (modrm & 7) !== f.rm) continue;
-    return f;
-  }
-  return null;
+/** An undefined encoding: #UD when executed. The length covers what was read. */
+function bad(
+  address: number, length: number, opSize: 2 | 4, addrSize: 2 | 4, prefixLen: number, lock: boolean, seg: number, modrm: number,
+): DecodedInsn {
+  return result(address, length, 'invalid', null, 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, -1, 0, false);
 }
 
 /**
@@ -128,13 +118,28 @@ function pickVex(list: readonly DecoderForm[], modrm: number, pp: number, l: num
  * (for relative targets); `mode` is the code segment's default sizes.
  */
 export function decode(bytes: Uint8Array, offset: number, address: number, mode: DecodeMode = MODE32): DecodedInsn {
-  const tables = T ?? (T = getTables());
+  let tables = T;
+  if (tables === null) {
+    tables = T = getTables();
+    IX = makeSlotIndex(tables);
+    SO = makeStaticOperands(tables.forms);
+  }
+  const ix = IX!;
   const end = bytes.length;
-  const hardLimit = offset + 15;
-  st.bytes = bytes;
-  st.p = offset;
-  st.limit = end < hardLimit ? end : hardLimit;
-  st.fail = 0;
+  // buf[p] is the next byte; start is the instruction's first byte in buf; limit is where reading must stop.
+  let buf = bytes;
+  let p = offset;
+  let start = offset;
+  let limit = offset + 15;
+  if (end - offset < FAST_SPAN) {
+    const avail = end - offset;
+    SCRATCH.fill(0);
+    if (avail > 0) SCRATCH.set(bytes.subarray(offset, end));
+    buf = SCRATCH;
+    p = 0;
+    start = 0;
+    limit = avail < 15 ? avail : 15;
+  }
   const defOp = mode.opSize;
   const defAddr = mode.addrSize;
   let seg = -1;
@@ -143,106 +148,104 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   let has66 = false;
   let has67 = false;
   let b = 0;
-  // Legacy prefixes, any order, any count up to the 15-byte limit.
+  // Legacy prefixes, any order, any count up to the 15-byte limit; the last of each kind counts.
   for (;;) {
-    b = u8();
-    if (st.fail) return cutOff(address, offset, end, hardLimit, defOp, defAddr);
-    if (b === 0x66) has66 = true;
-    else if (b === 0x67) has67 = true;
-    else if (b === 0xf0) lock = true;
-    else if (b === 0xf2 || b === 0xf3) rep = b;
-    else if (b === 0x2e) seg = 1;
-    else if (b === 0x3e) seg = 3;
-    else if (b === 0x26) seg = 0;
-    else if (b === 0x36) seg = 2;
-    else if (b === 0x64) seg = 4;
-    else if (b === 0x65) seg = 5;
-    else break;
+    if (p >= limit) return cutOff(address, offset, end, defOp, defAddr);
+    b = buf[p++]!;
+    const c = PREFIX_CLASS[b]!;
+    if (c === 0) break;
+    if (c >= SEG_BASE) seg = c - SEG_BASE;
+    else if (c === PFX_OPSIZE) has66 = true;
+    else if (c === PFX_ADDRSIZE) has67 = true;
+    else if (c === PFX_LOCK) lock = true;
+    else rep = b;
   }
-  const prefixLen = st.p - 1 - offset;
+  const prefixLen = p - 1 - start;
   let opSize: 2 | 4 = has66 ? (defOp === 4 ? 2 : 4) : defOp;
   const addrSize: 2 | 4 = has67 ? (defAddr === 4 ? 2 : 4) : defAddr;
   let map = 0;
   if (b === 0x0f) {
-    b = u8();
+    b = buf[p++]!;
     map = 1;
     if (b === 0x38 || b === 0x3a) {
       map = b === 0x38 ? 2 : 3;
-      b = u8();
+      b = buf[p++]!;
     }
-    if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+    if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   }
   let opcode = b;
   let need = tables.modrmNeed[map * 256 + opcode]!;
   let modrm = -1;
   let form: DecoderForm | null = null;
   let fwait = false;
-  if (map === 0 && opcode === 0x9b && prefixLen === 0) {
-    // fwait glued to a following x87 control form (9B D9 /7 = fstcw …).
-    const p = st.p;
-    if (p + 1 < st.limit) {
-      const x = bytes[p]!;
-      const m = bytes[p + 1]!;
-      if (x >= 0xd8 && x <= 0xdf) {
-        // objdump shows fwait + x87 op as one instruction; fn* control forms become f* (fnstsw → fstsw).
-        const fl = tables.fwait[x * 8 + ((m >> 3) & 7)];
-        let f = fl != null ? pick(fl, m, false, 0, opSize, addrSize) : null;
-        if (f === null) {
-          const nl = tables.cands[x * 8 + ((m >> 3) & 7)];
-          f = nl != null ? pick(nl, m, false, 0, opSize, addrSize) : null;
-        }
-        if (f !== null) {
-          form = f;
-          opcode = x;
-          modrm = m;
-          st.p = p + 2;
-          need = 2;
-          fwait = true;
-        }
+  if (map === 0 && opcode === 0x9b && prefixLen === 0 && p + 1 < limit) {
+    // fwait glued to a following x87 control form (9B D9 /7 = fstcw …), as objdump shows it.
+    const x = buf[p]!;
+    const m = buf[p + 1]!;
+    if (x >= 0xd8 && x <= 0xdf) {
+      // fn* control forms become f* (fnstsw → fstsw); other x87 forms keep their name.
+      const fl = tables.fwait[x * 8 + ((m >> 3) & 7)];
+      let f = fl != null ? pick(fl, m, false, 0, opSize, addrSize) : null;
+      if (f === null) {
+        const nl = tables.cands[x * 8 + ((m >> 3) & 7)];
+        f = nl != null ? pick(nl, m, false, 0, opSize, addrSize) : null;
+      }
+      if (f !== null) {
+        form = f;
+        opcode = x;
+        modrm = m;
+        p += 2;
+        need = 2;
+        fwait = true;
       }
     }
   }
   let vexReg = -1;
-  if ((b === 0xc4 || b === 0xc5) && map === 0 && st.p < st.limit && bytes[st.p]! >= 0xc0) {
+  if ((b === 0xc4 || b === 0xc5) && map === 0 && p < limit && buf[p]! >= 0xc0) {
     // VEX (AVX): outside 64-bit mode C4/C5 followed by mod=11 cannot be les/lds.
-    const v1 = u8();
+    const v1 = buf[p++]!;
     let v2 = v1;
     let vexW = 0;
     if (b === 0xc4) {
       map = v1 & 0x1f;
-      v2 = u8();
+      v2 = buf[p++]!;
       vexW = v2 >> 7;
     } else map = 1;
-    opcode = u8();
-    if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+    opcode = buf[p++]!;
+    if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
     // 66/F2/F3/F0 before VEX are #UD; vvvv bit 3 is ignored outside 64-bit mode.
-    if (has66 || rep !== 0 || lock || map < 1 || map > 3) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, -1);
+    if (has66 || rep !== 0 || lock || map < 1 || map > 3) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
     vexReg = (~v2 >> 3) & 7;
     need = tables.vexModrmNeed[map * 256 + opcode]!;
-    if (need === 0) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, -1);
+    if (need === 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
     if (need === 2) {
-      modrm = u8();
-      if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+      modrm = buf[p++]!;
+      if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
     }
     const list = tables.vexCands[map * 2048 + opcode * 8 + (need === 2 ? (modrm >> 3) & 7 : 0)];
     form = list != null ? pickVex(list, modrm, v2 & 3, (v2 >> 2) & 1, vexW) : null;
-    if (form === null) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, modrm);
+    if (form === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
   }
   if (form === null) {
-    if (need === 0) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, -1);
+    if (need === 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
+    let slot = map * 2048 + opcode * 8;
     if (need === 2) {
-      modrm = u8();
-      if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+      modrm = buf[p++]!;
+      if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
+      slot += (modrm >> 3) & 7;
     }
-    const list = tables.cands[map * 2048 + opcode * 8 + (need === 2 ? (modrm >> 3) & 7 : 0)];
-    if (list == null) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, modrm);
-    form = pick(list, modrm, has66, rep, opSize, addrSize);
-    if (form === null) return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, modrm);
+    form = ix.direct[slot] as DecoderForm | null;
+    if (form === null) {
+      if (ix.cands[slot] == null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
+      form = selectConditional(ix, slot, modrm, has66, rep, opSize, addrSize);
+      if (form === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
+    }
   }
   // A mandatory prefix is part of the opcode, not a size or repeat prefix.
-  if (form.pfx === PFX_66) opSize = defOp;
+  const fpfx = form.pfx;
+  if (fpfx === PFX_66) opSize = defOp;
   let repKind: RepKind = 0;
-  if (rep !== 0 && form.repMode !== 'none' && form.pfx !== PFX_F3 && form.pfx !== PFX_F2) {
+  if (rep !== 0 && form.repMode !== 'none' && fpfx !== PFX_F3 && fpfx !== PFX_F2) {
     repKind = form.repMode === 'rep' ? 'rep' : rep === 0xf3 ? 'repe' : 'repne';
   }
   // Decoding goes on for an encoding that is #UD only because of its prefixes or
@@ -262,7 +265,7 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     const rm = modrm & 7;
     if (addrSize === 4) {
       if (rm === 4) {
-        sib = u8();
+        sib = buf[p++]!;
         base = sib & 7;
         index = (sib >> 3) & 7;
         scale = (1 << (sib >> 6)) as 1 | 2 | 4 | 8;
@@ -279,8 +282,11 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
       if (mod === 1) dispSize = 1;
       else if (mod === 2) dispSize = 4;
       if (base === 4 || base === 5) defSeg = SEG_SS;
-      if (dispSize === 1) disp = (u8() << 24) >> 24;
-      else if (dispSize === 4) disp = u32() | 0;
+      if (dispSize === 1) disp = (buf[p++]! << 24) >> 24;
+      else if (dispSize === 4) {
+        disp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+        p += 4;
+      }
     } else {
       if (mod === 0 && rm === 6) {
         dispSize = 2;
@@ -292,165 +298,187 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
       }
       if (mod === 1) dispSize = 1;
       else if (mod === 2) dispSize = 2;
-      if (dispSize === 1) disp = (u8() << 24) >> 24;
-      else if (dispSize === 2) disp = (u16() << 16) >> 16;
+      if (dispSize === 1) disp = (buf[p++]! << 24) >> 24;
+      else if (dispSize === 2) {
+        disp = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
+        p += 2;
+      }
     }
-    if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+    if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   }
 
-  const specs = form.ops;
+  const specs = ix.ops[form.id]!;
   const n = specs.length;
-  let operands: Operand[] | readonly Operand[] = NO_OPERANDS;
-  if (n > 0) {
-    const ops: Operand[] = new Array(n);
+  const isReg = modrm >= 0xc0;
+  let operands: readonly Operand[] = NO_OPERANDS;
+  // Register-only operand lists are shared (static-operands.ts): look one up, or build it below and keep it.
+  let cache: (readonly Operand[] | null)[] | null = null;
+  let cacheKey = 0;
+  const sk = SO!.kind[form.id]!;
+  if (sk === STATIC_ALWAYS || (sk === STATIC_IF_REG && isReg)) {
+    cache = SO!.cache[form.id] ?? (SO!.cache[form.id] = new Array<readonly Operand[] | null>(form.vex ? STATIC_KEYS : STATIC_KEYS_LEGACY).fill(null));
+    cacheKey = staticKey(modrm, opSize, vexReg);
+    const hit = cache[cacheKey] as readonly Operand[] | null;
+    if (hit !== null) operands = hit;
+  }
+  if (n > 0 && operands === NO_OPERANDS) {
+    let o0: Operand | null = null;
+    let o1: Operand | null = null;
+    let o2: Operand | null = null;
+    const effSeg = seg >= 0 ? seg : defSeg;
     for (let i = 0; i < n; i++) {
       const s: OperandSpec = specs[i]!;
       let o: Operand;
       switch (s.kind) {
         case OpKind.E:
         case OpKind.M:
-          if (modrm >= 0xc0) {
-            o = reg('gpr', modrm & 7, resolveSize(s.size, opSize));
-          } else {
-            o = {
-              kind: 'mem', size: s.memSize !== 0 ? s.memSize as OperandSize : resolveSize(s.size, opSize), seg: seg >= 0 ? seg : defSeg,
-              segOverride: seg >= 0, base, index, scale, disp, addrSize, moffs: false,
-            };
+          if (isReg) o = regOperand(RC_GPR, modrm & 7, resolveSize(s.size, opSize));
+          else {
+            const size = s.memSize !== 0 ? (s.memSize as OperandSize) : resolveSize(s.size, opSize);
+            o = mem(size, effSeg, seg >= 0, base, index, scale, disp, addrSize, false);
           }
           break;
         case OpKind.Q:
+          if (isReg) o = regOperand(RC_MM, modrm & 7, 8);
+          else o = mem(s.size as OperandSize, effSeg, seg >= 0, base, index, scale, disp, addrSize, false);
+          break;
         case OpKind.W:
-          if (modrm >= 0xc0) o = reg(s.kind === OpKind.Q ? 'mm' : 'xmm', modrm & 7, s.kind === OpKind.Q ? 8 : s.size === 32 ? 32 : 16);
-          else {
-            o = {
-              kind: 'mem', size: s.size as OperandSize, seg: seg >= 0 ? seg : defSeg, segOverride: seg >= 0, base, index,
-              scale, disp, addrSize, moffs: false,
-            };
-          }
+          if (isReg) o = regOperand(RC_XMM, modrm & 7, s.size === 32 ? 32 : 16);
+          else o = mem(s.size as OperandSize, effSeg, seg >= 0, base, index, scale, disp, addrSize, false);
           break;
         case OpKind.R:
         case OpKind.H:
-          o = reg('gpr', modrm & 7, resolveSize(s.size, opSize));
+          o = regOperand(RC_GPR, modrm & 7, resolveSize(s.size, opSize));
           break;
         case OpKind.G:
-          o = reg('gpr', (modrm >> 3) & 7, resolveSize(s.size, opSize));
+          o = regOperand(RC_GPR, (modrm >> 3) & 7, resolveSize(s.size, opSize));
           break;
         case OpKind.S: {
           const r = (modrm >> 3) & 7;
           if (r > 5) undefinedHere = true;
-          o = reg('seg', r, 2);
+          o = regOperand(RC_SEG, r, 2);
           break;
         }
         case OpKind.C:
-          o = reg('cr', (modrm >> 3) & 7, 4);
+          o = regOperand(RC_CR, (modrm >> 3) & 7, 4);
           break;
         case OpKind.D:
-          o = reg('dr', (modrm >> 3) & 7, 4);
+          o = regOperand(RC_DR, (modrm >> 3) & 7, 4);
           break;
         case OpKind.T:
-          o = reg('tr', (modrm >> 3) & 7, 4);
+          o = regOperand(RC_TR, (modrm >> 3) & 7, 4);
           break;
         case OpKind.I: {
           const size = resolveSize(s.size, opSize);
-          o = { kind: 'imm', size, value: readImm(size) };
+          let v: number;
+          if (size === 1) v = buf[p++]!;
+          else if (size === 2) {
+            v = buf[p]! | (buf[p + 1]! << 8);
+            p += 2;
+          } else {
+            v = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+            p += 4;
+          }
+          o = { kind: 'imm', size, value: v };
           break;
         }
         case OpKind.Ibs: {
-          const v = (u8() << 24) >> 24;
+          const v = (buf[p++]! << 24) >> 24;
           o = { kind: 'imm', size: opSize, value: opSize === 4 ? v >>> 0 : v & 0xffff };
           break;
         }
         case OpKind.J: {
           const size = resolveSize(s.size, opSize);
-          const d = size === 1 ? (u8() << 24) >> 24 : size === 2 ? (u16() << 16) >> 16 : u32() | 0;
-          const next = (address + (st.p - offset)) | 0;
+          let d: number;
+          if (size === 1) d = (buf[p++]! << 24) >> 24;
+          else if (size === 2) {
+            d = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
+            p += 2;
+          } else {
+            d = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+            p += 4;
+          }
+          const next = (address + (p - start)) | 0;
           o = { kind: 'rel', size: opSize, target: opSize === 4 ? (next + d) >>> 0 : (next + d) & 0xffff };
           break;
         }
         case OpKind.O: {
-          const off = addrSize === 4 ? u32() : u16();
-          o = {
-            kind: 'mem', size: resolveSize(s.size, opSize), seg: seg >= 0 ? seg : SEG_DS, segOverride: seg >= 0, base: -1,
-            index: -1, scale: 1, disp: off | 0, addrSize, moffs: true,
-          };
+          let off: number;
+          if (addrSize === 4) {
+            off = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+            p += 4;
+          } else {
+            off = buf[p]! | (buf[p + 1]! << 8);
+            p += 2;
+          }
+          o = mem(resolveSize(s.size, opSize), seg >= 0 ? seg : SEG_DS, seg >= 0, -1, -1, 1, off, addrSize, true);
           break;
         }
         case OpKind.A: {
-          const off = opSize === 4 ? u32() : u16();
-          o = { kind: 'far', size: resolveSize(s.size, opSize), selector: u16(), offset: off };
+          let off: number;
+          if (opSize === 4) {
+            off = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+            p += 4;
+          } else {
+            off = buf[p]! | (buf[p + 1]! << 8);
+            p += 2;
+          }
+          const selector = buf[p]! | (buf[p + 1]! << 8);
+          p += 2;
+          o = { kind: 'far', size: resolveSize(s.size, opSize), selector, offset: off };
           break;
         }
         case OpKind.Z:
-          o = reg('gpr', opcode & 7, resolveSize(s.size, opSize));
+          o = regOperand(RC_GPR, opcode & 7, resolveSize(s.size, opSize));
           break;
         case OpKind.Fixed:
-          o = reg(s.cls === 'none' ? 'gpr' : s.cls, s.num, resolveSize(s.size, opSize));
+          o = regOperand(s.regClass, s.num, resolveSize(s.size, opSize));
           break;
         case OpKind.One:
           o = { kind: 'imm', size: 1, value: 1 };
           break;
         case OpKind.X:
         case OpKind.Xlat:
-          o = {
-            kind: 'mem', size: resolveSize(s.size, opSize), seg: seg >= 0 ? seg : SEG_DS, segOverride: seg >= 0,
-            base: s.kind === OpKind.X ? 6 : 3, index: -1, scale: 1, disp: 0, addrSize, moffs: false,
-          };
+          o = mem(resolveSize(s.size, opSize), seg >= 0 ? seg : SEG_DS, seg >= 0, s.kind === OpKind.X ? 6 : 3, -1, 1, 0, addrSize, false);
           break;
         case OpKind.Y:
-          o = {
-            kind: 'mem', size: resolveSize(s.size, opSize), seg: SEG_ES, segOverride: false, base: 7, index: -1, scale: 1,
-            disp: 0, addrSize, moffs: false,
-          };
+          o = mem(resolveSize(s.size, opSize), SEG_ES, false, 7, -1, 1, 0, addrSize, false);
           break;
         case OpKind.STi:
-          o = reg('st', modrm & 7, 10);
+          o = regOperand(RC_ST, modrm & 7, 10);
           break;
         case OpKind.P:
-          o = reg('mm', (modrm >> 3) & 7, 8);
+          o = regOperand(RC_MM, (modrm >> 3) & 7, 8);
           break;
         case OpKind.N:
-          o = reg('mm', modrm & 7, 8);
+          o = regOperand(RC_MM, modrm & 7, 8);
           break;
         case OpKind.V:
-          o = reg('xmm', (modrm >> 3) & 7, s.size === 32 ? 32 : 16);
+          o = regOperand(RC_XMM, (modrm >> 3) & 7, s.size === 32 ? 32 : 16);
           break;
         case OpKind.U:
-          o = reg('xmm', modrm & 7, s.size === 32 ? 32 : 16);
+          o = regOperand(RC_XMM, modrm & 7, s.size === 32 ? 32 : 16);
           break;
         case OpKind.Vvvv:
-          o = reg('xmm', vexReg, s.size === 32 ? 32 : 16);
+          o = regOperand(RC_XMM, vexReg, s.size === 32 ? 32 : 16);
           break;
         default:
-          return bad(address, offset, opSize, addrSize, prefixLen, lock, seg, modrm);
+          return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
       }
-      ops[i] = o;
+      if (i === 0) o0 = o;
+      else if (i === 1) o1 = o;
+      else o2 = o;
     }
-    operands = ops;
+    // Array literals: packed, one allocation (isa rows have at most three operands).
+    operands = n === 1 ? [o0!] : n === 2 ? [o0!, o1!] : [o0!, o1!, o2!];
+    if (cache !== null) cache[cacheKey] = Object.freeze(operands);
   }
-  if (st.fail) return cutOff(address, offset, end, hardLimit, opSize, addrSize);
+  if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
+  const length = p - start;
   if (undefinedHere) {
-    return result(address, st.p - offset, 'invalid', null, 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, sib, dispSize);
+    return result(address, length, 'invalid', null, 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, sib, dispSize, false);
   }
-  return result(
-    address, st.p - offset, 'ok', form, form.cls, opSize, addrSize, lock, repKind, seg, operands, prefixLen, modrm, sib,
-    dispSize, fwait,
-  );
-}
-
-/** The input ran out (truncated) or the 15-byte limit was hit (too-long). */
-function cutOff(address: number, offset: number, end: number, hardLimit: number, opSize: 2 | 4, addrSize: 2 | 4): DecodedInsn {
-  if (end < hardLimit) {
-    return result(address, end - offset, 'truncated', null, 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0);
-  }
-  return result(address, 15, 'too-long', null, 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0);
-}
-
-/** An undefined encoding: #UD when executed. The length covers what was read. */
-function bad(
-  address: number, offset: number, opSize: 2 | 4, addrSize: 2 | 4, prefixLen: number, lock: boolean, seg: number,
-  modrm: number,
-): DecodedInsn {
-  return result(address, st.p - offset, 'invalid', null, 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, -1, 0);
+  return result(address, length, 'ok', form, form.cls, opSize, addrSize, lock, repKind, seg, operands, prefixLen, modrm, sib, dispSize, fwait);
 }
 
 /** Sequentially decode a buffer (disassembler, tests, bench). */

@@ -180,6 +180,8 @@ function parseLine(
     }
     i++;
   }
+  // The decoder builds operand lists of at most three (decode.ts).
+  if (d.ops.length > 3) fail(`at most three operands, found ${d.ops.length}`);
   // Attributes
   let classSeen = false;
   for (; i < toks.length; i++) {

@@ -9,6 +9,7 @@
  * in decode.ts. Sizes are bytes, or one of the negative codes below that the
  * decoder resolves against the effective operand size.
  */
+import { regClassIndex } from './register-operands.js';
 
 /** How an operand is found in the instruction bytes. */
 export const enum OpKind {
@@ -87,10 +88,12 @@ export interface OperandSpec {
   /** For Fixed: register class and number. */
   readonly cls: SpecRegClass;
   readonly num: number;
+  /** `cls` as a register-operands.ts class index (RC_*), so the decoder needs no string lookup. */
+  readonly regClass: number;
 }
 
 function spec(name: string, kind: OpKind, size: number, hideSize = false, cls: SpecRegClass = 'none', num = 0, memSize = 0): OperandSpec {
-  return Object.freeze({ name, kind, size, memSize, hideSize, cls, num });
+  return Object.freeze({ name, kind, size, memSize, hideSize, cls, num, regClass: regClassIndex(cls) });
 }
 
 const table: OperandSpec[] = [

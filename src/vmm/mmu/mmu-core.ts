@@ -120,6 +120,28 @@ export abstract class MmuCore implements Mmu {
     return this.storeBytes(page, this.lastPhysical, offset, size, value, region) ? Translation.DoneInvalidated : Translation.Done;
   }
 
+  /**
+   * Checks that a `size`-byte store at `linear` would not fault, without
+   * storing (and without setting D): 0, or Translation.Fault with CR2
+   * written. For instructions with several stores (pushad, enter), whose
+   * first store must not happen when a later one faults.
+   */
+  probeWrite(linear: number, size: number): number {
+    const cpl = this.cpu.cpl;
+    const walk = (la: number): boolean => {
+      if (!this.pagingOn) return true;
+      const cpu = this.cpu;
+      return this.walker.walk(la, Access.Write, cpl, cpu.cr0, cpu.cr3, cpu.cr4, false);
+    };
+    if (!walk(linear)) return this.deliverableFault(linear);
+    const offset = linear & PAGE_MASK;
+    if (offset + size > 4096) {
+      const next = (linear + 4096 - offset) | 0;
+      if (!walk(next)) return this.deliverableFault(next);
+    }
+    return 0;
+  }
+
   onCr0Cr4Write(): void {
     const cpu = this.cpu;
     const modeBits = CR0_PG;

@@ -119,6 +119,8 @@ export interface Mmu {
    * the MMU performed the store (page crossing, unbacked, write-traced).
    */
   fillWrite(linear: number, size: number, value: number, region: unknown): number;
+  /** 0 when a `size`-byte store at `linear` would not fault; else Fault (CR2 written), storing nothing. */
+  probeWrite(linear: number, size: number): number;
   onCr3Write(): void;
   onInvlpg(linear: number): void;
   /** After CR0 or CR4 changed: paging on/off, WP, PSE. */

@@ -1,0 +1,112 @@
+/**
+ * How generated code reaches guest memory when the MMU is in charge
+ * (paging on, or a scattered machine map): a MemoryEmitter whose fast path
+ * is one software-TLB lookup.
+ *
+ *   load:  let p = TLBR[a >>> 12];
+ *          if (p < 0 || <crosses page>) { p = MMU.fillRead(a, n); if (p === -1) { #PF exit } }
+ *          const v = p >= 0 ? <typed-array access at p | (a & 0xfff)> : MMU.slowValue;
+ *   store: let p = TLBW[a >>> 12];
+ *          if (p < 0 || <crosses page>) { p = MMU.fillWrite(a, n, v, REGION); … }
+ *          if (p >= 0) { <typed-array store>; <SMC check on the machine page> }
+ *
+ * TLBR/TLBW hold the machine offset of each linear page (-1 = miss; see
+ * vmm/mmu/software-tlb.ts). Everything unusual — a miss, a page crossing, a
+ * page without RAM, a store into a write-traced guest page table — goes to
+ * the MMU, which either returns the page's machine offset (now cached) or
+ * performs the access itself (negative: Translation.Done, value in
+ * MMU.slowValue) or reports a page fault (-1: CR2 already written, error
+ * code in MMU.fault). A fault runs the block emitter's `faultExit`, which
+ * must leave the region with the state as before the instruction and EIP
+ * at it; this emitter sets rv/re (#PF and its error code) first, so the
+ * region's epilogue raises the exception after write-back.
+ *
+ * Self-modifying code: the code-page array CP is indexed by *machine* page
+ * and SMC receives the machine address (identical to guest-physical
+ * without --scatter-memory); stores the MMU performs check the same array.
+ */
+import type { MemSize } from '../ir/types.js';
+import type { MmuCore } from '../vmm/mmu/mmu-core.js';
+import type { CodeWriteHook, MemoryBindings, MemoryEmitter } from './memory-access.js';
+
+/** Generated code would have nowhere to go on a page fault (a block emitter that passes no faultExit). */
+export class MissingFaultExit extends Error {
+  override readonly name = 'MissingFaultExit';
+  constructor(readonly operation: 'load' | 'store' | 'probe', readonly address: string) {
+    super(`paged memory ${operation} at ${address}: the block emitter supplied no fault exit`);
+  }
+}
+
+export class PagedMemoryEmitter implements MemoryEmitter {
+  private readonly u16: Uint16Array;
+  private readonly i32: Int32Array;
+
+  constructor(
+    private readonly mmu: MmuCore,
+    private readonly codePages: Uint8Array,
+    private readonly codeWrite: CodeWriteHook,
+  ) {
+    // Stores the MMU performs (page crossings, traced pages) must watch the same code pages.
+    mmu.codeWatch = { codePages, codeWrite };
+    const mem = mmu.mem.machine;
+    this.u16 = new Uint16Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.size >>> 1);
+    this.i32 = new Int32Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.size >>> 2);
+  }
+
+  bindings(): MemoryBindings {
+    const mem = this.mmu.mem.machine;
+    return {
+      names: ['TLBR', 'TLBW', 'MMU', 'U8', 'U16', 'I32', 'DV', 'CP', 'SMC'],
+      values: [this.mmu.tlb.read, this.mmu.tlb.write, this.mmu, mem.bytes, this.u16, this.i32, mem.view,
+        this.codePages, this.codeWrite],
+    };
+  }
+
+  load(size: MemSize, dst: string, addr: string, m: string, faultExit?: string): string {
+    if (faultExit === undefined) throw new MissingFaultExit('load', addr);
+    const p = `${m}p`;
+    const at = `(${p} | (${m} & 4095))`;
+    const access = size === 1 ? `U8[${at}]`
+      : size === 2 ? `((${m} & 1) === 0 ? U16[${at} >> 1] : DV.getUint16(${at}, true))`
+      : `((${m} & 3) === 0 ? I32[${at} >> 2] : DV.getInt32(${at}, true))`;
+    return [
+      `const ${m} = ${addr} | 0;`,
+      `let ${p} = TLBR[${m} >>> 12];`,
+      `if (${p} < 0${crosses(m, size)}) { ${p} = MMU.fillRead(${m}, ${size}); if (${p} === -1) { ${pageFault(faultExit)} } }`,
+      `const ${dst} = ${p} >= 0 ? ${access} : MMU.slowValue;`,
+    ].join('\n');
+  }
+
+  store(size: MemSize, addr: string, value: string, m: string, faultExit?: string): string {
+    if (faultExit === undefined) throw new MissingFaultExit('store', addr);
+    const p = `${m}p`, at = `${m}m`;
+    const write = size === 1 ? `U8[${at}] = ${value};`
+      : size === 2 ? `if ((${at} & 1) === 0) U16[${at} >> 1] = ${value}; else DV.setUint16(${at}, ${value}, true);`
+      : `if ((${at} & 3) === 0) I32[${at} >> 2] = ${value}; else DV.setInt32(${at}, ${value}, true);`;
+    return [
+      `const ${m} = ${addr} | 0;`,
+      `let ${p} = TLBW[${m} >>> 12];`,
+      `if (${p} < 0${crosses(m, size)}) { ${p} = MMU.fillWrite(${m}, ${size}, ${value}, REGION); ` +
+        `if (${p} === -1) { ${pageFault(faultExit)} } else if (${p} === -3) inv = 1; }`,
+      `if (${p} >= 0) { const ${at} = ${p} | (${m} & 4095); ${write} if (CP[${at} >>> 12] !== 0) inv |= SMC(${at}, ${size}, REGION); }`,
+    ].join('\n');
+  }
+
+  /**
+   * Statements that take the fault exit unless a `size`-byte store at `addr`
+   * would succeed — for instructions with several stores, emitted before the
+   * first of them. A TLB write hit needs no call.
+   */
+  probeStore(size: MemSize, addr: string, m: string, faultExit?: string): string {
+    if (faultExit === undefined) throw new MissingFaultExit('probe', addr);
+    return `{ const ${m} = ${addr} | 0; if ((TLBW[${m} >>> 12] < 0${crosses(m, size)}) && MMU.probeWrite(${m}, ${size}) === -1) { ${pageFault(faultExit)} } }`;
+  }
+}
+
+function crosses(m: string, size: MemSize): string {
+  return size === 1 ? '' : ` || (${m} & 4095) > ${4096 - size}`;
+}
+
+function pageFault(faultExit: string): string {
+  return `rv = 14; re = MMU.fault.errorCode; ${faultExit}`;
+}

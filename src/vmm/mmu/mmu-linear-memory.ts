@@ -1,0 +1,108 @@
+/**
+ * Guest linear memory for the VMM's own accesses when the MMU is in charge:
+ * the same methods as vmm/linear-memory.ts's LinearMemory, translated
+ * through Mmu.translate, so descriptor-table reads, interrupt frames and
+ * string I/O see the guest's paging exactly as its instructions do.
+ *
+ * A translation that faults writes CR2 and throws GuestFault(#PF, error
+ * code) — the emulation routines' way to report exceptions (vmm/fault.ts) —
+ * before anything is written: a multi-byte access checks every page it
+ * touches first. Accesses are made at cpu.cpl, except while
+ * `implicitSupervisor` is set: the processor's own accesses to the GDT,
+ * LDT, IDT and TSS, and the pushes onto an inner stack during a privilege
+ * change, are supervisor accesses whatever the CPL (SDM Vol. 3A, 4.6). Every
+ * write is reported to the MMU (a store into a guest page table must update
+ * shadows) and then to `onWrite` with its guest-physical address.
+ */
+import type { CpuState } from '../../cpu/state.js';
+import { GuestFault } from '../fault.js';
+import type { WriteListener } from '../linear-memory.js';
+import { PAGE_MASK } from './machine-map.js';
+import { Access, Translation, type Mmu } from './mmu.js';
+import type { GuestPhysicalMemory } from './guest-physical-memory.js';
+
+export class MmuLinearMemory {
+  /** Called after every write with the guest-physical address of each piece written. */
+  onWrite: WriteListener | null = null;
+  /** Set around the processor's implicit supervisor accesses (system tables, inner-stack pushes). */
+  implicitSupervisor = false;
+  /** Machine offsets of the (up to two) pages of the access being made. */
+  private page0 = 0;
+  private page1 = 0;
+  private physical0 = 0;
+  private physical1 = 0;
+
+  constructor(readonly mmu: Mmu, readonly cpu: CpuState, readonly phys: GuestPhysicalMemory) {}
+
+  read8(la: number): number {
+    return this.read(la, 1);
+  }
+  read16(la: number): number {
+    return this.read(la, 2);
+  }
+  /** Unsigned 32-bit value. */
+  read32(la: number): number {
+    return this.read(la, 4);
+  }
+  write8(la: number, v: number): void {
+    this.write(la, 1, v);
+  }
+  write16(la: number, v: number): void {
+    this.write(la, 2, v);
+  }
+  write32(la: number, v: number): void {
+    this.write(la, 4, v);
+  }
+
+  read(la: number, size: number): number {
+    const split = this.translateAll(la, size, Access.Read);
+    const bytes = this.phys.machine.bytes;
+    let v = 0;
+    for (let i = 0; i < size; i++) {
+      const base = i < split ? this.page0 : this.page1;
+      const at = (la + i) & PAGE_MASK;
+      v += (base < 0 ? 0xff : bytes[base | at]!) * 2 ** (8 * i);
+    }
+    return v;
+  }
+
+  write(la: number, size: number, v: number): void {
+    const split = this.translateAll(la, size, Access.Write);
+    const bytes = this.phys.machine.bytes;
+    for (let i = 0; i < size; i++) {
+      const base = i < split ? this.page0 : this.page1;
+      if (base >= 0) bytes[base | ((la + i) & PAGE_MASK)] = v >>> (8 * i);
+    }
+    this.written(this.physical0, split);
+    if (split < size) this.written(this.physical1, size - split);
+  }
+
+  private written(physical: number, length: number): void {
+    this.mmu.onPhysicalWrite(physical, length);
+    if (this.onWrite !== null) this.onWrite(physical, length);
+  }
+
+  /** Translates every page of the access (faulting before any byte moves); returns how many bytes lie in the first. */
+  private translateAll(la: number, size: number, access: Access): number {
+    const cpl = this.implicitSupervisor ? 0 : this.cpu.cpl;
+    const first = Math.min(size, 4096 - (la & PAGE_MASK));
+    this.page0 = this.translatePage(la, access, cpl) & ~PAGE_MASK;
+    this.physical0 = this.mmu.lastPhysical;
+    if (first < size) {
+      const next = (la + first) | 0;
+      this.page1 = this.translatePage(next, access, cpl) & ~PAGE_MASK;
+      this.physical1 = this.mmu.lastPhysical;
+    }
+    return first;
+  }
+
+  private translatePage(la: number, access: Access, cpl: number): number {
+    const m = this.mmu.translate(la, access, cpl);
+    if (m === Translation.Fault) {
+      this.cpu.cr2 = this.mmu.fault.cr2;
+      throw new GuestFault(14, this.mmu.fault.errorCode);
+    }
+    // Done: no RAM behind it; -1 & ~0xfff stays negative and means "open bus".
+    return m === Translation.Done ? -1 : m;
+  }
+}

@@ -54,11 +54,10 @@ export function constFold(block: Block): Block {
   /** Pure computations already in the block, by pureKey: a repeat reuses the first result. */
   const computed = new Map<string, Temp>();
   /** The address after the instruction being scanned. */
-  let current = { next: block.address };
+  let nextInsn = block.address;
   let exit: Exit | null = null;
 
   const replace = (id: number, v: Value): void => subst.set(id, v);
-  // Only bits a condition reads need to be known: evalCond looks at no others.
 
   for (const original of block.ops) {
     let op = mapInputs(original, subst.resolve);
@@ -101,6 +100,7 @@ export function constFold(block: Block): Block {
         break;
       }
       case 'flags.get': {
+        // Only the flags the condition reads need be known: evalCond looks at no others.
         const needed = condFlags(op.cond);
         if ((flags.known & needed) === needed) { replace(op.dst.id, constant(evalCond(op.cond, flags.bits))); continue; }
         const v = thunk === null ? null : carryFromAux(thunk, op.cond, bits);
@@ -119,7 +119,7 @@ export function constFold(block: Block): Block {
           if (op.cond.value === 0) continue;
           // Certain: nothing after it runs. End the block as the lifter ends one at an unconditional raise.
           out.push({ ...op, cond: null });
-          exit = { kind: 'dispatch', next: current.next };
+          exit = { kind: 'dispatch', next: nextInsn };
           break;
         }
         break;
@@ -133,7 +133,7 @@ export function constFold(block: Block): Block {
         break;
     }
     if (exit !== null) break;
-    if (op.op === 'insn') current = { next: (op.address + op.length) >>> 0 };
+    if (op.op === 'insn') nextInsn = (op.address + op.length) >>> 0;
     const key = pureKey(op);
     if (key !== null) {
       const earlier = computed.get(key);

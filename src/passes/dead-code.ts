@@ -13,19 +13,20 @@
  * never touched here; get-put and flag-liveness decide about those.
  */
 import { OP_INFO } from '../ir/ops.js';
-import { inputsOf, outputsOf } from '../ir/verify.js';
+import { outputsOf } from '../ir/verify.js';
 import type { Block, Op } from '../ir/types.js';
 import { mayFault, type PassOptions } from './pass-options.js';
-import { exitInputs, withOps } from './rewrite.js';
+import { exitInputs, forEachTempInput, withOps } from './rewrite.js';
 
 export function deadCode(block: Block, options: PassOptions = {}): Block {
   const used = new Uint8Array(block.tempCount);
+  const markUsed = (id: number): void => { used[id] = 1; };
   for (const v of exitInputs(block.exit)) if (v.kind === 'tmp') used[v.id] = 1;
   const kept: Op[] = [];
   for (let i = block.ops.length - 1; i >= 0; i--) {
     const op = block.ops[i]!;
     if (removable(op, options) && outputsOf(op).every((t) => !used[t.id])) continue;
-    for (const v of inputsOf(op)) if (v.kind === 'tmp') used[v.id] = 1;
+    forEachTempInput(op, markUsed);
     kept.push(op);
   }
   kept.reverse();

@@ -23,17 +23,16 @@
  * `flags.get cf` (its aux) stops counting once that thunk is gone. The
  * now-unused flags.get itself is left for dead-code to remove.
  */
-import { inputsOf } from '../ir/verify.js';
 import type { Block, Op } from '../ir/types.js';
 import { mayFault, type PassOptions } from './pass-options.js';
-import { exitInputs, withOps } from './rewrite.js';
+import { exitInputs, forEachTempInput, withOps } from './rewrite.js';
 
 /** successorsOverwriteFlags (pass-options.ts) is called once per block, with its exit. */
 export function flagLiveness(block: Block, options: PassOptions = {}): Block {
   const uses = new Int32Array(block.tempCount);
-  const count = (op: Op, delta: number): void => {
-    for (const v of inputsOf(op)) if (v.kind === 'tmp') uses[v.id]! += delta;
-  };
+  const addUse = (id: number): void => { uses[id]! += 1; };
+  const dropUse = (id: number): void => { uses[id]! -= 1; };
+  const count = (op: Op, delta: 1 | -1): void => forEachTempInput(op, delta === 1 ? addUse : dropUse);
   for (const op of block.ops) count(op, 1);
   for (const v of exitInputs(block.exit)) if (v.kind === 'tmp') uses[v.id]! += 1;
 

@@ -113,3 +113,21 @@ export function exitInputs(exit: Exit): Value[] {
 export function withOps(block: Block, ops: Op[], exit: Exit = block.exit): Block {
   return { ...block, ops, exit };
 }
+
+/** Calls f with the id of every temp op reads (verify.ts's inputsOf without the array: passes run per block). */
+export function forEachTempInput(op: Op, f: (id: number) => void): void {
+  const v = (x: Value | null): void => { if (x !== null && x.kind === 'tmp') f(x.id); };
+  switch (op.op) {
+    case 'insn': case 'get': case 'flags.get': case 'flags.all': return;
+    case 'put': case 'mov': return v(op.src);
+    case 'unary': return v(op.a);
+    case 'binary': v(op.a); return v(op.b);
+    case 'select': v(op.cond); v(op.a); return v(op.b);
+    case 'load': return v(op.addr);
+    case 'store': v(op.addr); return v(op.src);
+    case 'flags.set': v(op.res); v(op.a); v(op.b); v(op.aux); return v(op.guard);
+    case 'helper': case 'emulate': for (const a of op.args) v(a); return;
+    case 'raise': return v(op.cond);
+    case 'exitIf': return v(op.cond);
+  }
+}

@@ -22,6 +22,11 @@
  * chain such as `inc; inc; cmp` dies in one sweep: the second inc's
  * `flags.get cf` (its aux) stops counting once that thunk is gone. The
  * now-unused flags.get itself is left for dead-code to remove.
+ *
+ * Relies on: the thunk semantics of ir/ops.ts (every kind defines all six
+ * flags from its operands), OP_INFO's mayFault (pass-options.ts) for what
+ * can expose the flags in mid-block, and the block being straight-line, so
+ * one backward sweep sees every reader after its thunk.
  */
 import type { Block, Op } from '../ir/types.js';
 import { mayFault, type PassOptions } from './pass-options.js';

@@ -11,10 +11,8 @@
  * frames, descriptor accessed bits) invalidate translated code like guest
  * stores do.
  *
- * The expected export is `createGuestExecutor(parts: ExecutorParts):
- * GuestExecutor` from src/cpu/dispatcher.ts. It is imported dynamically so
- * the VMM builds and its tests run before the translator exists; without it
- * `btvm run` fails with a one-line TranslatorUnavailableError.
+ * The implementation is createGuestExecutor (src/cpu/guest-executor.ts);
+ * tests may pass their own factory to the Machine.
  */
 import type { CpuState } from '../cpu/state.js';
 import type { Monitor } from './interface.js';
@@ -38,8 +36,10 @@ export interface ExecutorParts {
   readonly log: (text: string) => void;
   /** Translate one instruction per block. */
   readonly singleStep: boolean;
-  /** Passes switched off with --no-opt. */
+  /** Passes switched off with --no-opt (and 'locals': keep registers in CpuState). */
   readonly disabledPasses: ReadonlySet<string>;
+  /** --max-insns: the dispatcher stops exactly there (Infinity: no limit). */
+  readonly maxInsns: number;
 }
 
 export interface GuestExecutor {
@@ -50,28 +50,3 @@ export interface GuestExecutor {
 }
 
 export type ExecutorFactory = (parts: ExecutorParts) => GuestExecutor;
-
-/** `btvm run` needs the translator and it is not there (yet). */
-export class TranslatorUnavailableError extends Error {
-  override readonly name = 'TranslatorUnavailableError';
-}
-
-/** The dispatcher's factory, loaded on demand. */
-export async function loadTranslator(): Promise<ExecutorFactory> {
-  const path = '../cpu/dispatcher.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(path)) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND') {
-      throw new TranslatorUnavailableError('the translator (src/cpu/dispatcher.ts) is not built into this btvm yet');
-    }
-    throw e;
-  }
-  const factory = mod['createGuestExecutor'];
-  if (typeof factory !== 'function') {
-    throw new TranslatorUnavailableError('src/cpu/dispatcher.ts does not export createGuestExecutor(parts)');
-  }
-  return factory as ExecutorFactory;
-}

@@ -149,6 +149,7 @@ export class Machine {
       log: options.log ?? (() => {}),
       singleStep: options.singleStep ?? false,
       disabledPasses: options.disabledPasses ?? new Set(),
+      maxInsns: options.maxInsns ?? Infinity,
     });
   }
 

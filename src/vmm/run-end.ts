@@ -20,11 +20,15 @@ export type RunEnd =
   /** --max-insns reached. */
   | { readonly kind: 'insn-limit'; readonly detail: string }
   /** The guest used something btvm does not model. */
-  | { readonly kind: 'unsupported'; readonly detail: string };
+  | { readonly kind: 'unsupported'; readonly detail: string }
+  /** A host exception escaped translated code: a bug in btvm, reported in one line. */
+  | { readonly kind: 'internal-error'; readonly detail: string };
 
 export const EXIT_STATUS_HALTED = 4;
 export const EXIT_STATUS_INSN_LIMIT = 6;
 export const EXIT_STATUS_UNSUPPORTED = 8;
+/** EX_SOFTWARE, as for every other btvm bug. */
+export const EXIT_STATUS_INTERNAL_ERROR = 70;
 
 export function exitStatusOf(end: RunEnd): number {
   switch (end.kind) {
@@ -39,6 +43,8 @@ export function exitStatusOf(end: RunEnd): number {
       return EXIT_STATUS_INSN_LIMIT;
     case 'unsupported':
       return EXIT_STATUS_UNSUPPORTED;
+    case 'internal-error':
+      return EXIT_STATUS_INTERNAL_ERROR;
   }
 }
 
@@ -56,6 +62,8 @@ export function describeRunEnd(end: RunEnd): string | null {
     case 'insn-limit':
       return `instruction limit reached: ${end.detail}`;
     case 'unsupported':
+      return end.detail;
+    case 'internal-error':
       return end.detail;
   }
 }

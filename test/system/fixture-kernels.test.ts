@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
-import { loadTranslator, type ExecutorFactory } from '../../src/vmm/executor.js';
+import { createGuestExecutor } from '../../src/cpu/guest-executor.js';
+import type { ExecutorFactory } from '../../src/vmm/executor.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,17 +28,11 @@ function kernelsIn(dir: string): string[] {
     .map((f) => join(abs, f));
 }
 
-let executor: ExecutorFactory | null = null;
-let unavailable = '';
-try {
-  executor = await loadTranslator();
-} catch (e) {
-  unavailable = (e as Error).message;
-}
+const executor: ExecutorFactory = createGuestExecutor;
 
 const kernels = [...kernelsIn('fixtures/kernels'), ...kernelsIn('test/system/kernels')];
 
-describe.skipIf(executor === null)(`fixture kernels under btvm run${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe('fixture kernels under btvm run', () => {
   for (const elf of kernels) {
     const name = elf.slice(root.length);
     it(`${name}: output and exit status identical to QEMU`, async () => {

@@ -10,7 +10,8 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { describeFailure, UsageError } from '../failure.js';
-import { loadTranslator, TranslatorUnavailableError, type ExecutorFactory } from '../../vmm/executor.js';
+import { createGuestExecutor } from '../../cpu/guest-executor.js';
+import type { ExecutorFactory } from '../../vmm/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../vmm/machine.js';
 import type { VirtMode } from '../../vmm/monitor-core.js';
 import { describeRunEnd, EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT, EXIT_STATUS_UNSUPPORTED } from '../../vmm/run-end.js';
@@ -229,7 +230,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     if (parsed.logFile !== undefined) logFd = openSync(parsed.logFile, 'w');
     const fd = logFd;
     const log = fd !== null ? (t: string) => void writeSync(fd, t) : io.stderr;
-    const executor = options.executor ?? (await loadTranslator());
+    const executor = options.executor ?? createGuestExecutor;
     const serial = new ConsoleBuffer(io.stdout);
     const machine = new Machine({
       image: parsed.image,
@@ -255,10 +256,6 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     if (parsed.stats) io.stderr(formatStats(result));
     return result.exitStatus;
   } catch (e) {
-    if (e instanceof TranslatorUnavailableError) {
-      io.stderr(`btvm: ${e.message}\n`);
-      return 70;
-    }
     const { message, status } = describeFailure(e);
     io.stderr(`btvm: ${message}\n`);
     if (process.env.BTVM_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);

@@ -5,7 +5,9 @@
  * `marks` is the byte-per-page array every compiled store tests (see
  * codegen/memory-access.ts): a zero means the store cannot have touched
  * translated code, which is the answer for almost every store, at the cost
- * of one typed-array load. A non-zero mark sends the store to the cache,
+ * of one typed-array load. Bit 0 (CODE_MARK) is this index's; the memory
+ * emitter owns the other bits (it flags pages beyond RAM there too, so that
+ * one load and one compare decide a store's fast path). A non-zero mark sends the store to the cache,
  * which asks this index for the page's regions and invalidates only those
  * whose bytes the store overlaps — so data sharing a page with code (small
  * kernels, stacks below code) does not throw translations away.
@@ -13,6 +15,8 @@
 import type { CompiledRegion } from './compiled-region.js';
 
 export const PAGE_COUNT = 1 << 20;
+/** The bit of `marks` that means "holds translated code". */
+export const CODE_MARK = 1;
 
 export class CodePages {
   /** 1 for each physical page that holds at least one live region's code. */
@@ -24,7 +28,7 @@ export class CodePages {
       let set = this.byPage.get(p);
       if (set === undefined) this.byPage.set(p, (set = new Set()));
       set.add(region);
-      this.marks[p] = 1;
+      this.marks[p] |= CODE_MARK;
     }
   }
 
@@ -35,7 +39,7 @@ export class CodePages {
       set.delete(region);
       if (set.size === 0) {
         this.byPage.delete(p);
-        this.marks[p] = 0;
+        this.marks[p] &= ~CODE_MARK;
       }
     }
   }
@@ -52,7 +56,7 @@ export class CodePages {
   }
 
   clear(): void {
-    for (const p of this.byPage.keys()) this.marks[p] = 0;
+    for (const p of this.byPage.keys()) this.marks[p] &= ~CODE_MARK;
     this.byPage.clear();
   }
 }

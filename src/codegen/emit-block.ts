@@ -111,19 +111,28 @@ export class BlockEmitter {
   private scratch = 0;
   private readonly n: number;
 
+  private readonly selfLoop: boolean;
+
   constructor(private readonly block: Block, private readonly scope: RegionScope) {
     this.n = block.guestInsns;
+    const e = block.exit, self = block.address >>> 0;
+    this.selfLoop = (e.kind === 'jump' && e.target >>> 0 === self) ||
+      (e.kind === 'branch' && (e.taken >>> 0 === self || e.fallthrough >>> 0 === self));
   }
 
   /** The block's statements (without the surrounding case). */
   emit(): string {
     const b = this.block;
     if (b.guestInsns <= 0) throw new CodegenError(b.address, 'block has no instructions');
+    // A block that branches to itself (a tight loop, a rep string) becomes a
+    // JS loop of its own: `continue` instead of a trip through the switch.
+    if (this.selfLoop) this.line('for (;;) {');
     this.line(`if (bud < ${this.n}) { cpu.eip = ${hex(b.address)}; xc = ${ExitCode.Budget}; break out; }`);
     this.line(`bud -= ${this.n};`);
     for (const op of b.ops) this.op(op);
     this.endInsn(true);
     this.exit();
+    if (this.selfLoop) this.line('}');
     return this.out.join('\n');
   }
 
@@ -287,6 +296,7 @@ export class BlockEmitter {
     const idx = this.scope.blockIndex(t);
     if (idx >= 0) {
       const smc = this.insnStores ? `if (inv !== 0) { cpu.eip = ${hex(t)}; xc = ${ExitCode.CodeModified}; break out; } ` : '';
+      if (this.selfLoop && t === this.block.address >>> 0) return `${smc}continue;`;
       return `${smc}L = ${idx}; continue out;`;
     }
     return `cpu.eip = ${hex(t)}; xc = ${this.scope.exitSlot(t)}; break out;`;

@@ -3,26 +3,24 @@
  * `store`, and the closure constants that code needs.
  *
  * This is the only file that knows how a linear address becomes a place in
- * the host ArrayBuffer. Today paging is off, so linear = physical and the
- * fast path indexes PhysicalMemory's buffer directly after one bounds check;
- * anything outside RAM (or straddling its end) takes PhysicalMemory's slow
- * path (reads 0xFF, drops writes). With paging, a software-TLB emitter
- * implementing the same MemoryEmitter interface (linear page → machine
- * offset arrays, a miss calling the MMU, which may deliver #PF and make the
- * access leave the region) replaces this one without the rest of codegen
- * changing.
+ * the host ArrayBuffer. Today paging is off, so linear = physical. With
+ * paging, a software-TLB emitter implementing the same MemoryEmitter
+ * interface (linear page → machine offset arrays, a miss calling the MMU,
+ * which may deliver #PF and make the access leave the region) replaces this
+ * one without the rest of codegen changing.
  *
- * Stores also watch for self-modifying code: a per-4-KiB-page byte array
- * (cache/code-pages.ts) says which physical pages hold translated code; a
- * store that touches one calls the cache's invalidation, which answers
- * whether the running region itself died. The emitted code ORs that answer
- * into the local `inv`, which the block emitter tests at the end of the
- * instruction (state is then complete) to leave the region with EIP at the
- * next instruction.
- *
- * Aligned accesses use Int32Array/Uint16Array (measured in
- * bench/memory-access.bench.ts); unaligned ones use the little-endian
- * DataView accessors, which V8 inlines.
+ * Fast paths, one test each (bench/memory-access.bench.ts measures them):
+ *   load   aligned and below the end of RAM → one typed-array read
+ *   store  aligned and its page's mark is 0 → one typed-array write
+ * The per-page mark array is shared with the translation cache
+ * (cache/code-pages.ts): bit 0 says the page holds translated code, bit 1
+ * (set here) that the page is not RAM. Everything else — unaligned, beyond
+ * RAM, straddling its end, or a store into a code page — goes to an
+ * out-of-line slow function. A slow store into a code page calls the cache's
+ * invalidation, which answers whether the running region itself died; the
+ * emitted code ORs that into the local `inv`, which the block emitter tests
+ * at the end of the instruction (when its state is complete) to leave the
+ * region with EIP at the next instruction.
  */
 import type { MemSize } from '../ir/types.js';
 import type { PhysicalMemory } from '../vmm/memory/physical-memory.js';
@@ -45,69 +43,83 @@ export interface MemoryEmitter {
 /** Called on a store into a page holding translations: invalidates what it overlaps; 1 if `region` died. */
 export type CodeWriteHook = (address: number, size: number, region: unknown) => number;
 
-/** Paging off: linear = physical, direct typed-array access with a bounds check. */
+/** The mark bit this emitter sets on pages that are not guest RAM. */
+export const NOT_RAM_MARK = 2;
+
+/** Out-of-line accesses: everything the fast paths decline. Monomorphic, allocation-free. */
+export class SlowMemoryPath {
+  constructor(
+    private readonly mem: PhysicalMemory,
+    private readonly marks: Uint8Array,
+    private readonly codeWrite: CodeWriteHook,
+  ) {}
+
+  load8(a: number): number {
+    return this.mem.read8(a);
+  }
+  load16(a: number): number {
+    return this.mem.read16(a);
+  }
+  load32(a: number): number {
+    return this.mem.read32(a) | 0;
+  }
+
+  /** The store, then the code-page check over both ends of it; returns 1 if `region` was invalidated. */
+  store8(a: number, v: number, region: unknown): number {
+    this.mem.write8(a, v);
+    return this.marks[a >>> 12]! & 1 ? this.codeWrite(a, 1, region) : 0;
+  }
+  store16(a: number, v: number, region: unknown): number {
+    this.mem.write16(a, v);
+    return (this.marks[a >>> 12]! | this.marks[((a + 1) >>> 0) >>> 12]!) & 1 ? this.codeWrite(a, 2, region) : 0;
+  }
+  store32(a: number, v: number, region: unknown): number {
+    this.mem.write32(a, v);
+    return (this.marks[a >>> 12]! | this.marks[((a + 3) >>> 0) >>> 12]!) & 1 ? this.codeWrite(a, 4, region) : 0;
+  }
+}
+
+/** Paging off: linear = physical, direct typed-array access. */
 export class PhysicalMemoryEmitter implements MemoryEmitter {
-  private readonly u8: Uint8Array;
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
+  private readonly slow: SlowMemoryPath;
 
   constructor(
     private readonly mem: PhysicalMemory,
-    private readonly codePages: Uint8Array,
-    private readonly codeWrite: CodeWriteHook,
-    /** Use Int32Array/Uint16Array for aligned accesses (else DataView throughout). */
-    private readonly alignedFastPath = true,
+    /** Per-4-KiB-page marks shared with the cache (bit 0: code); this emitter adds NOT_RAM_MARK. */
+    private readonly marks: Uint8Array,
+    codeWrite: CodeWriteHook,
   ) {
     const buf = mem.bytes.buffer;
-    this.u8 = mem.bytes;
     this.u16 = new Uint16Array(buf, mem.bytes.byteOffset, mem.size >>> 1);
     this.i32 = new Int32Array(buf, mem.bytes.byteOffset, mem.size >>> 2);
+    for (let p = mem.size >>> 12; p < marks.length; p++) marks[p] |= NOT_RAM_MARK;
+    this.slow = new SlowMemoryPath(mem, marks, codeWrite);
   }
 
   bindings(): MemoryBindings {
     return {
-      names: ['U8', 'U16', 'I32', 'DV', 'MEM', 'CP', 'SMC', 'LIM1', 'LIM2', 'LIM4'],
-      values: [this.u8, this.u16, this.i32, this.mem.view, this.mem, this.codePages, this.codeWrite,
-        this.mem.size - 1, this.mem.size - 2, this.mem.size - 4],
+      names: ['U8', 'U16', 'I32', 'PM', 'SLOW', 'LIM1', 'LIM2', 'LIM4'],
+      values: [this.mem.bytes, this.u16, this.i32, this.marks, this.slow, this.mem.size - 1, this.mem.size - 2, this.mem.size - 4],
     };
   }
 
   load(size: MemSize, dst: string, addr: string, m: string): string {
     const head = `const ${m} = ${addr} >>> 0;\n`;
     switch (size) {
-      case 1:
-        return head + `const ${dst} = ${m} <= LIM1 ? U8[${m}] : MEM.read8(${m});`;
-      case 2:
-        return head + `const ${dst} = ${m} <= LIM2 ? ${this.aligned(m, 1, `U16[${m} >>> 1]`, `DV.getUint16(${m}, true)`)} : MEM.read16(${m});`;
-      case 4:
-        return head + `const ${dst} = ${m} <= LIM4 ? ${this.aligned(m, 3, `I32[${m} >>> 2]`, `DV.getInt32(${m}, true)`)} : MEM.read32(${m}) | 0;`;
+      case 1: return head + `const ${dst} = ${m} <= LIM1 ? U8[${m}] : SLOW.load8(${m});`;
+      case 2: return head + `const ${dst} = (${m} & 1) === 0 && ${m} <= LIM2 ? U16[${m} >>> 1] : SLOW.load16(${m});`;
+      case 4: return head + `const ${dst} = (${m} & 3) === 0 && ${m} <= LIM4 ? I32[${m} >>> 2] : SLOW.load32(${m});`;
     }
   }
 
   store(size: MemSize, addr: string, value: string, m: string): string {
     const head = `const ${m} = ${addr} >>> 0;\n`;
-    let write: string;
     switch (size) {
-      case 1:
-        write = `if (${m} <= LIM1) U8[${m}] = ${value}; else MEM.write8(${m}, ${value});`;
-        break;
-      case 2:
-        write = `if (${m} <= LIM2) ${this.alignedStmt(m, 1, `U16[${m} >>> 1] = ${value};`, `DV.setUint16(${m}, ${value}, true);`)} else MEM.write16(${m}, ${value});`;
-        break;
-      case 4:
-        write = `if (${m} <= LIM4) ${this.alignedStmt(m, 3, `I32[${m} >>> 2] = ${value};`, `DV.setInt32(${m}, ${value}, true);`)} else MEM.write32(${m}, ${value});`;
-        break;
+      case 1: return head + `if (PM[${m} >>> 12] === 0) U8[${m}] = ${value}; else inv |= SLOW.store8(${m}, ${value}, REGION);`;
+      case 2: return head + `if ((${m} & 1) === 0 && PM[${m} >>> 12] === 0) U16[${m} >>> 1] = ${value}; else inv |= SLOW.store16(${m}, ${value}, REGION);`;
+      case 4: return head + `if ((${m} & 3) === 0 && PM[${m} >>> 12] === 0) I32[${m} >>> 2] = ${value}; else inv |= SLOW.store32(${m}, ${value}, REGION);`;
     }
-    // Both ends' pages: a store may straddle into a page that holds code.
-    const pages = size === 1 ? `CP[${m} >>> 12]` : `(CP[${m} >>> 12] | CP[((${m} + ${size - 1}) >>> 0) >>> 12])`;
-    return `${head}${write}\nif (${pages} !== 0) inv |= SMC(${m}, ${size}, REGION);`;
-  }
-
-  private aligned(m: string, mask: number, fast: string, slow: string): string {
-    return this.alignedFastPath ? `((${m} & ${mask}) === 0 ? ${fast} : ${slow})` : slow;
-  }
-
-  private alignedStmt(m: string, mask: number, fast: string, slow: string): string {
-    return this.alignedFastPath ? `{ if ((${m} & ${mask}) === 0) ${fast} else ${slow} }` : `{ ${slow} }`;
   }
 }

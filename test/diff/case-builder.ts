@@ -140,7 +140,7 @@ export class CaseBuilder {
     const kw = opts.sizeWord === false || size === 0 ? '' : sizeWord(size) + ' ';
     const seg = rng.chance(0.08) ? rng.pick(['ds:', 'ss:', 'es:']) : '';
     let shape = rng.int(8);
-    if (shape === 5 && opts.noAbsolute === true) shape = 0;
+    if ((shape === 5 && opts.noAbsolute === true) || (shape === 7 && this.isReserved(EBP))) shape = 0;
     const disp8 = rng.range(-128, 127);
     const disp32 = rng.u32() | 0;
     const sdisp = (d: number): string => (d < 0 ? `-${hexImm(-d)}` : `+${hexImm(d)}`);
@@ -183,7 +183,8 @@ export class CaseBuilder {
       case 5:
         return `${kw}[${seg}${hexImm(target)}]`;
       case 6: {
-        const d = rng.range(-128, 127 - span);
+        // Not [esp, esp+4): inside a call body that is the return address.
+        const d = rng.chance(0.5) ? rng.range(-128, -span) : rng.range(4, 127 - span);
         return `${kw}[${seg}esp${sdisp(d)}]`;
       }
       default:

@@ -63,6 +63,8 @@ export interface TranslatedOutcome {
   readonly end: TranslatedEnd;
   /** Guest instructions retired. */
   readonly icount: number;
+  /** Regions translated for this case (1: the case ended inside its first region). */
+  readonly translations: number;
 }
 
 /** Records the end of a case; holds the state snapshot taken at a raise. */
@@ -177,27 +179,30 @@ export class TranslatedRunner {
     this.resetCpu(input);
     const m = this.monitor;
     m.reset();
+    const translated0 = rt.dispatcher.stats.translations;
     const result = rt.dispatcher.run();
+    const translations = rt.dispatcher.stats.translations - translated0;
     const checksum = (): number => fnv1a(this.memory.bytes, DATA_BASE, DATA_SIZE);
     const icount = this.cpu.icount;
-    if (result.kind === 'error') return { line: `ERROR ${result.message}`, end: { kind: 'error', message: result.message }, icount };
+    const done = (line: string, e: TranslatedEnd): TranslatedOutcome => ({ line, end: e, icount, translations });
+    if (result.kind === 'error') return done(`ERROR ${result.message}`, { kind: 'error', message: result.message });
     const end = m.end;
     if (end === null) {
       const kind = result.kind === 'max-insns' ? 'max-insns' : result.kind;
-      if (kind === 'max-insns') return { line: 'FAULT TIMEOUT', end: { kind: 'max-insns' }, icount };
-      return { line: `ERROR dispatcher ended with ${kind}`, end: { kind: 'error', message: kind }, icount };
+      if (kind === 'max-insns') return done('FAULT TIMEOUT', { kind: 'max-insns' });
+      return done(`ERROR dispatcher ended with ${kind}`, { kind: 'error', message: kind });
     }
     switch (end.kind) {
       case 'exit':
-        return { line: formatState(m.regsAtEnd, m.flagsAtEnd, checksum()), end, icount };
+        return done(formatState(m.regsAtEnd, m.flagsAtEnd, checksum()), end);
       case 'fault':
-        return { line: formatFault(vectorName(end.vector), end.eip, m.regsAtEnd, m.flagsAtEnd, checksum()), end, icount };
+        return done(formatFault(vectorName(end.vector), end.eip, m.regsAtEnd, m.flagsAtEnd, checksum()), end);
       case 'unmapped-fetch':
-        return { line: formatFault('PF', end.eip, m.regsAtEnd, m.flagsAtEnd, checksum()), end, icount };
+        return done(formatFault('PF', end.eip, m.regsAtEnd, m.flagsAtEnd, checksum()), end);
       case 'vmm':
-        return { line: `VMM ${end.routine} at ${end.eip.toString(16)}`, end, icount };
+        return done(`VMM ${end.routine} at ${end.eip.toString(16)}`, end);
       default:
-        return { line: `ERROR ${end.kind}`, end, icount };
+        return done(`ERROR ${end.kind}`, end);
     }
   }
 }

@@ -53,6 +53,8 @@ export function constFold(block: Block): Block {
   let thunk: Extract<Op, { op: 'flags.set' }> | null = null;
   /** Pure computations already in the block, by pureKey: a repeat reuses the first result. */
   const computed = new Map<string, Temp>();
+  /** The binary op that defines each temp still in the block, for narrowMask. */
+  const defs: (BinaryOp | undefined)[] = new Array(block.tempCount);
   /** The address after the instruction being scanned. */
   let nextInsn = block.address;
   let exit: Exit | null = null;
@@ -69,6 +71,7 @@ export function constFold(block: Block): Block {
         if (op.a.kind === 'const') { replace(op.dst.id, constant(evalUnary(op.name, op.a.value))); continue; }
         break;
       case 'binary': {
+        op = narrowMask(op, defs, bits);
         const v = foldBinary(op.name, op.a, op.b, bits);
         if (v !== null) { replace(op.dst.id, v); continue; }
         break;
@@ -146,6 +149,7 @@ export function constFold(block: Block): Block {
       if (c !== null && op.op !== 'load') { replace(op.dst.id, constant(c)); continue; }
     }
     if (key !== null) computed.set(key, (op as { dst: Temp }).dst);
+    if (op.op === 'binary') defs[op.dst.id] = op;
     out.push(op);
   }
 
@@ -169,6 +173,34 @@ function pureKey(op: Op): string | null {
     case 'select': return `select ${k(op.cond)} ${k(op.a)} ${k(op.b)}`;
     default: return null;
   }
+}
+
+type BinaryOp = Extract<Op, { op: 'binary' }>;
+
+/**
+ * `and X, c` looks through what X is made of: an inner `and` with a
+ * constant merges its mask (`and (and x, 0xff), 0x20` is `and x, 0x20`), and
+ * one side of an `or`/`xor` whose bits under c are known 0 contributes
+ * nothing (`and (or (and eax, 0xffffff00), al8), 0xff` is `and al8, 0xff`).
+ * This is what the lifter's read of AL from a just-merged EAX needs.
+ */
+function narrowMask(op: BinaryOp, defs: readonly (BinaryOp | undefined)[], bits: KnownBits): BinaryOp {
+  if (op.name !== 'and') return op;
+  const [a0, b0] = op.b.kind === 'const' ? [op.a, op.b] : [op.b, op.a];
+  if (b0.kind !== 'const' || a0.kind !== 'tmp') return op;
+  let x: Value = a0;
+  let c = b0.value;
+  for (let depth = 0; depth < 8 && x.kind === 'tmp'; depth++) {
+    const d: BinaryOp | undefined = defs[x.id];
+    if (d === undefined) break;
+    if (d.name === 'and' && d.b.kind === 'const') { c &= d.b.value; x = d.a; continue; }
+    if (d.name === 'and' && d.a.kind === 'const') { c &= d.a.value; x = d.b; continue; }
+    if (d.name !== 'or' && d.name !== 'xor') break;
+    if ((c & ~bits.zero(d.a)) === 0) { x = d.b; continue; }
+    if ((c & ~bits.zero(d.b)) === 0) { x = d.a; continue; }
+    break;
+  }
+  return x === a0 && c === b0.value ? op : { ...op, a: x, b: constant(c) };
 }
 
 /** A thunk whose operands its kind never reads are 0 instead of temps, so they keep no computation alive. */

@@ -72,7 +72,7 @@ describe('const-fold', () => {
     expect(fold(b.finish({ kind: 'jump', target: 0 }))).toHaveLength(11);
   });
 
-  it('drops a mask that repeats an earlier one, keeps a narrowing one', () => {
+  it('drops a mask that repeats an earlier one, merges a narrowing one into it', () => {
     const b = newBlock();
     b.insn(0x1000, 1, 'x');
     const a = b.gpr(1);
@@ -80,7 +80,7 @@ describe('const-fold', () => {
     b.putGpr(0, b.bin('and', lo, b.c(0xffff)));
     b.putGpr(2, b.bin('and', lo, b.c(0xf)));
     expect(fold(b.finish({ kind: 'jump', target: 0 }))).toEqual([
-      '; 0x00001000  x', '  t0 = get ecx', '  t1 = and t0, 0xff', '  put eax, t1', '  t3 = and t1, 0xf', '  put edx, t3',
+      '; 0x00001000  x', '  t0 = get ecx', '  t1 = and t0, 0xff', '  put eax, t1', '  t3 = and t0, 0xf', '  put edx, t3',
       '  exit jump 0x00000000',
     ]);
   });
@@ -274,5 +274,20 @@ describe('const-fold', () => {
     expect(out).toContain('  put eax, 0');
     expect(out).toContain('  put ecx, 0');
     expect(out.filter((l) => l.includes('shl'))).toEqual(['  t4 = shl t0, 3', '  t8 = shl t0, 4']);
+  });
+
+  it('looks through or/xor sides a mask makes irrelevant (reading AL back from a merged EAX)', () => {
+    const b = newBlock();
+    b.insn(0x1000, 2, 'in al,dx; test al,0x20');
+    const eax = b.gpr(0);
+    const v = b.emulate('in', [b.c(0x3fd), b.c(1)], 0x1002, true)!;
+    const merged = b.bin('or', b.bin('and', eax, b.c(0xffffff00)), b.bin('and', v, b.c(0xff)));
+    b.putGpr(0, b.bin('and', b.bin('and', merged, b.c(0xff)), b.c(0x20)));
+    b.putGpr(1, b.bin('and', b.bin('xor', merged, b.c(0x300)), b.c(0xff))); // xor touches bits the mask drops
+    b.putGpr(2, b.bin('and', merged, b.c(0x1ff))); // bit 8 comes from eax: stays
+    const out = fold(b.finish({ kind: 'jump', target: 0 }));
+    expect(out).toContain('  t6 = and t1, 0x20');
+    expect(out).toContain('  put ecx, t3'); // and t1, 0xff: the same as t3
+    expect(out).toContain('  t9 = and t4, 0x1ff');
   });
 });

@@ -122,11 +122,11 @@ export function apply(w: World, o: Op): Outcome | null {
   }
 }
 
-/** Every linear page the tests can touch: the two test PDE ranges and the kernel's identity pages. */
+/** Every linear page the operations can touch: the test pages and the kernel's identity pages up to the tables. */
 export function candidatePages(): number[] {
   const pages: number[] = [];
-  for (const pdi of [1, 2]) for (let j = 0; j < 1024; j++) pages.push((pdi << 10) | j);
-  for (let p = 0; p < 1024; p++) pages.push(p);
+  for (const pdi of [1, 2]) for (let j = 0; j < 8; j++) pages.push((pdi << 10) | j);
+  for (let p = 0; p < 0x40; p++) pages.push(p);
   return pages;
 }
 

@@ -5,6 +5,7 @@
  */
 import { asmCommand } from './commands/asm.js';
 import { disasmCommand } from './commands/disasm.js';
+import { irCommand } from './commands/ir.js';
 import { isaCommand } from './commands/isa.js';
 import { runCommand } from './commands/run.js';
 
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   { name: 'run', synopsis: 'run KERNEL [-m SIZE] [-d ITEMS] [--stats] …', summary: 'boot a Multiboot kernel (or --flat image) by binary translation', run: runCommand },
   { name: 'disasm', synopsis: 'disasm FILE [--raw --base ADDR] [--json]', summary: 'disassemble like objdump -d -M intel', run: disasmCommand },
   { name: 'asm', synopsis: 'asm FILE.s [-o OUT.bin] [--bits 16|32]', summary: 'assemble nasm-syntax Intel source to a flat binary', run: asmCommand },
+  { name: 'ir', synopsis: 'ir FILE --at ADDR [--raw --base ADDR] [--no-opt=NAMES]', summary: 'one block through decoder, lifter, each pass and codegen', run: irCommand },
   { name: 'isa', synopsis: 'isa --dump | --stats | --coverage', summary: 'the instruction tables built from isa/', run: isaCommand },
 ];
 

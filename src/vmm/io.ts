@@ -49,8 +49,9 @@ export function portOut(m: MonitorCore, next: number, port: number, value: numbe
   port &= 0xffff;
   checkIoPermission(m, port, size);
   m.bus.write(port, asSize(size), value);
-  // A device may have asked to stop the machine (isa-debug-exit): leave at once.
-  return m.end === null ? VmmResult.Continue : leaveAt(m.cpu, next);
+  // A device may have asked to stop the machine (isa-debug-exit), or the write
+  // (an EOI, an unmask) made an interrupt deliverable: leave at once either way.
+  return m.end === null && !interruptNowDeliverable(m) ? VmmResult.Continue : leaveAt(m.cpu, next);
 }
 
 /** Reads an index register with the address size's width. */
@@ -107,6 +108,12 @@ export function outs(m: MonitorCore, next: number, size: number, sizeAndRep: num
   if (rep) setIndex(cpu, ECX, addrSize, count);
   return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
 }
+
+function interruptNowDeliverable(m: MonitorCore): boolean {
+  return (m.cpu.eflagsSys & IF_BIT) !== 0 && m.interruptWaiting();
+}
+
+const IF_BIT = 1 << 9;
 
 function leaveAt(cpu: CpuState, next: number): VmmResult {
   cpu.eip = next;

@@ -137,6 +137,8 @@ export class Machine {
     if (log && options.debug?.has('int')) this.core.log = ((_c, line) => log(line + '\n')) as LogSink;
     this.monitor = new VirtualMachineMonitor(this.core);
     this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock);
+    const pic = this.devices.pic;
+    this.core.interruptWaiting = () => pic.pendingVector() >= 0;
     this.events.maxInsns = options.maxInsns ?? Infinity;
     this.executor = options.executor({
       cpu: this.cpu,

@@ -44,6 +44,13 @@ export class MonitorCore {
   log: LogSink | null = null;
   /** Called when cached address translations become stale (mov cr3, invlpg, cr0 writes). */
   onTlbFlush: (() => void) | null = null;
+  /**
+   * Whether the interrupt controller has a request waiting (set by the
+   * machine). Port writes consult it: an EOI or an unmask can make an IRQ
+   * deliverable at once, and translated code must then return to the
+   * dispatcher instead of running on to the end of its region.
+   */
+  interruptWaiting: () => boolean = () => false;
   /** TSC value at clock time 0 (wrmsr 0x10 moves it). */
   tscOffset = 0;
   /** IA32_APIC_BASE: BSP flag, global enable, default base 0xFEE00000 (no local APIC is modelled). */

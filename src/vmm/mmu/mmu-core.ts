@@ -144,13 +144,14 @@ export abstract class MmuCore implements Mmu {
 
   onCr0Cr4Write(): void {
     const cpu = this.cpu;
-    const modeBits = CR0_PG;
     const changed0 = (cpu.cr0 ^ this.cr0Seen) | 0;
     const changed4 = (cpu.cr4 ^ this.cr4Seen) | 0;
     this.cr0Seen = cpu.cr0;
     this.cr4Seen = cpu.cr4;
-    if ((changed0 & modeBits) !== 0 || (changed4 & CR4_PSE) !== 0) this.onPagingModeChange();
-    if ((changed0 & (CR0_PG | CR0_WP)) !== 0 || (changed4 & CR4_PSE) !== 0) this.flushTlb();
+    // PG and PSE change what the guest's tables mean (shadows die); WP only what the TLB may allow.
+    const structural = (changed0 & CR0_PG) !== 0 || (changed4 & CR4_PSE) !== 0;
+    if (structural) this.onPagingModeChange();
+    if (structural || (changed0 & CR0_WP) !== 0) this.flushTlb();
   }
 
   onCplChange(): void {

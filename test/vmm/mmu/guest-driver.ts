@@ -4,6 +4,7 @@
  * page crossing, fault exit on Translation.Fault), so MMU tests exercise the
  * same protocol without compiling code.
  */
+import { expect } from 'vitest';
 import type { CpuState } from '../../../src/cpu/state.js';
 import { Translation } from '../../../src/vmm/mmu/mmu.js';
 import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
@@ -48,5 +49,3 @@ export class GuestDriver {
     return { kind: 'fault', errorCode: this.mmu.fault.errorCode, cr2: this.cpu.cr2 >>> 0 };
   }
 }
-
-import { expect } from 'vitest';

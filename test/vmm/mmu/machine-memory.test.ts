@@ -9,6 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { GuestMemoryError, PhysicalMemory } from '../../../src/vmm/memory/physical-memory.js';
 import { GuestPhysicalMemory } from '../../../src/vmm/mmu/guest-physical-memory.js';
 import { MachineMap } from '../../../src/vmm/mmu/machine-map.js';
+import { createMmu, parseMmuKind, UnknownMmuKind } from '../../../src/vmm/mmu/create-mmu.js';
+import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import { CpuState } from '../../../src/cpu/state.js';
 import { SoftwareTlb, TLB_ENTRIES } from '../../../src/vmm/mmu/software-tlb.js';
 
 const RAM = 64 * 4096;
@@ -87,5 +91,18 @@ describe('SoftwareTlb', () => {
     tlb.setWrite(8, 0x4000);
     tlb.dropWritesTo(3);
     expect([tlb.read[7], tlb.write[7], tlb.write[8]]).toEqual([0x3000, -1, 0x4000]);
+  });
+});
+
+describe('createMmu', () => {
+  it('builds the MMU --mmu names over identity or scattered memory; rejects other names with a typed error', () => {
+    const cpu = new CpuState();
+    const shadow = createMmu(cpu, new PhysicalMemory(RAM));
+    expect(shadow).toBeInstanceOf(ShadowMmu);
+    expect(shadow.mem.map.isIdentity).toBe(true);
+    const nested = createMmu(cpu, new PhysicalMemory(RAM), { kind: parseMmuKind('nested'), scatterSeed: 9 });
+    expect(nested).toBeInstanceOf(NestedMmu);
+    expect(nested.mem.map.isIdentity).toBe(false);
+    expect(() => parseMmuKind('ept')).toThrow(UnknownMmuKind);
   });
 });

@@ -139,6 +139,7 @@ export function deliverException(m: MonitorCore, vector: number, errorCode: numb
     try {
       deliver(m, v, e, returnEip, EventKind.Exception);
       m.stats.exceptions++;
+      m.stats.exceptionsByVector[v & 0xff]++;
       return;
     } catch (f) {
       if (!(f instanceof GuestFault)) throw f;
@@ -166,6 +167,7 @@ export function deliverSoftware(m: MonitorCore, vector: number, nextEip: number)
   try {
     deliver(m, vector, -1, nextEip, EventKind.Software);
     m.stats.softwareInterrupts++;
+    m.stats.softwareByVector[vector & 0xff]++;
   } catch (f) {
     if (!(f instanceof GuestFault)) throw f;
     deliverException(m, f.vector, f.errorCode);
@@ -178,6 +180,7 @@ export function deliverExternal(m: MonitorCore, vector: number): void {
   try {
     deliver(m, vector, -1, m.cpu.eip, EventKind.External);
     m.stats.externalInterrupts++;
+    m.stats.externalByVector[vector & 0xff]++;
   } catch (f) {
     if (!(f instanceof GuestFault)) throw f;
     deliverException(m, f.vector, f.errorCode);

@@ -33,6 +33,10 @@ export interface MonitorStats {
   exceptions: number;
   softwareInterrupts: number;
   externalInterrupts: number;
+  /** Delivered events per vector (0–255), by kind, for --stats' breakdown. */
+  readonly exceptionsByVector: Float64Array;
+  readonly softwareByVector: Float64Array;
+  readonly externalByVector: Float64Array;
 }
 
 export class MonitorCore {
@@ -67,7 +71,10 @@ export class MonitorCore {
     readonly virt: VirtMode = 'bt',
     routineCount = 64,
   ) {
-    this.stats = { routineCalls: new Float64Array(routineCount), exceptions: 0, softwareInterrupts: 0, externalInterrupts: 0 };
+    this.stats = {
+      routineCalls: new Float64Array(routineCount), exceptions: 0, softwareInterrupts: 0, externalInterrupts: 0,
+      exceptionsByVector: new Float64Array(256), softwareByVector: new Float64Array(256), externalByVector: new Float64Array(256),
+    };
   }
 
   requestEnd(end: RunEnd): void {

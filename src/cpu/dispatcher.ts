@@ -50,6 +50,8 @@ export interface DispatcherOptions {
   readonly singleStep?: boolean;
   /** Instructions between event checks at most (the time slice). */
   readonly sliceInsns?: number;
+  /** Follow and patch chain links on direct exits (default on; off measures what chaining buys). */
+  readonly chain?: boolean;
 }
 
 export type RunResult =
@@ -80,6 +82,7 @@ export class Dispatcher {
   private readonly maxInsns: number;
   private readonly slice: number;
   private readonly stepAlways: boolean;
+  private readonly chain: boolean;
   private mode = 0;
   /** Near the instruction limit: single-step translations until it is reached. */
   private stepping = false;
@@ -96,6 +99,7 @@ export class Dispatcher {
     this.maxInsns = options.maxInsns ?? NEVER;
     this.slice = Math.max(1, options.sliceInsns ?? 1 << 16);
     this.stepAlways = options.singleStep ?? false;
+    this.chain = options.chain ?? true;
   }
 
   /** Run until a stop request, the instruction limit, a permanent halt or a host error. */
@@ -145,7 +149,7 @@ export class Dispatcher {
           region = next;
         } else {
           const found = this.find();
-          region.links[xc] = found;
+          if (this.chain) region.links[xc] = found;
           region = found;
         }
         continue;

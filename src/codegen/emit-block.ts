@@ -27,6 +27,7 @@
 import type { Block, BinaryOpName, FlagKind, GuestSlot, MemSize, Op, UnaryOpName, Value } from '../ir/types.js';
 import { routineIndex } from '../vmm/interface.js';
 import { ExitCode } from './exit-codes.js';
+import { coldTemps } from './cold-temps.js';
 import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from './flags.js';
 import type { MemoryEmitter } from './memory-access.js';
 
@@ -112,9 +113,13 @@ export class BlockEmitter {
   private readonly n: number;
 
   private readonly selfLoop: boolean;
+  /** Temps only cold exits need (cold-temps.ts), and their definitions so far, for those exits. */
+  private readonly cold: Uint8Array;
+  private readonly coldDefs: string[] = [];
 
   constructor(private readonly block: Block, private readonly scope: RegionScope) {
     this.n = block.guestInsns;
+    this.cold = coldTemps(block);
     const e = block.exit, self = block.address >>> 0;
     this.selfLoop = (e.kind === 'jump' && e.target >>> 0 === self) ||
       (e.kind === 'branch' && (e.taken >>> 0 === self || e.fallthrough >>> 0 === self));
@@ -157,16 +162,16 @@ export class BlockEmitter {
         this.line(this.writeSlot(op.slot, val(op.src)));
         return;
       case 'mov':
-        this.line(`const t${op.dst.id} = ${val(op.src)};`);
+        this.pure(op.dst.id, `const t${op.dst.id} = ${val(op.src)};`);
         return;
       case 'unary':
-        this.line(`const t${op.dst.id} = ${UNARY[op.name](val(op.a))};`);
+        this.pure(op.dst.id, `const t${op.dst.id} = ${UNARY[op.name](val(op.a))};`);
         return;
       case 'binary':
-        this.line(`const t${op.dst.id} = ${BINARY[op.name](val(op.a), val(op.b))};`);
+        this.pure(op.dst.id, `const t${op.dst.id} = ${BINARY[op.name](val(op.a), val(op.b))};`);
         return;
       case 'select':
-        this.line(`const t${op.dst.id} = ${val(op.cond)} !== 0 ? ${val(op.a)} : ${val(op.b)};`);
+        this.pure(op.dst.id, `const t${op.dst.id} = ${val(op.cond)} !== 0 ? ${val(op.a)} : ${val(op.b)};`);
         return;
       case 'load':
         this.line(this.scope.mem.load(op.size, `t${op.dst.id}`, val(op.addr), `m${this.scratch++}`));
@@ -207,8 +212,9 @@ export class BlockEmitter {
       case 'helper': {
         const args = [0, 1, 2].map((i) => (op.args[i] !== undefined ? val(op.args[i]!) : '0')).join(', ');
         const d = op.dst !== null ? `const t${op.dst.id} = ` : '';
-        this.line(`${d}${HELPERS[op.name]}(${args});`);
-        if (op.dst2 !== null) this.line(`const t${op.dst2.id} = HO.second;`);
+        let text = `${d}${HELPERS[op.name]}(${args});`;
+        if (op.dst2 !== null) text += ` const t${op.dst2.id} = HO.second;`;
+        this.pure(op.dst?.id ?? op.dst2?.id ?? -1, text);
         return;
       }
       case 'emulate':
@@ -227,6 +233,12 @@ export class BlockEmitter {
         return;
       }
     }
+  }
+
+  /** A pure op's statement: on the main line, or kept for the cold exits when only they need it. */
+  private pure(dst: number, text: string): void {
+    if (dst >= 0 && this.cold[dst] === 1) this.coldDefs.push(text);
+    else this.line(text);
   }
 
   private readSlot(slot: GuestSlot): string {
@@ -304,7 +316,8 @@ export class BlockEmitter {
 
   /** Statements moving the static thunk into the locals (without forgetting it). */
   private flushCode(): string {
-    return this.pending === null ? '' : thunkStores(this.pending) + ' ';
+    if (this.pending === null) return '';
+    return (this.coldDefs.length ? this.coldDefs.join(' ') + ' ' : '') + thunkStores(this.pending) + ' ';
   }
 
   private flush(): void {

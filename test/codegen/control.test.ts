@@ -251,4 +251,36 @@ describe('self-modifying stores', () => {
     expect(calls).toBe(15);
     expect(m.cpu.regs[1]).toBe(15);
   });
+
+  test('a thunk only a cold exit needs is computed on that exit alone, and is right there', () => {
+    // imul ebx, edi (thunk needs the high half) ; mov [esi], ebx ; cmp ebx, 5 (overwrites the thunk)
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 3, 'imul ebx, edi');
+    const x = b.gpr(3), y = b.gpr(7);
+    const lo = b.bin('mul', x, y);
+    const hi = b.bin('smulhi', x, y);
+    const big = b.bin('ne', hi, b.bin('sar', lo, b.c(31)));
+    b.setFlags('mul', 4, lo, x, y, big);
+    b.putGpr(3, lo);
+    b.insn(0x1003, 2, 'mov [esi], ebx');
+    b.store(4, b.gpr(6), lo);
+    b.insn(0x1005, 3, 'cmp ebx, 5');
+    b.setFlags('sub', 4, b.bin('sub', lo, b.c(5)), lo, b.c(5));
+    const m = new TestMachine();
+    const { region, source } = m.compile([b.finish({ kind: 'jump', target: 0x2000 })]);
+    const smulhiLines = source.split('\n').filter((l) => l.includes('SMULHI'));
+    expect(smulhiLines.length).toBe(1);
+    expect(smulhiLines[0]).toMatch(/^if \(inv !== 0\)/);
+    // Normal path: the cmp's thunk.
+    m.cpu.regs.set([0, 0, 0, 0x10000, 0, 0, 0x5000, 0x10000]);
+    expect(region.run()).toBe(0);
+    expect(materializeFlags(m.cpu) & 0x801).toBe(1); // low half 0; cmp 0,5 borrows: CF only
+    // Cold path: the store hits code; the imul's thunk (overflow: CF = OF = 1) must be what is left.
+    m.codePages[5] = 1;
+    m.codeWrite = () => 1;
+    m.cpu.regs.set([0, 0, 0, 0x10000, 0, 0, 0x5000, 0x10000]);
+    expect(region.run()).toBe(ExitCode.CodeModified);
+    expect(m.cpu.eip).toBe(0x1005);
+    expect(materializeFlags(m.cpu) & 0x801).toBe(0x801);
+  });
 });

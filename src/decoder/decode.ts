@@ -19,13 +19,19 @@
  * (register-operands.ts). Allocation per instruction: the result, the
  * operand array, and one object per memory/immediate/branch operand.
  */
+import { A_SIB, A_SS, MODRM16, MODRM32, SIB32 } from './addressing.js';
+import {
+  fillDecodeIndex, I_IGNORES_MOD, I_LOCKABLE, I_NOPS_SHIFT, I_PFX_MASK, I_REP_SHIFT, I_STATIC_SHIFT, MAX_OPERANDS,
+  newDecodeIndex, OP_CLASS_SHIFT, OP_KIND_MASK, OP_MEMSIZE_SHIFT, OP_NUM_SHIFT, OP_SIZE_BIAS, OP_SIZE_SHIFT, REP_NONE,
+  REP_REP, SLOT_CONDITIONAL,
+} from './decode-index.js';
 import type { DecoderForm } from './form.js';
 import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
-import { makeSlotIndex, pick, pickVex, selectConditional, type SlotIndex } from './form-select.js';
-import type { DecodedInsn, DecodeStatus, InsnClass, MemOperand, Operand, OperandSize, RepKind } from './insn.js';
+import { pick, pickVex, selectConditional } from './form-select.js';
+import type { DecodedInsn, DecodeStatus, ImmOperand, InsnClass, MemOperand, Operand, OperandSize, RepKind } from './insn.js';
 import { getTables, type IsaTables } from './isa-tables.js';
-import { OpKind, SZ_P, SZ_V, type OperandSpec } from './operand-specs.js';
-import { makeStaticOperands, STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey, type StaticOperands } from './static-operands.js';
+import { OpKind, SZ_P, SZ_V } from './operand-specs.js';
+import { STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey } from './static-operands.js';
 import { RC_CR, RC_DR, RC_GPR, RC_MM, RC_SEG, RC_ST, RC_TR, RC_XMM, regOperand } from './register-operands.js';
 
 export interface DecodeMode {
@@ -69,8 +75,16 @@ const FAST_SPAN = 48;
 const SCRATCH = new Uint8Array(64);
 
 let T: IsaTables | null = null;
-let IX: SlotIndex | null = null;
-let SO: StaticOperands | null = null;
+/** Filled on the first decode; module constants so V8 embeds the arrays in the optimised code. */
+const IX = newDecodeIndex();
+const FORMS = IX.forms;
+const MNEMONIC = IX.mnemonic;
+const CLS = IX.cls;
+const INFO = IX.info;
+const OPS = IX.ops;
+const SLOT = IX.slot;
+const MODRM_NEED = IX.modrmNeed;
+const STATIC_OPS = IX.staticOps;
 
 function resolveSize(s: number, opSize: number): OperandSize {
   if (s >= 0) return s as OperandSize;
@@ -79,21 +93,30 @@ function resolveSize(s: number, opSize: number): OperandSize {
   return (opSize * 2) as OperandSize; // SZ_A
 }
 
-/** Every memory operand is built here, so all have one shape. */
-function mem(
+/**
+ * Every memory and immediate operand is made by these two, so each kind has
+ * one object shape. (Sharing equal operands through a cache was tried: ~90%
+ * hit rate on libc, but the cached objects outlive the young generation and
+ * the collector's extra work cost more than the allocations saved.)
+ */
+function memOperand(
   size: OperandSize, seg: number, segOverride: boolean, base: number, index: number, scale: 1 | 2 | 4 | 8, disp: number,
   addrSize: 2 | 4, moffs: boolean,
 ): MemOperand {
   return { kind: 'mem', size, seg, segOverride, base, index, scale, disp, addrSize, moffs };
 }
 
+function immOperand(size: OperandSize, value: number): ImmOperand {
+  return { kind: 'imm', size, value };
+}
+
 function result(
-  address: number, length: number, status: DecodeStatus, form: DecoderForm | null, cls: InsnClass, opSize: 2 | 4,
+  address: number, length: number, status: DecodeStatus, form: DecoderForm | null, mnemonic: string, cls: InsnClass, opSize: 2 | 4,
   addrSize: 2 | 4, lock: boolean, rep: RepKind, segOverride: number, operands: readonly Operand[], prefixLen: number,
   modrm: number, sib: number, dispSize: number, fwait: boolean,
 ): DecodedInsn {
   return {
-    address, length, status, form, mnemonic: form === null ? '(bad)' : form.mnemonic, cls, opSize, addrSize, lock, rep,
+    address, length, status, form, mnemonic, cls, opSize, addrSize, lock, rep,
     segOverride, operands, prefixLen, modrm, sib, dispSize, fwait,
   };
 }
@@ -101,16 +124,16 @@ function result(
 /** The input ran out (truncated) or the 15-byte limit was hit (too-long). */
 function cutOff(address: number, offset: number, end: number, opSize: 2 | 4, addrSize: 2 | 4): DecodedInsn {
   if (end < offset + 15) {
-    return result(address, end - offset, 'truncated', null, 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
+    return result(address, end - offset, 'truncated', null, '(bad)', 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
   }
-  return result(address, 15, 'too-long', null, 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
+  return result(address, 15, 'too-long', null, '(bad)', 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
 }
 
 /** An undefined encoding: #UD when executed. The length covers what was read. */
 function bad(
   address: number, length: number, opSize: 2 | 4, addrSize: 2 | 4, prefixLen: number, lock: boolean, seg: number, modrm: number,
 ): DecodedInsn {
-  return result(address, length, 'invalid', null, 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, -1, 0, false);
+  return result(address, length, 'invalid', null, '(bad)', 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, -1, 0, false);
 }
 
 /**
@@ -121,10 +144,8 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   let tables = T;
   if (tables === null) {
     tables = T = getTables();
-    IX = makeSlotIndex(tables);
-    SO = makeStaticOperands(tables.forms);
+    fillDecodeIndex(IX, tables);
   }
-  const ix = IX!;
   const end = bytes.length;
   // buf[p] is the next byte; start is the instruction's first byte in buf; limit is where reading must stop.
   let buf = bytes;
@@ -174,7 +195,7 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   }
   let opcode = b;
-  let need = tables.modrmNeed[map * 256 + opcode]!;
+  let need = MODRM_NEED[map * 256 + opcode]!;
   let modrm = -1;
   let form: DecoderForm | null = null;
   let fwait = false;
@@ -226,7 +247,9 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     form = list != null ? pickVex(list, modrm, v2 & 3, (v2 >> 2) & 1, vexW) : null;
     if (form === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
   }
-  if (form === null) {
+  let fid: number;
+  if (form !== null) fid = form.id;
+  else {
     if (need === 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
     let slot = map * 2048 + opcode * 8;
     if (need === 2) {
@@ -234,23 +257,27 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
       if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
       slot += (modrm >> 3) & 7;
     }
-    form = ix.direct[slot] as DecoderForm | null;
-    if (form === null) {
-      if (ix.cands[slot] == null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
-      form = selectConditional(ix, slot, modrm, has66, rep, opSize, addrSize);
-      if (form === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
+    fid = SLOT[slot]! - 1;
+    if (fid < 0) {
+      if (fid + 1 !== SLOT_CONDITIONAL) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
+      fid = selectConditional(IX, slot, modrm, has66, rep, opSize, addrSize);
+      if (fid < 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
     }
   }
+  const info = INFO[fid]!;
   // A mandatory prefix is part of the opcode, not a size or repeat prefix.
-  const fpfx = form.pfx;
+  const fpfx = info & I_PFX_MASK;
   if (fpfx === PFX_66) opSize = defOp;
   let repKind: RepKind = 0;
-  if (rep !== 0 && form.repMode !== 'none' && fpfx !== PFX_F3 && fpfx !== PFX_F2) {
-    repKind = form.repMode === 'rep' ? 'rep' : rep === 0xf3 ? 'repe' : 'repne';
+  if (rep !== 0) {
+    const repMode = (info >> I_REP_SHIFT) & 3;
+    if (repMode !== REP_NONE && fpfx !== PFX_F3 && fpfx !== PFX_F2) {
+      repKind = repMode === REP_REP ? 'rep' : rep === 0xf3 ? 'repe' : 'repne';
+    }
   }
   // Decoding goes on for an encoding that is #UD only because of its prefixes or
   // register field, so its length is known (a disassembler can step over it).
-  let undefinedHere = lock && (!form.lockable || modrm >= 0xc0);
+  let undefinedHere = lock && ((info & I_LOCKABLE) === 0 || modrm >= 0xc0);
 
   // ModRM memory addressing: SIB and displacement.
   let sib = -1;
@@ -260,63 +287,42 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   let scale: 1 | 2 | 4 | 8 = 1;
   let disp = 0;
   let defSeg = SEG_DS;
-  if (modrm >= 0 && modrm < 0xc0 && !form.ignoresMod) {
-    const mod = modrm >> 6;
-    const rm = modrm & 7;
+  if (modrm >= 0 && modrm < 0xc0 && (info & I_IGNORES_MOD) === 0) {
+    // Table-driven (addressing.ts): base, index, scale, displacement size and default segment in one int.
+    let a: number;
     if (addrSize === 4) {
-      if (rm === 4) {
+      a = MODRM32[modrm]!;
+      if ((a & A_SIB) !== 0) {
         sib = buf[p++]!;
-        base = sib & 7;
-        index = (sib >> 3) & 7;
-        scale = (1 << (sib >> 6)) as 1 | 2 | 4 | 8;
-        if (index === 4) index = -1;
-        if (base === 5 && mod === 0) {
-          base = -1;
-          dispSize = 4;
-        }
-      } else if (rm === 5 && mod === 0) {
-        dispSize = 4;
-      } else {
-        base = rm;
+        a = (a & 0xf000) | SIB32[sib | (modrm < 0x40 ? 256 : 0)]!;
       }
-      if (mod === 1) dispSize = 1;
-      else if (mod === 2) dispSize = 4;
-      if (base === 4 || base === 5) defSeg = SEG_SS;
-      if (dispSize === 1) disp = (buf[p++]! << 24) >> 24;
-      else if (dispSize === 4) {
-        disp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-        p += 4;
-      }
-    } else {
-      if (mod === 0 && rm === 6) {
-        dispSize = 2;
-      } else {
-        // 16-bit forms: bx+si, bx+di, bp+si, bp+di, si, di, bp, bx.
-        base = rm < 4 ? (rm < 2 ? 3 : 5) : rm === 4 ? 6 : rm === 5 ? 7 : rm === 6 ? 5 : 3;
-        index = rm < 4 ? ((rm & 1) === 0 ? 6 : 7) : -1;
-        if (base === 5) defSeg = SEG_SS;
-      }
-      if (mod === 1) dispSize = 1;
-      else if (mod === 2) dispSize = 2;
-      if (dispSize === 1) disp = (buf[p++]! << 24) >> 24;
-      else if (dispSize === 2) {
-        disp = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
-        p += 2;
-      }
+    } else a = MODRM16[modrm]!;
+    base = (a & 15) - 1;
+    index = ((a >> 4) & 15) - 1;
+    scale = (1 << ((a >> 8) & 3)) as 1 | 2 | 4 | 8;
+    dispSize = (a >> 12) & 15;
+    if ((a & A_SS) !== 0) defSeg = SEG_SS;
+    if (dispSize === 1) disp = (buf[p++]! << 24) >> 24;
+    else if (dispSize === 4) {
+      disp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+      p += 4;
+    } else if (dispSize === 2) {
+      disp = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
+      p += 2;
     }
     if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   }
 
-  const specs = ix.ops[form.id]!;
-  const n = specs.length;
+  const n = (info >> I_NOPS_SHIFT) & 3;
+  const opBase = fid * MAX_OPERANDS;
   const isReg = modrm >= 0xc0;
   let operands: readonly Operand[] = NO_OPERANDS;
   // Register-only operand lists are shared (static-operands.ts): look one up, or build it below and keep it.
   let cache: (readonly Operand[] | null)[] | null = null;
   let cacheKey = 0;
-  const sk = SO!.kind[form.id]!;
+  const sk = (info >> I_STATIC_SHIFT) & 3;
   if (sk === STATIC_ALWAYS || (sk === STATIC_IF_REG && isReg)) {
-    cache = SO!.cache[form.id] ?? (SO!.cache[form.id] = new Array<readonly Operand[] | null>(form.vex ? STATIC_KEYS : STATIC_KEYS_LEGACY).fill(null));
+    cache = STATIC_OPS[fid] ?? (STATIC_OPS[fid] = new Array<readonly Operand[] | null>(vexReg >= 0 ? STATIC_KEYS : STATIC_KEYS_LEGACY).fill(null));
     cacheKey = staticKey(modrm, opSize, vexReg);
     const hit = cache[cacheKey] as readonly Operand[] | null;
     if (hit !== null) operands = hit;
@@ -327,68 +333,108 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     let o2: Operand | null = null;
     const effSeg = seg >= 0 ? seg : defSeg;
     for (let i = 0; i < n; i++) {
-      const s: OperandSpec = specs[i]!;
-      let o: Operand;
-      switch (s.kind) {
+      const w = OPS[opBase + i]!;
+      const kind = w & OP_KIND_MASK;
+      const ssize = ((w >> OP_SIZE_SHIFT) & 1023) - OP_SIZE_BIAS;
+      const size = ssize >= 0 ? (ssize as OperandSize) : resolveSize(ssize, opSize);
+      // Each case only says what the operand is; the objects are made at one call site per kind below,
+      // which keeps this function small enough for V8 to inline those helpers.
+      let o: Operand | null = null;
+      let rc = -1; // register class, or -1
+      let rn = 0;
+      let rs = size;
+      let mem = false;
+      let mSize = size;
+      let mSeg = effSeg;
+      let mOverride = seg >= 0;
+      let mBase = base;
+      let mIndex = index;
+      let mScale = scale;
+      let mDisp = disp;
+      let moffs = false;
+      let imm = false;
+      let iSize = size;
+      let iValue = 0;
+      switch (kind) {
         case OpKind.E:
         case OpKind.M:
-          if (isReg) o = regOperand(RC_GPR, modrm & 7, resolveSize(s.size, opSize));
-          else {
-            const size = s.memSize !== 0 ? (s.memSize as OperandSize) : resolveSize(s.size, opSize);
-            o = mem(size, effSeg, seg >= 0, base, index, scale, disp, addrSize, false);
+          if (isReg) {
+            rc = RC_GPR;
+            rn = modrm & 7;
+          } else {
+            const memSize = (w >> OP_MEMSIZE_SHIFT) & 1023;
+            mem = true;
+            if (memSize !== 0) mSize = memSize as OperandSize;
           }
           break;
         case OpKind.Q:
-          if (isReg) o = regOperand(RC_MM, modrm & 7, 8);
-          else o = mem(s.size as OperandSize, effSeg, seg >= 0, base, index, scale, disp, addrSize, false);
+          if (isReg) {
+            rc = RC_MM;
+            rn = modrm & 7;
+            rs = 8;
+          } else mem = true;
           break;
         case OpKind.W:
-          if (isReg) o = regOperand(RC_XMM, modrm & 7, s.size === 32 ? 32 : 16);
-          else o = mem(s.size as OperandSize, effSeg, seg >= 0, base, index, scale, disp, addrSize, false);
+          if (isReg) {
+            rc = RC_XMM;
+            rn = modrm & 7;
+            rs = ssize === 32 ? 32 : 16;
+          } else mem = true;
           break;
         case OpKind.R:
         case OpKind.H:
-          o = regOperand(RC_GPR, modrm & 7, resolveSize(s.size, opSize));
+          rc = RC_GPR;
+          rn = modrm & 7;
           break;
         case OpKind.G:
-          o = regOperand(RC_GPR, (modrm >> 3) & 7, resolveSize(s.size, opSize));
+          rc = RC_GPR;
+          rn = (modrm >> 3) & 7;
           break;
-        case OpKind.S: {
-          const r = (modrm >> 3) & 7;
-          if (r > 5) undefinedHere = true;
-          o = regOperand(RC_SEG, r, 2);
+        case OpKind.S:
+          rc = RC_SEG;
+          rn = (modrm >> 3) & 7;
+          rs = 2;
+          if (rn > 5) undefinedHere = true;
           break;
-        }
         case OpKind.C:
-          o = regOperand(RC_CR, (modrm >> 3) & 7, 4);
+          rc = RC_CR;
+          rn = (modrm >> 3) & 7;
+          rs = 4;
           break;
         case OpKind.D:
-          o = regOperand(RC_DR, (modrm >> 3) & 7, 4);
+          rc = RC_DR;
+          rn = (modrm >> 3) & 7;
+          rs = 4;
           break;
         case OpKind.T:
-          o = regOperand(RC_TR, (modrm >> 3) & 7, 4);
+          rc = RC_TR;
+          rn = (modrm >> 3) & 7;
+          rs = 4;
           break;
-        case OpKind.I: {
-          const size = resolveSize(s.size, opSize);
-          let v: number;
-          if (size === 1) v = buf[p++]!;
+        case OpKind.I:
+          imm = true;
+          if (size === 1) iValue = buf[p++]!;
           else if (size === 2) {
-            v = buf[p]! | (buf[p + 1]! << 8);
+            iValue = buf[p]! | (buf[p + 1]! << 8);
             p += 2;
           } else {
-            v = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+            iValue = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
             p += 4;
           }
-          o = { kind: 'imm', size, value: v };
           break;
-        }
         case OpKind.Ibs: {
           const v = (buf[p++]! << 24) >> 24;
-          o = { kind: 'imm', size: opSize, value: opSize === 4 ? v >>> 0 : v & 0xffff };
+          imm = true;
+          iSize = opSize;
+          iValue = opSize === 4 ? v >>> 0 : v & 0xffff;
           break;
         }
+        case OpKind.One:
+          imm = true;
+          iSize = 1;
+          iValue = 1;
+          break;
         case OpKind.J: {
-          const size = resolveSize(s.size, opSize);
           let d: number;
           if (size === 1) d = (buf[p++]! << 24) >> 24;
           else if (size === 2) {
@@ -402,18 +448,21 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
           o = { kind: 'rel', size: opSize, target: opSize === 4 ? (next + d) >>> 0 : (next + d) & 0xffff };
           break;
         }
-        case OpKind.O: {
-          let off: number;
+        case OpKind.O:
           if (addrSize === 4) {
-            off = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+            mDisp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
             p += 4;
           } else {
-            off = buf[p]! | (buf[p + 1]! << 8);
+            mDisp = buf[p]! | (buf[p + 1]! << 8);
             p += 2;
           }
-          o = mem(resolveSize(s.size, opSize), seg >= 0 ? seg : SEG_DS, seg >= 0, -1, -1, 1, off, addrSize, true);
+          mem = true;
+          mSeg = seg >= 0 ? seg : SEG_DS;
+          mBase = -1;
+          mIndex = -1;
+          mScale = 1;
+          moffs = true;
           break;
-        }
         case OpKind.A: {
           let off: number;
           if (opSize === 4) {
@@ -425,49 +474,58 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
           }
           const selector = buf[p]! | (buf[p + 1]! << 8);
           p += 2;
-          o = { kind: 'far', size: resolveSize(s.size, opSize), selector, offset: off };
+          o = { kind: 'far', size, selector, offset: off };
           break;
         }
         case OpKind.Z:
-          o = regOperand(RC_GPR, opcode & 7, resolveSize(s.size, opSize));
+          rc = RC_GPR;
+          rn = opcode & 7;
           break;
         case OpKind.Fixed:
-          o = regOperand(s.regClass, s.num, resolveSize(s.size, opSize));
-          break;
-        case OpKind.One:
-          o = { kind: 'imm', size: 1, value: 1 };
+          rc = (w >> OP_CLASS_SHIFT) & 7;
+          rn = (w >> OP_NUM_SHIFT) & 7;
           break;
         case OpKind.X:
         case OpKind.Xlat:
-          o = mem(resolveSize(s.size, opSize), seg >= 0 ? seg : SEG_DS, seg >= 0, s.kind === OpKind.X ? 6 : 3, -1, 1, 0, addrSize, false);
-          break;
         case OpKind.Y:
-          o = mem(resolveSize(s.size, opSize), SEG_ES, false, 7, -1, 1, 0, addrSize, false);
+          // String operands: ds:[esi] (overridable), es:[edi], xlat's ds:[ebx]; no SIB, no displacement.
+          mem = true;
+          if (kind === OpKind.Y) {
+            mSeg = SEG_ES;
+            mOverride = false;
+          } else mSeg = seg >= 0 ? seg : SEG_DS;
+          mBase = kind === OpKind.X ? 6 : kind === OpKind.Y ? 7 : 3;
+          mIndex = -1;
+          mScale = 1;
+          mDisp = 0;
           break;
         case OpKind.STi:
-          o = regOperand(RC_ST, modrm & 7, 10);
+          rc = RC_ST;
+          rn = modrm & 7;
+          rs = 10;
           break;
         case OpKind.P:
-          o = regOperand(RC_MM, (modrm >> 3) & 7, 8);
-          break;
         case OpKind.N:
-          o = regOperand(RC_MM, modrm & 7, 8);
+          rc = RC_MM;
+          rn = kind === OpKind.P ? (modrm >> 3) & 7 : modrm & 7;
+          rs = 8;
           break;
         case OpKind.V:
-          o = regOperand(RC_XMM, (modrm >> 3) & 7, s.size === 32 ? 32 : 16);
-          break;
         case OpKind.U:
-          o = regOperand(RC_XMM, modrm & 7, s.size === 32 ? 32 : 16);
-          break;
         case OpKind.Vvvv:
-          o = regOperand(RC_XMM, vexReg, s.size === 32 ? 32 : 16);
+          rc = RC_XMM;
+          rn = kind === OpKind.V ? (modrm >> 3) & 7 : kind === OpKind.U ? modrm & 7 : vexReg;
+          rs = ssize === 32 ? 32 : 16;
           break;
         default:
           return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
       }
-      if (i === 0) o0 = o;
-      else if (i === 1) o1 = o;
-      else o2 = o;
+      if (rc >= 0) o = regOperand(rc, rn, rs);
+      else if (mem) o = memOperand(mSize, mSeg, mOverride, mBase, mIndex, mScale, mDisp, addrSize, moffs);
+      else if (imm) o = immOperand(iSize, iValue);
+      if (i === 0) o0 = o!;
+      else if (i === 1) o1 = o!;
+      else o2 = o!;
     }
     // Array literals: packed, one allocation (isa rows have at most three operands).
     operands = n === 1 ? [o0!] : n === 2 ? [o0!, o1!] : [o0!, o1!, o2!];
@@ -476,9 +534,13 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   const length = p - start;
   if (undefinedHere) {
-    return result(address, length, 'invalid', null, 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, sib, dispSize, false);
+    return result(address, length, 'invalid', null, '(bad)', 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, sib, dispSize, false);
   }
-  return result(address, length, 'ok', form, form.cls, opSize, addrSize, lock, repKind, seg, operands, prefixLen, modrm, sib, dispSize, fwait);
+  // The same literal as result(), written out: the hot path must not depend on V8 choosing to inline a call.
+  return {
+    address, length, status: 'ok', form: FORMS[fid]!, mnemonic: MNEMONIC[fid]!, cls: CLS[fid]!, opSize, addrSize,
+    lock, rep: repKind, segOverride: seg, operands, prefixLen, modrm, sib, dispSize, fwait,
+  };
 }
 
 /** Sequentially decode a buffer (disassembler, tests, bench). */

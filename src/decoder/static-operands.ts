@@ -14,14 +14,14 @@
  * qualify: they also decide whether the encoding is defined.
  */
 import type { DecoderForm } from './form.js';
-import type { Operand } from './insn.js';
 import { OpKind } from './operand-specs.js';
 
 export const STATIC_NEVER = 0;
 export const STATIC_ALWAYS = 1;
 export const STATIC_IF_REG = 2;
 
-function classify(f: DecoderForm): number {
+/** STATIC_* for a row. */
+export function classifyStatic(f: DecoderForm): number {
   let kind = f.ops.length > 0 ? STATIC_ALWAYS : STATIC_NEVER;
   for (const s of f.ops) {
     switch (s.kind) {
@@ -38,23 +38,6 @@ function classify(f: DecoderForm): number {
   }
   // ignoresMod rows (mov crN) read r/m as a register whatever mod says; E beside them would not be static.
   return kind === STATIC_IF_REG && f.ignoresMod ? STATIC_NEVER : kind;
-}
-
-export interface StaticOperands {
-  /** form id → STATIC_* */
-  readonly kind: Uint8Array;
-  /** form id → cache (key → frozen operand array), allocated on first use. */
-  readonly cache: ((readonly Operand[] | null)[] | null)[];
-}
-
-export function makeStaticOperands(forms: readonly DecoderForm[]): StaticOperands {
-  const kind = new Uint8Array(forms.length);
-  const cache: ((readonly Operand[] | null)[] | null)[] = new Array(forms.length);
-  for (let i = 0; i < forms.length; i++) {
-    kind[i] = classify(forms[i]!);
-    cache[i] = null;
-  }
-  return { kind, cache };
 }
 
 /**

@@ -24,6 +24,7 @@ import { PhysicalMemory } from './memory/physical-memory.js';
 import { MonitorCore, type LogSink, type VirtMode } from './monitor-core.js';
 import { VirtualMachineMonitor } from './monitor.js';
 import { VMM_ROUTINES } from './interface.js';
+import type { MmuStatistics } from './mmu/mmu.js';
 import { exitStatusOf, type RunEnd } from './run-end.js';
 import { VirtualClock, type TimeMode } from './virtual-clock.js';
 
@@ -57,7 +58,34 @@ export interface RunStats {
   externalInterrupts: number;
   /** Emulate calls by routine name (only routines called at least once). */
   routineCalls: Record<string, number>;
+  /** Delivered events by vector number (only vectors seen). */
+  exceptionsByVector: Record<number, number>;
+  softwareByVector: Record<number, number>;
+  externalByVector: Record<number, number>;
+  /** The MMU's counters, or null when the machine runs without one (paging not modelled). */
+  mmu: Readonly<MmuStatistics> | null;
   executor: Readonly<Record<string, number>>;
+}
+
+/**
+ * What the machine needs from an MMU for inspection: its counters for
+ * --stats and, when it has one, a log sink for `-d mmu` (one line per event:
+ * guest page faults, TLB flushes, shadow drops). The MMU is not part of the
+ * machine yet; whoever connects it sets `Machine.mmu` before run() and
+ * gives the Mmu interface a `log` property so attachMmuLog can reach it.
+ */
+export interface InspectableMmu {
+  readonly statistics: Readonly<MmuStatistics>;
+  log?: ((line: string) => void) | null;
+}
+
+/** Nonzero entries of a per-vector counter array. */
+function byVector(counts: Float64Array): Record<number, number> {
+  const out: Record<number, number> = {};
+  counts.forEach((n, v) => {
+    if (n > 0) out[v] = n;
+  });
+  return out;
 }
 
 export interface RunResult {
@@ -110,6 +138,8 @@ export class Machine {
   readonly core: MonitorCore;
   readonly monitor: VirtualMachineMonitor;
   readonly events: EventService;
+  /** The MMU when paging is modelled; null until one is connected (see InspectableMmu). */
+  mmu: InspectableMmu | null = null;
   private readonly executor: GuestExecutor;
   private inputWaiter: (() => void) | null = null;
 
@@ -187,6 +217,17 @@ export class Machine {
     });
   }
 
+  /**
+   * -d mmu: route the MMU's event lines to the debug log. Returns false when
+   * there is no MMU (or it has no log hook), so the caller can say so once.
+   */
+  attachMmuLog(): boolean {
+    const log = this.options.log;
+    if (this.mmu === null || !('log' in this.mmu) || log === undefined) return false;
+    this.mmu.log = (line) => log(`mmu: ${line}\n`);
+    return true;
+  }
+
   async run(): Promise<RunResult> {
     const start = performance.now();
     const core = this.core;
@@ -220,6 +261,10 @@ export class Machine {
         softwareInterrupts: s.softwareInterrupts,
         externalInterrupts: s.externalInterrupts,
         routineCalls,
+        exceptionsByVector: byVector(s.exceptionsByVector),
+        softwareByVector: byVector(s.softwareByVector),
+        externalByVector: byVector(s.externalByVector),
+        mmu: this.mmu === null ? null : { ...this.mmu.statistics },
         executor: this.executor.stats?.() ?? {},
       },
     };

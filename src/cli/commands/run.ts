@@ -8,9 +8,11 @@
  * run ends another way (see --help). Bad input is one line on stderr and
  * exit 2; nothing here ever prints a stack trace.
  */
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFilter } from '../debug-items.js';
 import { describeFailure, UsageError } from '../failure.js';
-import { createGuestExecutor } from '../../cpu/guest-executor.js';
+import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
+import { guestExecutorFactory } from '../../cpu/guest-executor.js';
 import type { ExecutorFactory } from '../../vmm/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../vmm/machine.js';
 import type { VirtMode } from '../../vmm/monitor-core.js';
@@ -32,11 +34,18 @@ options:
   --virt=bt|trap     bt (default): binary translation, every sensitive instruction virtualized;
                      trap: model classic trap-and-emulate (pushf/popf/sgdt/sidt/smsw/str/sldt
                      behave as on a deprivileged CPU)
-  -d LIST            debug dumps, comma-separated: in_asm, ir, opt, js, exec, int
-  -D FILE            write debug dumps to FILE instead of stderr
+  -d ITEM,...        debug logs, as QEMU's: ${DEBUG_ITEMS.map(([n]) => n).join(', ')}, all
+                     (-d help: one line on each)
+  -D FILE            write debug logs to FILE instead of stderr
+  --trace-filter RANGES
+                     per-block logs only for guest addresses in RANGES: LO-HI, LO+LEN or ADDR,
+                     comma-separated (e.g. 0x100000-0x100fff)
   --single-step      translate one instruction per block
   --no-opt=PASS      switch an optimisation pass off (repeatable)
-  --stats            print run statistics on stderr at the end
+  --stats            print a table of run statistics on stderr at the end: instructions, regions,
+                     translations, time translating vs executing, cache hit rate, chaining,
+                     invalidations, flushes, VMM calls by kind, exceptions/interrupts by vector, MMU
+  --stats-json FILE  write the same statistics as JSON to FILE
   --flat FILE --load ADDR --entry ADDR
                      load a raw binary at ADDR and start at ADDR (instead of KERNEL)
 
@@ -50,7 +59,6 @@ exit status:
   70         internal error in btvm
 `;
 
-const DEBUG_CATEGORIES = new Set(['in_asm', 'ir', 'opt', 'js', 'exec', 'int']);
 
 export interface RunIo {
   stdout: (bytes: Uint8Array) => void;
@@ -73,8 +81,10 @@ interface ParsedRun {
   virt: VirtMode;
   debug: Set<string>;
   logFile?: string;
+  traceFilter?: TraceFilter;
   singleStep: boolean;
   stats: boolean;
+  statsJson?: string;
   disabledPasses: Set<string>;
 }
 
@@ -96,7 +106,7 @@ export function parseMemorySize(text: string): number {
   return bytes;
 }
 
-export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' {
+export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'debug-help' {
   let kernel: string | undefined;
   let flat: string | undefined;
   let load: number | undefined;
@@ -135,16 +145,15 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' {
       }
       case '-d': {
         const v = value();
-        if (v === undefined) throw new UsageError('-d needs a list of categories');
-        for (const c of v.split(',')) {
-          if (!DEBUG_CATEGORIES.has(c)) throw new UsageError(`unknown -d category '${c}' (known: ${[...DEBUG_CATEGORIES].join(', ')})`);
-          parsed.debug.add(c);
-        }
+        if (v === undefined) throw new UsageError('-d needs a list of items (-d help lists them)');
+        if (parseDebugList(v, parsed.debug) === 'help') return 'debug-help';
         break;
       }
       case '-D': { const v = value(); if (v === undefined) throw new UsageError('-D needs a file name'); parsed.logFile = v; break; }
       case '--single-step': case '--singlestep': parsed.singleStep = true; break;
+      case '--trace-filter': { const v = value(); if (v === undefined) throw new UsageError('--trace-filter needs address ranges'); parsed.traceFilter = parseTraceFilter(v); break; }
       case '--stats': parsed.stats = true; break;
+      case '--stats-json': { const v = value(); if (v === undefined) throw new UsageError('--stats-json needs a file name'); parsed.statsJson = v; break; }
       case '--no-opt': { const v = value(); if (v === undefined) throw new UsageError('--no-opt needs a pass name'); parsed.disabledPasses.add(v); break; }
       case '--append': cmdline = value(); if (cmdline === undefined) throw new UsageError('--append needs a command line'); break;
       case '--flat': flat = value(); if (flat === undefined) throw new UsageError('--flat needs a file'); break;
@@ -204,17 +213,12 @@ const processIo: RunIo = {
   },
 };
 
-function formatStats(r: RunResult): string {
-  const s = r.stats;
-  const mips = s.hostMs > 0 ? s.instructions / s.hostMs / 1000 : 0;
-  const lines = [
-    `btvm: ${s.instructions} instructions in ${s.hostMs.toFixed(1)} ms (${mips.toFixed(1)} MIPS), virtual time ${(s.virtualNs / 1e6).toFixed(3)} ms`,
-    `btvm: exceptions ${s.exceptions}, software interrupts ${s.softwareInterrupts}, external interrupts ${s.externalInterrupts}`,
-    `btvm: vmm calls: ${Object.entries(s.routineCalls).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`,
-  ];
-  const ex = Object.entries(s.executor);
-  if (ex.length > 0) lines.push(`btvm: translator: ${ex.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-  return lines.join('\n') + '\n';
+/** --stats and --stats-json, from the same report. */
+function reportStats(parsed: ParsedRun, result: RunResult, io: RunIo): void {
+  if (!parsed.stats && parsed.statsJson === undefined) return;
+  const report = buildRunReport(result);
+  if (parsed.stats) io.stderr(formatRunReport(report));
+  if (parsed.statsJson !== undefined) writeFileSync(parsed.statsJson, runReportJson(report));
 }
 
 export async function runCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
@@ -223,14 +227,14 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
   let unsubscribe: (() => void) | null = null;
   try {
     const parsed = parseRunArgs(argv);
-    if (parsed === 'help') {
-      io.stdout(new TextEncoder().encode(RUN_USAGE));
+    if (parsed === 'help' || parsed === 'debug-help') {
+      io.stdout(new TextEncoder().encode(parsed === 'help' ? RUN_USAGE : debugHelp()));
       return 0;
     }
     if (parsed.logFile !== undefined) logFd = openSync(parsed.logFile, 'w');
     const fd = logFd;
     const log = fd !== null ? (t: string) => void writeSync(fd, t) : io.stderr;
-    const executor = options.executor ?? createGuestExecutor;
+    const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter });
     const serial = new ConsoleBuffer(io.stdout);
     const machine = new Machine({
       image: parsed.image,
@@ -245,6 +249,9 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       singleStep: parsed.singleStep,
       disabledPasses: parsed.disabledPasses,
     });
+    if (parsed.debug.has('mmu') && !machine.attachMmuLog()) {
+      log('mmu: this machine has no MMU (paging is not modelled in this run): no MMU events will be logged\n');
+    }
     if (io.stdin) {
       machine.setInputOpen(true);
       unsubscribe = io.stdin((b) => machine.receiveInput(b), () => machine.setInputOpen(false));
@@ -253,7 +260,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     serial.flush();
     const note = describeRunEnd(result.reason);
     if (note !== null) io.stderr(`btvm: ${note}\n`);
-    if (parsed.stats) io.stderr(formatStats(result));
+    reportStats(parsed, result, io);
     return result.exitStatus;
   } catch (e) {
     const { message, status } = describeFailure(e);

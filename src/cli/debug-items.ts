@@ -1,0 +1,99 @@
+/**
+ * The `btvm run -d` items (QEMU's -d log items, the ones that make sense for
+ * a binary translator) and `--trace-filter` address ranges.
+ *
+ * The table below is the single source for `-d help`, the option check and
+ * the usage text. Which layer writes an item:
+ *   in_asm, ir, opt, js   the translator, per translated block (TranslationLog)
+ *   exec, tc              the guest executor (src/cpu/guest-executor.ts)
+ *   int                   the monitor's event delivery (MonitorCore.log)
+ *   mmu                   the MMU, once the machine has one (Machine.attachMmuLog)
+ * Per-block items (in_asm, ir, opt, js, exec, tc) honour --trace-filter.
+ */
+import { UsageError } from './failure.js';
+
+export const DEBUG_ITEMS = [
+  ['in_asm', 'guest instructions of each translated block'],
+  ['ir', 'IR of each block as lifted, before optimisation'],
+  ['opt', 'IR of each block after the optimisation passes'],
+  ['js', 'generated JavaScript of each translated region'],
+  ['exec', 'each region executed: guest EIP, mode, instructions retired so far'],
+  ['int', 'exceptions and interrupts delivered to the guest (vector, error code, CS:EIP, SS:ESP)'],
+  ['mmu', 'MMU events: guest page faults, TLB and shadow flushes (needs a machine with an MMU)'],
+  ['tc', 'translation cache: translations, invalidations (self-modifying code) and flushes'],
+] as const;
+
+export type DebugItem = (typeof DEBUG_ITEMS)[number][0];
+
+const NAMES: ReadonlySet<string> = new Set(DEBUG_ITEMS.map(([n]) => n));
+
+/** `-d help`: one line per item, as `qemu -d help` prints them. */
+export function debugHelp(): string {
+  return 'Log items (comma separated, -d ITEM,ITEM,...):\n' +
+    DEBUG_ITEMS.map(([n, what]) => `${n.padEnd(8)} ${what}\n`).join('') +
+    'all      every item above\n' +
+    'Per-block items (in_asm, ir, opt, js, exec, tc) honour --trace-filter; output goes to stderr or -D FILE.\n';
+}
+
+/** Parses a -d list into `into`; 'help' when the list asks for the item list. */
+export function parseDebugList(list: string, into: Set<string>): 'help' | void {
+  for (const item of list.split(',')) {
+    if (item === 'help') return 'help';
+    if (item === 'all') {
+      for (const n of NAMES) into.add(n);
+      continue;
+    }
+    if (!NAMES.has(item)) throw new UsageError(`unknown -d item '${item}' (btvm run -d help lists them)`);
+    into.add(item);
+  }
+}
+
+/** Inclusive guest address ranges; an address is traced when any range holds it. */
+export class TraceFilter {
+  constructor(readonly ranges: readonly (readonly [number, number])[]) {}
+
+  has(address: number): boolean {
+    const a = address >>> 0;
+    for (const [lo, hi] of this.ranges) if (a >= lo && a <= hi) return true;
+    return false;
+  }
+
+  /** Whether [start, end] overlaps any range. */
+  overlaps(start: number, end: number): boolean {
+    for (const [lo, hi] of this.ranges) if (start >>> 0 <= hi && end >>> 0 >= lo) return true;
+    return false;
+  }
+}
+
+function parseAddress(text: string, whole: string): number {
+  const n = /^0x[0-9a-f]+$/i.test(text) || /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n > 0xffff_ffff) throw new UsageError(`bad --trace-filter address '${text}' in '${whole}'`);
+  return n;
+}
+
+/**
+ * `--trace-filter` syntax: comma-separated ranges, each `LO-HI` (inclusive,
+ * as QEMU's -dfilter), `LO+LEN` or a single address. Numbers are decimal or 0x-hex.
+ */
+export function parseTraceFilter(text: string): TraceFilter {
+  const ranges: [number, number][] = [];
+  for (const part of text.split(',')) {
+    const p = part.trim();
+    let lo: number, hi: number;
+    const plus = p.indexOf('+'), dash = p.indexOf('-');
+    if (plus > 0) {
+      lo = parseAddress(p.slice(0, plus), text);
+      const len = parseAddress(p.slice(plus + 1), text);
+      if (len === 0) throw new UsageError(`empty --trace-filter range '${p}'`);
+      hi = lo + len - 1;
+    } else if (dash > 0) {
+      lo = parseAddress(p.slice(0, dash), text);
+      hi = parseAddress(p.slice(dash + 1), text);
+    } else {
+      lo = hi = parseAddress(p, text);
+    }
+    if (hi < lo || hi > 0xffff_ffff) throw new UsageError(`bad --trace-filter range '${p}' (want LO-HI with LO <= HI)`);
+    ranges.push([lo, hi]);
+  }
+  return new TraceFilter(ranges);
+}

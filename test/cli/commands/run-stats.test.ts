@@ -1,0 +1,140 @@
+/**
+ * `btvm run --stats` / `--stats-json` on real fixture kernels. The numbers
+ * are checked against what the kernels must do, derived without btvm:
+ * hello.elf's instruction count and port accesses from objdump's listing
+ * and the bytes it printed; timer.elf's and usermode.elf's interrupts by
+ * vector from the structure of their handlers and from the `-d int` log;
+ * and the cache's counters against each other (hits + misses = lookups,
+ * every miss is one translation).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { countMnemonic, insnsAt, objdumpLabels, throughFirst } from '../objdump-listing.js';
+import { fixture, runKernel, tableValue, type CapturedRun } from '../run-capture.js';
+
+const hello = fixture('kernels/hello.elf');
+
+/** Counter relations every run must satisfy, whatever the guest. */
+function expectConsistentCache(r: CapturedRun): void {
+  const c = r.report.cache!, t = r.report.translation!;
+  expect(c.hits + c.misses).toBe(c.lookups);
+  expect(t.translations).toBe(c.misses); // the dispatcher translates exactly on a miss
+  expect(t.translations).toBeLessThanOrEqual(c.lookups);
+  expect(t.regionsExecuted).toBeGreaterThanOrEqual(t.translations);
+  expect(c.chainedTransitions).toBeLessThanOrEqual(c.directExits);
+  expect(c.hitRate).toBeCloseTo(c.lookups > 0 ? c.hits / c.lookups : 0, 12);
+  expect(t.blocksTranslated).toBeGreaterThanOrEqual(t.translations);
+  const time = r.report.time;
+  expect(time.translateMs!).toBeGreaterThan(0);
+  expect(time.executeMs!).toBeGreaterThanOrEqual(0);
+  expect(time.translateMs! + time.executeMs!).toBeLessThanOrEqual(time.hostMs);
+}
+
+describe('btvm run --stats on hello.elf', () => {
+  it('counts what objdump says the kernel executes for the bytes it printed', async () => {
+    const r = await runKernel(hello, ['--icount', '--stats']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(readFileSync(fixture('kernels/hello.expected'), 'latin1'));
+    const bytes = r.stdout.length;
+
+    const l = objdumpLabels(hello);
+    const start = insnsAt(l, '_start'), init = insnsAt(l, 'serial_init'), exit = insnsAt(l, 'debug_exit');
+    const putc = [...insnsAt(l, 'serial_putc'), ...insnsAt(l, 'serial_putc.wait')];
+    const next = insnsAt(l, 'print_str.next');
+    // The UART's LSR reports the transmitter empty at every poll (QEMU's does too), so .wait runs once per byte.
+    const outs = countMnemonic(init, 'out') + bytes * countMnemonic(putc, 'out') + countMnemonic(exit, 'out');
+    const ins = bytes * countMnemonic(putc, 'in');
+    expect(r.report.vmmCalls.byRoutine).toEqual({ in: ins, out: outs });
+    expect(r.report.vmmCalls.total).toBe(ins + outs);
+    // _start; serial_init; print_str: prologue, a full .next per byte, lods/test/je on the NUL, .done;
+    // serial_putc per byte; debug_exit up to its out (isa-debug-exit ends the run there).
+    const insns = start.length + init.length + insnsAt(l, 'print_str').length + bytes * next.length + throughFirst(next, 'je') +
+      insnsAt(l, 'print_str.done').length + bytes * putc.length + throughFirst(exit, 'out');
+    expect(r.report.guest.instructions).toBe(insns);
+
+    expectConsistentCache(r);
+    expect(r.report.exceptions.total + r.report.softwareInterrupts.total + r.report.externalInterrupts.total).toBe(0);
+    expect(r.report.cache!.invalidations).toBe(0);
+    expect(r.report.cache!.flushes).toBe(0);
+    expect(r.report.mmu).toBeNull();
+    expect(r.report.exit).toEqual({ kind: 'exit', status: 1, detail: null });
+  });
+
+  it('prints the same numbers in the table as in the JSON', async () => {
+    const r = await runKernel(hello, ['--icount', '--stats']);
+    const table = r.stderr;
+    expect(table).toMatch(/^btvm: run statistics\n/);
+    const j = r.report;
+    expect(tableValue(table, 'instructions executed')).toBe(j.guest.instructions);
+    expect(tableValue(table, 'regions executed')).toBe(j.translation!.regionsExecuted);
+    expect(tableValue(table, 'translations made')).toBe(j.translation!.translations);
+    expect(tableValue(table, 'lookups')).toBe(j.cache!.lookups);
+    expect(tableValue(table, 'chained transitions')).toBe(j.cache!.chainedTransitions);
+    expect(tableValue(table, 'invalidations')).toBe(j.cache!.invalidations);
+    expect(tableValue(table, 'flushes')).toBe(j.cache!.flushes);
+    expect(tableValue(table, 'in')).toBe(j.vmmCalls.byRoutine.in);
+    expect(tableValue(table, 'out')).toBe(j.vmmCalls.byRoutine.out);
+    expect(tableValue(table, 'exit status')).toBe(1);
+    for (const section of ['guest', 'time', 'translation', 'translation cache', 'region exits', 'VMM calls', 'exceptions and interrupts', 'MMU']) {
+      expect(table).toContain(`\n  ${section}\n`);
+    }
+    expect(table).toMatch(/\n {6}translating +[\d.]+ ms +[\d.]+%\n {6}executing \(code \+ VMM\) +[\d.]+ ms/);
+    expect(table).toMatch(/\n {4}\(none\) +- +this machine has no MMU/);
+  });
+
+  it('--stats-json alone prints nothing on stderr', async () => {
+    const r = await runKernel(hello, ['--icount']);
+    expect(r.stderr).toBe('');
+    expect(r.report.guest.instructions).toBeGreaterThan(0);
+  });
+});
+
+/** -d int lines (`N: v=VV e=EEEE i=S ...`) per vector, split by i= (software) and the external tag. */
+function intLogByVector(log: string): { exception: Map<number, number>; software: Map<number, number>; external: Map<number, number> } {
+  const maps = { exception: new Map<number, number>(), software: new Map<number, number>(), external: new Map<number, number>() };
+  for (const m of log.matchAll(/^ *\d+: v=([0-9a-f]{2}) e=[0-9a-f]{4} i=([01]) .* (\S+)$/gm)) {
+    const kind = m[2] === '1' ? 'software' : m[3] === 'external' ? 'external' : 'exception';
+    const v = parseInt(m[1]!, 16);
+    maps[kind].set(v, (maps[kind].get(v) ?? 0) + 1);
+  }
+  return maps;
+}
+
+const asRecord = (m: Map<number, number>): Record<string, number> => Object.fromEntries([...m].map(([k, v]) => [String(k), v]));
+
+describe('btvm run --stats on interrupt-driven kernels', () => {
+  it('timer.elf: every external interrupt is IRQ0 at vector 0x20 and ends in one iret; -d int agrees', async () => {
+    const r = await runKernel(fixture('system/timer.elf'), ['--icount', '-d', 'int'], { logFile: true });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('ticks >= 10: yes\n');
+    expect(r.stdout).toContain('timer: done\n');
+    const ext = r.report.externalInterrupts;
+    // pic_init(0x20, 0x28, 0xFE, 0xFF): IRQ0 is the only unmasked line; two loops wait for >= 10 ticks each.
+    expect(Object.keys(ext.byVector)).toEqual(['32']);
+    expect(ext.byVector[32]).toBe(ext.total);
+    expect(ext.total).toBeGreaterThanOrEqual(20);
+    // No exceptions or int n here, so each iret returns from one IRQ0 handler.
+    expect(r.report.vmmCalls.byRoutine.iret).toBe(ext.total);
+    expect(r.report.exceptions.total + r.report.softwareInterrupts.total).toBe(0);
+    const log = intLogByVector(r.logFile!);
+    expect(asRecord(log.external)).toEqual({ '32': ext.total });
+    expect(log.exception.size + log.software.size).toBe(0);
+    expectConsistentCache(r);
+    expect(r.report.cache!.chainedTransitions).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('usermode.elf: exceptions and int 0x80 by vector match the -d int log line for line', async () => {
+    const r = await runKernel(fixture('system/usermode.elf'), ['--icount', '--stats', '-d', 'int'], { logFile: true });
+    expect(r.status).toBe(1);
+    const log = intLogByVector(r.logFile!);
+    expect(r.report.exceptions.byVector).toEqual(asRecord(log.exception));
+    expect(r.report.softwareInterrupts.byVector).toEqual(asRecord(log.software));
+    expect(r.report.externalInterrupts.total).toBe(log.external.size);
+    expect(r.report.softwareInterrupts.byVector[0x80]).toBeGreaterThan(0);
+    expect(r.report.exceptions.byVector[13]).toBeGreaterThan(0);
+    expect(r.report.exceptions.total).toBe(Object.values(r.report.exceptions.byVector).reduce((a, b) => a + b, 0));
+    expect(r.report.softwareInterrupts.total).toBe(Object.values(r.report.softwareInterrupts.byVector).reduce((a, b) => a + b, 0));
+    expect(r.stderr).toMatch(/\n {6}vector 0x0d #GP +\d+\n/);
+    expectConsistentCache(r);
+  }, 20_000);
+});

@@ -12,7 +12,7 @@
  */
 import { CompiledRegion } from '../cache/compiled-region.js';
 import type { TranslationCache } from '../cache/translation-cache.js';
-import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions } from '../codegen/compile-region.js';
+import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions, type RegionCode } from '../codegen/compile-region.js';
 import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../cpu/mode.js';
 import type { CpuState } from '../cpu/state.js';
 import { hex32, printBlock } from '../ir/print.js';
@@ -54,10 +54,24 @@ export function liftModeOf(cpu: CpuState, mode: number): LiftMode {
   };
 }
 
+/** Where translation time goes, in milliseconds (phases of `translateMs`). */
+export class TranslationTimes {
+  lift = 0;
+  optimize = 0;
+  codegen = 0;
+  /** new Function: parsing the generated source (V8 compiles it lazily, at first run). */
+  compile = 0;
+}
+
 export class Translator {
   /** Milliseconds spent translating (lift through new Function). */
   translateMs = 0;
+  readonly times = new TranslationTimes();
+  /** Lifted-and-optimised blocks shared by the regions that contain them (see blockAt). */
+  blocksReused = 0;
   private readonly region: RegionLimits;
+  private readonly blocks = new Map<number, Block>();
+  private blocksEpoch = -1;
 
   constructor(
     private readonly env: CodegenEnv,
@@ -80,21 +94,56 @@ export class Translator {
   }
 
   private translateTimed(eip: number, mode: number, liftMode: LiftMode): CompiledRegion {
-    const log = this.options.log;
     const step = (mode & MODE_SINGLE_STEP) !== 0;
     const csBase = liftMode.csBase ?? 0;
     const linearOf = (x: number): number => (csBase + x) >>> 0;
+    const times = this.times;
+    // A block reachable from several entries is lifted once: regions overlap
+    // (each entry point gets its own), and lifting plus the passes cost more
+    // than codegen. The memo is dropped whenever the cache invalidates or
+    // flushes anything, so it never outlives the bytes it was lifted from.
+    const epoch = this.cache.stats.invalidations + this.cache.stats.flushes;
+    if (epoch !== this.blocksEpoch) {
+      this.blocks.clear();
+      this.blocksEpoch = epoch;
+    }
     const liftAt = (at: number): Block => {
-      const lifted = this.stages.lift(this.code, at, liftMode, { singleStep: step });
-      if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted));
-      if (log?.enabled('ir')) log.write('ir', printBlock(lifted));
-      const opt = this.stages.optimize(lifted);
-      if (log?.enabled('opt')) log.write('opt', printBlock(opt));
-      return opt;
+      const key = this.code.physical(linearOf(at));
+      const known = this.blocks.get(key);
+      if (known !== undefined && known.mode === mode && known.address === at) {
+        this.blocksReused++;
+        return known;
+      }
+      const block = this.liftAndOptimize(at, liftMode, step);
+      this.blocks.set(key, block);
+      return block;
     };
     const limits = step ? { maxBlocks: 1 } : this.region;
     const blocks = buildRegion(eip, limits, liftAt, linearOf);
+    const t2 = performance.now();
     const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, this.options.codegen);
+    const t3 = performance.now();
+    times.codegen += t3 - t2;
+    return this.install(eip, mode, blocks, code, linearOf, t3);
+  }
+
+  private liftAndOptimize(at: number, liftMode: LiftMode, step: boolean): Block {
+    const log = this.options.log, times = this.times;
+    const t0 = performance.now();
+    const lifted = this.stages.lift(this.code, at, liftMode, { singleStep: step });
+    const t1 = performance.now();
+    times.lift += t1 - t0;
+    if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted));
+    if (log?.enabled('ir')) log.write('ir', printBlock(lifted));
+    const opt = this.stages.optimize(lifted);
+    times.optimize += performance.now() - t1;
+    if (log?.enabled('opt')) log.write('opt', printBlock(opt));
+    return opt;
+  }
+
+  private install(eip: number, mode: number, blocks: Block[], code: RegionCode, linearOf: (x: number) => number,
+    t3: number): CompiledRegion {
+    const log = this.options.log, times = this.times;
     if (log?.enabled('js')) log.write('js', `// region ${hex32(eip)} mode=0x${mode.toString(16)}\n${code.source}\n`);
 
     const ranges: number[] = [];
@@ -108,6 +157,7 @@ export class Translator {
     const region = new CompiledRegion(eip, this.code.physical(linearOf(eip)), mode, ranges, code.exitTargets,
       insns, bytes, blocks.length, code.source);
     region.run = instantiateRegion(code.source, this.env, region);
+    times.compile += performance.now() - t3;
     this.cache.insert(region);
     return region;
   }

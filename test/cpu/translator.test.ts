@@ -1,0 +1,104 @@
+/**
+ * The translator and region assembly with hand-built blocks: which blocks a
+ * region gathers (same page, both branch arms, block bound), the -d logs,
+ * sharing lifted blocks between regions and forgetting them on invalidation.
+ */
+import { describe, expect, test } from 'vitest';
+import { TranslationCache } from '../../src/cache/translation-cache.js';
+import { PhysicalMemoryEmitter } from '../../src/codegen/memory-access.js';
+import { CpuState } from '../../src/cpu/state.js';
+import { IrBuilder } from '../../src/ir/builder.js';
+import type { Block, Exit } from '../../src/ir/types.js';
+import { PhysicalCodeSpace } from '../../src/translator/code-reader.js';
+import { buildRegion, successorsOf } from '../../src/translator/region-builder.js';
+import { Translator, type TranslationLogKind } from '../../src/translator/translator.js';
+import { VmmResult } from '../../src/vmm/interface.js';
+import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+
+/** A program as a map from address to exit; every block is one 2-byte instruction. */
+function program(exits: Record<number, Exit>): (address: number) => Block {
+  return (address) => {
+    const b = new IrBuilder(address, 0x17);
+    b.insn(address, 2, `insn at ${address.toString(16)}`);
+    b.putGpr(0, b.bin('add', b.gpr(0), b.c(1)));
+    const exit = exits[address];
+    if (exit === undefined) throw new Error(`no block at ${address.toString(16)}`);
+    if (exit.kind === 'branch') return b.finish({ ...exit, cond: b.gpr(1) });
+    return b.finish(exit);
+  };
+}
+
+const PROGRAM = {
+  0x1000: { kind: 'branch', cond: { kind: 'const', value: 0 }, taken: 0x1100, fallthrough: 0x1002 },
+  0x1002: { kind: 'jump', target: 0x1000 },
+  0x1100: { kind: 'jump', target: 0x2000 }, // next page: not in the region
+  0x2000: { kind: 'indirect', target: { kind: 'const', value: 0x1000 }, hint: 'ret' },
+} as const satisfies Record<number, Exit>;
+
+describe('region assembly', () => {
+  test('both arms and back edges within the entry page, nothing beyond it', () => {
+    const blocks = buildRegion(0x1000, { maxBlocks: 32 }, program(PROGRAM), (x) => x);
+    expect(blocks.map((b) => b.address)).toEqual([0x1000, 0x1100, 0x1002]);
+    expect(successorsOf(blocks[0]!)).toEqual([0x1100, 0x1002]);
+  });
+
+  test('the block bound cuts the walk', () => {
+    expect(buildRegion(0x1000, { maxBlocks: 2 }, program(PROGRAM), (x) => x)).toHaveLength(2);
+  });
+});
+
+describe('translator', () => {
+  function setup(log?: (kind: TranslationLogKind, text: string) => void) {
+    const cpu = new CpuState();
+    const mem = new PhysicalMemory(1 << 20);
+    const cache = new TranslationCache();
+    const env = {
+      cpu, monitor: { result: 0, emulate: () => VmmResult.Continue, raise: () => {} },
+      mem: new PhysicalMemoryEmitter(mem, cache.codePages.marks, (a, s, r) => cache.codeWritten(a, s, r)),
+    };
+    let lifts = 0;
+    const lift = program(PROGRAM);
+    const translator = new Translator(env, new PhysicalCodeSpace(mem), cache, {
+      lift: (_code, address) => (lifts++, lift(address)),
+      optimize: (b) => b,
+    }, { log: log && { enabled: () => true, write: log } });
+    return { cpu, cache, translator, lifts: () => lifts };
+  }
+
+  test('translates, inserts into the cache, and runs', () => {
+    const { cpu, cache, translator } = setup();
+    const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 });
+    expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(r);
+    expect(r.blockCount).toBe(3);
+    expect(r.exitTargets).toEqual([0x2000]);
+    cpu.budget = 100;
+    cpu.regs[1] = 1; // take the branch to 0x1100, then leave for 0x2000
+    expect(r.run()).toBe(0);
+    expect(cpu.eip).toBe(0x2000);
+    expect(cpu.regs[0]).toBe(2);
+    expect(translator.translateMs).toBeGreaterThan(0);
+  });
+
+  test('-d logs: guest listing, IR before and after the passes, and the JS', () => {
+    const seen = new Map<string, string>();
+    const { translator } = setup((kind, text) => seen.set(kind, (seen.get(kind) ?? '') + text));
+    translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 });
+    expect(seen.get('in_asm')).toContain('0x00001000:  insn at 1000');
+    expect(seen.get('ir')).toContain('block 0x00001000 mode=0x17 insns=1 bytes=2');
+    expect(seen.get('opt')).toContain('exit jump 0x00001000');
+    expect(seen.get('js')).toContain('return function region_00001000()');
+  });
+
+  test('blocks are lifted once for all regions until something is invalidated', () => {
+    const { cache, translator, lifts } = setup();
+    const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
+    translator.translate(0x1000, 0x17, lm);
+    expect(lifts()).toBe(3);
+    translator.translate(0x1002, 0x17, lm); // same three blocks from another entry
+    expect(lifts()).toBe(3);
+    expect(translator.blocksReused).toBe(3);
+    cache.codeWritten(0x1100, 1, null);
+    translator.translate(0x1002, 0x17, lm);
+    expect(lifts()).toBe(6);
+  });
+});

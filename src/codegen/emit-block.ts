@@ -174,11 +174,11 @@ export class BlockEmitter {
         this.pure(op.dst.id, `const t${op.dst.id} = ${val(op.cond)} !== 0 ? ${val(op.a)} : ${val(op.b)};`);
         return;
       case 'load':
-        this.line(this.scope.mem.load(op.size, `t${op.dst.id}`, val(op.addr), `m${this.scratch++}`));
+        this.line(this.scope.mem.load(op.size, `t${op.dst.id}`, val(op.addr), `m${this.scratch++}`, this.faultExit()));
         return;
       case 'store':
         this.insnStores = true;
-        this.line(this.scope.mem.store(op.size, val(op.addr), val(op.src), `m${this.scratch++}`));
+        this.line(this.scope.mem.store(op.size, val(op.addr), val(op.src), `m${this.scratch++}`, this.faultExit()));
         return;
       case 'flags.set': {
         const thunk: StaticThunk = {
@@ -233,6 +233,15 @@ export class BlockEmitter {
         return;
       }
     }
+  }
+
+  /**
+   * Leaving for a fault at the current instruction (a memory emitter with an
+   * MMU runs it after setting rv/re): state as before the instruction, which
+   * the precise-exception rule guarantees (faulting ops precede its writes).
+   */
+  private faultExit(): string {
+    return `${this.flushCode()}bud += ${this.n - this.k}; cpu.eip = ${hex(this.insnAddr)}; xc = ${ExitCode.Leave}; break out;`;
   }
 
   /** A pure op's statement: on the main line, or kept for the cold exits when only they need it. */

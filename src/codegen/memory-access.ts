@@ -32,10 +32,15 @@ export interface MemoryBindings {
 }
 
 export interface MemoryEmitter {
-  /** Statements that define `const dst` as the zero-extended value at linear `addr` (a JS int32 expression). */
-  load(size: MemSize, dst: string, addr: string, scratch: string): string;
+  /**
+   * Statements that define `const dst` as the zero-extended value at linear
+   * `addr` (a JS int32 expression). `faultExit` is what to run when the
+   * access faults (an emitter with an MMU sets rv/re first): it leaves the
+   * region with the state as before the instruction and EIP at it.
+   */
+  load(size: MemSize, dst: string, addr: string, scratch: string, faultExit?: string): string;
   /** Statements that store `value` (int32 expression) at `addr` and note code-page hits in `inv`. */
-  store(size: MemSize, addr: string, value: string, scratch: string): string;
+  store(size: MemSize, addr: string, value: string, scratch: string, faultExit?: string): string;
   /** Closure constants (the code above refers to them by name). */
   bindings(): MemoryBindings;
 }

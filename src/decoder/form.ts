@@ -58,3 +58,27 @@ export interface DecoderForm extends IsaForm {
   readonly encoding: string;
   readonly operandText: string;
 }
+
+/**
+ * The parser makes every DecoderForm here; the snapshot loader
+ * (isa-snapshot.ts) builds its literal with the same fields in the same
+ * order. V8 then gives all forms one hidden class whichever way the tables
+ * were loaded, so property reads on them stay monomorphic.
+ */
+export function newDecoderForm(f: DecoderForm): DecoderForm {
+  return {
+    id: f.id, mnemonic: f.mnemonic, cls: f.cls, flagsRead: f.flagsRead, flagsWritten: f.flagsWritten,
+    flagsUndefined: f.flagsUndefined, lockable: f.lockable, repMode: f.repMode, file: f.file, line: f.line,
+    map: f.map, opcode: f.opcode, pfx: f.pfx, hasModrm: f.hasModrm, reg: f.reg, rm: f.rm, mod: f.mod,
+    osz: f.osz, asz: f.asz, ops: f.ops, constrained: f.constrained, usesOpSize: f.usesOpSize,
+    vex: f.vex, vexL: f.vexL, vexW: f.vexW, bnd: f.bnd, notrack: f.notrack, ignoresMod: f.ignoresMod,
+    encoding: f.encoding, operandText: f.operandText,
+  };
+}
+
+/** The fields of a DecoderForm in newDecoderForm's order (the snapshot stores values in this order). */
+export const DECODER_FORM_FIELDS = [
+  'id', 'mnemonic', 'cls', 'flagsRead', 'flagsWritten', 'flagsUndefined', 'lockable', 'repMode', 'file', 'line',
+  'map', 'opcode', 'pfx', 'hasModrm', 'reg', 'rm', 'mod', 'osz', 'asz', 'ops', 'constrained', 'usesOpSize',
+  'vex', 'vexL', 'vexW', 'bnd', 'notrack', 'ignoresMod', 'encoding', 'operandText',
+] as const satisfies readonly (keyof DecoderForm)[];

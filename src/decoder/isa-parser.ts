@@ -10,6 +10,7 @@
 import { Flag, type InsnClass } from './insn.js';
 import type { DecoderForm } from './form.js';
 import {
+  newDecoderForm,
   MAP_0F, MAP_0F38, MAP_0F3A, MAP_ONE, MOD_ANY, MOD_MEM, MOD_REG,
   PFX_66, PFX_9B, PFX_ANY, PFX_F2, PFX_F3,
 } from './form.js';
@@ -236,14 +237,14 @@ function parseLine(
   const ignoresMod = d.ops.some((s) => s.kind === OpKind.H);
   const count = d.plusR ? 8 : 1;
   for (let k = 0; k < count; k++) {
-    out.push({
+    out.push(newDecoderForm({
       id: nextId.value++, mnemonic: d.mnemonic, cls: d.cls, flagsRead: d.flagsRead, flagsWritten: d.flagsWritten,
       flagsUndefined: d.flagsUndefined, lockable: d.lockable, repMode: d.repMode, file, line: lineNo,
       map: d.map, opcode: d.opcode + k, pfx: d.pfx, hasModrm: d.hasModrm, reg: d.reg, rm: d.rm, mod: d.mod,
       osz: d.osz, asz: d.asz, ops: Object.freeze(d.ops.slice()), constrained: constrainedVex, usesOpSize,
       vex, vexL, vexW: d.vexW, bnd: d.bnd,
       notrack: d.notrack, ignoresMod, encoding, operandText,
-    });
+    }));
   }
   return null;
 }

@@ -19,6 +19,7 @@ import type { DecoderForm } from './form.js';
 import { MAP_NAMES, PFX_9B } from './form.js';
 import { IsaSyntaxError } from './isa-errors.js';
 import { parseIsaText } from './isa-parser.js';
+import { readCodeFiles, readSnapshot, snapshotPath, tablesFromSnapshot, type IsaSource } from './isa-snapshot.js';
 
 export interface IsaTables {
   readonly forms: readonly DecoderForm[];
@@ -31,8 +32,10 @@ export interface IsaTables {
   readonly vexCands: readonly (readonly DecoderForm[] | null)[];
   /** opcode(d8..df)*8 + reg → fwait-glued forms, or null. */
   readonly fwait: readonly (readonly DecoderForm[] | null)[];
-  /** Milliseconds spent reading, lexing, parsing and indexing. */
+  /** Milliseconds spent reading, lexing, parsing (or loading the snapshot) and indexing. */
   readonly buildMs: number;
+  /** Parsed from isa/ now, or loaded from the build's snapshot of the same isa/ texts (isa-snapshot.ts). */
+  readonly loadedFrom: 'parsed' | 'snapshot';
 }
 
 function specificity(f: DecoderForm): number {
@@ -48,26 +51,76 @@ function addToSlots(slots: (DecoderForm[] | null)[], f: DecoderForm): void {
 }
 
 /** Build tables from already-read sources ({file, text} in a fixed order). */
-export function buildTables(sources: readonly { file: string; text: string }[]): IsaTables {
+export function buildTables(sources: readonly IsaSource[]): IsaTables {
   const t0 = performance.now();
   const nextId = { value: 0 };
   const forms: DecoderForm[] = [];
   for (const s of sources) for (const f of parseIsaText(s.file, s.text, nextId)) forms.push(f);
+  return indexForms(forms, t0);
+}
+
+/**
+ * Index parsed forms (ids dense, in file order) into the decoder's tables,
+ * after the checks that need all rows at once.
+ */
+export function indexForms(forms: DecoderForm[], t0: number): IsaTables {
+  checkRows(forms);
   const modrmNeed = new Uint8Array(4 * 256);
-  const needOwner: (DecoderForm | undefined)[] = new Array(4 * 256);
   const slots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
   const fwait: (DecoderForm[] | null)[] = new Array(256 * 8).fill(null);
   const vexModrmNeed = new Uint8Array(4 * 256);
   const vexSlots: (DecoderForm[] | null)[] = new Array(4 * 2048).fill(null);
-  const seen = new Map<number, DecoderForm>();
-  for (const f of forms) {
+  for (let i = 0; i < forms.length; i++) {
+    const f = forms[i]!;
     const need = f.hasModrm ? 2 : 1;
     const ni = f.map * 256 + f.opcode;
+    if (f.pfx === PFX_9B) {
+      for (let r = f.reg >= 0 ? f.reg : 0; r < (f.reg >= 0 ? f.reg + 1 : 8); r++) (fwait[f.opcode * 8 + r] ??= []).push(f);
+    } else if (f.vex) {
+      // VEX opcodes never mix ModRM and non-ModRM rows (C5 F8 77 vzeroupper has none).
+      vexModrmNeed[ni] = need;
+      addToSlots(vexSlots, f);
+    } else {
+      modrmNeed[ni] = need;
+      addToSlots(slots, f);
+    }
+  }
+  return assembleTables(forms, modrmNeed, orderSlots(slots), vexModrmNeed, orderSlots(vexSlots), orderSlots(fwait), t0, 'parsed');
+}
+
+/** The frozen IsaTables record (also made by isa-snapshot.ts from a stored slot layout). */
+export function assembleTables(
+  forms: DecoderForm[], modrmNeed: Uint8Array, cands: (readonly DecoderForm[] | null)[], vexModrmNeed: Uint8Array,
+  vexCands: (readonly DecoderForm[] | null)[], fwait: (readonly DecoderForm[] | null)[], t0: number,
+  loadedFrom: 'parsed' | 'snapshot',
+): IsaTables {
+  return Object.freeze({
+    forms: Object.freeze(forms), modrmNeed, cands: Object.freeze(cands), vexModrmNeed, vexCands: Object.freeze(vexCands),
+    fwait: Object.freeze(fwait), buildMs: performance.now() - t0, loadedFrom,
+  });
+}
+
+/** Most specific row first in every slot; equal specificity keeps file order (Array sort is stable). */
+function orderSlots(slots: (DecoderForm[] | null)[]): (readonly DecoderForm[] | null)[] {
+  for (let i = 0; i < slots.length; i++) {
+    const list = slots[i];
+    if (list != null && list.length > 1) Object.freeze(list.sort((a, b) => specificity(b) - specificity(a)));
+  }
+  return slots;
+}
+
+/** Cross-row checks: one ModRM decision per legacy opcode, no two rows with the same encoding and constraints. */
+function checkRows(forms: readonly DecoderForm[]): void {
+  const needOwner: (DecoderForm | undefined)[] = new Array(4 * 256);
+  const seen = new Map<number, DecoderForm>();
+  for (const f of forms) {
     if (!f.vex && f.pfx !== PFX_9B) {
-      if (modrmNeed[ni] !== 0 && modrmNeed[ni] !== need) {
-        const o = needOwner[ni]!;
+      const ni = f.map * 256 + f.opcode;
+      const o = needOwner[ni];
+      if (o !== undefined && o.hasModrm !== f.hasModrm) {
         throw new IsaSyntaxError(f.file, f.line, `opcode ${MAP_NAMES[f.map]} 0x${f.opcode.toString(16)} has ModRM in one row and not in another (${o.file}:${o.line})`);
       }
+      needOwner[ni] ??= f;
     }
     // Everything that tells two rows apart, packed into one number (< 2^40).
     let key = f.map * 256 + f.opcode;
@@ -84,30 +137,7 @@ export function buildTables(sources: readonly { file: string; text: string }[]):
       throw new IsaSyntaxError(f.file, f.line, `duplicate encoding: same opcode and constraints as ${prev.file}:${prev.line} (${prev.mnemonic})`);
     }
     seen.set(key, f);
-    if (f.pfx === PFX_9B) {
-      for (let r = f.reg >= 0 ? f.reg : 0; r < (f.reg >= 0 ? f.reg + 1 : 8); r++) (fwait[f.opcode * 8 + r] ??= []).push(f);
-      continue;
-    }
-    if (f.vex) {
-      // VEX opcodes never mix ModRM and non-ModRM rows (C5 F8 77 vzeroupper has none).
-      vexModrmNeed[ni] = need;
-      addToSlots(vexSlots, f);
-      continue;
-    }
-    modrmNeed[ni] = need;
-    needOwner[ni] ??= f;
-    addToSlots(slots, f);
   }
-  const order = (list: DecoderForm[] | null): readonly DecoderForm[] | null => {
-    if (list === null) return null;
-    if (list.length === 1) return list;
-    // Stable: equal specificity keeps file order.
-    return Object.freeze(list.map((f, i) => ({ f, i })).sort((a, b) => specificity(b.f) - specificity(a.f) || a.i - b.i).map((x) => x.f));
-  };
-  const cands = Object.freeze(slots.map(order));
-  const fw = Object.freeze(fwait.map(order));
-  const vexCands = Object.freeze(vexSlots.map(order));
-  return Object.freeze({ forms: Object.freeze(forms), modrmNeed, cands, vexModrmNeed, vexCands, fwait: fw, buildMs: performance.now() - t0 });
 }
 
 /** The isa/ directory: found by walking up from this module (src/ or dist/src/). */
@@ -122,7 +152,7 @@ export function findIsaDir(): string {
 }
 
 /** Read every *.isa file of a directory in name order; file names are reported relative to the repo. */
-export function readIsaDir(dir: string): { file: string; text: string }[] {
+export function readIsaDir(dir: string): IsaSource[] {
   const names = readdirSync(dir).filter((n) => n.endsWith('.isa')).sort();
   const base = dirname(dir);
   return names.map((n) => ({ file: relative(base, join(dir, n)), text: readFileSync(join(dir, n), 'utf8') }));
@@ -130,11 +160,17 @@ export function readIsaDir(dir: string): { file: string; text: string }[] {
 
 let cached: IsaTables | null = null;
 
-/** The process-wide tables, built on first use. */
+/**
+ * The process-wide tables, built on first use: from the build's snapshot
+ * when it matches isa/ exactly, else by parsing isa/.
+ */
 export function getTables(): IsaTables {
   if (cached === null) {
     const t0 = performance.now();
-    const built = buildTables(readIsaDir(findIsaDir()));
+    const sources = readIsaDir(findIsaDir());
+    const snap = readSnapshot(snapshotPath());
+    const code = snap === null ? null : readCodeFiles();
+    const built = (snap !== null && code !== null ? tablesFromSnapshot(snap, sources, code, t0) : null) ?? buildTables(sources);
     cached = Object.freeze({ ...built, buildMs: performance.now() - t0 });
   }
   return cached;

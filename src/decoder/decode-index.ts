@@ -22,6 +22,7 @@
 import type { DecoderForm } from './form.js';
 import type { InsnClass, Operand } from './insn.js';
 import type { IsaTables } from './isa-tables.js';
+import { OpKind, SZ_P, SZ_V } from './operand-specs.js';
 import { classifyStatic } from './static-operands.js';
 
 export const SLOT_CONDITIONAL = -1;
@@ -33,6 +34,20 @@ export const I_LOCKABLE = 1 << 5;
 export const I_IGNORES_MOD = 1 << 6;
 export const I_STATIC_SHIFT = 8; // STATIC_* (2 bits)
 export const I_NOPS_SHIFT = 10; // operand count (2 bits)
+export const I_SHAPE_SHIFT = 12; // SHAPE_* (3 bits)
+
+/**
+ * Operand lists the decoder builds without its general per-operand loop,
+ * covering most instructions of real code (mov/lea/test/alu Gv,Ev and Ev,Gv,
+ * alu Ev,Ib, push/call Ev, jcc/call/jmp): E here means an E or M operand
+ * whose memory size is its register size.
+ */
+export const SHAPE_GENERIC = 0;
+export const SHAPE_G_E = 1;
+export const SHAPE_E_G = 2;
+export const SHAPE_E_IMM = 3; // E, then I or Ibs
+export const SHAPE_J = 4;
+export const SHAPE_E = 5;
 export const REP_NONE = 0;
 export const REP_REP = 1;
 export const REP_REPE = 2;
@@ -57,6 +72,8 @@ export interface DecodeIndex {
   readonly cls: InsnClass[];
   readonly info: Int32Array;
   readonly ops: Int32Array;
+  /** Per operand: its size resolved at operand size 2 (bits 0-15) and 4 (bits 16-31). */
+  readonly opSizes: Int32Array;
   readonly slot: Int16Array;
   /** map*256 + opcode → 0 undefined, 1 no ModRM, 2 ModRM (a copy of IsaTables.modrmNeed). */
   readonly modrmNeed: Uint8Array;
@@ -80,12 +97,25 @@ export function newDecodeIndex(): DecodeIndex {
     cls: new Array<InsnClass>(MAX_FORMS).fill('innocuous'),
     info: new Int32Array(MAX_FORMS),
     ops: new Int32Array(MAX_FORMS * MAX_OPERANDS),
+    opSizes: new Int32Array(MAX_FORMS * MAX_OPERANDS),
     slot: new Int16Array(SLOT_COUNT),
     modrmNeed: new Uint8Array(4 * 256),
     cands: new Array<readonly DecoderForm[] | null>(SLOT_COUNT).fill(null),
     memo: new Array<Int16Array | null>(SLOT_COUNT).fill(null),
     staticOps: new Array<(readonly Operand[] | null)[] | null>(MAX_FORMS).fill(null),
   };
+}
+
+function shapeOf(f: DecoderForm): number {
+  const k = f.ops.map((s) => (s.kind === OpKind.E || s.kind === OpKind.M) && s.memSize === 0 ? 'E' : s.kind === OpKind.G ? 'G'
+    : s.kind === OpKind.I || s.kind === OpKind.Ibs ? 'I' : s.kind === OpKind.J ? 'J' : '?').join('');
+  return k === 'GE' ? SHAPE_G_E : k === 'EG' ? SHAPE_E_G : k === 'EI' ? SHAPE_E_IMM : k === 'J' ? SHAPE_J : k === 'E' ? SHAPE_E
+    : SHAPE_GENERIC;
+}
+
+/** An operand-spec size at an operand size: SZ_V is the operand size, SZ_P a far pointer, SZ_A bound's pair. */
+export function resolvedSize(s: number, opSize: 2 | 4): number {
+  return s >= 0 ? s : s === SZ_V ? opSize : s === SZ_P ? opSize + 2 : opSize * 2;
 }
 
 function packOperand(f: DecoderForm, i: number): number {
@@ -103,8 +133,11 @@ export function fillDecodeIndex(ix: DecodeIndex, t: IsaTables): void {
     if (f.id !== id) throw new Error(`decode index: form ${f.file}:${f.line} has id ${f.id} at position ${id}`);
     const rep = f.repMode === 'rep' ? REP_REP : f.repMode === 'repe' ? REP_REPE : REP_NONE;
     ix.info[id] = f.pfx | (rep << I_REP_SHIFT) | (f.lockable ? I_LOCKABLE : 0) | (f.ignoresMod ? I_IGNORES_MOD : 0) |
-      (classifyStatic(f) << I_STATIC_SHIFT) | (f.ops.length << I_NOPS_SHIFT);
-    for (let i = 0; i < f.ops.length; i++) ix.ops[id * MAX_OPERANDS + i] = packOperand(f, i);
+      (classifyStatic(f) << I_STATIC_SHIFT) | (f.ops.length << I_NOPS_SHIFT) | (shapeOf(f) << I_SHAPE_SHIFT);
+    for (let i = 0; i < f.ops.length; i++) {
+      ix.ops[id * MAX_OPERANDS + i] = packOperand(f, i);
+      ix.opSizes[id * MAX_OPERANDS + i] = resolvedSize(f.ops[i]!.size, 2) | (resolvedSize(f.ops[i]!.size, 4) << 16);
+    }
     ix.forms[id] = f;
     ix.mnemonic[id] = f.mnemonic;
     ix.cls[id] = f.cls;

@@ -21,9 +21,9 @@
  */
 import { A_SIB, A_SS, MODRM16, MODRM32, SIB32 } from './addressing.js';
 import {
-  fillDecodeIndex, I_IGNORES_MOD, I_LOCKABLE, I_NOPS_SHIFT, I_PFX_MASK, I_REP_SHIFT, I_STATIC_SHIFT, MAX_OPERANDS,
+  fillDecodeIndex, I_IGNORES_MOD, I_LOCKABLE, I_NOPS_SHIFT, I_PFX_MASK, I_REP_SHIFT, I_SHAPE_SHIFT, I_STATIC_SHIFT, MAX_OPERANDS,
   newDecodeIndex, OP_CLASS_SHIFT, OP_KIND_MASK, OP_MEMSIZE_SHIFT, OP_NUM_SHIFT, OP_SIZE_BIAS, OP_SIZE_SHIFT, REP_NONE,
-  REP_REP, SLOT_CONDITIONAL,
+  REP_REP, SHAPE_E, SHAPE_E_G, SHAPE_G_E, SHAPE_GENERIC, SHAPE_J, SLOT_CONDITIONAL,
 } from './decode-index.js';
 import type { DecoderForm } from './form.js';
 import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
@@ -32,7 +32,7 @@ import type { DecodedInsn, DecodeStatus, ImmOperand, InsnClass, MemOperand, Oper
 import { getTables, type IsaTables } from './isa-tables.js';
 import { OpKind, SZ_P, SZ_V } from './operand-specs.js';
 import { STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey } from './static-operands.js';
-import { RC_CR, RC_DR, RC_GPR, RC_MM, RC_SEG, RC_ST, RC_TR, RC_XMM, regOperand } from './register-operands.js';
+import { RC_CR, RC_DR, RC_GPR, RC_MM, RC_SEG, RC_ST, RC_TR, RC_XMM, REG_POOL, regIndex, regOperand } from './register-operands.js';
 
 export interface DecodeMode {
   readonly opSize: 2 | 4;
@@ -82,33 +82,10 @@ const MNEMONIC = IX.mnemonic;
 const CLS = IX.cls;
 const INFO = IX.info;
 const OPS = IX.ops;
+const OP_SIZES = IX.opSizes;
 const SLOT = IX.slot;
 const MODRM_NEED = IX.modrmNeed;
 const STATIC_OPS = IX.staticOps;
-
-function resolveSize(s: number, opSize: number): OperandSize {
-  if (s >= 0) return s as OperandSize;
-  if (s === SZ_V) return opSize as OperandSize;
-  if (s === SZ_P) return (opSize + 2) as OperandSize;
-  return (opSize * 2) as OperandSize; // SZ_A
-}
-
-/**
- * Every memory and immediate operand is made by these two, so each kind has
- * one object shape. (Sharing equal operands through a cache was tried: ~90%
- * hit rate on libc, but the cached objects outlive the young generation and
- * the collector's extra work cost more than the allocations saved.)
- */
-function memOperand(
-  size: OperandSize, seg: number, segOverride: boolean, base: number, index: number, scale: 1 | 2 | 4 | 8, disp: number,
-  addrSize: 2 | 4, moffs: boolean,
-): MemOperand {
-  return { kind: 'mem', size, seg, segOverride, base, index, scale, disp, addrSize, moffs };
-}
-
-function immOperand(size: OperandSize, value: number): ImmOperand {
-  return { kind: 'imm', size, value };
-}
 
 function result(
   address: number, length: number, status: DecodeStatus, form: DecoderForm | null, mnemonic: string, cls: InsnClass, opSize: 2 | 4,
@@ -327,6 +304,58 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     const hit = cache[cacheKey] as readonly Operand[] | null;
     if (hit !== null) operands = hit;
   }
+  const shape = (info >> I_SHAPE_SHIFT) & 7;
+  // Operand sizes come resolved for both operand sizes (decode-index.ts); this picks the half.
+  const szShift = opSize === 4 ? 16 : 0;
+  if (operands === NO_OPERANDS && shape !== SHAPE_GENERIC) {
+    // The common operand lists (decode-index.ts SHAPE_*), built directly; the loop below does the rest.
+    const w0 = OPS[opBase]!;
+    const size0 = ((OP_SIZES[opBase]! >>> szShift) & 0xffff) as OperandSize;
+    if (shape === SHAPE_J) {
+      let d: number;
+      if (size0 === 1) d = (buf[p++]! << 24) >> 24;
+      else if (size0 === 2) {
+        d = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
+        p += 2;
+      } else {
+        d = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+        p += 4;
+      }
+      const next = (address + (p - start)) | 0;
+      operands = [{ kind: 'rel', size: opSize, target: opSize === 4 ? (next + d) >>> 0 : (next + d) & 0xffff }];
+    } else {
+      const effSeg = seg >= 0 ? seg : defSeg;
+      // The E operand is first except in G,E.
+      const esize = ((OP_SIZES[shape === SHAPE_G_E ? opBase + 1 : opBase]! >>> szShift) & 0xffff) as OperandSize;
+      let e: Operand;
+      if (isReg) {
+        const r = regIndex(RC_GPR, modrm & 7, esize);
+        e = REG_POOL[r] ?? regOperand(RC_GPR, modrm & 7, esize);
+      } else e = { kind: 'mem', size: esize, seg: effSeg, segOverride: seg >= 0, base, index, scale, disp, addrSize, moffs: false };
+      if (shape === SHAPE_E) operands = [e];
+      else if (shape === SHAPE_G_E) operands = [REG_POOL[regIndex(RC_GPR, (modrm >> 3) & 7, size0)] ?? regOperand(RC_GPR, (modrm >> 3) & 7, size0), e];
+      else {
+        const w1 = OPS[opBase + 1]!;
+        const size1 = ((OP_SIZES[opBase + 1]! >>> szShift) & 0xffff) as OperandSize;
+        if (shape === SHAPE_E_G) operands = [e, REG_POOL[regIndex(RC_GPR, (modrm >> 3) & 7, size1)] ?? regOperand(RC_GPR, (modrm >> 3) & 7, size1)];
+        else if ((w1 & OP_KIND_MASK) === OpKind.Ibs) {
+          const v = (buf[p++]! << 24) >> 24;
+          operands = [e, { kind: 'imm', size: opSize, value: opSize === 4 ? v >>> 0 : v & 0xffff }];
+        } else {
+          let v: number;
+          if (size1 === 1) v = buf[p++]!;
+          else if (size1 === 2) {
+            v = buf[p]! | (buf[p + 1]! << 8);
+            p += 2;
+          } else {
+            v = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+            p += 4;
+          }
+          operands = [e, { kind: 'imm', size: size1, value: v }];
+        }
+      }
+    }
+  }
   if (n > 0 && operands === NO_OPERANDS) {
     let o0: Operand | null = null;
     let o1: Operand | null = null;
@@ -336,7 +365,7 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
       const w = OPS[opBase + i]!;
       const kind = w & OP_KIND_MASK;
       const ssize = ((w >> OP_SIZE_SHIFT) & 1023) - OP_SIZE_BIAS;
-      const size = ssize >= 0 ? (ssize as OperandSize) : resolveSize(ssize, opSize);
+      const size = ((OP_SIZES[opBase + i]! >>> szShift) & 0xffff) as OperandSize;
       // Each case only says what the operand is; the objects are made at one call site per kind below,
       // which keeps this function small enough for V8 to inline those helpers.
       let o: Operand | null = null;
@@ -520,9 +549,10 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
         default:
           return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
       }
-      if (rc >= 0) o = regOperand(rc, rn, rs);
-      else if (mem) o = memOperand(mSize, mSeg, mOverride, mBase, mIndex, mScale, mDisp, addrSize, moffs);
-      else if (imm) o = immOperand(iSize, iValue);
+      // Literals with the same keys in the same order: V8 gives each kind one hidden class.
+      if (rc >= 0) o = REG_POOL[regIndex(rc, rn, rs)] ?? regOperand(rc, rn, rs);
+      else if (mem) o = { kind: 'mem', size: mSize, seg: mSeg, segOverride: mOverride, base: mBase, index: mIndex, scale: mScale, disp: mDisp, addrSize, moffs };
+      else if (imm) o = { kind: 'imm', size: iSize, value: iValue };
       if (i === 0) o0 = o!;
       else if (i === 1) o1 = o!;
       else o2 = o!;

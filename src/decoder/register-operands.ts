@@ -24,9 +24,22 @@ const CLASS_INDEX: Readonly<Record<string, number>> = {
   gpr: RC_GPR, seg: RC_SEG, cr: RC_CR, dr: RC_DR, tr: RC_TR, st: RC_ST, mm: RC_MM, xmm: RC_XMM,
 };
 
-/** Sizes a register can have (OperandSize values up to 32); larger sizes fall back to allocation. */
-const MAX_SIZE = 32;
-const pool: (RegOperand | undefined)[] = new Array(8 * (MAX_SIZE + 1) * 8).fill(undefined);
+/**
+ * Every OperandSize has a place (registers use 1..32, but a pool index must
+ * never alias another class, whatever a row says).
+ */
+const MAX_SIZE = 512;
+/**
+ * The pool, indexed by regIndex(cls, num, size); decode.ts reads it directly
+ * (`REG_POOL[i] ?? regOperand(…)`) so the hot path has no call to inline.
+ */
+export const REG_POOL: (RegOperand | undefined)[] = new Array(8 * (MAX_SIZE + 1) * 8).fill(undefined);
+const pool = REG_POOL;
+
+/** Pool index of (cls, num 0..7, size ≤ 512). */
+export function regIndex(cls: number, num: number, size: number): number {
+  return ((cls * (MAX_SIZE + 1) + size) << 3) | num;
+}
 
 function make(cls: number, num: number, size: OperandSize): RegOperand {
   return Object.freeze({ kind: 'reg', cls: CLASS_NAMES[cls]!, num, size });
@@ -35,7 +48,7 @@ function make(cls: number, num: number, size: OperandSize): RegOperand {
 /** The register operand (cls, num 0..7, size): shared and frozen. */
 export function regOperand(cls: number, num: number, size: OperandSize): RegOperand {
   if (size > MAX_SIZE) return make(cls, num, size);
-  const i = ((cls * (MAX_SIZE + 1) + size) << 3) | num;
+  const i = regIndex(cls, num, size);
   return pool[i] ?? (pool[i] = make(cls, num, size));
 }
 

@@ -9,7 +9,7 @@
  * original order). Used by `btvm disasm`, traces and the differential tests.
  */
 import type { DecoderForm } from './form.js';
-import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
+import { MAP_0F, MAP_0F3A, PFX_66, PFX_F2, PFX_F3 } from './form.js';
 import type { DecodedInsn, MemOperand, Operand } from './insn.js';
 import { OpKind } from './operand-specs.js';
 
@@ -177,12 +177,39 @@ export function formatInsn(insn: DecodedInsn, bytes: Uint8Array, offset: number,
   const form = insn.form as DecoderForm | null;
   if (insn.status !== 'ok' || form === null) return { mnemonic: '(bad)', operands: '' };
   const pre = prefixWords(insn, form, bytes, offset);
+  // objdump folds some immediates into the mnemonic (cmpltps, pclmulhqlqdq) and then omits them.
+  const pseudo = pseudoOp(form, insn);
+  const shown = pseudo === null ? insn.operands.length : insn.operands.length - 1;
   let ops = '';
-  for (let i = 0; i < insn.operands.length; i++) {
+  for (let i = 0; i < shown; i++) {
     if (i > 0) ops += ',';
     ops += operandText(insn.operands[i]!, insn, form, i, bare);
   }
-  return { mnemonic: pre + insn.mnemonic, operands: ops };
+  return { mnemonic: pre + (pseudo ?? insn.mnemonic), operands: ops };
+}
+
+/** cmpps/cmppd/cmpss/cmpsd predicates 0-7, as objdump names them. */
+const CMP_PREDICATES = ['eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord'];
+/** pclmulqdq immediates objdump names (others print as pclmulqdq with the immediate). */
+const PCLMUL_NAMES: Readonly<Record<number, string>> = {
+  0x00: 'pclmullqlqdq', 0x01: 'pclmulhqlqdq', 0x02: 'pclmullqhqdq', 0x03: 'pclmulhqhqdq', 0x10: 'pclmullqhqdq', 0x11: 'pclmulhqhqdq',
+};
+
+/**
+ * The pseudo-op objdump prints for an instruction whose last operand is an
+ * immediate it folds into the name, or null. Text only: the decoded
+ * mnemonic (which the lifter keys on) stays cmpps / pclmulqdq.
+ */
+function pseudoOp(form: DecoderForm, insn: DecodedInsn): string | null {
+  if (form.vex) return null;
+  const last = insn.operands[insn.operands.length - 1];
+  if (last === undefined || last.kind !== 'imm') return null;
+  if (form.map === MAP_0F && form.opcode === 0xc2) {
+    // cmpps → cmpltps: the predicate goes between 'cmp' and the type suffix.
+    return last.value < 8 ? 'cmp' + CMP_PREDICATES[last.value]! + form.mnemonic.slice(3) : null;
+  }
+  if (form.map === MAP_0F3A && form.opcode === 0x44 && form.mnemonic === 'pclmulqdq') return PCLMUL_NAMES[last.value] ?? null;
+  return null;
 }
 
 /** One objdump-style text: mnemonic padded to 6 columns, a space, operands. */

@@ -1,6 +1,9 @@
 /**
  * Cold start of the decoder tables, measured the way the CLI meets it: a
- * fresh node process imports isa-tables.js and calls getTables().
+ * fresh node process that has started its ES module loader (as the CLI has,
+ * by the time it needs tables — a trivial module is imported first) imports
+ * isa-tables.js and calls getTables(). The time including the loader's own
+ * start is reported too.
  *
  * The current src/decoder/*.ts is compiled (TypeScript's transpileModule)
  * into a scratch directory under dist/, where the build step
@@ -43,10 +46,13 @@ function child(code: string): Record<string, unknown> {
 
 const tablesUrl = () => pathToFileURL(join(OUT, 'isa-tables.js')).href;
 const coldLoad = () => child(`
+  const t00 = performance.now();
+  await import(${JSON.stringify(pathToFileURL(join(SCRATCH, 'warm.js')).href)});
   const t0 = performance.now();
   const m = await import(${JSON.stringify(tablesUrl())});
   const t = m.getTables();
-  console.log(JSON.stringify({ ms: performance.now() - t0, loadedFrom: t.loadedFrom, forms: t.forms.length }));`);
+  const t1 = performance.now();
+  console.log(JSON.stringify({ ms: t1 - t0, withLoader: t1 - t00, loadedFrom: t.loadedFrom, forms: t.forms.length }));`);
 
 /** A digest of decoding libc's first MiB and 256 KiB of fixed pseudo-random bytes, in a fresh process. */
 const decodeDigest = () => child(`
@@ -73,6 +79,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1
 describe('decoder tables at cold start', () => {
   beforeAll(() => {
     compileDecoder();
+    writeFileSync(join(SCRATCH, 'warm.js'), 'export {};\n');
     execFileSync(process.execPath, [join(OUT, 'build-tables.js')], { encoding: 'utf8' });
   }, 60_000);
   afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
@@ -82,7 +89,8 @@ describe('decoder tables at cold start', () => {
     const runs = [coldLoad(), coldLoad(), coldLoad()];
     for (const r of runs) expect(r).toMatchObject({ loadedFrom: 'snapshot' });
     const ms = median(runs.map((r) => r.ms as number));
-    console.log(`cold import + getTables from snapshot: median ${ms.toFixed(1)} ms of [${runs.map((r) => (r.ms as number).toFixed(1)).join(', ')}] (target < ${TARGET_MS} ms)`);
+    const withLoader = median(runs.map((r) => r.withLoader as number));
+    console.log(`cold import + getTables from snapshot: median ${ms.toFixed(1)} ms of [${runs.map((r) => (r.ms as number).toFixed(1)).join(', ')}] (target < ${TARGET_MS} ms); ${withLoader.toFixed(1)} ms counting the ES module loader's start`);
     expect(ms).toBeLessThan(LIMIT_MS);
   });
 

@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: the micro-benchmarks (benny suites, one file per hot path:
- * bench/*.bench.ts) and then the whole-guest comparison of btvm against QEMU,
- * v86 and native execution on the compute kernels in fixtures/bench/.
+ * bench/*.bench.ts), the whole-guest comparison of btvm against QEMU, v86
+ * and native execution on the compute kernels in fixtures/bench/, and the
+ * nanobenchmarks (bench/nano.ts: ns per VMM-costly operation, fixtures/nano/).
  *
- *   npm run bench -- [--micro-only | --guests-only] [--runs N] [--only NAME,...]
+ *   npm run bench -- [--micro-only | --guests-only | --nano-only] [--runs N] [--only NAME,...]
  *                    [--json FILE] [--svg FILE] [--compare OLD.json]
+ *                    [--nano-iters N1,N2] [--nano-ops OP,...] [--nano-peers btvm,qemu] [--nano-json FILE]
  *
- * Results go to stdout as a table; JSON and an SVG chart are written to
- * bench/results/ unless other paths are given.
+ * Results go to stdout as tables; JSON (guests.json, nano.json) and an SVG
+ * chart are written to bench/results/ unless other paths are given.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { measureGuest, type GuestResult } from './guests/measure.js';
 import { PEERS, repoRoot, type BenchGuest } from './guests/peers.js';
 import { Progress } from './guests/progress.js';
 import { buildReport, formatComparison, formatSvg, formatTable, type BenchReport } from './guests/report.js';
+import { runNano } from './nano.js';
 
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -87,6 +90,8 @@ const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(readFileSync(new URL(import.meta.url)).toString().split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
 } else {
-  if (!argv.includes('--guests-only')) runMicro();
-  if (!argv.includes('--micro-only')) runGuests(argv);
+  const only = ['--micro-only', '--guests-only', '--nano-only'].find((f) => argv.includes(f));
+  if (only === undefined || only === '--micro-only') runMicro();
+  if (only === undefined || only === '--guests-only') runGuests(argv);
+  if (only === undefined || only === '--nano-only') runNano(argv);
 }

@@ -118,6 +118,9 @@ export function resolvedSize(s: number, opSize: 2 | 4): number {
   return s >= 0 ? s : s === SZ_V ? opSize : s === SZ_P ? opSize + 2 : opSize * 2;
 }
 
+/** The process-wide index, filled by decode.ts on its first call (fillDecodeIndex). */
+export const DECODE_INDEX = newDecodeIndex();
+
 function packOperand(f: DecoderForm, i: number): number {
   const s = f.ops[i]!;
   return s.kind | ((s.size + OP_SIZE_BIAS) << OP_SIZE_SHIFT) | (s.memSize << OP_MEMSIZE_SHIFT) |

@@ -22,17 +22,18 @@
 import { A_SIB, A_SS, MODRM16, MODRM32, SIB32 } from './addressing.js';
 import {
   fillDecodeIndex, I_IGNORES_MOD, I_LOCKABLE, I_NOPS_SHIFT, I_PFX_MASK, I_REP_SHIFT, I_SHAPE_SHIFT, I_STATIC_SHIFT, MAX_OPERANDS,
-  newDecodeIndex, OP_CLASS_SHIFT, OP_KIND_MASK, OP_MEMSIZE_SHIFT, OP_NUM_SHIFT, OP_SIZE_BIAS, OP_SIZE_SHIFT, REP_NONE,
+  DECODE_INDEX, OP_KIND_MASK, REP_NONE,
   REP_REP, SHAPE_E, SHAPE_E_G, SHAPE_G_E, SHAPE_GENERIC, SHAPE_J, SLOT_CONDITIONAL,
 } from './decode-index.js';
 import type { DecoderForm } from './form.js';
 import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
 import { pick, pickVex, selectConditional } from './form-select.js';
-import type { DecodedInsn, DecodeStatus, ImmOperand, InsnClass, MemOperand, Operand, OperandSize, RepKind } from './insn.js';
+import { decodeOperandLoop, LOOP_OUT } from './operand-loop.js';
+import type { DecodedInsn, DecodeStatus, InsnClass, Operand, OperandSize, RepKind } from './insn.js';
 import { getTables, type IsaTables } from './isa-tables.js';
-import { OpKind, SZ_P, SZ_V } from './operand-specs.js';
+import { OpKind } from './operand-specs.js';
 import { STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey } from './static-operands.js';
-import { RC_CR, RC_DR, RC_GPR, RC_MM, RC_SEG, RC_ST, RC_TR, RC_XMM, REG_POOL, regIndex, regOperand } from './register-operands.js';
+import { RC_GPR, REG_POOL, regIndex, regOperand } from './register-operands.js';
 
 export interface DecodeMode {
   readonly opSize: 2 | 4;
@@ -42,7 +43,6 @@ export interface DecodeMode {
 export const MODE32: DecodeMode = Object.freeze({ opSize: 4, addrSize: 4 });
 export const MODE16: DecodeMode = Object.freeze({ opSize: 2, addrSize: 2 });
 
-const SEG_ES = 0;
 const SEG_SS = 2;
 const SEG_DS = 3;
 const NO_OPERANDS: readonly Operand[] = Object.freeze([]);
@@ -76,7 +76,7 @@ const SCRATCH = new Uint8Array(64);
 
 let T: IsaTables | null = null;
 /** Filled on the first decode; module constants so V8 embeds the arrays in the optimised code. */
-const IX = newDecodeIndex();
+const IX = DECODE_INDEX;
 const FORMS = IX.forms;
 const MNEMONIC = IX.mnemonic;
 const CLS = IX.cls;
@@ -309,7 +309,6 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   const szShift = opSize === 4 ? 16 : 0;
   if (operands === NO_OPERANDS && shape !== SHAPE_GENERIC) {
     // The common operand lists (decode-index.ts SHAPE_*), built directly; the loop below does the rest.
-    const w0 = OPS[opBase]!;
     const size0 = ((OP_SIZES[opBase]! >>> szShift) & 0xffff) as OperandSize;
     if (shape === SHAPE_J) {
       let d: number;
@@ -357,209 +356,13 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     }
   }
   if (n > 0 && operands === NO_OPERANDS) {
-    let o0: Operand | null = null;
-    let o1: Operand | null = null;
-    let o2: Operand | null = null;
-    const effSeg = seg >= 0 ? seg : defSeg;
-    for (let i = 0; i < n; i++) {
-      const w = OPS[opBase + i]!;
-      const kind = w & OP_KIND_MASK;
-      const ssize = ((w >> OP_SIZE_SHIFT) & 1023) - OP_SIZE_BIAS;
-      const size = ((OP_SIZES[opBase + i]! >>> szShift) & 0xffff) as OperandSize;
-      // Each case only says what the operand is; the objects are made at one call site per kind below,
-      // which keeps this function small enough for V8 to inline those helpers.
-      let o: Operand | null = null;
-      let rc = -1; // register class, or -1
-      let rn = 0;
-      let rs = size;
-      let mem = false;
-      let mSize = size;
-      let mSeg = effSeg;
-      let mOverride = seg >= 0;
-      let mBase = base;
-      let mIndex = index;
-      let mScale = scale;
-      let mDisp = disp;
-      let moffs = false;
-      let imm = false;
-      let iSize = size;
-      let iValue = 0;
-      switch (kind) {
-        case OpKind.E:
-        case OpKind.M:
-          if (isReg) {
-            rc = RC_GPR;
-            rn = modrm & 7;
-          } else {
-            const memSize = (w >> OP_MEMSIZE_SHIFT) & 1023;
-            mem = true;
-            if (memSize !== 0) mSize = memSize as OperandSize;
-          }
-          break;
-        case OpKind.Q:
-          if (isReg) {
-            rc = RC_MM;
-            rn = modrm & 7;
-            rs = 8;
-          } else mem = true;
-          break;
-        case OpKind.W:
-          if (isReg) {
-            rc = RC_XMM;
-            rn = modrm & 7;
-            rs = ssize === 32 ? 32 : 16;
-          } else mem = true;
-          break;
-        case OpKind.R:
-        case OpKind.H:
-          rc = RC_GPR;
-          rn = modrm & 7;
-          break;
-        case OpKind.G:
-          rc = RC_GPR;
-          rn = (modrm >> 3) & 7;
-          break;
-        case OpKind.S:
-          rc = RC_SEG;
-          rn = (modrm >> 3) & 7;
-          rs = 2;
-          if (rn > 5) undefinedHere = true;
-          break;
-        case OpKind.C:
-          rc = RC_CR;
-          rn = (modrm >> 3) & 7;
-          rs = 4;
-          break;
-        case OpKind.D:
-          rc = RC_DR;
-          rn = (modrm >> 3) & 7;
-          rs = 4;
-          break;
-        case OpKind.T:
-          rc = RC_TR;
-          rn = (modrm >> 3) & 7;
-          rs = 4;
-          break;
-        case OpKind.I:
-          imm = true;
-          if (size === 1) iValue = buf[p++]!;
-          else if (size === 2) {
-            iValue = buf[p]! | (buf[p + 1]! << 8);
-            p += 2;
-          } else {
-            iValue = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
-            p += 4;
-          }
-          break;
-        case OpKind.Ibs: {
-          const v = (buf[p++]! << 24) >> 24;
-          imm = true;
-          iSize = opSize;
-          iValue = opSize === 4 ? v >>> 0 : v & 0xffff;
-          break;
-        }
-        case OpKind.One:
-          imm = true;
-          iSize = 1;
-          iValue = 1;
-          break;
-        case OpKind.J: {
-          let d: number;
-          if (size === 1) d = (buf[p++]! << 24) >> 24;
-          else if (size === 2) {
-            d = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
-            p += 2;
-          } else {
-            d = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-            p += 4;
-          }
-          const next = (address + (p - start)) | 0;
-          o = { kind: 'rel', size: opSize, target: opSize === 4 ? (next + d) >>> 0 : (next + d) & 0xffff };
-          break;
-        }
-        case OpKind.O:
-          if (addrSize === 4) {
-            mDisp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-            p += 4;
-          } else {
-            mDisp = buf[p]! | (buf[p + 1]! << 8);
-            p += 2;
-          }
-          mem = true;
-          mSeg = seg >= 0 ? seg : SEG_DS;
-          mBase = -1;
-          mIndex = -1;
-          mScale = 1;
-          moffs = true;
-          break;
-        case OpKind.A: {
-          let off: number;
-          if (opSize === 4) {
-            off = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
-            p += 4;
-          } else {
-            off = buf[p]! | (buf[p + 1]! << 8);
-            p += 2;
-          }
-          const selector = buf[p]! | (buf[p + 1]! << 8);
-          p += 2;
-          o = { kind: 'far', size, selector, offset: off };
-          break;
-        }
-        case OpKind.Z:
-          rc = RC_GPR;
-          rn = opcode & 7;
-          break;
-        case OpKind.Fixed:
-          rc = (w >> OP_CLASS_SHIFT) & 7;
-          rn = (w >> OP_NUM_SHIFT) & 7;
-          break;
-        case OpKind.X:
-        case OpKind.Xlat:
-        case OpKind.Y:
-          // String operands: ds:[esi] (overridable), es:[edi], xlat's ds:[ebx]; no SIB, no displacement.
-          mem = true;
-          if (kind === OpKind.Y) {
-            mSeg = SEG_ES;
-            mOverride = false;
-          } else mSeg = seg >= 0 ? seg : SEG_DS;
-          mBase = kind === OpKind.X ? 6 : kind === OpKind.Y ? 7 : 3;
-          mIndex = -1;
-          mScale = 1;
-          mDisp = 0;
-          break;
-        case OpKind.STi:
-          rc = RC_ST;
-          rn = modrm & 7;
-          rs = 10;
-          break;
-        case OpKind.P:
-        case OpKind.N:
-          rc = RC_MM;
-          rn = kind === OpKind.P ? (modrm >> 3) & 7 : modrm & 7;
-          rs = 8;
-          break;
-        case OpKind.V:
-        case OpKind.U:
-        case OpKind.Vvvv:
-          rc = RC_XMM;
-          rn = kind === OpKind.V ? (modrm >> 3) & 7 : kind === OpKind.U ? modrm & 7 : vexReg;
-          rs = ssize === 32 ? 32 : 16;
-          break;
-        default:
-          return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
-      }
-      // Literals with the same keys in the same order: V8 gives each kind one hidden class.
-      if (rc >= 0) o = REG_POOL[regIndex(rc, rn, rs)] ?? regOperand(rc, rn, rs);
-      else if (mem) o = { kind: 'mem', size: mSize, seg: mSeg, segOverride: mOverride, base: mBase, index: mIndex, scale: mScale, disp: mDisp, addrSize, moffs };
-      else if (imm) o = { kind: 'imm', size: iSize, value: iValue };
-      if (i === 0) o0 = o!;
-      else if (i === 1) o1 = o!;
-      else o2 = o!;
-    }
-    // Array literals: packed, one allocation (isa rows have at most three operands).
-    operands = n === 1 ? [o0!] : n === 2 ? [o0!, o1!] : [o0!, o1!, o2!];
-    if (cache !== null) cache[cacheKey] = Object.freeze(operands);
+    // Everything else: the general per-operand loop (operand-loop.ts), out of line to keep this function small.
+    const ops = decodeOperandLoop(buf, p, fid, n, modrm, opSize, addrSize, seg, defSeg, base, index, scale, disp, vexReg, opcode, address, start);
+    p = LOOP_OUT[0]!;
+    if (ops === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
+    if (LOOP_OUT[1] !== 0) undefinedHere = true;
+    operands = ops;
+    if (cache !== null) cache[cacheKey] = Object.freeze(ops);
   }
   if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   const length = p - start;

@@ -3,7 +3,7 @@
  * output, its stderr text and the --stats-json report, for the inspection
  * tests in test/cli/.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ export async function runKernel(kernel: string, args: string[], options: { logFi
   let stderr = '';
   const argv = [kernel, ...args, '--stats-json', json, ...(options.logFile ? ['-D', log] : [])];
   const status = await runCommand(argv, { io: { stdout: (b) => out.push(b), stderr: (t) => void (stderr += t) } });
+  if (!existsSync(json)) throw new Error(`btvm run ${argv.join(' ')} exited ${status} without statistics: ${stderr.slice(0, 500)}`);
   return {
     status,
     stdout: Buffer.concat(out).toString('latin1'),

@@ -54,7 +54,19 @@ describe('btvm run -d', () => {
     expect(tc).toBeGreaterThan(0);
     expect(tc).toBeLessThanOrEqual(r.report.translation!.translations);
     expect(log.match(/^\/\/ region 0x/gm)).toHaveLength(tc);
-    expect(log.match(/^Trace 0x/gm)!.length).toBeLessThan(r.report.translation!.regionsExecuted);
+    // Only those regions' runs are traced.
+    const shown = new Set([...log.matchAll(/^tc: translated (0x[0-9a-f]{8}) /gm)].map((m) => m[1]));
+    const traces = [...log.matchAll(/^Trace (0x[0-9a-f]{8}) /gm)].map((m) => m[1]);
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces.length).toBeLessThanOrEqual(r.report.translation!.regionsExecuted);
+    for (const t of traces) expect(shown.has(t)).toBe(true);
+  });
+
+  it('--trace-filter on an address range no code touches logs no block at all', async () => {
+    const r = await runKernel(hello, ['--icount', '-d', 'in_asm,ir,opt,js,exec,tc', '--trace-filter', '0x200000-0x200fff'], { logFile: true });
+    expect(r.status).toBe(1);
+    expect(r.report.translation!.translations).toBeGreaterThan(0);
+    expect(r.logFile).toBe('');
   });
 
   it('tc logs every self-modifying-code invalidation that --stats counts', async () => {

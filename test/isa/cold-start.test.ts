@@ -9,7 +9,8 @@
  * into a scratch directory under dist/, where the build step
  * (build-tables.js) writes its snapshot — so the test measures this
  * checkout's code, never a stale dist/. Requirement: < 30 ms (reported);
- * the test fails above 60 ms, median of 3, to tolerate a shared CI box.
+ * the test fails above 60 ms, median of 5 runs, to tolerate a shared CI
+ * box (the test files run in parallel; one run in five may wait for a CPU).
  * It also checks that the snapshot and the parse fallback decode the same
  * bytes identically.
  */
@@ -84,9 +85,9 @@ describe('decoder tables at cold start', () => {
   }, 60_000);
   afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
 
-  it(`load from the build's snapshot in a fresh process (target < ${TARGET_MS} ms, fails > ${LIMIT_MS} ms)`, () => {
+  it(`load from the build's snapshot in a fresh process (target < ${TARGET_MS} ms, fails > ${LIMIT_MS} ms, median of 5)`, () => {
     expect(existsSync(join(OUT, 'isa-tables.snapshot.json'))).toBe(true);
-    const runs = [coldLoad(), coldLoad(), coldLoad()];
+    const runs = [coldLoad(), coldLoad(), coldLoad(), coldLoad(), coldLoad()];
     for (const r of runs) expect(r).toMatchObject({ loadedFrom: 'snapshot' });
     const ms = median(runs.map((r) => r.ms as number));
     const withLoader = median(runs.map((r) => r.withLoader as number));

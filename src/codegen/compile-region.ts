@@ -33,6 +33,7 @@ import type { CompiledRegion } from '../cache/compiled-region.js';
 import { BlockEmitter, CodegenError, hex, type RegionScope } from './emit-block.js';
 import { flagsOf, PARITY } from './flags.js';
 import type { MemoryEmitter } from './memory-access.js';
+import { returnSiteOf } from '../translator/region-builder.js';
 import { bswap, div64s, div64sOverflow, div64u, div64uOverflow, HELPER_OUT, smulhi, umulhi } from './runtime.js';
 
 /** The blocks of a region; blocks[0] is the entry. */
@@ -100,6 +101,7 @@ function usageOf(blocks: readonly Block[]): Usage {
 class Scope implements RegionScope {
   private readonly index = new Map<number, number>();
   private readonly slots = new Map<number, number>();
+  private readonly sites: { eip: number; index: number }[] = [];
   readonly exitTargets: number[] = [];
 
   constructor(readonly mem: MemoryEmitter, blocks: readonly Block[], private readonly usage: Usage,
@@ -111,10 +113,22 @@ class Scope implements RegionScope {
     blocks.forEach((b, i) => {
       if (!this.index.has(b.address >>> 0)) this.index.set(b.address >>> 0, i);
     });
+    const seen = new Set<number>();
+    for (const b of blocks) {
+      const site = returnSiteOf(b), index = site >= 0 ? this.blockIndex(site) : -1;
+      if (index >= 0 && !seen.has(site)) {
+        seen.add(site);
+        this.sites.push({ eip: site, index });
+      }
+    }
   }
 
   reg(reg: number): string {
     return this.registerLocals ? `r${reg}` : `R[${reg}]`;
+  }
+
+  returnSites(): readonly { readonly eip: number; readonly index: number }[] {
+    return this.sites;
   }
 
   blockIndex(eip: number): number {

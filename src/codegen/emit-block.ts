@@ -44,6 +44,8 @@ export interface RegionScope {
   readonly mem: MemoryEmitter;
   /** Index of the region block starting at this EIP, or -1 if outside the region. */
   blockIndex(eip: number): number;
+  /** Blocks of the region that follow one of its calls: where an in-region `ret` may continue. */
+  returnSites(): readonly { readonly eip: number; readonly index: number }[];
   /** Direct-exit slot for a target outside the region (allocated on first use). */
   exitSlot(eip: number): number;
   /** Where guest register `reg` lives in the function: a local (r0…) or the CpuState array (R[0]…). */
@@ -303,7 +305,7 @@ export class BlockEmitter {
         this.line(`if (${val(e.cond)} !== 0) { ${this.transferCode(e.taken)} } else { ${this.transferCode(e.fallthrough)} }`);
         return;
       case 'indirect':
-        this.line(`cpu.eip = ${val(e.target)} >>> 0; xc = ${ExitCode.Indirect}; break out;`);
+        this.line(this.indirectCode(val(e.target), e.hint));
         return;
       case 'dispatch':
         this.line(`cpu.eip = ${hex(e.next)}; xc = ${ExitCode.Dispatch}; break out;`);
@@ -321,6 +323,19 @@ export class BlockEmitter {
       return `${smc}L = ${idx}; continue out;`;
     }
     return `cpu.eip = ${hex(t)}; xc = ${this.scope.exitSlot(t)}; break out;`;
+  }
+
+  /**
+   * A computed jump. A `ret` whose popped address is one of the region's
+   * return sites (the blocks after its calls) continues there in the
+   * function; anything else leaves for the dispatcher's fast lookup.
+   */
+  private indirectCode(target: string, hint: 'ret' | 'call' | 'jmp'): string {
+    const sites = hint === 'ret' ? this.scope.returnSites() : [];
+    if (sites.length === 0) return `cpu.eip = ${target} >>> 0; xc = ${ExitCode.Indirect}; break out;`;
+    const smc = this.insnStores ? `if (inv !== 0) { cpu.eip = j; xc = ${ExitCode.CodeModified}; break out; } ` : '';
+    const cases = sites.map((s) => `case ${hex(s.eip)}: ${smc}L = ${s.index}; continue out;`).join(' ');
+    return `{ const j = ${target} >>> 0; switch (j) { ${cases} } cpu.eip = j; xc = ${ExitCode.Indirect}; break out; }`;
   }
 
   /** Statements moving the static thunk into the locals (without forgetting it). */

@@ -9,6 +9,13 @@
  * The page bound keeps invalidation simple and regions small; the block
  * bound keeps compile time (new Function) proportional to code that runs.
  *
+ * A block ending in a near call also brings in its return site (the
+ * instruction after the call) when that is on the page: a `ret` in the
+ * region can then continue there by JS control flow (codegen compares the
+ * popped address with the region's return sites) instead of leaving the
+ * region for the dispatcher — recursion such as nqueens' stays in one
+ * function.
+ *
  * Blocks come out in discovery order with the entry first, which is also
  * the order of the `switch` cases in the generated function.
  */
@@ -32,6 +39,22 @@ export function successorsOf(block: Block): number[] {
 }
 
 /**
+ * The return site of a block that ends in a near call (direct or indirect):
+ * the address after the call, where a matching `ret` comes back. -1 for
+ * other blocks. The lifter marks calls only by their disassembly text.
+ */
+export function returnSiteOf(block: Block): number {
+  const e = block.exit;
+  if (e.kind !== 'jump' && !(e.kind === 'indirect' && e.hint === 'call')) return -1;
+  for (let i = block.ops.length - 1; i >= 0; i--) {
+    const op = block.ops[i]!;
+    if (op.op !== 'insn') continue;
+    return op.text.startsWith('call') ? (op.address + op.length) >>> 0 : -1;
+  }
+  return -1;
+}
+
+/**
  * Gather the region starting at `entry`. `liftAt(eip)` returns the
  * (optimised) block at an EIP; `linearOf(eip)` its linear address, for the
  * page test.
@@ -50,7 +73,10 @@ export function buildRegion(
     const eip = queue.shift()!;
     const block = liftAt(eip);
     blocks.push(block);
-    for (const t of successorsOf(block)) {
+    const site = returnSiteOf(block);
+    const next = successorsOf(block);
+    if (site >= 0) next.push(site);
+    for (const t of next) {
       if (seen.has(t) || (linearOf(t) >>> 12) >>> 0 !== page) continue;
       seen.add(t);
       queue.push(t);

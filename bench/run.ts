@@ -4,7 +4,7 @@
  * and native execution on the compute kernels in fixtures/bench/, and the
  * nanobenchmarks (bench/nano.ts: ns per VMM-costly operation, fixtures/nano/).
  *
- *   npm run bench -- [--micro-only | --guests-only | --nano-only] [--runs N] [--only NAME,...]
+ *   npm run bench -- [--micro-only | --guests-only | --nano-only | --passes-only] [--runs N] [--only NAME,...]
  *                    [--json FILE] [--svg FILE] [--compare OLD.json]
  *                    [--nano-iters N1,N2] [--nano-ops OP,...] [--nano-peers btvm,qemu] [--nano-json FILE]
  *
@@ -19,6 +19,7 @@ import { PEERS, repoRoot, type BenchGuest } from './guests/peers.js';
 import { Progress } from './guests/progress.js';
 import { buildReport, formatComparison, formatSvg, formatTable, type BenchReport } from './guests/report.js';
 import { runNano } from './nano.js';
+import { runPasses } from './passes.js';
 
 function option(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -90,8 +91,9 @@ const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(readFileSync(new URL(import.meta.url)).toString().split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
 } else {
-  const only = ['--micro-only', '--guests-only', '--nano-only'].find((f) => argv.includes(f));
+  const only = ['--micro-only', '--guests-only', '--nano-only', '--passes-only'].find((f) => argv.includes(f));
   if (only === undefined || only === '--micro-only') runMicro();
   if (only === undefined || only === '--guests-only') runGuests(argv);
   if (only === undefined || only === '--nano-only') runNano(argv);
+  if (only === undefined || only === '--passes-only') runPasses(argv);
 }

@@ -12,6 +12,8 @@
 export class CompiledRegion {
   /** False once invalidated or flushed: never run again, and links to it are dead. */
   valid = true;
+  /** The dispatcher's link epoch `links` were made in (see Dispatcher.dropLinks). */
+  linkEpoch = 0;
   /** The compiled function; returns an ExitCode or a direct-exit index. */
   run: () => number = notCompiled;
   /** Guest EIP of each direct exit. */

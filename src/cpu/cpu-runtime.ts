@@ -6,13 +6,16 @@
  */
 import { TranslationCache, DEFAULT_CACHE_LIMITS, type CacheLimits } from '../cache/translation-cache.js';
 import type { CodegenEnv } from '../codegen/compile-region.js';
-import { PhysicalMemoryEmitter } from '../codegen/memory-access.js';
+import { PhysicalMemoryEmitter, type MemoryEmitter } from '../codegen/memory-access.js';
+import { PagedMemoryEmitter } from '../codegen/paged-memory-access.js';
 import { liftBlock } from '../lift/lifter.js';
 import { optimize, type OptimizeOptions } from '../passes/pipeline.js';
-import { PhysicalCodeSpace } from '../translator/code-reader.js';
+import { MmuCodeSpace, PhysicalCodeSpace, type CodeSpace } from '../translator/code-reader.js';
 import { Translator, type TranslatorOptions, type TranslatorStages } from '../translator/translator.js';
 import type { Monitor } from '../vmm/interface.js';
 import type { PhysicalMemory } from '../vmm/memory/physical-memory.js';
+import type { MmuCore } from '../vmm/mmu/mmu-core.js';
+import { MODE_PAGING } from './mode.js';
 import { Dispatcher, type DispatcherOptions, type DispatchEvents, type StopControl } from './dispatcher.js';
 import type { CpuState } from './state.js';
 
@@ -22,6 +25,12 @@ export interface CpuRuntimeConfig {
   readonly monitor: Monitor;
   readonly events: DispatchEvents;
   readonly stop: StopControl;
+  /**
+   * The machine's MMU: memory accesses go through its software TLB (which
+   * may fault) and code is fetched and named through it. Null/absent:
+   * linear = physical, direct typed-array access.
+   */
+  readonly mmu?: MmuCore | null;
   readonly cache?: CacheLimits;
   readonly translator?: TranslatorOptions;
   readonly dispatcher?: DispatcherOptions;
@@ -38,20 +47,28 @@ export interface CpuRuntime {
   readonly env: CodegenEnv;
 }
 
-/** The real pipeline: the lifter, then the passes (paging is off, so loads cannot fault). */
+/**
+ * The real pipeline: the lifter, then the passes. Loads cannot fault while
+ * paging is off (the block's mode word says), so the passes may treat them
+ * as pure there; with paging on a load may raise #PF.
+ */
 export function defaultStages(options: OptimizeOptions = {}): TranslatorStages {
-  const opt: OptimizeOptions = { memoryCannotFault: true, ...options };
+  const flat: OptimizeOptions = { memoryCannotFault: true, ...options };
+  const paged: OptimizeOptions = { ...options, memoryCannotFault: false };
   return {
     lift: liftBlock,
-    optimize: (block) => optimize(block, opt),
+    optimize: (block) => optimize(block, (block.mode & MODE_PAGING) !== 0 ? paged : flat),
   };
 }
 
 export function createCpuRuntime(config: CpuRuntimeConfig): CpuRuntime {
   const cache = new TranslationCache(config.cache ?? DEFAULT_CACHE_LIMITS);
-  const code = new PhysicalCodeSpace(config.memory);
-  const mem = new PhysicalMemoryEmitter(config.memory, cache.codePages.marks,
-    (address, size, region) => cache.codeWritten(address, size, region));
+  const mmu = config.mmu ?? null;
+  const codeWrite = (address: number, size: number, region: unknown): number => cache.codeWritten(address, size, region);
+  const code: CodeSpace = mmu === null ? new PhysicalCodeSpace(config.memory) : new MmuCodeSpace(mmu, config.cpu, mmu.mem);
+  const mem: MemoryEmitter = mmu === null
+    ? new PhysicalMemoryEmitter(config.memory, cache.codePages.marks, codeWrite)
+    : new PagedMemoryEmitter(mmu, cache.codePages.marks, codeWrite);
   const env: CodegenEnv = { cpu: config.cpu, monitor: config.monitor, mem };
   const translator = new Translator(env, code, cache, config.stages ?? defaultStages(config.optimize), config.translator);
   const dispatcher = new Dispatcher(config.cpu, cache, translator, code, config.events, config.stop, config.dispatcher);

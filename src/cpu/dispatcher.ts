@@ -86,6 +86,11 @@ export class Dispatcher {
   private mode = 0;
   /** Near the instruction limit: single-step translations until it is reached. */
   private stepping = false;
+  /** stepOnce() was asked: the next region found is one instruction, with a budget of 1. */
+  private stepRequested = false;
+  private stepNext = false;
+  /** Bumped when guest address translations change: chain links made before are not followed. */
+  private linkEpoch = 0;
 
   constructor(
     private readonly cpu: CpuState,
@@ -130,6 +135,12 @@ export class Dispatcher {
         this.mode = modeOf(cpu);
         this.refill();
         region = null;
+        if (this.stepRequested) {
+          // One instruction, then straight back here (the interrupt shadow ends after it).
+          this.stepRequested = false;
+          this.stepNext = true;
+          cpu.budget = Math.min(cpu.budget, 1);
+        }
         if (this.stop.stopRequested) return { kind: 'stopped' };
       }
       if (cpu.halted) {
@@ -143,6 +154,10 @@ export class Dispatcher {
       stats.regionsRun++;
       if (xc >= 0) {
         stats.exits.direct++;
+        if (region.linkEpoch !== this.linkEpoch) {
+          region.links.fill(null);
+          region.linkEpoch = this.linkEpoch;
+        }
         const next: CompiledRegion | null = region.links[xc]!;
         if (next !== null && next.valid) {
           cache.stats.chained++;
@@ -186,6 +201,24 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Makes the next region run exactly one guest instruction and return to
+   * the event check (called from the event check when an interrupt is held
+   * back by the interrupt shadow of sti or mov ss).
+   */
+  stepOnce(): void {
+    this.stepRequested = true;
+  }
+
+  /**
+   * Guest linear→physical translations changed (CR3 write, invlpg, paging
+   * switched): a chain link resolved under the old mapping may lead to the
+   * wrong code, so links made before now are dropped as they are met.
+   */
+  dropLinks(): void {
+    this.linkEpoch++;
+  }
+
   /** A block did not fit the budget. If the instruction limit is what bounds it, step to the limit. */
   private budgetExit(): void {
     const cpu = this.cpu;
@@ -202,7 +235,7 @@ export class Dispatcher {
   }
 
   private currentMode(): number {
-    return this.stepAlways || this.stepping ? this.mode | MODE_SINGLE_STEP : this.mode;
+    return this.stepAlways || this.stepping || this.stepNext ? this.mode | MODE_SINGLE_STEP : this.mode;
   }
 
   private physicalOf(eip: number): number {
@@ -213,6 +246,7 @@ export class Dispatcher {
   private find(): CompiledRegion {
     const eip = this.cpu.eip >>> 0;
     const mode = this.currentMode();
+    this.stepNext = false;
     const physical = this.physicalOf(eip);
     const r = this.cache.lookup(physical, eip, mode);
     if (r !== null) return r;

@@ -60,6 +60,8 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
     },
     check(): void {
       if (!parts.events()) leave = true;
+      // An interrupt waits for the instruction in the sti/mov ss shadow: run only that one.
+      if (core.interruptShadowed) runtime.dispatcher.stepOnce();
     },
     // A halted guest stops the dispatcher (see stop below); never reached.
     idle: () => false,
@@ -72,9 +74,11 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
   const disabled = new Set([...(parts.disabledPasses.has('all') ? PASS_NAMES : parts.disabledPasses)].filter((n): n is PassName => (PASS_NAMES as readonly string[]).includes(n)));
   const filter = inspection.traceFilter ?? null;
   const blockLog = translationLog(parts, filter, defaultStages({ disabled }));
+  const mmu = parts.mmu;
   const runtime = createCpuRuntime({
     cpu,
     memory: parts.memory,
+    mmu,
     monitor: parts.monitor,
     events,
     stop,
@@ -83,9 +87,20 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
     optimize: { disabled },
     stages: blockLog.stages,
   });
-  parts.vmmMemory.onWrite = (address, size) => {
-    runtime.cache.codeWritten(address, size, null);
-  };
+  if (mmu === null) {
+    parts.vmmMemory.onWrite = (address, size) => {
+      runtime.cache.codeWritten(address, size, null);
+    };
+  } else {
+    // The VMM reports guest-physical addresses; the cache names code by machine address (code-reader.ts).
+    const phys = mmu.mem;
+    parts.vmmMemory.onWrite = (address, size) => {
+      const machine = phys.machineOffset(address);
+      if (machine >= 0) runtime.cache.codeWritten(machine, size, null);
+    };
+  }
+  // New page tables or an invlpg: chain links resolved under the old mapping must not be followed.
+  core.onTlbFlush = () => runtime.dispatcher.dropLinks();
   if (parts.debug.has('exec') || parts.debug.has('tc')) watchCache(runtime.cache, parts, filter);
   return {
     run(): void {

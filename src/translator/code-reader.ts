@@ -3,12 +3,20 @@
  * reads through) over guest physical memory, plus the linear → physical
  * mapping the cache keys and invalidation ranges use.
  *
- * Paging is off for now, so linear = physical. With paging, this is where a
- * page walk (without side effects; a miss means the lifter sees fewer bytes
- * and emits #PF) slots in.
+ * PhysicalCodeSpace: no MMU, linear = physical. MmuCodeSpace: fetches
+ * through the MMU (Access.Exec at the current CPL; a page that faults ends
+ * the bytes there, so the lifter emits #PF), and names code by its *machine*
+ * address — the one-to-one image of the guest-physical address under the
+ * machine map (identical without --scatter-memory). Cache keys, code-page
+ * marks and invalidation ranges are then all machine addresses, which is
+ * what the paged memory emitter's stores report: a store through any
+ * virtual alias of a code page finds the translations of that page.
  */
 import type { CodeFetcher } from '../lift/code-fetcher.js';
 import type { PhysicalMemory } from '../vmm/memory/physical-memory.js';
+import type { CpuState } from '../cpu/state.js';
+import { Access, Translation, type Mmu } from '../vmm/mmu/mmu.js';
+import type { GuestPhysicalMemory } from '../vmm/mmu/guest-physical-memory.js';
 
 export interface CodeSpace extends CodeFetcher {
   /** Physical address of linear address `linear` (for cache keys and code pages). */
@@ -28,5 +36,47 @@ export class PhysicalCodeSpace implements CodeSpace {
 
   physical(linear: number): number {
     return linear >>> 0;
+  }
+}
+
+/** Where code whose fetch faults is filed: no machine address is this high (RAM < 2 GiB). */
+export const UNMAPPED_CODE = 0xffff_f000;
+
+export class MmuCodeSpace implements CodeSpace {
+  constructor(private readonly mmu: Mmu, private readonly cpu: CpuState, private readonly mem: GuestPhysicalMemory) {}
+
+  read(linear: number, into: Uint8Array): number {
+    const bytes = this.mem.machine.bytes;
+    let done = 0;
+    while (done < into.length) {
+      const at = (linear + done) | 0;
+      const m = this.machinePage(at);
+      if (m === Translation.Fault) break;
+      const n = Math.min(into.length - done, 4096 - (at & 0xfff));
+      // No RAM behind the page: the bus reads all ones.
+      if (m === Translation.Done) into.fill(0xff, done, done + n);
+      else into.set(bytes.subarray(m | (at & 0xfff), (m | (at & 0xfff)) + n), done);
+      done += n;
+    }
+    return done;
+  }
+
+  physical(linear: number): number {
+    const m = this.machinePage(linear | 0);
+    if (m >= 0) return m | (linear & 0xfff);
+    return m === Translation.Fault ? UNMAPPED_CODE : (UNMAPPED_CODE | (linear & 0xfff)) >>> 0;
+  }
+
+  /**
+   * Machine offset of the page of `linear` for a fetch, or a Translation
+   * code. The software TLB answers first: its read entries are exactly the
+   * pages readable (so executable: no NX) at the current privilege class,
+   * already walked (A set) — most lookups then cost no walk.
+   */
+  private machinePage(linear: number): number {
+    const hit = this.mmu.tlb.read[linear >>> 12]!;
+    if (hit >= 0) return hit;
+    const m = this.mmu.translate(linear, Access.Exec, this.cpu.cpl);
+    return m >= 0 ? m & ~0xfff : m;
   }
 }

@@ -6,6 +6,7 @@
  * 0x00F0FF00: type in bits 8–11, S 12, DPL 13–14, P 15, AVL 20, D/B 22, G 23
  * — which is also CpuState.segAttr's format, so a cache load is a copy.
  */
+import { readSupervisor, writeSupervisor } from './linear-memory.js';
 import { SEG_CS, SEG_SS, type CpuState } from '../cpu/state.js';
 import { gp } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
@@ -61,7 +62,7 @@ export function fetchDescriptor(m: MonitorCore, selector: number): Descriptor | 
   }
   if (index + 7 > limit >>> 0) return null;
   const address = (base + index) >>> 0;
-  return { lo: m.mem.read32(address) | 0, hi: m.mem.read32(address + 4) | 0, address };
+  return { lo: readSupervisor(m.mem, address, 4) | 0, hi: readSupervisor(m.mem, address + 4, 4) | 0, address };
 }
 
 /** Like fetchDescriptor, but a selector beyond its table is #GP(selector). */
@@ -73,7 +74,7 @@ export function descriptorOrGp(m: MonitorCore, selector: number): Descriptor {
 
 /** Sets the accessed bit in memory, as the CPU does on every segment load. */
 export function markAccessed(m: MonitorCore, d: Descriptor): void {
-  if (descIsCodeData(d.hi) && (d.hi & ATTR_ACCESSED) === 0) m.mem.write8(d.address + 5, ((d.hi >>> 8) | 1) & 0xff);
+  if (descIsCodeData(d.hi) && (d.hi & ATTR_ACCESSED) === 0) writeSupervisor(m.mem, d.address + 5, 1, ((d.hi >>> 8) | 1) & 0xff);
 }
 
 /**

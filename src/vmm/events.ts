@@ -61,9 +61,17 @@ export class EventService {
       return false;
     }
     if (this.clock.nowNs() >= this.pit.nextEventNs()) this.pit.update();
+    m.interruptShadowed = false;
     if ((cpu.eflagsSys & IF) !== 0 && this.pic.pendingVector() >= 0) {
       const shadowed = m.shadowEip === cpu.eip && !m.cpu.halted;
-      if (!shadowed) deliverExternal(m, this.pic.acknowledge());
+      if (shadowed) {
+        // The instruction in the shadow runs first; the executor runs just it and asks again.
+        m.interruptShadowed = true;
+      } else {
+        const cpl = cpu.cpl;
+        deliverExternal(m, this.pic.acknowledge());
+        if (cpu.cpl !== cpl) m.mmu?.onCplChange();
+      }
     }
     m.shadowEip = -1;
     if (m.cpu.halted || m.end !== null) return false;

@@ -19,6 +19,7 @@
  * Task gates would need a hardware task switch, which btvm does not model:
  * they end the run with UnsupportedGuestFeature instead of misbehaving.
  */
+import { asSupervisor, readSupervisor } from './linear-memory.js';
 import { SEG_CS, SEG_SS } from '../cpu/state.js';
 import {
   ATTR_DB, ATTR_MASK, codeConforming, descBase, descDpl, descIsCode, descLimit, descPresent, fetchDescriptor,
@@ -48,8 +49,8 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
   const idtError = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > cpu.idtLimit >>> 0) throw gp(idtError);
   const gateAt = (cpu.idtBase + vector * 8) >>> 0;
-  const lo = m.mem.read32(gateAt) | 0;
-  const hi = m.mem.read32(gateAt + 4) | 0;
+  const lo = readSupervisor(m.mem, gateAt, 4) | 0;
+  const hi = readSupervisor(m.mem, gateAt + 4, 4) | 0;
   const type = (hi >>> 8) & 0x1f;
   let gate32: boolean;
   let trapGate: boolean;
@@ -87,7 +88,8 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
     const big = (inner.desc.hi & ATTR_DB) !== 0;
     frame.push(cpu.segSel[SEG_SS]!, cpu.regs[ESP]!, eflags, cpu.segSel[SEG_CS]!, returnEip);
     if (errorCode >= 0) frame.push(errorCode);
-    const sp = pushFrame(m, seg, inner.esp, big, frame, width, (inner.ss & 0xfffc) | ext);
+    // Pushes onto the inner stack are supervisor accesses (SDM Vol. 3A, 4.6).
+    const sp = asSupervisor(m.mem, () => pushFrame(m, seg, inner.esp, big, frame, width, (inner.ss & 0xfffc) | ext));
     markAccessed(m, inner.desc);
     loadSegmentCache(cpu, SEG_SS, inner.ss, inner.desc.lo, inner.desc.hi);
     setStackPointer(cpu, sp, big);

@@ -16,7 +16,8 @@
  */
 import type { CpuState } from '../cpu/state.js';
 import type { Monitor } from './interface.js';
-import type { LinearMemory } from './linear-memory.js';
+import type { VmmMemory } from './linear-memory.js';
+import type { MmuCore } from './mmu/mmu-core.js';
 import type { PhysicalMemory } from './memory/physical-memory.js';
 import type { MonitorCore } from './monitor-core.js';
 
@@ -27,7 +28,14 @@ export interface ExecutorParts {
   /** Monitor state: `end` (stop), `onTlbFlush` (set by the executor if it caches translations of addresses). */
   readonly core: MonitorCore;
   /** The VMM's memory view; the executor sets `onWrite` to invalidate code the VMM overwrote. */
-  readonly vmmMemory: LinearMemory;
+  readonly vmmMemory: VmmMemory;
+  /**
+   * The MMU, when the machine has one: generated code then reaches memory
+   * through its software TLB and code is fetched through it. `vmmMemory`
+   * then reports guest-physical addresses, which the executor maps to
+   * machine addresses (mmu.mem) for the translation cache.
+   */
+  readonly mmu: MmuCore | null;
   /** Between regions: true = keep running, false = return from run(). */
   readonly events: () => boolean;
   /** QEMU-style -d categories the executor handles (in_asm, ir, opt, js, exec, …). */

@@ -19,6 +19,7 @@
  * farRet a=operand size b=bytes to release (ret imm16); iret a=operand
  * size; int a=vector b=1 for int1/icebp; int3, into, sysenter, sysexit: none.
  */
+import { asSupervisor } from './linear-memory.js';
 import { SEG_CS, SEG_SS } from '../cpu/state.js';
 import { VmmResult } from './interface.js';
 import {
@@ -139,7 +140,7 @@ export function farCall(m: MonitorCore, next: number, selector: number, offset: 
     const frame = [cpu.segSel[SEG_SS]!, cpu.regs[ESP]!];
     for (let i = params.length - 1; i >= 0; i--) frame.push(params[i]!);
     frame.push(cpu.segSel[SEG_CS]!, next);
-    const sp = pushFrame(m, seg, inner.esp, big, frame, gw, inner.ss & 0xfffc);
+    const sp = asSupervisor(m.mem, () => pushFrame(m, seg, inner.esp, big, frame, gw, inner.ss & 0xfffc));
     markAccessed(m, inner.desc);
     loadSegmentCache(cpu, SEG_SS, inner.ss, inner.desc.lo, inner.desc.hi);
     setStackPointer(cpu, sp, big);

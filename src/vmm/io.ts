@@ -15,6 +15,7 @@
  * String forms update (E)SI/(E)DI and, with rep, (E)CX here; rep with a count
  * of zero does nothing.
  */
+import { readSupervisor } from './linear-memory.js';
 import { SEG_ES, type CpuState } from '../cpu/state.js';
 import { VmmResult } from './interface.js';
 import { gp } from './fault.js';
@@ -31,10 +32,10 @@ export function checkIoPermission(m: MonitorCore, port: number, size: number): v
   const cpu = m.cpu;
   if (cpu.cpl <= iopl(cpu)) return;
   if ((cpu.trSel & 0xfffc) === 0 || !tssIs32(cpu.trAttr) || cpu.trLimit >>> 0 < 0x67) throw gp(0);
-  const bitmapBase = m.mem.read16(cpu.trBase + 0x66);
+  const bitmapBase = readSupervisor(m.mem, cpu.trBase + 0x66, 2);
   const at = bitmapBase + (port >>> 3);
   if (at + 1 > cpu.trLimit >>> 0) throw gp(0);
-  const bits = m.mem.read16(cpu.trBase + at);
+  const bits = readSupervisor(m.mem, cpu.trBase + at, 2);
   const mask = ((1 << size) - 1) << (port & 7);
   if ((bits & mask) !== 0) throw gp(0);
 }

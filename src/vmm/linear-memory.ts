@@ -3,10 +3,10 @@
  * tables, the TSS, and the stacks that exception delivery, far calls and iret
  * push to and pop from.
  *
- * Without paging a linear address is the physical address. Paging belongs to
- * the shadow MMU, which is a separate piece; until it exists, mov cr0 refuses
- * to turn paging on (UnsupportedGuestFeature), so identity is always right
- * here. Writes are reported through `onWrite` so that a translation cache can
+ * LinearMemory is the identity view (linear = physical), for machines built
+ * without an MMU (unit tests of single routines). A machine with an MMU
+ * gives the monitor mmu/mmu-linear-memory.ts's MmuLinearMemory instead; both
+ * satisfy VmmMemory, which is what the routines use. Writes are reported through `onWrite` so that a translation cache can
  * drop translations of code the VMM overwrote (an interrupt frame pushed onto
  * a page that also holds code is self-modifying code like any other).
  */
@@ -14,9 +14,62 @@ import type { PhysicalMemory } from './memory/physical-memory.js';
 
 export type WriteListener = (physicalAddress: number, length: number) => void;
 
-export class LinearMemory {
+/** The VMM's view of guest linear memory (LinearMemory, or MmuLinearMemory with paging). */
+export interface VmmMemory {
+  onWrite: WriteListener | null;
+  /**
+   * Set around the processor's implicit supervisor accesses (GDT/LDT/IDT/TSS,
+   * pushes onto an inner stack): page protection then checks them as CPL 0.
+   */
+  implicitSupervisor: boolean;
+  read8(la: number): number;
+  read16(la: number): number;
+  read32(la: number): number;
+  write8(la: number, v: number): void;
+  write16(la: number, v: number): void;
+  write32(la: number, v: number): void;
+  read(la: number, size: number): number;
+  write(la: number, size: number, v: number): void;
+}
+
+/** An implicit supervisor read (system tables): `size` bytes at `la`, unsigned. */
+export function readSupervisor(mem: VmmMemory, la: number, size: number): number {
+  const was = mem.implicitSupervisor;
+  mem.implicitSupervisor = true;
+  try {
+    return mem.read(la, size);
+  } finally {
+    mem.implicitSupervisor = was;
+  }
+}
+
+/** An implicit supervisor write (descriptor accessed/busy bits). */
+export function writeSupervisor(mem: VmmMemory, la: number, size: number, v: number): void {
+  const was = mem.implicitSupervisor;
+  mem.implicitSupervisor = true;
+  try {
+    mem.write(la, size, v);
+  } finally {
+    mem.implicitSupervisor = was;
+  }
+}
+
+/** Runs `body` as an implicit supervisor access (restoring the previous setting). */
+export function asSupervisor<T>(mem: VmmMemory, body: () => T): T {
+  const was = mem.implicitSupervisor;
+  mem.implicitSupervisor = true;
+  try {
+    return body();
+  } finally {
+    mem.implicitSupervisor = was;
+  }
+}
+
+export class LinearMemory implements VmmMemory {
   /** Called after every VMM write to guest memory; null when nobody listens. */
   onWrite: WriteListener | null = null;
+  /** No paging here, so no page protection to bypass. */
+  implicitSupervisor = false;
 
   constructor(readonly phys: PhysicalMemory) {}
 

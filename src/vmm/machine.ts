@@ -19,12 +19,15 @@ import type { StopReason } from './devices/vm-control.js';
 import { EventService } from './events.js';
 import type { ExecutorFactory, GuestExecutor } from './executor.js';
 import { writeEflags } from './lazy-flags.js';
-import { LinearMemory } from './linear-memory.js';
 import { PhysicalMemory } from './memory/physical-memory.js';
 import { MonitorCore, type LogSink, type VirtMode } from './monitor-core.js';
 import { VirtualMachineMonitor } from './monitor.js';
 import { VMM_ROUTINES } from './interface.js';
 import type { MmuStatistics } from './mmu/mmu.js';
+import { createMmu, type MmuKind } from './mmu/create-mmu.js';
+import type { MachineMap } from './mmu/machine-map.js';
+import type { MmuCore } from './mmu/mmu-core.js';
+import { MmuLinearMemory } from './mmu/mmu-linear-memory.js';
 import { exitStatusOf, type RunEnd } from './run-end.js';
 import { VirtualClock, type TimeMode } from './virtual-clock.js';
 
@@ -47,6 +50,10 @@ export interface MachineOptions {
   readonly log?: (text: string) => void;
   readonly singleStep?: boolean;
   readonly disabledPasses?: ReadonlySet<string>;
+  /** Which MMU virtualizes the guest's paging (`--mmu`; default shadow page tables). */
+  readonly mmu?: MmuKind;
+  /** Scatter guest-physical pages over machine memory with this seed (`--scatter-memory`). */
+  readonly scatterSeed?: number;
 }
 
 export interface RunStats {
@@ -140,6 +147,8 @@ export class Machine {
   readonly events: EventService;
   /** The MMU when paging is modelled; null until one is connected (see InspectableMmu). */
   mmu: InspectableMmu | null = null;
+  /** The MMU itself (shadow or nested), for tests that look inside it. */
+  readonly pagingMmu: MmuCore;
   private readonly executor: GuestExecutor;
   private inputWaiter: (() => void) | null = null;
 
@@ -151,6 +160,11 @@ export class Machine {
         ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline })
         : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
     this.cpu = cpuFromBootState(boot);
+    const mmu = createMmu(this.cpu, this.memory, { kind: options.mmu ?? 'shadow', scatterSeed: options.scatterSeed });
+    // The loader wrote guest-physical = machine; move each page to where the machine map puts it.
+    if (options.scatterSeed !== undefined) scatterLoadedPages(this.memory, mmu.mem.map);
+    this.pagingMmu = mmu;
+    this.mmu = mmu;
     this.clock = new VirtualClock(this.cpu, options.time ?? { kind: 'host' });
     const vm = { requestStop: (reason: StopReason) => this.core.requestEnd(runEndOf(reason)) };
     this.devices = createMachineDevices({
@@ -161,10 +175,11 @@ export class Machine {
       // Deterministic wall clock under --icount, so runs are reproducible.
       rtcStart: options.time?.kind === 'icount' ? new Date(Date.UTC(2000, 0, 1)) : undefined,
     });
-    const linear = new LinearMemory(this.memory);
+    const linear = new MmuLinearMemory(mmu, this.cpu, mmu.mem);
     this.core = new MonitorCore(this.cpu, linear, this.devices.bus, this.clock, options.virt ?? 'bt', VMM_ROUTINES.length);
     const log = options.log;
     if (log && options.debug?.has('int')) this.core.log = ((_c, line) => log(line + '\n')) as LogSink;
+    this.core.mmu = mmu;
     this.monitor = new VirtualMachineMonitor(this.core);
     this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock);
     const pic = this.devices.pic;
@@ -176,6 +191,7 @@ export class Machine {
       monitor: this.monitor,
       core: this.core,
       vmmMemory: linear,
+      mmu,
       events: () => this.events.service(),
       debug: options.debug ?? new Set(),
       log: options.log ?? (() => {}),
@@ -269,6 +285,22 @@ export class Machine {
       },
     };
   }
+}
+
+/**
+ * Rearranges machine memory after a loader that wrote guest-physical page g
+ * at machine page g: each page moves to map.toMachine[g]. Only non-zero
+ * pages need copying (RAM starts zeroed).
+ */
+function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
+  const bytes = memory.bytes;
+  const loaded = new Map<number, Uint8Array>();
+  for (let g = 0; g < map.pages; g++) {
+    const page = bytes.subarray(g << 12, (g + 1) << 12);
+    if (page.some((b) => b !== 0)) loaded.set(g, page.slice());
+  }
+  for (const g of loaded.keys()) bytes.fill(0, g << 12, (g + 1) << 12);
+  for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! << 12);
 }
 
 function runEndOf(reason: StopReason): RunEnd {

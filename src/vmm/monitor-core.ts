@@ -13,7 +13,8 @@
 import type { CpuState } from '../cpu/state.js';
 import type { Clock } from './devices/clock.js';
 import type { PortBus } from './devices/port-bus.js';
-import type { LinearMemory } from './linear-memory.js';
+import type { VmmMemory } from './linear-memory.js';
+import type { Mmu } from './mmu/mmu.js';
 import type { RunEnd } from './run-end.js';
 
 /**
@@ -48,6 +49,14 @@ export class MonitorCore {
   log: LogSink | null = null;
   /** Called when cached address translations become stale (mov cr3, invlpg, cr0 writes). */
   onTlbFlush: (() => void) | null = null;
+  /** The machine's MMU (paging); null for monitors built without one (routine tests: identity, PG refused). */
+  mmu: Mmu | null = null;
+  /**
+   * Set by the event service when an interrupt was deliverable but the
+   * interrupt shadow held it back: the executor must run exactly one more
+   * instruction and check again (not a whole region).
+   */
+  interruptShadowed = false;
   /**
    * Whether the interrupt controller has a request waiting (set by the
    * machine). Port writes consult it: an EOI or an unmask can make an IRQ
@@ -65,7 +74,7 @@ export class MonitorCore {
 
   constructor(
     readonly cpu: CpuState,
-    readonly mem: LinearMemory,
+    readonly mem: VmmMemory,
     readonly bus: PortBus,
     readonly clock: Clock,
     readonly virt: VirtMode = 'bt',

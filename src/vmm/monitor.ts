@@ -16,6 +16,7 @@
 import { VMM_ROUTINES, VmmResult, type Monitor } from './interface.js';
 import type { VmmRoutine } from '../ir/types.js';
 import { cpuid } from './cpuid.js';
+import { Access, Translation } from './mmu/mmu.js';
 import { deliverException } from './exceptions.js';
 import { GuestFault, UnsupportedGuestFeature } from './fault.js';
 import { farCall, farJmp, farRet, icebp, into, iret, softwareInt, sysenter, sysexit } from './far-transfers.js';
@@ -31,6 +32,28 @@ import { loadSeg } from './segments.js';
 import { arpl, lar, lsl, verr, verw } from './selector-probes.js';
 
 const idx = (r: VmmRoutine): number => VMM_ROUTINES.indexOf(r);
+const PAGE_FAULT = 14;
+
+/**
+ * CR2 and the error code of an instruction fetch that faulted: the first
+ * page of the (at most 15-byte) instruction at CS:EIP that does not allow
+ * execution at the current CPL. Writes CR2; returns the error code, or -1
+ * when nothing faults (no MMU, or the page became readable meanwhile).
+ */
+function fetchFault(m: MonitorCore): number {
+  const mmu = m.mmu;
+  if (mmu === null) return -1;
+  const cpu = m.cpu;
+  const linear = (cpu.segBase[1]! + cpu.eip) | 0;
+  for (const at of [linear, (linear | 0xfff) + 1]) {
+    if (at !== linear && ((linear & 0xfff) <= 0x1000 - 15)) break;
+    if (mmu.translate(at | 0, Access.Exec, cpu.cpl) === Translation.Fault) {
+      cpu.cr2 = mmu.fault.cr2;
+      return mmu.fault.errorCode;
+    }
+  }
+  return -1;
+}
 
 // Routine indices as constants so the dispatch below is a switch over small integers.
 const R = {
@@ -56,6 +79,7 @@ export class VirtualMachineMonitor implements Monitor {
   emulate(routine: number, next: number, a: number, b: number, c: number): VmmResult {
     const m = this.core;
     m.stats.routineCalls[routine]++;
+    const cpl = m.cpu.cpl;
     try {
       return this.run(m, routine, next, a, b, c);
     } catch (e) {
@@ -68,11 +92,25 @@ export class VirtualMachineMonitor implements Monitor {
         return VmmResult.Leave;
       }
       throw e;
+    } finally {
+      // Every CPL change (iret, far transfers, sysenter/sysexit, event delivery) passes here or through raise().
+      if (m.cpu.cpl !== cpl) m.mmu?.onCplChange();
     }
   }
 
   raise(vector: number, errorCode: number): void {
-    deliverException(this.core, vector, errorCode < 0 ? -1 : errorCode & 0xffff);
+    const m = this.core;
+    const cpl = m.cpu.cpl;
+    if (vector === PAGE_FAULT && errorCode < 0) {
+      // The lifter's `raise #14` for code it could not fetch: the fault's CR2 and error code come from the MMU.
+      errorCode = fetchFault(m);
+      if (errorCode < 0) {
+        m.requestEnd({ kind: 'internal-error', detail: `#PF raised for a fetch at eip=0x${(m.cpu.eip >>> 0).toString(16)} that does not fault` });
+        return;
+      }
+    }
+    deliverException(m, vector, errorCode < 0 ? -1 : errorCode & 0xffff);
+    if (m.cpu.cpl !== cpl) m.mmu?.onCplChange();
   }
 
   private run(m: MonitorCore, r: number, next: number, a: number, b: number, c: number): VmmResult {
@@ -113,7 +151,7 @@ export class VirtualMachineMonitor implements Monitor {
       case R.int: return b === 1 ? icebp(m, next) : softwareInt(m, next, a);
       case R.into: return into(m, next);
       case R.int3: return softwareInt(m, next, 3);
-      case R.invlpg: return cacheControl(m, true);
+      case R.invlpg: return cacheControl(m, true, a);
       case R.invd:
       case R.wbinvd: return cacheControl(m, false);
       case R.lar: return lar(m, a, b, c);

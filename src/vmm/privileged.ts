@@ -11,6 +11,7 @@
  * smsw) report the host's values, as on a CPU running the guest kernel in
  * ring 3: that is the leak classic trap-and-emulate cannot close.
  */
+import { writeSupervisor } from './linear-memory.js';
 import { VmmResult } from './interface.js';
 import { ATTR_MASK, descBase, descLimit, descPresent, descType, fetchDescriptor } from './descriptors.js';
 import { UnsupportedGuestFeature, gp, np, ud } from './fault.js';
@@ -30,7 +31,7 @@ export const TRAP_HOST_VIEW = {
 export const CR0_PE = 1 << 0, CR0_MP = 1 << 1, CR0_EM = 1 << 2, CR0_TS = 1 << 3, CR0_ET = 1 << 4, CR0_NE = 1 << 5;
 export const CR0_WP = 1 << 16, CR0_AM = 1 << 18, CR0_NW = 1 << 29, CR0_CD = 1 << 30, CR0_PG = 1 << 31;
 const CR0_WRITABLE = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
-export const CR4_TSD = 1 << 2, CR4_DE = 1 << 3;
+export const CR4_TSD = 1 << 2, CR4_DE = 1 << 3, CR4_PAE = 1 << 5;
 /** CR4 bits the qemu32 CPU model accepts (its CPUID has DE PSE PAE MCE PGE FXSR SSE, no VME): others #GP. */
 const CR4_VALID = CR4_TSD | CR4_DE | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10);
 
@@ -47,9 +48,13 @@ export function cli(m: MonitorCore): VmmResult {
 export function sti(m: MonitorCore, next: number): VmmResult {
   if (m.cpu.cpl > iopl(m.cpu)) throw gp(0);
   // Interrupts stay blocked for one more instruction only when sti sets IF.
-  if ((m.cpu.eflagsSys & IF) === 0) m.shadowEip = next;
+  if ((m.cpu.eflagsSys & IF) !== 0) return VmmResult.Continue;
+  m.shadowEip = next;
   m.cpu.eflagsSys |= IF;
-  return VmmResult.Continue;
+  if (!m.interruptWaiting()) return VmmResult.Continue;
+  // An IRQ is deliverable after the next instruction: back to the dispatcher, which steps just that one.
+  m.cpu.eip = next;
+  return VmmResult.Leave;
 }
 
 export function hlt(m: MonitorCore, next: number): VmmResult {
@@ -68,8 +73,10 @@ export function movToCr(m: MonitorCore, next: number, cr: number, value: number)
       if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) throw gp(0);
       if ((v & CR0_NW) !== 0 && (v & CR0_CD) === 0) throw gp(0);
       if ((v & CR0_PE) === 0) throw new UnsupportedGuestFeature('real mode (mov cr0 clearing PE)', cpu.eip);
-      if ((v & CR0_PG) !== 0) throw new UnsupportedGuestFeature('paging (mov cr0 setting PG; no shadow MMU yet)', cpu.eip);
+      if ((v & CR0_PG) !== 0 && m.mmu === null) throw new UnsupportedGuestFeature('paging (mov cr0 setting PG on a monitor without an MMU)', cpu.eip);
+      if ((v & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0) throw new UnsupportedGuestFeature('PAE paging (CR4.PAE with CR0.PG)', cpu.eip);
       cpu.cr0 = v | 0;
+      m.mmu?.onCr0Cr4Write();
       m.onTlbFlush?.();
       cpu.eip = next;
       return VmmResult.Leave;
@@ -79,11 +86,16 @@ export function movToCr(m: MonitorCore, next: number, cr: number, value: number)
       return VmmResult.Continue;
     case 3:
       cpu.cr3 = value & 0xfffff018;
+      m.mmu?.onCr3Write();
       m.onTlbFlush?.();
-      return VmmResult.Continue;
+      // The code after it may live at another physical page now: continue from a fresh lookup.
+      cpu.eip = next;
+      return VmmResult.Leave;
     case 4:
       if ((value & ~CR4_VALID) !== 0) throw gp(0);
+      if ((value & CR4_PAE) !== 0 && (cpu.cr0 & CR0_PG) !== 0) throw new UnsupportedGuestFeature('PAE paging (setting CR4.PAE)', cpu.eip);
       cpu.cr4 = value | 0;
+      m.mmu?.onCr0Cr4Write();
       m.onTlbFlush?.();
       cpu.eip = next;
       return VmmResult.Leave;
@@ -209,7 +221,7 @@ export function ltr(m: MonitorCore, selector: number): VmmResult {
   if (d === null || (d.hi & (1 << 12)) !== 0 || (type !== 1 && type !== 9)) throw gp(selector & 0xfffc);
   if (!descPresent(d.hi)) throw np(selector & 0xfffc);
   // Mark the TSS busy in the GDT, as the CPU does.
-  m.mem.write8(d.address + 5, ((d.hi >>> 8) | 2) & 0xff);
+  writeSupervisor(m.mem, d.address + 5, 1, ((d.hi >>> 8) | 2) & 0xff);
   cpu.trSel = selector;
   cpu.trBase = descBase(d.lo, d.hi) | 0;
   cpu.trLimit = descLimit(d.lo, d.hi);
@@ -221,9 +233,13 @@ export const sldt = (m: MonitorCore): number => (m.virt === 'trap' ? TRAP_HOST_V
 export const str = (m: MonitorCore): number => (m.virt === 'trap' ? TRAP_HOST_VIEW.trSel : m.cpu.trSel);
 
 /** invlpg, invd, wbinvd: ring 0 only; no caches to maintain, but cached translations go. */
-export function cacheControl(m: MonitorCore, flushTlb: boolean): VmmResult {
+/** invlpg (flushTlb, `linear` its operand's address), invd, wbinvd. */
+export function cacheControl(m: MonitorCore, flushTlb: boolean, linear = 0): VmmResult {
   requireRing0(m);
-  if (flushTlb) m.onTlbFlush?.();
+  if (flushTlb) {
+    m.mmu?.onInvlpg(linear | 0);
+    m.onTlbFlush?.();
+  }
   return VmmResult.Continue;
 }
 

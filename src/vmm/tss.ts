@@ -7,6 +7,7 @@
  * TR's cache holds the TSS's base, limit and type: 9/11 are a 32-bit TSS
  * (available/busy), 1/3 a 16-bit one.
  */
+import { readSupervisor } from './linear-memory.js';
 import { descDpl, descIsData, descPresent, dataWritable, fetchDescriptor, type Descriptor } from './descriptors.js';
 import { GuestFault, Vector, ts } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
@@ -24,8 +25,8 @@ export function innerStack(m: MonitorCore, dpl: number, ext: number): { ss: numb
   const at = is32 ? 4 + dpl * 8 : 2 + dpl * 4;
   const size = is32 ? 6 : 4;
   if ((cpu.trSel & 0xfffc) === 0 || at + size - 1 > cpu.trLimit >>> 0) throw ts((cpu.trSel & 0xfffc) | ext);
-  const esp = is32 ? m.mem.read32(cpu.trBase + at) : m.mem.read16(cpu.trBase + at);
-  const ss = m.mem.read16(cpu.trBase + at + (is32 ? 4 : 2));
+  const esp = readSupervisor(m.mem, cpu.trBase + at, is32 ? 4 : 2);
+  const ss = readSupervisor(m.mem, cpu.trBase + at + (is32 ? 4 : 2), 2);
   if ((ss & 0xfffc) === 0) throw ts(ext);
   const desc = fetchDescriptor(m, ss);
   if (desc === null) throw ts((ss & 0xfffc) | ext);

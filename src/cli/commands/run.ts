@@ -16,6 +16,7 @@ import { guestExecutorFactory } from '../../cpu/guest-executor.js';
 import type { ExecutorFactory } from '../../vmm/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../vmm/machine.js';
 import type { VirtMode } from '../../vmm/monitor-core.js';
+import { parseMmuKind, UnknownMmuKind, type MmuKind } from '../../vmm/mmu/create-mmu.js';
 import { describeRunEnd, EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT, EXIT_STATUS_UNSUPPORTED } from '../../vmm/run-end.js';
 import type { TimeMode } from '../../vmm/virtual-clock.js';
 
@@ -41,6 +42,11 @@ options:
                      per-block logs only for guest addresses in RANGES: LO-HI, LO+LEN or ADDR,
                      comma-separated (e.g. 0x100000-0x100fff)
   --single-step      translate one instruction per block
+  --mmu shadow|nested
+                     how guest paging is virtualized: shadow page tables with write-traced guest
+                     tables (default), or a model of nested paging (a two-level walk per TLB miss)
+  --scatter-memory[=SEED]
+                     place guest-physical pages at shuffled machine pages (seeded; default seed 1)
   --no-opt=PASS      switch an optimisation pass off (repeatable)
   --stats            print a table of run statistics on stderr at the end: instructions, regions,
                      translations, time translating vs executing, cache hit rate, chaining,
@@ -86,6 +92,8 @@ interface ParsedRun {
   stats: boolean;
   statsJson?: string;
   disabledPasses: Set<string>;
+  mmu: MmuKind;
+  scatterSeed?: number;
 }
 
 function parseNumber(option: string, text: string | undefined): number {
@@ -120,6 +128,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
     singleStep: false,
     stats: false,
     disabledPasses: new Set(),
+    mmu: 'shadow',
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -153,6 +162,18 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       case '--single-step': case '--singlestep': parsed.singleStep = true; break;
       case '--trace-filter': { const v = value(); if (v === undefined) throw new UsageError('--trace-filter needs address ranges'); parsed.traceFilter = parseTraceFilter(v); break; }
       case '--stats': parsed.stats = true; break;
+      case '--mmu': {
+        const v = value();
+        if (v === undefined) throw new UsageError('--mmu needs shadow or nested');
+        try {
+          parsed.mmu = parseMmuKind(v);
+        } catch (e) {
+          if (e instanceof UnknownMmuKind) throw new UsageError(e.message);
+          throw e;
+        }
+        break;
+      }
+      case '--scatter-memory': parsed.scatterSeed = inline === undefined ? 1 : parseNumber('--scatter-memory', inline); break;
       case '--stats-json': { const v = value(); if (v === undefined) throw new UsageError('--stats-json needs a file name'); parsed.statsJson = v; break; }
       case '--no-opt': { const v = value(); if (v === undefined) throw new UsageError('--no-opt needs a pass name'); parsed.disabledPasses.add(v); break; }
       case '--append': cmdline = value(); if (cmdline === undefined) throw new UsageError('--append needs a command line'); break;
@@ -248,6 +269,8 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       log,
       singleStep: parsed.singleStep,
       disabledPasses: parsed.disabledPasses,
+      mmu: parsed.mmu,
+      scatterSeed: parsed.scatterSeed,
     });
     if (parsed.debug.has('mmu') && !machine.attachMmuLog()) {
       log('mmu: this machine has no MMU (paging is not modelled in this run): no MMU events will be logged\n');

@@ -106,11 +106,21 @@ export function newDecodeIndex(): DecodeIndex {
   };
 }
 
+/** 1 = E (or M with its register size in memory), 2 = G, 3 = I/Ibs, 4 = J, 0 = anything else. */
+function shapeLetter(f: DecoderForm, i: number): number {
+  const s = f.ops[i]!;
+  const k = s.kind;
+  return (k === OpKind.E || k === OpKind.M) && s.memSize === 0 ? 1 : k === OpKind.G ? 2 : k === OpKind.I || k === OpKind.Ibs ? 3
+    : k === OpKind.J ? 4 : 0;
+}
+
 function shapeOf(f: DecoderForm): number {
-  const k = f.ops.map((s) => (s.kind === OpKind.E || s.kind === OpKind.M) && s.memSize === 0 ? 'E' : s.kind === OpKind.G ? 'G'
-    : s.kind === OpKind.I || s.kind === OpKind.Ibs ? 'I' : s.kind === OpKind.J ? 'J' : '?').join('');
-  return k === 'GE' ? SHAPE_G_E : k === 'EG' ? SHAPE_E_G : k === 'EI' ? SHAPE_E_IMM : k === 'J' ? SHAPE_J : k === 'E' ? SHAPE_E
-    : SHAPE_GENERIC;
+  const n = f.ops.length;
+  const a = n > 0 ? shapeLetter(f, 0) : 0;
+  const b = n > 1 ? shapeLetter(f, 1) : 0;
+  if (n === 1) return a === 1 ? SHAPE_E : a === 4 ? SHAPE_J : SHAPE_GENERIC;
+  if (n !== 2) return SHAPE_GENERIC;
+  return a === 2 && b === 1 ? SHAPE_G_E : a === 1 && b === 2 ? SHAPE_E_G : a === 1 && b === 3 ? SHAPE_E_IMM : SHAPE_GENERIC;
 }
 
 /** An operand-spec size at an operand size: SZ_V is the operand size, SZ_P a far pointer, SZ_A bound's pair. */

@@ -26,12 +26,12 @@
  * the monitor, helpers, the memory emitter's views), so the running code
  * allocates nothing and creates no closures.
  */
-import type { Block, GuestSlot } from '../ir/types.js';
+import type { Block, FlagKind, GuestSlot, MemSize } from '../ir/types.js';
 import type { CpuState } from '../cpu/state.js';
 import type { Monitor } from '../vmm/interface.js';
 import type { CompiledRegion } from '../cache/compiled-region.js';
 import { BlockEmitter, CodegenError, hex, type RegionScope } from './emit-block.js';
-import { flagsOf, PARITY } from './flags.js';
+import { ccOpOf, CONDS, FLAG_KINDS, flagsOf, PARITY } from './flags.js';
 import type { MemoryEmitter } from './memory-access.js';
 import { returnSiteOf } from '../translator/region-builder.js';
 import { bswap, div64s, div64sOverflow, div64u, div64uOverflow, HELPER_OUT, smulhi, umulhi } from './runtime.js';
@@ -98,10 +98,62 @@ function usageOf(blocks: readonly Block[]): Usage {
   return u;
 }
 
+/** A thunk kind as codegen knows it statically: ccOp*8 + size, or UNKNOWN_THUNK. */
+const UNKNOWN_THUNK = -1, NOT_REACHED = -2;
+
+/**
+ * The kind of the thunk in the locals where each block starts, when every
+ * way into it within the region agrees (a forward dataflow over the region's
+ * JS control flow: jumps, branches, side exits and in-region returns). The
+ * entry block is also entered from outside, so its kind is unknown. With a
+ * known kind, a flags.get at the start of a block (`inc` needs the carry
+ * before it, a `jcc` in the block after its `cmp`) compiles to an
+ * expression over the thunk locals instead of a materialiser call.
+ */
+function thunksAtEntry(blocks: readonly Block[], index: (eip: number) => number, returnSites: readonly number[]): Int32Array {
+  const n = blocks.length, at = new Int32Array(n).fill(NOT_REACHED);
+  const meet = (i: number, k: number): boolean => {
+    const old = at[i]!;
+    const v = old === NOT_REACHED ? k : old === k ? old : UNKNOWN_THUNK;
+    at[i] = v;
+    return v !== old;
+  };
+  at[0] = UNKNOWN_THUNK;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let i = 0; i < n; i++) {
+      if (at[i] === NOT_REACHED) continue;
+      const b = blocks[i]!;
+      let k = at[i]!, pending = NOT_REACHED;
+      const to = (eip: number): void => {
+        const j = index(eip);
+        if (j >= 0 && meet(j, pending !== NOT_REACHED ? pending : k)) changed = true;
+      };
+      for (const op of b.ops) {
+        if (op.op === 'flags.set') {
+          if (op.guard === null) pending = ccOpOf(op.kind) * 8 + op.size;
+          else { pending = NOT_REACHED; k = UNKNOWN_THUNK; }
+        } else if (op.op === 'emulate') {
+          pending = NOT_REACHED; k = UNKNOWN_THUNK;
+        } else if (op.op === 'exitIf') {
+          to(op.target);
+        }
+      }
+      const e = b.exit;
+      if (e.kind === 'jump') to(e.target);
+      else if (e.kind === 'branch') { to(e.taken); to(e.fallthrough); }
+      else if (e.kind === 'indirect' && e.hint === 'ret') for (const site of returnSites) to(site);
+    }
+  }
+  return at;
+}
+
 class Scope implements RegionScope {
   private readonly index = new Map<number, number>();
   private readonly slots = new Map<number, number>();
   private readonly sites: { eip: number; index: number }[] = [];
+  private readonly thunks: Int32Array;
   readonly exitTargets: number[] = [];
 
   constructor(readonly mem: MemoryEmitter, blocks: readonly Block[], private readonly usage: Usage,
@@ -121,6 +173,12 @@ class Scope implements RegionScope {
         this.sites.push({ eip: site, index });
       }
     }
+    this.thunks = thunksAtEntry(blocks, (eip) => this.blockIndex(eip), this.sites.map((x) => x.eip));
+  }
+
+  thunkAtEntry(eip: number): { kind: FlagKind; size: MemSize } | null {
+    const i = this.blockIndex(eip), k = i >= 0 ? this.thunks[i]! : UNKNOWN_THUNK;
+    return k < 0 ? null : { kind: FLAG_KINDS[k >> 3]!, size: (k & 7) as MemSize };
   }
 
   reg(reg: number): string {
@@ -204,11 +262,11 @@ export function instantiateRegion(code: string, env: CodegenEnv, region: Compile
   const cpu = env.cpu;
   const m = env.mem.bindings();
   const names = [
-    'cpu', 'R', 'SB', 'SSEL', 'MON', 'REGION', 'CCF', 'PAR', 'HO',
+    'cpu', 'R', 'SB', 'SSEL', 'MON', 'REGION', 'CCF', 'CONDS', 'PAR', 'HO',
     'DIV64U', 'DIV64S', 'DIV64UO', 'DIV64SO', 'UMULHI', 'SMULHI', 'BSWAP', ...m.names,
   ];
   const values = [
-    cpu, cpu.regs, cpu.segBase, cpu.segSel, env.monitor, region, flagsOf, PARITY, HELPER_OUT,
+    cpu, cpu.regs, cpu.segBase, cpu.segSel, env.monitor, region, flagsOf, CONDS, PARITY, HELPER_OUT,
     div64u, div64s, div64uOverflow, div64sOverflow, umulhi, smulhi, bswap, ...m.values,
   ];
   const factory = new Function(...names, code) as (...args: unknown[]) => () => number;

@@ -46,6 +46,8 @@ export interface RegionScope {
   blockIndex(eip: number): number;
   /** Blocks of the region that follow one of its calls: where an in-region `ret` may continue. */
   returnSites(): readonly { readonly eip: number; readonly index: number }[];
+  /** Kind and size of the thunk in the locals whenever the block at `eip` starts, if the region fixes it. */
+  thunkAtEntry(eip: number): { readonly kind: FlagKind; readonly size: MemSize } | null;
   /** Direct-exit slot for a target outside the region (allocated on first use). */
   exitSlot(eip: number): number;
   /** Where guest register `reg` lives in the function: a local (r0…) or the CpuState array (R[0]…). */
@@ -106,6 +108,8 @@ const HELPERS = { div64u: 'DIV64U', div64s: 'DIV64S', div64uOverflow: 'DIV64UO',
 export class BlockEmitter {
   private readonly out: string[] = [];
   private pending: StaticThunk | null = null;
+  /** Kind and size of the thunk in the locals (ccOp…), when known at this point of the block. */
+  private known: { readonly kind: FlagKind; readonly size: MemSize } | null;
   /** Index of the current instruction in the block, its address and its successor's. */
   private k = -1;
   private insnAddr = 0;
@@ -122,6 +126,7 @@ export class BlockEmitter {
   constructor(private readonly block: Block, private readonly scope: RegionScope) {
     this.n = block.guestInsns;
     this.cold = coldTemps(block);
+    this.known = scope.thunkAtEntry(block.address);
     const e = block.exit, self = block.address >>> 0;
     this.selfLoop = (e.kind === 'jump' && e.target >>> 0 === self) ||
       (e.kind === 'branch' && (e.taken >>> 0 === self || e.fallthrough >>> 0 === self));
@@ -192,23 +197,26 @@ export class BlockEmitter {
         } else {
           this.flush();
           this.line(`if (${val(op.guard)} !== 0) { ${thunkStores(thunk)} }`);
+          this.known = null;
         }
         return;
       }
       case 'flags.get': {
-        const p = this.pending;
+        const p = this.pending, k = this.known;
         if (p !== null) {
           this.line(`const t${op.dst.id} = ${condExpr(p.kind, p.size, p.ops, op.cond)} ? 1 : 0;`);
+        } else if (k !== null) {
+          this.line(`const t${op.dst.id} = ${condExpr(k.kind, k.size, THUNK_LOCALS, op.cond)} ? 1 : 0;`);
         } else {
-          const f = `f${op.dst.id}`;
-          this.line(`const ${f} = CCF(ccOp, ccSize, ccRes, ccA, ccB, ccAux);`);
-          this.line(`const t${op.dst.id} = ${condExpr('explicit', 4, { res: f, a: '0', b: '0', aux: '0' }, op.cond)} ? 1 : 0;`);
+          this.line(`const t${op.dst.id} = CONDS.${op.cond}(ccOp, ccSize, ccRes, ccA, ccB, ccAux);`);
         }
         return;
       }
       case 'flags.all': {
-        const p = this.pending;
-        this.line(`const t${op.dst.id} = ${p !== null ? allFlagsExpr(p.kind, p.size, p.ops) : 'CCF(ccOp, ccSize, ccRes, ccA, ccB, ccAux)'};`);
+        const p = this.pending, k = this.known;
+        const all = p !== null ? allFlagsExpr(p.kind, p.size, p.ops)
+          : k !== null ? allFlagsExpr(k.kind, k.size, THUNK_LOCALS) : 'CCF(ccOp, ccSize, ccRes, ccA, ccB, ccAux)';
+        this.line(`const t${op.dst.id} = ${all};`);
         return;
       }
       case 'helper': {
@@ -282,6 +290,7 @@ export class BlockEmitter {
     // Leave: the monitor owns the state now (locals are stale); the instruction retired.
     this.line(`if (MON.emulate(${index}, ${hex(op.next)}, ${args}) !== 0) { cpu.icount += 1; cpu.budget -= 1; return ${ExitCode.Leave}; }`);
     this.line(this.scope.reload());
+    this.known = null;
     this.line(`b0 = cpu.budget; bud = b0 - ${unretired};`);
     if (op.dst !== null) this.line(`const t${op.dst.id} = MON.result | 0;`);
   }
@@ -345,10 +354,16 @@ export class BlockEmitter {
   }
 
   private flush(): void {
-    if (this.pending !== null) this.line(thunkStores(this.pending));
+    if (this.pending !== null) {
+      this.line(thunkStores(this.pending));
+      this.known = { kind: this.pending.kind, size: this.pending.size };
+    }
     this.pending = null;
   }
 }
+
+/** The thunk as the region's locals hold it. */
+const THUNK_LOCALS: ThunkOperands = { res: 'ccRes', a: 'ccA', b: 'ccB', aux: 'ccAux' };
 
 function thunkStores(t: StaticThunk): string {
   return `ccOp = ${ccOpOf(t.kind)}; ccSize = ${t.size}; ccRes = ${t.ops.res}; ccA = ${t.ops.a}; ccB = ${t.ops.b}; ccAux = ${t.ops.aux};`;

@@ -219,6 +219,29 @@ export function flagsOfSource(): string {
   ].join('\n');
 }
 
+/**
+ * The source of one condition's materialiser: the same switch, but each case
+ * computes only what the condition needs (CF for `inc`'s carry-in, SF≠OF for
+ * `jl`), which is several times cheaper than all six flags.
+ */
+export function condOfSource(cond: FlagCond): string {
+  const names: ThunkOperands = { res: 'res', a: 'a', b: 'b', aux: 'aux' };
+  const cases: string[] = [];
+  FLAG_KINDS.forEach((kind, op) => {
+    for (const size of [1, 2, 4] as const) {
+      cases.push(`    case ${op * 8 + size}: return ${condExpr(kind, size, names, cond)} ? 1 : 0;`);
+    }
+  });
+  return [
+    `return function cond_${cond}(op, size, res, a, b, aux) {`,
+    '  switch (op * 8 + size) {',
+    ...cases,
+    `    default: return ${condExpr('explicit', 4, names, cond)} ? 1 : 0;`,
+    '  }',
+    '};',
+  ].join('\n');
+}
+
 /** Parity table: PAR[b] = 1 when byte b has an even number of set bits (x86 PF). */
 export const PARITY = (() => {
   const t = new Uint8Array(256);
@@ -233,6 +256,19 @@ export const PARITY = (() => {
 })();
 
 export const flagsOf: FlagsOf = new Function('PAR', flagsOfSource())(PARITY) as FlagsOf;
+
+const FLAG_CONDS: readonly FlagCond[] = [
+  'cf', 'pf', 'af', 'zf', 'sf', 'of', 'o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g',
+];
+
+/**
+ * Per-condition materialisers, 0 or 1, for a thunk whose kind is only known
+ * at run time: what generated code calls (`CONDS.l(ccOp, …)`) for a
+ * flags.get that no static thunk kind reaches.
+ */
+export const CONDS: Readonly<Record<FlagCond, FlagsOf>> = Object.freeze(Object.fromEntries(
+  FLAG_CONDS.map((c) => [c, new Function('PAR', condOfSource(c))(PARITY) as FlagsOf]),
+) as Record<FlagCond, FlagsOf>);
 
 /** EFLAGS' OSZAPC bits of the CPU's current thunk (for the VMM: pushf, interrupts, dumps). */
 export function materializeFlags(cpu: CpuState): number {

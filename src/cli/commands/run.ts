@@ -9,6 +9,7 @@
  * exit 2; nothing here ever prints a stack trace.
  */
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { attachMmuEventLog } from '../mmu-event-log.js';
 import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFilter } from '../debug-items.js';
 import { describeFailure, UsageError } from '../failure.js';
 import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
@@ -272,9 +273,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       mmu: parsed.mmu,
       scatterSeed: parsed.scatterSeed,
     });
-    if (parsed.debug.has('mmu') && !machine.attachMmuLog()) {
-      log('mmu: this machine has no MMU (paging is not modelled in this run): no MMU events will be logged\n');
-    }
+    if (parsed.debug.has('mmu')) attachMmuEventLog(machine.pagingMmu, machine.cpu, log);
     if (io.stdin) {
       machine.setInputOpen(true);
       unsubscribe = io.stdin((b) => machine.receiveInput(b), () => machine.setInputOpen(false));

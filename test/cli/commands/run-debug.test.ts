@@ -84,6 +84,22 @@ describe('btvm run -d', () => {
     expect(r.stderr).not.toMatch(/v=[0-9a-f]{2} e=/);
   });
 
+  it('-d mmu on the paging kernel: one line per TLB miss, each guest #PF followed by its delivery in -d int', async () => {
+    const r = await runKernel(fixture('system/paging.elf'), ['--icount', '-d', 'mmu,int'], { logFile: true });
+    expect(r.status).toBe(1);
+    const log = r.logFile!, mmu = r.report.mmu!;
+    expect(log.match(/^mmu: miss (read |write) /gm)).toHaveLength(mmu.tlbMisses);
+    const faults = [...log.matchAll(/^mmu: (?:miss|store probe).* -> #PF error=([0-9a-f]+) cr2=(0x[0-9a-f]{8}).*\n(.*)$/gm)];
+    expect(faults.length).toBeGreaterThan(0);
+    expect(faults).toHaveLength(r.report.exceptions.byVector[14] ?? 0);
+    for (const [, error, , next] of faults) {
+      // The monitor delivers the fault the MMU reported: vector 0x0e with the same error code.
+      expect(next).toMatch(new RegExp(`^ *\\d+: v=0e e=${error!.padStart(4, '0')} `));
+    }
+    expect(log).toMatch(/^mmu: cr0=0x8[0-9a-f]{7} /m); // paging switched on
+    expect(log).toMatch(/^mmu: cr3 <- 0x[0-9a-f]{8}/m);
+  }, 20_000);
+
   it('-d help lists the items on stdout and exits 0; --help documents the options', async () => {
     let out = '';
     const io = { stdout: (b: Uint8Array) => void (out += Buffer.from(b).toString()), stderr: () => {} };

@@ -149,14 +149,52 @@ function thunksAtEntry(blocks: readonly Block[], index: (eip: number) => number,
   return at;
 }
 
+/** Region indices each block transfers to by JS control flow (side exits, jump, branch arms). */
+function edgesOf(b: Block, index: (eip: number) => number): number[] {
+  const out: number[] = [];
+  const to = (eip: number): void => {
+    const j = index(eip);
+    if (j >= 0) out.push(j);
+  };
+  for (const op of b.ops) if (op.op === 'exitIf') to(op.target);
+  const e = b.exit;
+  if (e.kind === 'jump') to(e.target);
+  else if (e.kind === 'branch') { to(e.taken); to(e.fallthrough); }
+  return out;
+}
+
+/**
+ * Which blocks are emitted inside their only predecessor rather than as
+ * switch cases, and which cases loop back to themselves. A block with
+ * exactly one incoming edge (not the entry, not a return site, which are
+ * entered from outside the JS control flow) is inlined at that edge, so a
+ * loop whose header has the loop body hanging off it runs as one JS loop.
+ */
+function layoutOf(blocks: readonly Block[], index: (eip: number) => number, returnSites: readonly number[]):
+  { inlined: Uint8Array; loopsBack: Uint8Array } {
+  const n = blocks.length, ways = new Int32Array(n), parent = new Int32Array(n).fill(-1);
+  const edges = blocks.map((b) => edgesOf(b, index));
+  edges.forEach((out, i) => { for (const j of out) { ways[j]! += 1; parent[j] = i; } });
+  const inlined = new Uint8Array(n), loopsBack = new Uint8Array(n);
+  for (let i = 1; i < n; i++) if (ways[i] === 1 && parent[i] !== i) inlined[i] = 1;
+  for (const site of returnSites) { const j = index(site); if (j >= 0) inlined[j] = 0; }
+  const rootOf = (i: number): number => {
+    while (inlined[i] === 1) i = parent[i]!;
+    return i;
+  };
+  edges.forEach((out, i) => { for (const j of out) if (inlined[j] === 0 && rootOf(i) === j) loopsBack[j] = 1; });
+  return { inlined, loopsBack };
+}
+
 class Scope implements RegionScope {
   private readonly index = new Map<number, number>();
   private readonly slots = new Map<number, number>();
   private readonly sites: { eip: number; index: number }[] = [];
   private readonly thunks: Int32Array;
+  private readonly layout: { inlined: Uint8Array; loopsBack: Uint8Array };
   readonly exitTargets: number[] = [];
 
-  constructor(readonly mem: MemoryEmitter, blocks: readonly Block[], private readonly usage: Usage,
+  constructor(readonly mem: MemoryEmitter, private readonly blocks: readonly Block[], private readonly usage: Usage,
     private readonly registerLocals: boolean) {
     if (!registerLocals) {
       usage.regsUsed = 0;
@@ -174,6 +212,19 @@ class Scope implements RegionScope {
       }
     }
     this.thunks = thunksAtEntry(blocks, (eip) => this.blockIndex(eip), this.sites.map((x) => x.eip));
+    this.layout = layoutOf(blocks, (eip) => this.blockIndex(eip), this.sites.map((x) => x.eip));
+  }
+
+  block(index: number): Block {
+    return this.blocks[index]!;
+  }
+
+  inlined(index: number): boolean {
+    return this.layout.inlined[index] === 1;
+  }
+
+  loopsBack(index: number): boolean {
+    return this.layout.loopsBack[index] === 1;
   }
 
   thunkAtEntry(eip: number): { kind: FlagKind; size: MemSize } | null {
@@ -236,7 +287,10 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
   }
   const usage = usageOf(plan.blocks);
   const scope = new Scope(mem, plan.blocks, usage, options.registerLocals ?? true);
-  const cases = plan.blocks.map((b, i) => `case ${i}: {\n${new BlockEmitter(b, scope).emit()}\n}`);
+  const cases: string[] = [];
+  plan.blocks.forEach((b, i) => {
+    if (!scope.inlined(i)) cases.push(`case ${i}: {\n${new BlockEmitter(b, scope).emit()}\n}`);
+  });
   const name = `region_${(plan.entry >>> 0).toString(16).padStart(8, '0')}`;
   const source = [
     `return function ${name}() {`,

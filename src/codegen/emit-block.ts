@@ -44,6 +44,12 @@ export interface RegionScope {
   readonly mem: MemoryEmitter;
   /** Index of the region block starting at this EIP, or -1 if outside the region. */
   blockIndex(eip: number): number;
+  /** The region block at `index`. */
+  block(index: number): Block;
+  /** True when the block at `index` has exactly one way in, from another block, and is emitted there instead of as a case. */
+  inlined(index: number): boolean;
+  /** True when the case at `index` is branched back to from its own code (itself or a block inlined into it). */
+  loopsBack(index: number): boolean;
   /** Blocks of the region that follow one of its calls: where an in-region `ret` may continue. */
   returnSites(): readonly { readonly eip: number; readonly index: number }[];
   /** Kind and size of the thunk in the locals whenever the block at `eip` starts, if the region fixes it. */
@@ -118,33 +124,37 @@ export class BlockEmitter {
   private scratch = 0;
   private readonly n: number;
 
-  private readonly selfLoop: boolean;
+  /** Region index of the switch case this code is emitted in (its own, or the block it is inlined into). */
+  private readonly root: number;
   /** Temps only cold exits need (cold-temps.ts), and their definitions so far, for those exits. */
   private readonly cold: Uint8Array;
   private readonly coldDefs: string[] = [];
 
-  constructor(private readonly block: Block, private readonly scope: RegionScope) {
+  constructor(private readonly block: Block, private readonly scope: RegionScope, root = -1) {
     this.n = block.guestInsns;
     this.cold = coldTemps(block);
     this.known = scope.thunkAtEntry(block.address);
-    const e = block.exit, self = block.address >>> 0;
-    this.selfLoop = (e.kind === 'jump' && e.target >>> 0 === self) ||
-      (e.kind === 'branch' && (e.taken >>> 0 === self || e.fallthrough >>> 0 === self));
+    this.root = root >= 0 ? root : scope.blockIndex(block.address);
+    this.isRoot = root < 0;
   }
+
+  private readonly isRoot: boolean;
 
   /** The block's statements (without the surrounding case). */
   emit(): string {
     const b = this.block;
     if (b.guestInsns <= 0) throw new CodegenError(b.address, 'block has no instructions');
-    // A block that branches to itself (a tight loop, a rep string) becomes a
-    // JS loop of its own: `continue` instead of a trip through the switch.
-    if (this.selfLoop) this.line('for (;;) {');
+    // A case whose code (itself or a block inlined into it) branches back to
+    // it — a tight loop, a rep string, a loop whose body has one way in —
+    // becomes a JS loop of its own: `continue` instead of a trip through the switch.
+    const loops = this.isRoot && this.scope.loopsBack(this.root);
+    if (loops) this.line(`b${this.root}: for (;;) {`);
     this.line(`if (bud < ${this.n}) { cpu.eip = ${hex(b.address)}; xc = ${ExitCode.Budget}; break out; }`);
     this.line(`bud -= ${this.n};`);
     for (const op of b.ops) this.op(op);
     this.endInsn(true);
     this.exit();
-    if (this.selfLoop) this.line('}');
+    if (loops) this.line('}');
     return this.out.join('\n');
   }
 
@@ -328,7 +338,9 @@ export class BlockEmitter {
     const idx = this.scope.blockIndex(t);
     if (idx >= 0) {
       const smc = this.insnStores ? `if (inv !== 0) { cpu.eip = ${hex(t)}; xc = ${ExitCode.CodeModified}; break out; } ` : '';
-      if (this.selfLoop && t === this.block.address >>> 0) return `${smc}continue;`;
+      if (idx === this.root && this.scope.loopsBack(idx)) return `${smc}continue b${idx};`;
+      // A block with no other way in is emitted right here, inside this one.
+      if (this.scope.inlined(idx)) return `${smc}{\n${new BlockEmitter(this.scope.block(idx), this.scope, this.root).emit()}\n}`;
       return `${smc}L = ${idx}; continue out;`;
     }
     return `cpu.eip = ${hex(t)}; xc = ${this.scope.exitSlot(t)}; break out;`;

@@ -80,6 +80,42 @@ describe('loops and budget', () => {
     expect(region.exitTargets).toEqual([0x3000]);
   });
 
+  test('a loop over two blocks runs as one JS loop (the body inlined into its header), icount and budget exact', () => {
+    // 0x1000: dec ecx; jz 0x2000 (out)   0x1010: add eax, ecx; jmp 0x1000
+    const loop = (): ReturnType<IrBuilder['finish']>[] => {
+      const h = new IrBuilder(0x1000, 0);
+      h.insn(0x1000, 1, 'dec ecx');
+      const c = h.gpr(1), d = h.bin('sub', c, h.c(1));
+      h.setFlags('dec', 4, d, c, h.c(1), h.c(0));
+      h.putGpr(1, d);
+      h.insn(0x1001, 2, 'jz out');
+      const z = h.flag('e');
+      const body = new IrBuilder(0x1010, 0);
+      body.insn(0x1010, 2, 'add eax, ecx');
+      body.putGpr(0, body.bin('add', body.gpr(0), body.gpr(1)));
+      body.insn(0x1012, 2, 'jmp head');
+      return [h.finish({ kind: 'branch', cond: z, taken: 0x2000, fallthrough: 0x1010 }), body.finish({ kind: 'jump', target: 0x1000 })];
+    };
+    const m = new TestMachine();
+    const { source, region } = m.compile(loop());
+    expect(source).toContain('continue b0;');
+    expect(source).not.toContain('case 1:');
+    m.cpu.regs[1] = 100;
+    expect(region.run()).toBe(0);
+    expect(m.cpu.eip).toBe(0x2000);
+    expect(m.cpu.regs[0]).toBe(4950);
+    expect(m.cpu.icount).toBe(2 * 100 + 2 * 99);
+    const n = new TestMachine();
+    const again = n.compile(loop()).region;
+    n.cpu.regs[1] = 100;
+    n.cpu.budget = 5; // header, body, then the header does not fit and does not start
+    expect(again.run()).toBe(ExitCode.Budget);
+    expect(n.cpu.eip).toBe(0x1000);
+    expect(n.cpu.icount).toBe(4);
+    expect(n.cpu.regs[1]).toBe(99);
+    expect(n.cpu.regs[0]).toBe(99);
+  });
+
   test('a block entered with thunks of different kinds reads its condition at run time, right for each', () => {
     const m = new TestMachine();
     // A: cmp eax, ebx; ecx != 0 ? B : C.  C: add eax, ebx; jmp B.  B: setl cl; jmp out.

@@ -30,6 +30,7 @@ import { ExitCode } from './exit-codes.js';
 import { coldTemps } from './cold-temps.js';
 import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from './flags.js';
 import type { MemoryEmitter } from './memory-access.js';
+import { laterStores, type ProbedStore } from './store-probes.js';
 
 /** The IR asked for something codegen cannot compile (a lifter or pass bug). */
 export class CodegenError extends Error {
@@ -129,10 +130,13 @@ export class BlockEmitter {
   /** Temps only cold exits need (cold-temps.ts), and their definitions so far, for those exits. */
   private readonly cold: Uint8Array;
   private readonly coldDefs: string[] = [];
+  /** First stores of multi-store instructions → the later stores to probe before them (store-probes.ts). */
+  private readonly probes: Map<Op, ProbedStore[]>;
 
   constructor(private readonly block: Block, private readonly scope: RegionScope, root = -1) {
     this.n = block.guestInsns;
     this.cold = coldTemps(block);
+    this.probes = scope.mem.probeStore === undefined ? new Map() : laterStores(block, (r) => scope.reg(r));
     this.known = scope.thunkAtEntry(block.address);
     this.root = root >= 0 ? root : scope.blockIndex(block.address);
     this.isRoot = root < 0;
@@ -193,10 +197,15 @@ export class BlockEmitter {
       case 'load':
         this.line(this.scope.mem.load(op.size, `t${op.dst.id}`, val(op.addr), `m${this.scratch++}`, this.faultExit()));
         return;
-      case 'store':
+      case 'store': {
+        const later = this.probes.get(op);
+        if (later !== undefined) {
+          for (const p of later) this.line(this.scope.mem.probeStore!(p.size, p.addr, `m${this.scratch++}`, this.faultExit()));
+        }
         this.insnStores = true;
         this.line(this.scope.mem.store(op.size, val(op.addr), val(op.src), `m${this.scratch++}`, this.faultExit()));
         return;
+      }
       case 'flags.set': {
         const thunk: StaticThunk = {
           kind: op.kind, size: op.size,

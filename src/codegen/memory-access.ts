@@ -41,6 +41,13 @@ export interface MemoryEmitter {
   load(size: MemSize, dst: string, addr: string, scratch: string, faultExit?: string): string;
   /** Statements that store `value` (int32 expression) at `addr` and note code-page hits in `inv`. */
   store(size: MemSize, addr: string, value: string, scratch: string, faultExit?: string): string;
+  /**
+   * Statements that take `faultExit` unless a `size`-byte store at `addr`
+   * would succeed, storing nothing: emitted before the first store of an
+   * instruction that stores several times (store-probes.ts). Absent when
+   * stores cannot fault (no MMU).
+   */
+  probeStore?(size: MemSize, addr: string, scratch: string, faultExit?: string): string;
   /** Closure constants (the code above refers to them by name). */
   bindings(): MemoryBindings;
 }

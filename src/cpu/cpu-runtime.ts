@@ -7,7 +7,9 @@
 import { TranslationCache, DEFAULT_CACHE_LIMITS, type CacheLimits } from '../cache/translation-cache.js';
 import type { CodegenEnv } from '../codegen/compile-region.js';
 import { PhysicalMemoryEmitter, type MemoryEmitter } from '../codegen/memory-access.js';
+import { ModalMemoryEmitter } from '../codegen/modal-memory-access.js';
 import { PagedMemoryEmitter } from '../codegen/paged-memory-access.js';
+import { CR0_PG } from '../vmm/mmu/mmu.js';
 import { liftBlock } from '../lift/lifter.js';
 import { optimize, type OptimizeOptions } from '../passes/pipeline.js';
 import { MmuCodeSpace, PhysicalCodeSpace, type CodeSpace } from '../translator/code-reader.js';
@@ -66,9 +68,13 @@ export function createCpuRuntime(config: CpuRuntimeConfig): CpuRuntime {
   const mmu = config.mmu ?? null;
   const codeWrite = (address: number, size: number, region: unknown): number => cache.codeWritten(address, size, region);
   const code: CodeSpace = mmu === null ? new PhysicalCodeSpace(config.memory) : new MmuCodeSpace(mmu, config.cpu, mmu.mem);
-  const mem: MemoryEmitter = mmu === null
-    ? new PhysicalMemoryEmitter(config.memory, cache.codePages.marks, codeWrite)
-    : new PagedMemoryEmitter(mmu, cache.codePages.marks, codeWrite);
+  const physical = new PhysicalMemoryEmitter(config.memory, cache.codePages.marks, codeWrite);
+  let mem: MemoryEmitter = physical;
+  if (mmu !== null) {
+    const paged = new PagedMemoryEmitter(mmu, cache.codePages.marks, codeWrite);
+    const cpu = config.cpu, identity = mmu.mem.map.isIdentity;
+    mem = new ModalMemoryEmitter(physical, paged, () => !identity || (cpu.cr0 & CR0_PG) !== 0);
+  }
   const env: CodegenEnv = { cpu: config.cpu, monitor: config.monitor, mem };
   const translator = new Translator(env, code, cache, config.stages ?? defaultStages(config.optimize), config.translator);
   const dispatcher = new Dispatcher(config.cpu, cache, translator, code, config.events, config.stop, config.dispatcher);

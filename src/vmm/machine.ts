@@ -276,10 +276,12 @@ export class Machine {
  */
 function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
   const bytes = memory.bytes;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
   const loaded = new Map<number, Uint8Array>();
   for (let g = 0; g < map.pages; g++) {
-    const page = bytes.subarray(g << 12, (g + 1) << 12);
-    if (page.some((b) => b !== 0)) loaded.set(g, page.slice());
+    let any = 0;
+    for (let w = g << 10, end = w + 1024; w < end && any === 0; w++) any = words[w]!;
+    if (any !== 0) loaded.set(g, bytes.slice(g << 12, (g + 1) << 12));
   }
   for (const g of loaded.keys()) bytes.fill(0, g << 12, (g + 1) << 12);
   for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! << 12);

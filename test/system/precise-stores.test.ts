@@ -1,0 +1,108 @@
+/**
+ * Precise page faults for an instruction that stores twice: cmpxchg8b on a
+ * quadword whose first dword lies on a writable page and second on a
+ * read-only one (CR0.WP=1, so the supervisor store faults). The SDM (Vol.
+ * 3A, 6.6) requires the fault to be reported with the state from before the
+ * instruction: the first dword must not have been written. The guest's #PF
+ * handler checks CR2 (the read-only page), the error code (P|W = 3) and the
+ * first dword, and reports through isa-debug-exit: status 1 is a pass,
+ * 5 a wrong CR2/error code, 7 a torn store, 19 no fault at all.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/cli/commands/run.js';
+
+const GUEST = `
+bits 32
+org 0x100000
+start:
+  lgdt [gdtr]
+  jmp 0x08:.cs
+.cs:
+  mov ax, 0x10
+  mov ds, ax
+  mov es, ax
+  mov ss, ax
+  mov esp, 0x90000
+  mov eax, pf_handler
+  mov word [idt + 14*8], ax
+  mov word [idt + 14*8 + 2], 0x08
+  mov word [idt + 14*8 + 4], 0x8E00
+  shr eax, 16
+  mov word [idt + 14*8 + 6], ax
+  lidt [idtr]
+  mov edi, 0x201000
+  mov eax, 3
+  mov ecx, 1024
+.fill:
+  mov [edi], eax
+  add edi, 4
+  add eax, 0x1000
+  loop .fill
+  mov dword [0x201000 + 0x300*4], 0x300001
+  mov dword [0x200000], 0x201003
+  mov dword [0x2FFFFC], 0x11111111
+  mov dword [0x300000], 0x22222222
+  mov eax, 0x200000
+  mov cr3, eax
+  mov eax, cr0
+  or eax, 0x80010000
+  mov cr0, eax
+  mov eax, 0x11111111
+  mov edx, 0x22222222
+  mov ebx, 0x33333333
+  mov ecx, 0x44444444
+  mov esi, 0x2FFFFC
+  cmpxchg8b [esi]
+  mov al, 9
+  out 0xf4, al
+  hlt
+pf_handler:
+  pop ebx
+  mov eax, cr2
+  cmp eax, 0x300000
+  jne .bad
+  cmp ebx, 3
+  jne .bad
+  cmp dword [0x2FFFFC], 0x11111111
+  jne .torn
+  mov al, 0
+  out 0xf4, al
+.bad:
+  mov al, 2
+  out 0xf4, al
+.torn:
+  mov al, 3
+  out 0xf4, al
+  hlt
+align 8
+gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
+gdtr: dw 23
+  dd gdt
+idtr: dw 32*8-1
+  dd idt
+align 8
+idt: times 32 dq 0
+`;
+
+const haveNasm = spawnSync('nasm', ['-v']).status === 0;
+
+describe.skipIf(!haveNasm)('a #PF on the second store of cmpxchg8b leaves the first unwritten', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'btvm-precise-'));
+  const src = join(dir, 'guest.asm'), bin = join(dir, 'guest.bin');
+  writeFileSync(src, GUEST);
+  const nasm = spawnSync('nasm', ['-f', 'bin', '-o', bin, src], { encoding: 'utf8' });
+  for (const mmu of ['shadow', 'nested']) {
+    it(`--mmu ${mmu}`, async () => {
+      expect(nasm.stderr).toBe('');
+      let err = '';
+      const status = await runCommand(['--flat', bin, '--load', String(0x100000), '--entry', String(0x100000), '--icount', '--mmu', mmu], {
+        io: { stdout: () => {}, stderr: (t) => void (err += t) },
+      });
+      expect({ status, err }).toEqual({ status: 1, err: '' });
+    });
+  }
+});

@@ -149,6 +149,9 @@ function thunksAtEntry(blocks: readonly Block[], index: (eip: number) => number,
   return at;
 }
 
+/** Blocks of at most this many instructions are copied into each predecessor rather than dispatched to. */
+const SMALL_BLOCK_INSNS = 3;
+
 /** Region indices each block transfers to by JS control flow (side exits, jump, branch arms). */
 function edgesOf(b: Block, index: (eip: number) => number): number[] {
   const out: number[] = [];
@@ -175,14 +178,32 @@ function layoutOf(blocks: readonly Block[], index: (eip: number) => number, retu
   const n = blocks.length, ways = new Int32Array(n), parent = new Int32Array(n).fill(-1);
   const edges = blocks.map((b) => edgesOf(b, index));
   edges.forEach((out, i) => { for (const j of out) { ways[j]! += 1; parent[j] = i; } });
-  const inlined = new Uint8Array(n), loopsBack = new Uint8Array(n);
-  for (let i = 1; i < n; i++) if (ways[i] === 1 && parent[i] !== i) inlined[i] = 1;
-  for (const site of returnSites) { const j = index(site); if (j >= 0) inlined[j] = 0; }
-  const rootOf = (i: number): number => {
-    while (inlined[i] === 1) i = parent[i]!;
-    return i;
-  };
-  edges.forEach((out, i) => { for (const j of out) if (inlined[j] === 0 && rootOf(i) === j) loopsBack[j] = 1; });
+  const inlined = new Uint8Array(n), loopsBack = new Uint8Array(n), entered = new Uint8Array(n);
+  entered[0] = 1;
+  for (const site of returnSites) { const j = index(site); if (j >= 0) entered[j] = 1; }
+  for (let i = 1; i < n; i++) if (ways[i] === 1 && parent[i] !== i && entered[i] === 0) inlined[i] = 1;
+  // A tiny block with several ways in (`inc edi; jmp head` reached from
+  // three places) is copied into each: only when everything it goes to is
+  // a case, so copies nest no further and the inlining stays acyclic.
+  for (let i = 1; i < n; i++) {
+    if (inlined[i] === 1 || entered[i] === 1 || ways[i]! < 2 || blocks[i]!.guestInsns > SMALL_BLOCK_INSNS) continue;
+    if (edges[i]!.every((j) => j !== i && inlined[j] === 0 && !isSmall(j))) inlined[i] = 2;
+  }
+  function isSmall(j: number): boolean {
+    return j !== 0 && entered[j] === 0 && ways[j]! >= 2 && blocks[j]!.guestInsns <= SMALL_BLOCK_INSNS;
+  }
+  // A case loops back when code emitted inside it (inlined blocks, copies) transfers to it.
+  for (let r = 0; r < n; r++) {
+    if (inlined[r] !== 0) continue;
+    const stack = [r];
+    while (stack.length > 0) {
+      for (const j of edges[stack.pop()!]!) {
+        if (j === r) loopsBack[r] = 1;
+        else if (inlined[j] !== 0) stack.push(j);
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) if (inlined[i] === 2) inlined[i] = 1;
   return { inlined, loopsBack };
 }
 

@@ -116,6 +116,47 @@ describe('loops and budget', () => {
     expect(n.cpu.regs[0]).toBe(99);
   });
 
+  test('a tiny block with several ways in is copied into each, and each copy loops back or dispatches right', () => {
+    // 0x1000 (entry): dec ecx; jz 0x2000 else 0x1010.  0x1010: add eax, 1; jmp 0x1000 (tiny, two ways in).
+    // 0x1005: edx == 0 ? 0x1020 : 0x1010.  0x1020: add eax, 100; edx = 1; jmp 0x1010 — a second way into 0x1010.
+    const h = new IrBuilder(0x1000, 0);
+    h.insn(0x1000, 1, 'dec ecx');
+    const c = h.gpr(1), d = h.bin('sub', c, h.c(1));
+    h.putGpr(1, d);
+    h.insn(0x1001, 2, 'jz out');
+    const z = h.bin('eq', d, h.c(0));
+    const t = new IrBuilder(0x1010, 0);
+    t.insn(0x1010, 3, 'add eax, 1');
+    t.putGpr(0, t.bin('add', t.gpr(0), t.c(1)));
+    t.insn(0x1013, 2, 'jmp head');
+    const o = new IrBuilder(0x1020, 0);
+    o.insn(0x1020, 3, 'add eax, 100');
+    o.putGpr(0, o.bin('add', o.gpr(0), o.c(100)));
+    o.putGpr(2, o.c(1));
+    o.insn(0x1023, 2, 'jmp tiny');
+    const hb = h.finish({ kind: 'branch', cond: z, taken: 0x2000, fallthrough: 0x1005 });
+    // Split the header's second test into its own block so 0x1010 has two ways in: from 0x1005 and from 0x1020.
+    const s2 = new IrBuilder(0x1005, 0);
+    s2.insn(0x1005, 2, 'test edx; jz other');
+    const ez = s2.bin('eq', s2.gpr(2), s2.c(0));
+    const m = new TestMachine();
+    const { source, region } = m.compile([
+      hb,
+      s2.finish({ kind: 'branch', cond: ez, taken: 0x1020, fallthrough: 0x1010 }),
+      t.finish({ kind: 'jump', target: 0x1000 }),
+      o.finish({ kind: 'jump', target: 0x1010 }),
+    ]);
+    expect(source).not.toContain('case 2:'); // the tiny block has no case of its own
+    m.cpu.regs[1] = 10;
+    m.cpu.regs[2] = 0;
+    expect(region.run()).toBe(0);
+    expect(m.cpu.eip).toBe(0x2000);
+    // The first pass goes through 0x1020 (edx = 0: +100, edx := 1), then 0x1010 runs nine times in all.
+    expect(m.cpu.regs[0]).toBe(100 + 9);
+    // header 2 insns × 10, 0x1005 1 × 9, 0x1020 2 × 1, 0x1010 2 × 9
+    expect(m.cpu.icount).toBe(10 * 2 + 9 + 2 + 9 * 2);
+  });
+
   test('a block entered with thunks of different kinds reads its condition at run time, right for each', () => {
     const m = new TestMachine();
     // A: cmp eax, ebx; ecx != 0 ? B : C.  C: add eax, ebx; jmp B.  B: setl cl; jmp out.

@@ -62,7 +62,7 @@ exit status:
   2          bad command line or kernel image
   ${EXIT_STATUS_HALTED}          the guest halted with nothing left to wake it (QEMU would hang)
   ${EXIT_STATUS_INSN_LIMIT}          --max-insns reached
-  ${EXIT_STATUS_UNSUPPORTED}          the guest used a feature btvm does not model (paging, task switch, …)
+  ${EXIT_STATUS_UNSUPPORTED}          the guest used a feature btvm does not model (PAE, task switch, v8086, …)
   70         internal error in btvm
 `;
 

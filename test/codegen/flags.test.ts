@@ -7,14 +7,16 @@
  * operands — its result computed here by plain arithmetic, as the lifter
  * would — then goes through both compiled forms: the runtime materialiser
  * `flagsOf` and the inline expressions codegen emits (`condExpr` for all 16
- * conditions, `allFlagsExpr`). Only flags the SDM defines for the
+ * conditions, `allFlagsExpr`) — and the per-condition materialisers
+ * `CONDS` generated code calls when a thunk's kind is only known at run
+ * time. Only flags the SDM defines for the
  * instruction are compared.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { allFlagsExpr, AF, CF, condExpr, flagsOf, OF, OSZAPC, PARITY, PF, SF, ZF } from '../../src/codegen/flags.js';
+import { allFlagsExpr, AF, CF, condExpr, CONDS, flagsOf, OF, OSZAPC, PARITY, PF, SF, ZF } from '../../src/codegen/flags.js';
 import { CONDITION_CODES } from '../../src/ir/ops.js';
 import type { FlagKind, MemSize } from '../../src/ir/types.js';
 
@@ -204,11 +206,16 @@ describe.skipIf(!existsSync(harness))('flags thunk vs host CPU', () => {
       const inlineAll = inl.all(t.res, t.a, t.b, t.aux);
       const cm = definedConditions(m);
       const conds = inl.conds(t.res, t.a, t.b, t.aux);
+      const op = KIND_NUMBER[c.kind];
+      const perCond = CONDITION_CODES.reduce((acc, cc, k) => acc | (CONDS[cc](op, c.size, t.res, t.a, t.b, t.aux) ? 1 << k : 0), 0);
       const label = `${c.kind}.${c.size * 8} a=${hx(c.a)} b=${hx(c.b)} cf=${c.cfIn}`;
       if ((runtime & m) !== (want & m)) failures.push(`${label}: flagsOf ${hx(runtime)} native ${hx(want)} (mask ${hx(m)})`);
       if (inlineAll !== runtime) failures.push(`${label}: inline all ${hx(inlineAll)} vs flagsOf ${hx(runtime)}`);
       if ((conds & cm) !== (conditionsFromFlags(want) & cm)) {
         failures.push(`${label}: conditions ${hx(conds)} native ${hx(conditionsFromFlags(want))} (mask ${hx(cm)})`);
+      }
+      if ((perCond & cm) !== (conditionsFromFlags(want) & cm)) {
+        failures.push(`${label}: per-condition materialisers ${hx(perCond)} native ${hx(conditionsFromFlags(want))} (mask ${hx(cm)})`);
       }
     });
     expect(failures.slice(0, 20)).toEqual([]);
@@ -225,5 +232,7 @@ test('explicit thunks read their flags straight from res', () => {
     expect(flagsOf(0, 4, bits, 0, 0, 0)).toBe(bits & OSZAPC);
     const conds = inlineFor('explicit', 4).conds(bits, 0, 0, 0);
     expect(conds).toBe(conditionsFromFlags(bits));
+    const perCond = CONDITION_CODES.reduce((acc, cc, k) => acc | (CONDS[cc](0, 4, bits, 0, 0, 0) ? 1 << k : 0), 0);
+    expect(perCond).toBe(conditionsFromFlags(bits));
   }
 });

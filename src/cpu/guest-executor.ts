@@ -28,6 +28,7 @@ import { hex32 } from '../ir/print.js';
 import { PASS_NAMES, type PassName } from '../passes/pipeline.js';
 import type { TranslationLog, TranslationLogKind, TranslatorStages } from '../translator/translator.js';
 import type { ExecutorFactory, ExecutorParts, GuestExecutor } from '../vmm/executor.js';
+import { Access } from '../vmm/mmu/mmu.js';
 import { createCpuRuntime, defaultStages } from './cpu-runtime.js';
 import type { DispatchEvents, StopControl } from './dispatcher.js';
 
@@ -97,6 +98,12 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
     parts.vmmMemory.onWrite = (address, size) => {
       const machine = phys.machineOffset(address);
       if (machine >= 0) runtime.cache.codeWritten(machine, size, null);
+    };
+  }
+  if (mmu !== null) {
+    core.onFetchFault = (linear) => {
+      const machine = mmu.translate(linear, Access.Exec, cpu.cpl);
+      if (machine >= 0) runtime.cache.codeWritten(machine, 1, null);
     };
   }
   // New page tables or an invlpg: chain links resolved under the old mapping must not be followed.

@@ -49,6 +49,11 @@ export class MonitorCore {
   log: LogSink | null = null;
   /** Called when cached address translations become stale (mov cr3, invlpg, cr0 writes). */
   onTlbFlush: (() => void) | null = null;
+  /**
+   * Code at this linear address could not be fetched whole (a #PF on
+   * fetch): the executor drops translations made from its readable part.
+   */
+  onFetchFault: ((linear: number) => void) | null = null;
   /** The machine's MMU (paging); null for monitors built without one (routine tests: identity, PG refused). */
   mmu: Mmu | null = null;
   /**

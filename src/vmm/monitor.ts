@@ -73,6 +73,9 @@ const R = {
 
 export class VirtualMachineMonitor implements Monitor {
   result = 0;
+  /** Where and when a fetch #PF last turned out not to fault (see raise). */
+  private spuriousFetchEip = -1;
+  private spuriousFetchIcount = -1;
 
   constructor(readonly core: MonitorCore) {}
 
@@ -104,8 +107,18 @@ export class VirtualMachineMonitor implements Monitor {
     if (vector === PAGE_FAULT && errorCode < 0) {
       // The lifter's `raise #14` for code it could not fetch: the fault's CR2 and error code come from the MMU.
       errorCode = fetchFault(m);
+      // The translation that raised it is keyed by the instruction's first (readable) page; once the
+      // guest maps the rest it must be translated afresh, not found again.
+      m.onFetchFault?.((m.cpu.segBase[1]! + m.cpu.eip) | 0);
       if (errorCode < 0) {
-        m.requestEnd({ kind: 'internal-error', detail: `#PF raised for a fetch at eip=0x${(m.cpu.eip >>> 0).toString(16)} that does not fault` });
+        // Mapped meanwhile (nothing to deliver): run the instruction again from a fresh translation —
+        // unless that already happened here without progress, which would loop forever.
+        const cpu = m.cpu;
+        if (cpu.eip === this.spuriousFetchEip && cpu.icount === this.spuriousFetchIcount) {
+          m.requestEnd({ kind: 'internal-error', detail: `#PF raised again for a fetch at eip=0x${(cpu.eip >>> 0).toString(16)} that does not fault` });
+        }
+        this.spuriousFetchEip = cpu.eip;
+        this.spuriousFetchIcount = cpu.icount;
         return;
       }
     }

@@ -8,12 +8,8 @@
  * first dword, and reports through isa-debug-exit: status 1 is a pass,
  * 5 a wrong CR2/error code, 7 a torn store, 19 no fault at all.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/cli/commands/run.js';
+import { haveNasm, runFlatGuest } from './mmu-run.js';
 
 const GUEST = `
 bits 32
@@ -88,21 +84,10 @@ align 8
 idt: times 32 dq 0
 `;
 
-const haveNasm = spawnSync('nasm', ['-v']).status === 0;
-
 describe.skipIf(!haveNasm)('a #PF on the second store of cmpxchg8b leaves the first unwritten', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'btvm-precise-'));
-  const src = join(dir, 'guest.asm'), bin = join(dir, 'guest.bin');
-  writeFileSync(src, GUEST);
-  const nasm = spawnSync('nasm', ['-f', 'bin', '-o', bin, src], { encoding: 'utf8' });
   for (const mmu of ['shadow', 'nested']) {
     it(`--mmu ${mmu}`, async () => {
-      expect(nasm.stderr).toBe('');
-      let err = '';
-      const status = await runCommand(['--flat', bin, '--load', String(0x100000), '--entry', String(0x100000), '--icount', '--mmu', mmu], {
-        io: { stdout: () => {}, stderr: (t) => void (err += t) },
-      });
-      expect({ status, err }).toEqual({ status: 1, err: '' });
+      expect(await runFlatGuest(GUEST, mmu)).toEqual({ status: 1, err: '' });
     });
   }
 });

@@ -26,12 +26,24 @@ export interface CodeSpace extends CodeFetcher {
 export class PhysicalCodeSpace implements CodeSpace {
   constructor(private readonly mem: PhysicalMemory) {}
 
+  /**
+   * Paging off: every linear address is fetchable. Beyond RAM the bus reads
+   * all ones (as PhysicalMemory's data reads do), and addresses wrap at
+   * 4 GiB, so code running off the end of RAM decodes 0xff bytes (#UD)
+   * instead of looking unfetchable (which only paging can make it).
+   */
   read(linear: number, into: Uint8Array): number {
     const pa = linear >>> 0;
-    if (pa >= this.mem.size) return 0;
-    const n = Math.min(into.length, this.mem.size - pa);
-    into.set(this.mem.bytes.subarray(pa, pa + n));
-    return n;
+    const size = this.mem.size, bytes = this.mem.bytes;
+    if (pa + into.length <= size) {
+      into.set(bytes.subarray(pa, pa + into.length));
+      return into.length;
+    }
+    for (let i = 0; i < into.length; i++) {
+      const at = (pa + i) >>> 0;
+      into[i] = at < size ? bytes[at]! : 0xff;
+    }
+    return into.length;
   }
 
   physical(linear: number): number {

@@ -10,35 +10,9 @@
  * fault, 9 a wrong CR2.
  */
 import { describe, expect, it } from 'vitest';
-import { haveNasm, runFlatGuest } from './mmu-run.js';
+import { haveNasm, pagedGuest, runFlatGuest } from './mmu-run.js';
 
-const GUEST = `
-bits 32
-org 0x100000
-start:
-  lgdt [gdtr]
-  jmp 0x08:.cs
-.cs:
-  mov ax, 0x10
-  mov ds, ax
-  mov es, ax
-  mov ss, ax
-  mov esp, 0x90000
-  mov eax, pf_handler
-  mov word [idt + 14*8], ax
-  mov word [idt + 14*8 + 2], 0x08
-  mov word [idt + 14*8 + 4], 0x8E00
-  shr eax, 16
-  mov word [idt + 14*8 + 6], ax
-  lidt [idtr]
-  mov edi, 0x201000
-  mov eax, 3
-  mov ecx, 1024
-.fill:
-  mov [edi], eax
-  add edi, 4
-  add eax, 0x1000
-  loop .fill
+const GUEST = pagedGuest(`
   ; code at 0x2FFFFE: mov eax, 0x12345678 (b8 78 56 34 12); jmp back (e9 rel32)
   mov byte [0x2FFFFE], 0xB8
   mov byte [0x2FFFFF], 0x78
@@ -88,15 +62,7 @@ pf_handler:
   out 0xf4, al
 align 4
 faults: dd 0
-align 8
-gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-gdtr: dw 23
-  dd gdt
-idtr: dw 32*8-1
-  dd idt
-align 8
-idt: times 32 dq 0
-`;
+`);
 
 describe.skipIf(!haveNasm)('an instruction straddling into a not-present page', () => {
   for (const mmu of ['shadow', 'nested']) {

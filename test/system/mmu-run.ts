@@ -58,3 +58,51 @@ export async function runFlatGuest(source: string, mmu: string): Promise<{ statu
   );
   return { status, err };
 }
+
+/**
+ * A flat guest for the paging tests: flat GDT, a #PF interrupt gate to the
+ * body's `pf_handler`, and an identity page table for the first 4 MiB at
+ * 0x201000 (every PTE present and writable; the body edits entries, points
+ * the directory at 0x200000 to it, loads CR3 and turns paging on).
+ */
+export function pagedGuest(body: string): string {
+  return `${PAGED_GUEST_PROLOGUE}${body}${PAGED_GUEST_TABLES}`;
+}
+
+const PAGED_GUEST_PROLOGUE = `bits 32
+org 0x100000
+start:
+  lgdt [gdtr]
+  jmp 0x08:.cs
+.cs:
+  mov ax, 0x10
+  mov ds, ax
+  mov es, ax
+  mov ss, ax
+  mov esp, 0x90000
+  mov eax, pf_handler
+  mov word [idt + 14*8], ax
+  mov word [idt + 14*8 + 2], 0x08
+  mov word [idt + 14*8 + 4], 0x8E00
+  shr eax, 16
+  mov word [idt + 14*8 + 6], ax
+  lidt [idtr]
+  mov edi, 0x201000
+  mov eax, 3
+  mov ecx, 1024
+.fill:
+  mov [edi], eax
+  add edi, 4
+  add eax, 0x1000
+  loop .fill
+`;
+
+const PAGED_GUEST_TABLES = `align 8
+gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
+gdtr: dw 23
+  dd gdt
+idtr: dw 32*8-1
+  dd idt
+align 8
+idt: times 32 dq 0
+`;

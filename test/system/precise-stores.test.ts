@@ -9,35 +9,9 @@
  * 5 a wrong CR2/error code, 7 a torn store, 19 no fault at all.
  */
 import { describe, expect, it } from 'vitest';
-import { haveNasm, runFlatGuest } from './mmu-run.js';
+import { haveNasm, pagedGuest, runFlatGuest } from './mmu-run.js';
 
-const GUEST = `
-bits 32
-org 0x100000
-start:
-  lgdt [gdtr]
-  jmp 0x08:.cs
-.cs:
-  mov ax, 0x10
-  mov ds, ax
-  mov es, ax
-  mov ss, ax
-  mov esp, 0x90000
-  mov eax, pf_handler
-  mov word [idt + 14*8], ax
-  mov word [idt + 14*8 + 2], 0x08
-  mov word [idt + 14*8 + 4], 0x8E00
-  shr eax, 16
-  mov word [idt + 14*8 + 6], ax
-  lidt [idtr]
-  mov edi, 0x201000
-  mov eax, 3
-  mov ecx, 1024
-.fill:
-  mov [edi], eax
-  add edi, 4
-  add eax, 0x1000
-  loop .fill
+const GUEST = pagedGuest(`
   mov dword [0x201000 + 0x300*4], 0x300001
   mov dword [0x200000], 0x201003
   mov dword [0x2FFFFC], 0x11111111
@@ -74,15 +48,7 @@ pf_handler:
   mov al, 3
   out 0xf4, al
   hlt
-align 8
-gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-gdtr: dw 23
-  dd gdt
-idtr: dw 32*8-1
-  dd idt
-align 8
-idt: times 32 dq 0
-`;
+`);
 
 describe.skipIf(!haveNasm)('a #PF on the second store of cmpxchg8b leaves the first unwritten', () => {
   for (const mmu of ['shadow', 'nested']) {

@@ -40,6 +40,17 @@ describe('MmuLinearMemory', () => {
     expect(lin.read16(0x40000fff)).toBe(0x5544);
   });
 
+  it('reads are unsigned whatever the top byte, within a page and across one', () => {
+    const { t, lin } = setup();
+    t.mem.write32(0x80ffc, 0xfedcba98);
+    t.mem.write32(0x90000, 0x80ff7f01);
+    expect(lin.read32(0x40000ffc)).toBe(0xfedcba98);
+    expect(lin.read16(0x40000ffe)).toBe(0xfedc);
+    expect(lin.read8(0x40000fff)).toBe(0xfe);
+    expect(lin.read32(0x40000fff)).toBe(0xff7f01fe);
+    expect(lin.read32(0x40000ffd)).toBe(0x01fedcba);
+  });
+
   it('faults before writing anything, with CR2 at the failing page', () => {
     const { t, cpu, lin } = setup();
     const seen: number[] = [];

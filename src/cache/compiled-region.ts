@@ -14,8 +14,13 @@ export class CompiledRegion {
   valid = true;
   /** The dispatcher's link epoch `links` were made in (see Dispatcher.dropLinks). */
   linkEpoch = 0;
-  /** The compiled function; returns an ExitCode or a direct-exit index. */
-  run: () => number = notCompiled;
+  /**
+   * The compiled function, started at switch case `label` (0: the entry);
+   * returns an ExitCode or a direct-exit index.
+   */
+  run: (label?: number) => number = notCompiled;
+  /** The case a budget exit left at (set by the generated code), where the dispatcher may resume it. */
+  resumeAt = 0;
   /** Guest EIP of each direct exit. */
   readonly exitTargets: number[];
   /** Chain link per direct exit (null until taken once). */

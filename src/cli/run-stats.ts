@@ -48,7 +48,12 @@ export interface RunReport {
     flushes: number;
     regionsCached: number;
   } | null;
-  exits: { direct: number; indirect: number; dispatch: number; budget: number; leave: number; codeModified: number } | null;
+  exits: {
+    direct: number; indirect: number; dispatch: number; budget: number;
+    /** Budget exits whose region was resumed where it stopped. */
+    budgetResumed: number;
+    leave: number; codeModified: number;
+  } | null;
   vmmCalls: { total: number; byRoutine: Record<string, number> };
   exceptions: EventCounts;
   softwareInterrupts: EventCounts;
@@ -95,7 +100,7 @@ export function buildRunReport(result: RunResult): RunReport {
     } : null,
     exits: has ? {
       direct: n('exitsDirect'), indirect: n('exitsIndirect'), dispatch: n('exitsDispatch'),
-      budget: n('exitsBudget'), leave: n('exitsLeave'), codeModified: n('exitsCodeModified'),
+      budget: n('exitsBudget'), budgetResumed: n('budgetResumed'), leave: n('exitsLeave'), codeModified: n('exitsCodeModified'),
     } : null,
     vmmCalls: { total: total(s.routineCalls), byRoutine: { ...s.routineCalls } },
     exceptions: { total: s.exceptions, byVector: { ...s.exceptionsByVector } },
@@ -159,7 +164,7 @@ export function formatRunReport(r: RunReport): string {
     const e = r.exits;
     sections.push(['region exits', [
       ['direct', int(e.direct)], ['indirect', int(e.indirect)], ['dispatch (mode change)', int(e.dispatch)],
-      ['budget (time slice)', int(e.budget)], ['leave (VMM asked)', int(e.leave)], ['code modified', int(e.codeModified)],
+      ['budget (time slice)', int(e.budget), `${int(e.budgetResumed)} resumed in place`], ['leave (VMM asked)', int(e.leave)], ['code modified', int(e.codeModified)],
     ]]);
   }
   sections.push(['VMM calls', [

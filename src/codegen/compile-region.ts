@@ -8,10 +8,10 @@
  * stays in the region, and a guest loop becomes a JS loop the JIT can
  * optimise as a whole:
  *
- *   function region_00100000() {
+ *   function region_00100000(L) {              // L: the case to start at (0: the entry)
  *     let r0 = R[0], r1 = R[1];                 // registers the region uses
  *     let ccOp = cpu.ccOp, …;                   // the thunk, if flags are used
- *     let bud = cpu.budget, b0 = bud, L = 0, xc = 0, inv = 0, rv = -1, re = -1;
+ *     let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1;
  *     out: for (;;) switch (L) {
  *       case 0: { …block 0…  L = 1; continue out; }
  *       case 1: { …block 1…  cpu.eip = 0x100040; xc = 0; break out; }
@@ -20,6 +20,13 @@
  *     if (rv >= 0) MON.raise(rv, re);
  *     return xc;
  *   }
+ *
+ * Budget checks sit only at the top of switch cases (the entry, loop heads,
+ * blocks with several ways in): a case checks that the longest run of
+ * instructions to the next check (its own block and the blocks inlined into
+ * it) fits the budget. A budget exit therefore always leaves at the start of
+ * a case, and the dispatcher resumes the same function there (`L`) after
+ * delivering events, instead of translating a new region at that address.
  *
  * The function is created once per region with `new Function`, inside a
  * factory whose parameters bind the closure constants (CpuState, its arrays,
@@ -213,6 +220,7 @@ class Scope implements RegionScope {
   private readonly sites: { eip: number; index: number }[] = [];
   private readonly thunks: Int32Array;
   private readonly layout: { inlined: Uint8Array; loopsBack: Uint8Array };
+  private readonly longest = new Map<number, number>();
   readonly exitTargets: number[] = [];
 
   constructor(readonly mem: MemoryEmitter, private readonly blocks: readonly Block[], private readonly usage: Usage,
@@ -246,6 +254,21 @@ class Scope implements RegionScope {
 
   loopsBack(index: number): boolean {
     return this.layout.loopsBack[index] === 1;
+  }
+
+  checkInsns(index: number): number {
+    const known = this.longest.get(index);
+    if (known !== undefined) return known;
+    // Blocks inlined under a case form a tree (each has one way in), so the
+    // longest check-free run is its own length plus its longest inlined child.
+    this.longest.set(index, this.blocks[index]!.guestInsns); // cuts a cycle, should one exist
+    let most = 0;
+    for (const j of edgesOf(this.blocks[index]!, (eip) => this.blockIndex(eip))) {
+      if (j !== index && this.inlined(j)) most = Math.max(most, this.checkInsns(j));
+    }
+    const n = this.blocks[index]!.guestInsns + most;
+    this.longest.set(index, n);
+    return n;
   }
 
   thunkAtEntry(eip: number): { kind: FlagKind; size: MemSize } | null {
@@ -314,9 +337,9 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
   });
   const name = `region_${(plan.entry >>> 0).toString(16).padStart(8, '0')}`;
   const source = [
-    `return function ${name}() {`,
+    `return function ${name}(L) {`,
     scope.declarations(),
-    'let bud = cpu.budget, b0 = bud, L = 0, xc = 0, inv = 0, rv = -1, re = -1;',
+    'L = L | 0; let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1;',
     'out: for (;;) {',
     'switch (L) {',
     ...cases,
@@ -333,7 +356,7 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
 }
 
 /** Compile generated source into the region's function, bound to `env` and to the region itself. */
-export function instantiateRegion(code: string, env: CodegenEnv, region: CompiledRegion): () => number {
+export function instantiateRegion(code: string, env: CodegenEnv, region: CompiledRegion): (label?: number) => number {
   const cpu = env.cpu;
   const m = env.mem.bindings();
   const names = [
@@ -344,6 +367,6 @@ export function instantiateRegion(code: string, env: CodegenEnv, region: Compile
     cpu, cpu.regs, cpu.segBase, cpu.segSel, env.monitor, region, flagsOf, CONDS, PARITY, HELPER_OUT,
     div64u, div64s, div64uOverflow, div64sOverflow, umulhi, smulhi, bswap, ...m.values,
   ];
-  const factory = new Function(...names, code) as (...args: unknown[]) => () => number;
+  const factory = new Function(...names, code) as (...args: unknown[]) => (label?: number) => number;
   return factory(...values);
 }

@@ -22,7 +22,9 @@
  *
  * Budget accounting: a block charges all its instructions on entry; a side
  * exit after instruction k refunds the ones that did not retire, so
- * cpu.icount stays exact wherever the block is left.
+ * cpu.icount stays exact wherever the block is left. Only a switch case
+ * checks the budget, for the longest path to the next check, so a region
+ * never runs past its budget and a budget exit is always at a case start.
  */
 import type { Block, BinaryOpName, FlagKind, GuestSlot, MemSize, Op, UnaryOpName, Value } from '../ir/types.js';
 import { routineIndex } from '../vmm/interface.js';
@@ -51,6 +53,8 @@ export interface RegionScope {
   inlined(index: number): boolean;
   /** True when the case at `index` is branched back to from its own code (itself or a block inlined into it). */
   loopsBack(index: number): boolean;
+  /** Instructions on the longest path from the start of case `index` to the next budget check. */
+  checkInsns(index: number): number;
   /** Blocks of the region that follow one of its calls: where an in-region `ret` may continue. */
   returnSites(): readonly { readonly eip: number; readonly index: number }[];
   /** Kind and size of the thunk in the locals whenever the block at `eip` starts, if the region fixes it. */
@@ -153,7 +157,11 @@ export class BlockEmitter {
     // becomes a JS loop of its own: `continue` instead of a trip through the switch.
     const loops = this.isRoot && this.scope.loopsBack(this.root);
     if (loops) this.line(`b${this.root}: for (;;) {`);
-    this.line(`if (bud < ${this.n}) { cpu.eip = ${hex(b.address)}; xc = ${ExitCode.Budget}; break out; }`);
+    // Only cases check the budget, for everything up to the next check; see compile-region.ts.
+    if (this.isRoot) {
+      const need = this.scope.checkInsns(this.root);
+      this.line(`if (bud < ${need}) { cpu.eip = ${hex(b.address)}; REGION.resumeAt = ${this.root}; xc = ${ExitCode.Budget}; break out; }`);
+    }
     this.line(`bud -= ${this.n};`);
     for (const op of b.ops) this.op(op);
     this.endInsn(true);

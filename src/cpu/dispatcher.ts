@@ -10,8 +10,12 @@
  *
  * The instruction budget (cpu.budget) bounds how long translated code runs
  * without coming back: min(time slice, instructions left before
- * --max-insns). A block that does not fit the budget does not start. When it
- * does not fit because the limit is near, the dispatcher switches to
+ * --max-insns). Generated code checks it at the start of each switch case
+ * of a region, for the longest path to the next check, so code never runs
+ * past it; a budget exit leaves at a case start, and after the event check
+ * the dispatcher resumes the same region at that case when nothing changed
+ * (same EIP, mode and address mappings) rather than looking up or
+ * translating a region entered there. When the check fails because the limit is near, the dispatcher switches to
  * single-step translations (one instruction per block, still translated and
  * cached under their own mode bit) until the limit, so the limit is hit
  * exactly and cpu.icount is exact.
@@ -67,6 +71,8 @@ export class RunStats {
   translations = 0;
   exits = { direct: 0, indirect: 0, dispatch: 0, budget: 0, leave: 0, codeModified: 0 };
   eventChecks = 0;
+  /** Budget exits continued in the same region (rather than looked up or translated anew). */
+  resumed = 0;
   wallMs = 0;
   translateMs = 0;
   /** Wall time minus translation time: running generated code and the monitor. */
@@ -126,6 +132,8 @@ export class Dispatcher {
     this.mode = modeOf(cpu);
     this.refill();
     let region: CompiledRegion | null = null;
+    // After a budget exit: the region left and where, to resume it there if nothing changed.
+    let paused: CompiledRegion | null = null, pausedEip = 0, pausedEpoch = 0;
     for (;;) {
       if (this.stop.stopRequested) return { kind: 'stopped' };
       if (cpu.icount >= this.maxInsns) return { kind: 'max-insns' };
@@ -149,8 +157,19 @@ export class Dispatcher {
         region = null;
         continue;
       }
-      if (region === null) region = this.find();
-      const xc = region.run();
+      let label = 0;
+      if (region === null) {
+        if (paused !== null && paused.valid && cpu.eip === pausedEip && pausedEpoch === this.linkEpoch &&
+          paused.mode === this.currentMode()) {
+          region = paused;
+          label = paused.resumeAt;
+          stats.resumed++;
+        } else {
+          region = this.find();
+        }
+        paused = null;
+      }
+      const xc = region.run(label);
       stats.regionsRun++;
       if (xc >= 0) {
         stats.exits.direct++;
@@ -179,6 +198,9 @@ export class Dispatcher {
         case ExitCode.Budget:
           stats.exits.budget++;
           this.budgetExit();
+          paused = region;
+          pausedEip = cpu.eip;
+          pausedEpoch = this.linkEpoch;
           region = null;
           break;
         case ExitCode.Dispatch:

@@ -127,7 +127,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
         flushes: c.flushes, invalidations: c.invalidations, regionsCached: runtime.cache.size,
         translateMs: d.translateMs, executeMs: d.executeMs, eventChecks: d.eventChecks,
         exitsDirect: d.exits.direct, exitsIndirect: d.exits.indirect, exitsDispatch: d.exits.dispatch,
-        exitsBudget: d.exits.budget, exitsLeave: d.exits.leave, exitsCodeModified: d.exits.codeModified,
+        exitsBudget: d.exits.budget, budgetResumed: d.resumed, exitsLeave: d.exits.leave, exitsCodeModified: d.exits.codeModified,
       };
     },
   };
@@ -188,9 +188,9 @@ function watchCache(cache: TranslationCache, parts: ExecutorParts, filter: Addre
     if (tc && on) log(`tc: translated ${describe(region)} js=${region.source.length}\n`);
     if (exec && on) {
       const run = region.run;
-      region.run = () => {
+      region.run = (label?: number) => {
         log(`Trace ${hex32(region.eip)} [mode=0x${region.mode.toString(16)} icount=${cpu.icount}]\n`);
-        return run();
+        return run(label);
       };
     }
   };

@@ -86,7 +86,7 @@ describe('translator', () => {
     expect(seen.get('in_asm')).toContain('0x00001000:  insn at 1000');
     expect(seen.get('ir')).toContain('block 0x00001000 mode=0x17 insns=1 bytes=2');
     expect(seen.get('opt')).toContain('exit jump 0x00001000');
-    expect(seen.get('js')).toContain('return function region_00001000()');
+    expect(seen.get('js')).toContain('return function region_00001000(L)');
   });
 
   test('blocks are lifted once for all regions until something is invalidated', () => {

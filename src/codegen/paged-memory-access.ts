@@ -11,7 +11,13 @@
  *          if (p >= 0) { <typed-array store>; <SMC check on the machine page> }
  *
  * TLBR/TLBW hold the machine offset of each linear page (-1 = miss; see
- * vmm/mmu/software-tlb.ts). Everything unusual — a miss, a page crossing, a
+ * vmm/mmu/software-tlb.ts) for supervisor code; code compiled for CPL 3
+ * indexes the user half, TLBUR/TLBUW, instead. A region is compiled for one
+ * CPL (it is part of the translation mode word, and a region is translated
+ * under the mode the CPU is in, so the CPU's CPL while generating is the
+ * region's), and the MMU fills the half of the CPL the access runs at: a
+ * privilege change flushes nothing, and an entry made for one class is
+ * never consulted by code of the other. Everything unusual — a miss, a page crossing, a
  * page without RAM, a store into a write-traced guest page table — goes to
  * the MMU, which either returns the page's machine offset (now cached) or
  * performs the access itself (negative: Translation.Done, value in
@@ -45,6 +51,8 @@ export class PagedMemoryEmitter implements MemoryEmitter {
     private readonly mmu: MmuCore,
     private readonly codePages: Uint8Array,
     private readonly codeWrite: CodeWriteHook,
+    /** True while generating code for CPL 3 (default: the CPU's CPL now, which is the region's). */
+    private readonly userCode: () => boolean = () => mmu.cpu.cpl === 3,
   ) {
     // Stores the MMU performs (page crossings, traced pages) must watch the same code pages.
     mmu.codeWatch = { codePages, codeWrite };
@@ -55,10 +63,11 @@ export class PagedMemoryEmitter implements MemoryEmitter {
 
   bindings(): MemoryBindings {
     const mem = this.mmu.mem.machine;
+    const tlb = this.mmu.tlb;
     return {
-      names: ['TLBR', 'TLBW', 'MMU', 'U8', 'U16', 'I32', 'DV', 'CP', 'SMC'],
-      values: [this.mmu.tlb.read, this.mmu.tlb.write, this.mmu, mem.bytes, this.u16, this.i32, mem.view,
-        this.codePages, this.codeWrite],
+      names: ['TLBR', 'TLBW', 'TLBUR', 'TLBUW', 'MMU', 'U8', 'U16', 'I32', 'DV', 'CP', 'SMC'],
+      values: [tlb.supervisorRead, tlb.supervisorWrite, tlb.userRead, tlb.userWrite, this.mmu, mem.bytes, this.u16,
+        this.i32, mem.view, this.codePages, this.codeWrite],
     };
   }
 
@@ -71,7 +80,7 @@ export class PagedMemoryEmitter implements MemoryEmitter {
       : `((${m} & 3) === 0 ? I32[${at} >> 2] : DV.getInt32(${at}, true))`;
     return [
       `const ${m} = ${addr} | 0;`,
-      `let ${p} = TLBR[${m} >>> 12];`,
+      `let ${p} = ${this.userCode() ? 'TLBUR' : 'TLBR'}[${m} >>> 12];`,
       `if (${p} < 0${crosses(m, size)}) { ${p} = MMU.fillRead(${m}, ${size}); if (${p} === -1) { ${pageFault(faultExit)} } }`,
       `const ${dst} = ${p} >= 0 ? ${access} : MMU.slowValue;`,
     ].join('\n');
@@ -85,7 +94,7 @@ export class PagedMemoryEmitter implements MemoryEmitter {
       : `if ((${at} & 3) === 0) I32[${at} >> 2] = ${value}; else DV.setInt32(${at}, ${value}, true);`;
     return [
       `const ${m} = ${addr} | 0;`,
-      `let ${p} = TLBW[${m} >>> 12];`,
+      `let ${p} = ${this.writeArray()}[${m} >>> 12];`,
       `if (${p} < 0${crosses(m, size)}) { ${p} = MMU.fillWrite(${m}, ${size}, ${value}, REGION); ` +
         `if (${p} === -1) { ${pageFault(faultExit)} } else if (${p} === -3) inv = 1; }`,
       `if (${p} >= 0) { const ${at} = ${p} | (${m} & 4095); ${write} if (CP[${at} >>> 12] !== 0) inv |= SMC(${at}, ${size}, REGION); }`,
@@ -99,7 +108,11 @@ export class PagedMemoryEmitter implements MemoryEmitter {
    */
   probeStore(size: MemSize, addr: string, m: string, faultExit?: string): string {
     if (faultExit === undefined) throw new MissingFaultExit('probe', addr);
-    return `{ const ${m} = ${addr} | 0; if ((TLBW[${m} >>> 12] < 0${crosses(m, size)}) && MMU.probeWrite(${m}, ${size}) === -1) { ${pageFault(faultExit)} } }`;
+    return `{ const ${m} = ${addr} | 0; if ((${this.writeArray()}[${m} >>> 12] < 0${crosses(m, size)}) && MMU.probeWrite(${m}, ${size}) === -1) { ${pageFault(faultExit)} } }`;
+  }
+
+  private writeArray(): string {
+    return this.userCode() ? 'TLBUW' : 'TLBW';
   }
 }
 

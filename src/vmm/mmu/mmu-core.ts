@@ -8,10 +8,12 @@
  * an access that must be allowed at the current CPL, filling the TLB on the
  * way if asked — from shadow page tables or from a fresh walk.
  *
- * The TLB holds entries for one privilege class (supervisor CPL 0–2 or user
- * CPL 3) and one CR0.WP value; changing either empties it. Write entries
- * are installed only when the guest's final entry is already dirty, so the
- * first store to a clean page comes here and the walk sets D.
+ * The TLB has one half per privilege class (supervisor CPL 0–2, user
+ * CPL 3); a privilege change only selects the other half, while a CR0.WP
+ * change empties both. Fills go to the half of the CPL the access is made
+ * at. Write entries are installed only when the guest's final entry is
+ * already dirty, so the first store to a clean page comes here and the walk
+ * sets D.
  */
 import type { CpuState } from '../../cpu/state.js';
 import type { GuestPhysicalMemory } from './guest-physical-memory.js';
@@ -39,8 +41,6 @@ export abstract class MmuCore implements Mmu {
   readonly walker: PageWalker;
   slowValue = 0;
   lastPhysical = 0;
-  /** The mode the TLB's entries were made for. */
-  protected tlbUser = false;
   protected cr0Seen: number;
   protected cr4Seen: number;
 
@@ -48,7 +48,7 @@ export abstract class MmuCore implements Mmu {
     this.walker = new PageWalker(mem);
     this.cr0Seen = cpu.cr0;
     this.cr4Seen = cpu.cr4;
-    this.tlbUser = cpu.cpl === 3;
+    this.tlb.select(cpu.cpl === 3);
   }
 
   protected get pagingOn(): boolean {
@@ -154,12 +154,9 @@ export abstract class MmuCore implements Mmu {
     if (structural || (changed0 & CR0_WP) !== 0) this.flushTlb();
   }
 
+  /** Selects the TLB half of the new privilege class; both halves keep their entries. */
   onCplChange(): void {
-    const user = this.cpu.cpl === 3;
-    if (user !== this.tlbUser) {
-      this.tlbUser = user;
-      this.flushTlb();
-    }
+    this.tlb.select(this.cpu.cpl === 3);
   }
 
   onPhysicalWrite(physical: number, length: number): void {
@@ -173,7 +170,8 @@ export abstract class MmuCore implements Mmu {
 
   /** Page lookup with paging off handled here: linear = guest-physical. */
   private pageOf(linear: number, access: Access, cpl: number, install: boolean): number {
-    if (install && (cpl === 3) !== this.tlbUser) this.onCplChange();
+    // Fills must land in the half of the CPL the access was checked at.
+    if (install && (cpl === 3) !== this.tlb.userSelected) this.tlb.select(cpl === 3);
     if (this.pagingOn) return this.lookup(linear, access, cpl, install);
     const gpage = linear >>> PAGE_SHIFT;
     this.lastPhysical = (gpage << PAGE_SHIFT) >>> 0;

@@ -73,7 +73,7 @@ export interface MmuStatistics {
   tracedWrites: number;
   /** Shadow entries or tables dropped because a traced write, invlpg or CR3 switch made them stale. */
   shadowFlushes: number;
-  /** Whole-TLB clears (CR3 write, paging mode change, privilege change). */
+  /** Whole-TLB clears, both privilege halves (CR3 write, paging mode or CR0.WP change); a privilege change is not one. */
   tlbFlushes: number;
   /** Guest page walks performed. */
   walks: number;
@@ -92,7 +92,7 @@ export const newStatistics = (): MmuStatistics => ({
 export type MachineCodeWriteHook = (machineAddress: number, size: number, region: unknown) => number;
 
 export interface Mmu {
-  /** What generated code indexes: read and write machine page offsets by linear page, -1 = miss. */
+  /** What generated code indexes: read and write machine page offsets by linear page per privilege class, -1 = miss. */
   readonly tlb: SoftwareTlb;
   readonly fault: PageFaultInfo;
   readonly statistics: MmuStatistics;
@@ -125,7 +125,7 @@ export interface Mmu {
   onInvlpg(linear: number): void;
   /** After CR0 or CR4 changed: paging on/off, WP, PSE. */
   onCr0Cr4Write(): void;
-  /** After cpu.cpl changed (interrupt delivery, iret, far transfers, sysenter/sysexit). */
+  /** After cpu.cpl changed (interrupt delivery, iret, far transfers, sysenter/sysexit): selects the TLB half, flushes nothing. */
   onCplChange(): void;
   /**
    * Something other than translated code wrote guest RAM at guest-physical

@@ -1,14 +1,28 @@
 /**
  * The software TLB that generated code consults on every memory access.
  *
- * Two Int32Arrays indexed by linear page (2^20 entries each) hold the
- * machine byte offset of the page, or -1 (miss), for the current privilege
- * class and CR0.WP: one for reads (and fetches), one for writes. Keeping
- * them apart lets a page stay readable from the TLB while its writes go to
- * the MMU — a clean page whose D bit must be set first, or a page holding
- * guest page tables whose stores must be traced.
+ * Int32Arrays indexed by linear page (2^20 entries each) hold the machine
+ * byte offset of the page, or -1 (miss). There are two halves, one per
+ * privilege class — supervisor (CPL 0–2) and user (CPL 3) — and each half
+ * has one array for reads (and fetches) and one for writes. An entry in a
+ * half means "this access is allowed at that privilege class under the
+ * current CR0.WP", so a privilege change selects the other half instead of
+ * emptying the TLB: a syscall round trip keeps both the kernel's and the
+ * user program's translations. Generated code is compiled for one CPL (the
+ * CPL is part of the translation mode word, cpu/mode.ts) and binds the half
+ * of its class directly (codegen/paged-memory-access.ts); `read`/`write`
+ * follow the class the MMU last selected, for the instruction fetcher and
+ * other callers that run at the CPU's current CPL.
  *
- * Flushing happens on every CR3 write, so it must not cost 8 MiB of fill:
+ * Everything that can make an entry wrong — a CR3 write, invlpg, a traced
+ * store into a guest page table, CR0.WP/PG or CR4.PSE changing — drops it
+ * from both halves, so permission never leaks from one class to the other.
+ *
+ * Read and write arrays are apart so that a page can stay readable from the
+ * TLB while its writes go to the MMU — a clean page whose D bit must be set
+ * first, or a page holding guest page tables whose stores must be traced.
+ *
+ * Flushing happens on every CR3 write, so it must not cost 32 MiB of fill:
  * each array remembers which entries it filled (up to a bound) and a flush
  * clears only those; past the bound it falls back to a full fill.
  */
@@ -31,62 +45,98 @@ class TlbArray {
   }
 
   clear(): void {
+    if (this.count === 0) return;
     if (this.count > TRACKED) this.entries.fill(-1);
     else for (let i = 0; i < this.count; i++) this.entries[this.filled[i]!] = -1;
     this.count = 0;
   }
 
-  /** Calls `f` with every linear page that may hold an entry (possibly stale ones); false if untracked. */
-  forEachFilled(f: (page: number) => void): boolean {
-    if (this.count > TRACKED) return false;
-    for (let i = 0; i < this.count; i++) f(this.filled[i]!);
-    return true;
+  /** Sets every entry equal to `machine` to -1 (entries of a page that just became write-traced). */
+  dropEqual(machine: number): void {
+    const e = this.entries;
+    if (this.count > TRACKED) {
+      for (let i = 0; i < TLB_ENTRIES; i++) if (e[i] === machine) e[i] = -1;
+      return;
+    }
+    // Stale indices in the list (entries flushed one by one since) only cost a redundant test.
+    for (let i = 0; i < this.count; i++) {
+      const page = this.filled[i]!;
+      if (e[page] === machine) e[page] = -1;
+    }
+  }
+}
+
+/** One privilege class's read and write arrays. */
+class TlbHalf {
+  readonly readArray = new TlbArray();
+  readonly writeArray = new TlbArray();
+  readonly read = this.readArray.entries;
+  readonly write = this.writeArray.entries;
+
+  clear(): void {
+    this.readArray.clear();
+    this.writeArray.clear();
   }
 }
 
 export class SoftwareTlb {
-  private readonly readArray = new TlbArray();
-  private readonly writeArray = new TlbArray();
-  /** Read/fetch entries: machine offset of the linear page, -1 = miss. Bound into generated code as TLBR. */
-  readonly read: Int32Array = this.readArray.entries;
-  /** Write entries, bound as TLBW. A write entry implies the read entry. */
-  readonly write: Int32Array = this.writeArray.entries;
+  private readonly supervisor = new TlbHalf();
+  private readonly user = new TlbHalf();
+  private current: TlbHalf = this.supervisor;
+
+  /** Supervisor (CPL 0–2) read/fetch entries: bound into supervisor code as TLBR. */
+  readonly supervisorRead: Int32Array = this.supervisor.read;
+  /** Supervisor write entries, bound as TLBW. A write entry implies the read entry. */
+  readonly supervisorWrite: Int32Array = this.supervisor.write;
+  /** User (CPL 3) read/fetch entries: bound into user code as TLBUR. */
+  readonly userRead: Int32Array = this.user.read;
+  /** User write entries, bound as TLBUW. */
+  readonly userWrite: Int32Array = this.user.write;
+
+  /** Read entries of the selected class (see select). */
+  read: Int32Array = this.supervisorRead;
+  /** Write entries of the selected class. */
+  write: Int32Array = this.supervisorWrite;
+
+  /** Whether the user half is the selected one. */
+  get userSelected(): boolean {
+    return this.current === this.user;
+  }
+
+  /** Selects the half that fills and `read`/`write` refer to: user (CPL 3) or supervisor. Flushes nothing. */
+  select(user: boolean): void {
+    const half = user ? this.user : this.supervisor;
+    this.current = half;
+    this.read = half.read;
+    this.write = half.write;
+  }
 
   setRead(page: number, machine: number): void {
-    this.readArray.set(page, machine);
+    this.current.readArray.set(page, machine);
   }
 
   setWrite(page: number, machine: number): void {
-    this.writeArray.set(page, machine);
+    this.current.writeArray.set(page, machine);
   }
 
   flushPage(page: number): void {
-    // Leave the tracking list alone: a stale index there only costs a redundant clear.
-    this.read[page] = -1;
-    this.write[page] = -1;
+    // Leave the tracking lists alone: a stale index there only costs a redundant clear.
+    const s = this.supervisor, u = this.user;
+    s.read[page] = -1;
+    s.write[page] = -1;
+    u.read[page] = -1;
+    u.write[page] = -1;
   }
 
   flushAll(): void {
-    this.readArray.clear();
-    this.writeArray.clear();
+    this.supervisor.clear();
+    this.user.clear();
   }
 
-  /** Drops write entries pointing at machine page `machinePage` (it just became write-traced). */
+  /** Drops write entries, in both halves, pointing at machine page `machinePage` (it just became write-traced). */
   dropWritesTo(machinePage: number): void {
-    const w = this.write;
     const target = machinePage << 12;
-    const tracked = this.writeArray.forEachFilled((page) => {
-      if (w[page] === target) w[page] = -1;
-    });
-    if (!tracked) {
-      for (let i = 0; i < TLB_ENTRIES; i++) if (w[i] === target) w[i] = -1;
-    }
-  }
-
-  /** Linear pages with a read entry (for consistency checks and statistics). */
-  filledReadPages(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < TLB_ENTRIES; i++) if (this.read[i]! >= 0) out.push(i);
-    return out;
+    this.supervisor.writeArray.dropEqual(target);
+    this.user.writeArray.dropEqual(target);
   }
 }

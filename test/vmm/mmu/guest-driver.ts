@@ -2,7 +2,9 @@
  * Test helper: performs guest loads and stores exactly as the paged
  * MemoryEmitter's generated code does (TLB array first, fill on a miss or a
  * page crossing, fault exit on Translation.Fault), so MMU tests exercise the
- * same protocol without compiling code.
+ * same protocol without compiling code. Like code compiled for one CPL, it
+ * indexes the TLB half of the CPU's privilege class, not the half the MMU
+ * last selected.
  */
 import { expect } from 'vitest';
 import type { CpuState } from '../../../src/cpu/state.js';
@@ -16,7 +18,7 @@ export class GuestDriver {
 
   load(linear: number, size: 1 | 2 | 4): Outcome {
     const mmu = this.mmu;
-    let m = mmu.tlb.read[linear >>> 12]!;
+    let m = (this.cpu.cpl === 3 ? mmu.tlb.userRead : mmu.tlb.supervisorRead)[linear >>> 12]!;
     if (m < 0 || (linear & 0xfff) > 4096 - size) {
       m = mmu.fillRead(linear, size);
       if (m === Translation.Fault) return this.fault();
@@ -29,7 +31,7 @@ export class GuestDriver {
 
   store(linear: number, size: 1 | 2 | 4, value: number): Outcome {
     const mmu = this.mmu;
-    let m = mmu.tlb.write[linear >>> 12]!;
+    let m = (this.cpu.cpl === 3 ? mmu.tlb.userWrite : mmu.tlb.supervisorWrite)[linear >>> 12]!;
     if (m < 0 || (linear & 0xfff) > 4096 - size) {
       m = mmu.fillWrite(linear, size, value, null);
       if (m === Translation.Fault) return this.fault();

@@ -1,7 +1,8 @@
 /**
  * ShadowMmu and NestedMmu through the generated-code protocol: TLB fills,
  * faults with error code and CR2, page-crossing accesses, unbacked pages,
- * write tracing, invlpg/CR3/CPL handling.
+ * write tracing, invlpg/CR3/CPL handling (the privilege halves in detail:
+ * tlb-halves.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { Access, Translation } from '../../../src/vmm/mmu/mmu.js';
@@ -97,14 +98,17 @@ describe.each(KINDS)('%s MMU', (_name, Kind) => {
     expect(g.store(0x40000000, 4, 2)).toEqual({ kind: 'fault', errorCode: 3, cr2: 0x40000000 });
   });
 
-  it('a user/supervisor switch empties the TLB', () => {
+  it('a user/supervisor switch selects the other TLB half: nothing is flushed, nothing leaks', () => {
     const { cpu, mmu, g } = world(Kind);
     g.load(0x2000, 4);
     expect(mmu.tlb.read[2]).toBe(0x2000);
+    const flushes = mmu.statistics.tlbFlushes;
     cpu.cpl = 3;
     mmu.onCplChange();
     expect(mmu.tlb.read[2]).toBe(-1);
+    expect(mmu.tlb.supervisorRead[2]).toBe(0x2000);
     expect(g.load(0x2000, 4)).toEqual({ kind: 'fault', errorCode: 5, cr2: 0x2000 });
+    expect(mmu.statistics.tlbFlushes).toBe(flushes);
   });
 
   it('paging off: linear is guest-physical', () => {

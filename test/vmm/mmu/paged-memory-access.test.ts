@@ -19,8 +19,8 @@ type Access = (addr: number, value: number) => { out: Outcome; inv: number };
 
 /** Compiles one load or store as a function, with the region function's locals around it. */
 function compile(mmu: MmuCore, kind: 'load' | 'store', size: 1 | 2 | 4, codePages = new Uint8Array(1024),
-  smc: (a: number, n: number, r: unknown) => number = () => 0): Access {
-  const e = new PagedMemoryEmitter(mmu, codePages, smc);
+  smc: (a: number, n: number, r: unknown) => number = () => 0, user = false): Access {
+  const e = new PagedMemoryEmitter(mmu, codePages, smc, () => user);
   const exit = 'break out;';
   const body = kind === 'load' ? e.load(size, 'v', 'addr', 'm0', exit) : e.store(size, 'addr', 'value', 'm0', exit);
   const result = kind === 'load' ? `${size === 4 ? 'v >>> 0' : 'v'}` : '0';
@@ -38,7 +38,8 @@ function compile(mmu: MmuCore, kind: 'load' | 'store', size: 1 | 2 | 4, codePage
 function compiledApply(w: World, fns: Map<string, Access>, o: Op): Outcome | null {
   if (o.kind !== 'access') return apply(w, o);
   const la = (linearOf(o.pdi, o.j) + o.off) >>> 0;
-  const f = fns.get(`${o.write ? 'store' : 'load'}${o.size}`)!;
+  // Code runs only at the CPL it was compiled for (the CPL is in the mode word).
+  const f = fns.get(`${o.write ? 'store' : 'load'}${o.size}${w.cpu.cpl === 3 ? 'u' : 's'}`)!;
   const r = f(la | 0, o.value | 0).out as Outcome & { rv?: number };
   if (r.kind === 'fault') {
     expect(r.rv).toBe(14);
@@ -54,7 +55,12 @@ describe.each([['shadow', ShadowMmu], ['nested', NestedMmu]] as const)('PagedMem
         const a = buildWorld(s, (cpu, t) => new Kind(cpu, t.mem), 77);
         const b = buildWorld(s, (cpu, t) => new Kind(cpu, t.mem), 77);
         const fns = new Map<string, Access>();
-        for (const kind of ['load', 'store'] as const) for (const size of [1, 2, 4] as const) fns.set(`${kind}${size}`, compile(a.mmu, kind, size));
+        for (const kind of ['load', 'store'] as const) {
+          for (const size of [1, 2, 4] as const) {
+            fns.set(`${kind}${size}s`, compile(a.mmu, kind, size));
+            fns.set(`${kind}${size}u`, compile(a.mmu, kind, size, undefined, undefined, true));
+          }
+        }
         ops.forEach((o, k) => {
           expect({ k, r: compiledApply(a, fns, o) }).toEqual({ k, r: apply(b, o) });
           if (Kind === NestedMmu && (o.kind === 'pte' || o.kind === 'pde')) {

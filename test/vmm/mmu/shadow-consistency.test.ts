@@ -19,27 +19,33 @@ import { RAM, apply, buildWorld, candidatePages, freshWalk, op, setup, type Worl
 
 const PAGES = candidatePages();
 
-function checkCoherent(w: World): void {
-  const mmu = w.mmu as ShadowMmu;
-  const probe = new PageWalker(w.t.mem);
+/** Every entry of one TLB half equals what a fresh walk at that half's privilege gives now. */
+function checkHalf(w: World, mmu: ShadowMmu, probe: PageWalker, cpl: number, read: Int32Array, write: Int32Array): void {
   const mem = w.t.mem;
-  const cpl = w.cpu.cpl;
   for (const page of PAGES) {
-    const r = mmu.tlb.read[page]!;
+    const r = read[page]!;
     if (r >= 0) {
       const la = page << 12;
-      expect({ page, read: freshWalk(w, probe, la, Access.Read, cpl) }).toEqual({ page, read: r });
+      expect({ page, cpl, read: freshWalk(w, probe, la, Access.Read, cpl) }).toEqual({ page, cpl, read: r });
       // The fresh walk would not need to set A anywhere.
       expect(mem.read32(probe.pdeAddress) & PTE_A).toBe(PTE_A);
       if (probe.pteAddress >= 0) expect(mem.read32(probe.pteAddress) & PTE_A).toBe(PTE_A);
     }
-    const wr = mmu.tlb.write[page]!;
+    const wr = write[page]!;
     if (wr >= 0) {
-      expect({ page, write: freshWalk(w, probe, page << 12, Access.Write, cpl) }).toEqual({ page, write: wr });
+      expect({ page, cpl, write: freshWalk(w, probe, page << 12, Access.Write, cpl) }).toEqual({ page, cpl, write: wr });
       expect(probe.flags & PTE_D).toBe(PTE_D);
       expect(mmu.isTracedGuestPage(probe.physicalPage)).toBe(false);
     }
   }
+}
+
+function checkCoherent(w: World): void {
+  const mmu = w.mmu as ShadowMmu;
+  const probe = new PageWalker(w.t.mem);
+  // Both halves, whatever the CPU's CPL now: a half kept across privilege changes must stay exact.
+  checkHalf(w, mmu, probe, 0, mmu.tlb.supervisorRead, mmu.tlb.supervisorWrite);
+  checkHalf(w, mmu, probe, 3, mmu.tlb.userRead, mmu.tlb.userWrite);
   const root = mmu.currentRoot();
   root.tables.forEach((table, i) => {
     if (table === null) return;

@@ -50,6 +50,15 @@ export class CodePages {
     return set === undefined ? [] : [...set];
   }
 
+  /**
+   * The live set of regions on `page` (undefined when none): for callers that
+   * iterate without allocating; invalidating while iterating is safe (Set
+   * iteration skips deleted entries).
+   */
+  regionSet(page: number): ReadonlySet<CompiledRegion> | undefined {
+    return this.byPage.get(page);
+  }
+
   /** Number of pages currently holding code. */
   get pageCount(): number {
     return this.byPage.size;

@@ -29,6 +29,8 @@ export class CompiledRegion {
   nextInBucket: CompiledRegion | null = null;
   /** Times entered (for statistics and hot-region dumps). */
   executions = 0;
+  /** The cache's translation count when it was inserted (1 for the first): its age, for smc-pages.ts. */
+  serial = 0;
 
   constructor(
     /** Guest EIP of the entry block. */

@@ -15,9 +15,14 @@
  * Invalidation (self-modifying code) and flushing only clear each region's
  * `valid` flag besides unindexing it, which at once cuts every chain link
  * into it and makes a region that is running leave at its next check.
+ * Stores that keep killing fresh translations on one page make that page
+ * "hot" (smc-pages.ts): the translator then compiles one-instruction regions
+ * there, so self-modifying code cannot make it retranslate whole regions per
+ * instruction.
  */
 import { CodePages } from './code-pages.js';
 import type { CompiledRegion } from './compiled-region.js';
+import { SmcPages } from './smc-pages.js';
 
 export interface CacheLimits {
   /** Regions at most before a flush. */
@@ -42,6 +47,10 @@ export class CacheStats {
   chained = 0;
   /** Transitions resolved by the direct-mapped table. */
   fastHits = 0;
+  /** Times a page became hot with self-modifying code (smc-pages.ts). */
+  smcPagesDemoted = 0;
+  /** Translations made one instruction long because their page was hot (counted by the translator). */
+  smcTranslations = 0;
 }
 
 const FAST_BITS = 12;
@@ -51,6 +60,8 @@ const fastIndex = (physical: number): number => (physical ^ (physical >>> FAST_B
 export class TranslationCache {
   readonly stats = new CacheStats();
   readonly codePages = new CodePages();
+  /** Pages self-modifying code keeps rewriting (see smc-pages.ts). */
+  readonly smc = new SmcPages();
   private readonly buckets = new Map<number, CompiledRegion>();
   private readonly fast: (CompiledRegion | null)[] = new Array<CompiledRegion | null>(FAST_SIZE).fill(null);
   private count = 0;
@@ -100,6 +111,7 @@ export class TranslationCache {
     this.sourceBytes += region.source.length;
     const s = this.stats;
     s.translations++;
+    region.serial = s.translations;
     s.guestBytesTranslated += region.guestBytes;
     s.guestInsnsTranslated += region.guestInsns;
     s.blocksTranslated += region.blockCount;
@@ -139,15 +151,31 @@ export class TranslationCache {
     const first = address >>> 12, last = ((address + size - 1) >>> 0) >>> 12;
     let hit = 0;
     for (let p = first; ; p = (p + 1) & 0xfffff) {
-      for (const r of this.codePages.regionsOn(p)) {
-        if (r.overlaps(address, size)) {
-          if (r === running) hit = 1;
-          this.invalidate(r);
+      const on = this.codePages.regionSet(p);
+      if (on !== undefined) {
+        // Deleting from a Set while iterating it is well-defined (deleted entries are skipped), and
+        // iterating the live set spares an array per store that lands next to code and hits none.
+        let youngest = 0;
+        for (const r of on) {
+          if (r.overlaps(address, size)) {
+            if (r === running) hit = 1;
+            if (r.serial > youngest) youngest = r.serial;
+            this.invalidate(r);
+          }
         }
+        if (this.smc.noteWrite(p, youngest, this.stats.translations)) this.stats.smcPagesDemoted++;
       }
       if (p === last) break;
     }
     return hit;
+  }
+
+  /**
+   * Whether a translation entered on physical page `page` should be one
+   * instruction long because self-modifying code keeps rewriting that page.
+   */
+  isSmcHot(page: number): boolean {
+    return this.smc.isHot(page, this.stats.translations);
   }
 
   /** Invalidate every region with code on physical pages [first, last] (e.g. DMA or a VMM write). */
@@ -166,5 +194,6 @@ export class TranslationCache {
     this.count = 0;
     this.sourceBytes = 0;
     this.stats.flushes++;
+    this.smc.prune(this.stats.translations);
   }
 }

@@ -45,6 +45,10 @@ export interface RunReport {
     chainedTransitions: number;
     directExits: number;
     invalidations: number;
+    /** Times a page became hot with self-modifying code (its entries then get one-instruction regions). */
+    smcPagesDemoted: number;
+    /** Translations made one instruction long on such pages. */
+    smcTranslations: number;
     flushes: number;
     regionsCached: number;
   } | null;
@@ -95,6 +99,8 @@ export function buildRunReport(result: RunResult): RunReport {
       chainedTransitions: n('chained'),
       directExits: n('exitsDirect'),
       invalidations: n('invalidations'),
+      smcPagesDemoted: n('smcPagesDemoted'),
+      smcTranslations: n('smcTranslations'),
       flushes: n('flushes'),
       regionsCached: n('regionsCached'),
     } : null,
@@ -156,6 +162,7 @@ export function formatRunReport(r: RunReport): string {
       ['region runs from cache', pct(c.reuseRate), 'runs that needed no new translation'],
       ['chained transitions', int(c.chainedTransitions), `of ${int(c.directExits)} direct exits`],
       ['invalidations', int(c.invalidations)],
+      ['self-modifying pages demoted', int(c.smcPagesDemoted), `${int(c.smcTranslations)} one-instruction translations on them`],
       ['flushes', int(c.flushes)],
       ['regions cached at exit', int(c.regionsCached)],
     ]]);

@@ -125,6 +125,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
         fastHits: c.fastHits, chained: c.chained, blocksTranslated: c.blocksTranslated,
         guestBytesTranslated: c.guestBytesTranslated, guestInsnsTranslated: c.guestInsnsTranslated,
         flushes: c.flushes, invalidations: c.invalidations, regionsCached: runtime.cache.size,
+        smcPagesDemoted: c.smcPagesDemoted, smcTranslations: c.smcTranslations,
         translateMs: d.translateMs, executeMs: d.executeMs, eventChecks: d.eventChecks,
         exitsDirect: d.exits.direct, exitsIndirect: d.exits.indirect, exitsDispatch: d.exits.dispatch,
         exitsBudget: d.exits.budget, budgetResumed: d.resumed, exitsLeave: d.exits.leave, exitsCodeModified: d.exits.codeModified,

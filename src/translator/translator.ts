@@ -9,6 +9,12 @@
  * TranslationLog the caller passes in (the CLI owns formatting and files).
  * Time spent here is accumulated so the dispatcher can report translation
  * versus execution time.
+ *
+ * An entry on a page the cache reports as hot with self-modifying code
+ * (src/cache/smc-pages.ts) gets a region of one block of one instruction,
+ * lifted afresh: a store there then kills only the instructions it covers,
+ * and making a translation again costs one instruction, not a region walk.
+ * Unlike single-step mode it ends in a direct jump, so it still chains.
  */
 import { CompiledRegion } from '../cache/compiled-region.js';
 import type { TranslationCache } from '../cache/translation-cache.js';
@@ -98,6 +104,15 @@ export class Translator {
     const csBase = liftMode.csBase ?? 0;
     const linearOf = (x: number): number => (csBase + x) >>> 0;
     const times = this.times;
+    if (!step && this.cache.isSmcHot(this.code.physical(linearOf(eip)) >>> 12)) {
+      this.cache.stats.smcTranslations++;
+      const blocks = [this.liftAndOptimize(eip, liftMode, ONE_INSN)];
+      const t2 = performance.now();
+      const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, this.options.codegen);
+      const t3 = performance.now();
+      times.codegen += t3 - t2;
+      return this.install(eip, mode, blocks, code, linearOf, t3);
+    }
     // A block reachable from several entries is lifted once: regions overlap
     // (each entry point gets its own), and lifting plus the passes cost more
     // than codegen. The memo is dropped whenever the cache invalidates or
@@ -114,7 +129,7 @@ export class Translator {
         this.blocksReused++;
         return known;
       }
-      const block = this.liftAndOptimize(at, liftMode, step);
+      const block = this.liftAndOptimize(at, liftMode, step ? SINGLE_STEP : WHOLE_BLOCK);
       this.blocks.set(key, block);
       return block;
     };
@@ -127,10 +142,10 @@ export class Translator {
     return this.install(eip, mode, blocks, code, linearOf, t3);
   }
 
-  private liftAndOptimize(at: number, liftMode: LiftMode, step: boolean): Block {
+  private liftAndOptimize(at: number, liftMode: LiftMode, options: LiftOptions): Block {
     const log = this.options.log, times = this.times;
     const t0 = performance.now();
-    const lifted = this.stages.lift(this.code, at, liftMode, { singleStep: step });
+    const lifted = this.stages.lift(this.code, at, liftMode, options);
     const t1 = performance.now();
     times.lift += t1 - t0;
     if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted));
@@ -162,6 +177,12 @@ export class Translator {
     return region;
   }
 }
+
+const WHOLE_BLOCK: LiftOptions = {};
+/** Single-step mode: one instruction, then back to the dispatcher. */
+const SINGLE_STEP: LiftOptions = { singleStep: true };
+/** Hot self-modifying page: one instruction ending in a direct (chainable) jump. */
+const ONE_INSN: LiftOptions = { maxInsns: 1 };
 
 /** The guest instructions of a block, one per line, for `-d in_asm`. */
 function guestListing(block: Block): string {

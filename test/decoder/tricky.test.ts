@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode, MODE16 } from '../../src/decoder/decode.js';
 import { formatInsn } from '../../src/decoder/disasm.js';
+import { objdumpRaw } from './objdump-oracle.js';
 
 const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex.replace(/ /g, ''), 'hex'));
 function text(hex: string, addr = 0): string {
@@ -88,6 +89,18 @@ describe('ModRM groups and fixed ModRM bytes', () => {
     expect(text('8d 74 26 00')).toBe('lea esi,[esi+eiz*1+0x0]');
     expect(text('8b 04 85 fc ff ff ff')).toBe('mov eax,DWORD PTR [eax*4-0x4]');
     expect(text('8b 05 00 00 00 00')).toBe('mov eax,DWORD PTR ds:0x0');
+  });
+  it('rdpid names a 32-bit register whatever the operand size (SDM: RDPID r32 outside 64-bit mode)', () => {
+    // objdump (-m i386) agrees: `rdpid eax`, and `data16 rdpid edx` with a 66 prefix.
+    const code = bytes('f3 0f c7 f8 f3 0f c7 f9 66 f3 0f c7 fa');
+    const ref = objdumpRaw(code);
+    expect(ref.map((r) => r.text)).toEqual(['rdpid eax', 'rdpid ecx', 'data16 rdpid edx']);
+    for (const r of ref) {
+      const t = formatInsn(decode(code, r.address, r.address), code, r.address);
+      expect(`${t.mnemonic} ${t.operands}`).toBe(r.text);
+    }
+    // In a 16-bit code segment (objdump -m i8086 also says `rdpid edx`).
+    expect(decode(bytes('f3 0f c7 fa'), 0, 0, MODE16).operands[0]).toMatchObject({ kind: 'reg', num: 2, size: 4 });
   });
 });
 

@@ -292,6 +292,8 @@ export class BlockEmitter {
       case 'gpr': return this.scope.reg(slot.reg);
       case 'segBase': return `SB[${slot.seg}]`;
       case 'segSel': return `SSEL[${slot.seg}]`;
+      case 'segFirst': return `cpu.segFirst[${slot.seg}]`;
+      case 'segSpan': return `cpu.segSpan[${slot.seg}]`;
       case 'eflagsSys': return 'efs';
     }
   }

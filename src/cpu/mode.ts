@@ -6,12 +6,15 @@
  * (physical entry address, mode word), so a region is only ever run under
  * the assumptions it was compiled with: 16- vs 32-bit code, the stack size,
  * whether all segment bases are zero (the lifter then omits them), paging,
- * the guest's CPL, and single-step translation (one instruction per block,
- * used near an exact --max-insns limit and for `--singlestep`).
+ * the guest's CPL, single-step translation (one instruction per block,
+ * used near an exact --max-insns limit and for `--singlestep`), and per
+ * segment register what a memory access through it must check
+ * (segment-access.ts: nothing for a flat segment, so flat guests pay nothing).
  *
  * The dispatcher recomputes the word only when something may have changed
  * it (an exit through the monitor, an interrupt); chained transitions keep it.
  */
+import { describeSegmentAccess, segmentAccessField } from './segment-access.js';
 import { CpuState, SEG_CS, SEG_SS } from './state.js';
 
 export const MODE_CODE32 = 1 << 0;
@@ -22,6 +25,12 @@ export const MODE_PROTECTED = 1 << 4;
 /** Bits 5–6: CPL. */
 export const MODE_CPL_SHIFT = 5;
 export const MODE_SINGLE_STEP = 1 << 7;
+/** Bits 12–23: the segment access class (segment-access.ts) of ES CS SS DS FS GS, two bits each. */
+export const MODE_SEG_SHIFT = 12;
+export const MODE_SEG_MASK = 0xfff << MODE_SEG_SHIFT;
+
+/** The access class of segment register `seg` in a mode word. */
+export const segClassOf = (mode: number, seg: number): number => (mode >>> (MODE_SEG_SHIFT + 2 * seg)) & 3;
 
 const CR0_PE = 1;
 const CR0_PG = 0x8000_0000;
@@ -38,6 +47,7 @@ export function modeOf(cpu: CpuState): number {
   if ((cpu.cr0 & CR0_PG) !== 0) m |= MODE_PAGING;
   if ((cpu.cr0 & CR0_PE) !== 0) m |= MODE_PROTECTED;
   m |= (cpu.cpl & 3) << MODE_CPL_SHIFT;
+  m |= segmentAccessField(cpu) << MODE_SEG_SHIFT;
   return m;
 }
 
@@ -65,5 +75,7 @@ export function describeMode(mode: number): string {
   parts.push(mode & MODE_PROTECTED ? 'pm' : 'real');
   parts.push('cpl' + ((mode >>> MODE_CPL_SHIFT) & 3));
   if (mode & MODE_SINGLE_STEP) parts.push('step');
+  const segs = describeSegmentAccess((mode & MODE_SEG_MASK) >>> MODE_SEG_SHIFT);
+  if (segs !== '') parts.push(segs);
   return parts.join(',');
 }

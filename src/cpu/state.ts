@@ -40,6 +40,15 @@ export class CpuState {
   readonly segLimit = new Uint32Array(6);
   /** Access rights as in descriptor bytes 5–6 (type, S, DPL, P, AVL, D/B, G), shifted to bits 8–23 like LAR. */
   readonly segAttr = new Uint32Array(6);
+  /**
+   * Each segment's window for the limit checks of translated code, derived
+   * from base/limit/attr by modeOf (src/cpu/mode.ts) together with the mode
+   * word: offsets segFirst .. segFirst+segSpan-1 (mod 2^32) are inside the
+   * segment, segSpan 0 means no offset is (null selector, execute-only
+   * code). Only meaningful for segments the mode word marks as checked.
+   */
+  readonly segFirst = new Int32Array(6);
+  readonly segSpan = new Int32Array(6);
 
   /** Current privilege level the guest believes it runs at (virtual CPL). */
   cpl = 0;

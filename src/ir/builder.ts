@@ -42,6 +42,10 @@ export const segBaseSlot = (seg: number): GuestSlot => SEG_BASE_SLOTS[seg]!;
 const SEG_BASE_SLOTS: readonly GuestSlot[] = Array.from({ length: 6 }, (_, seg) => ({ kind: 'segBase', seg }) as const);
 export const segSelSlot = (seg: number): GuestSlot => SEG_SEL_SLOTS[seg]!;
 const SEG_SEL_SLOTS: readonly GuestSlot[] = Array.from({ length: 6 }, (_, seg) => ({ kind: 'segSel', seg }) as const);
+export const segFirstSlot = (seg: number): GuestSlot => SEG_FIRST_SLOTS[seg]!;
+const SEG_FIRST_SLOTS: readonly GuestSlot[] = Array.from({ length: 6 }, (_, seg) => ({ kind: 'segFirst', seg }) as const);
+export const segSpanSlot = (seg: number): GuestSlot => SEG_SPAN_SLOTS[seg]!;
+const SEG_SPAN_SLOTS: readonly GuestSlot[] = Array.from({ length: 6 }, (_, seg) => ({ kind: 'segSpan', seg }) as const);
 
 export class IrBuilder {
   readonly ops: Op[] = [];

@@ -36,6 +36,8 @@ export function printSlot(s: GuestSlot): string {
     .with({ kind: 'gpr' }, (g) => GPR_NAMES[g.reg]!)
     .with({ kind: 'segBase' }, (g) => SEG_NAMES[g.seg]! + '.base')
     .with({ kind: 'segSel' }, (g) => SEG_NAMES[g.seg]! + '.sel')
+    .with({ kind: 'segFirst' }, (g) => SEG_NAMES[g.seg]! + '.first')
+    .with({ kind: 'segSpan' }, (g) => SEG_NAMES[g.seg]! + '.span')
     .with({ kind: 'eflagsSys' }, () => 'eflags.sys')
     .exhaustive();
 }

@@ -48,6 +48,13 @@ export type GuestSlot =
   | { readonly kind: 'gpr'; readonly reg: number } // 0..7, 32-bit
   | { readonly kind: 'segBase'; readonly seg: number } // read-only here
   | { readonly kind: 'segSel'; readonly seg: number } // read-only here
+  /**
+   * A limit-checked segment's window (read-only here; src/cpu/mode.ts derives
+   * it with the mode word): offsets segFirst .. segFirst+segSpan-1 (mod 2^32)
+   * are inside the segment; segSpan 0 means none is.
+   */
+  | { readonly kind: 'segFirst'; readonly seg: number }
+  | { readonly kind: 'segSpan'; readonly seg: number }
   /** EFLAGS without OSZAPC (DF, IF, TF, IOPL, …). Bit 1 reads as 1. Writes of IF/IOPL go through the VMM. */
   | { readonly kind: 'eflagsSys' };
 

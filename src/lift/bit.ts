@@ -36,9 +36,10 @@ function bitTest(kind: BitOp) {
       // Word index = signed offset >> log2(n); byte displacement = that × size.
       const words = ctx.op('sar', ctx.sext(offset, size), size === 4 ? 5 : 4);
       const off = ctx.op('add', memOffset(ctx, d), ctx.op('shl', words, size === 4 ? 2 : 1));
-      const addr = ctx.linear(d.seg, d.addrSize === 2 ? ctx.op('and', off, 0xffff) : off);
-      value = ctx.load(size, addr);
-      store = (v) => ctx.store(size, addr, v);
+      const segOff = d.addrSize === 2 ? ctx.op('and', off, 0xffff) : off;
+      const access = {}; // this read-modify-write's own address entry: the write then checks writability alone
+      value = ctx.load(size, ctx.operandAddress(access, d.seg, () => segOff, size, 'read'));
+      store = (v) => ctx.store(size, ctx.operandAddress(access, d.seg, () => segOff, size, 'write'), v);
     } else {
       value = loadOperand(ctx, d);
       store = (v) => writeOperand(ctx, d, v);

@@ -13,15 +13,41 @@
  *
  * Guest registers read once per instruction are cached in temps; the cache
  * is dropped after an `emulate`, since the VMM may change any register.
+ *
+ * Memory addresses come from `linear`, which also emits the segment checks
+ * the mode word asks for (src/cpu/segment-access.ts): none for an open
+ * (flat) segment, a #GP(0) for a write through a read-only one, and for a
+ * limit-checked segment one compare of the access's first and last byte
+ * against the window. Faults through SS are #SS(0). Like every fault they
+ * precede the instruction's state writes, so EIP stays at the instruction.
  */
 import type { DecodedInsn } from '../decoder/insn.js';
-import { EFLAGS_SYS_SLOT, IrBuilder, gprSlot, segBaseSlot, segSelSlot } from '../ir/builder.js';
+import { EFLAGS_SYS_SLOT, IrBuilder, gprSlot, segBaseSlot, segFirstSlot, segSelSlot, segSpanSlot } from '../ir/builder.js';
 import type {
   BinaryOpName, Exit, FlagCond, FlagKind, MemSize, Temp, UnaryOpName, Value, VmmRoutine,
 } from '../ir/types.js';
+import { segClassOf } from '../cpu/mode.js';
+import { SEG_OPEN, SEG_READ_ONLY_BIT, SEG_WINDOW_BIT } from '../cpu/segment-access.js';
 import type { LiftMode } from './lift-mode.js';
 
 export const ESP = 4;
+const SEG_SS = 2;
+const SS_FAULT = 12, GP_FAULT = 13;
+
+/**
+ * What a memory access does, for the segment checks: `none` names an
+ * address without accessing it through the segment (invlpg).
+ */
+export type SegAccess = 'read' | 'write' | 'none';
+
+/** A memory operand's address within one instruction, and the checks already emitted for it. */
+interface OperandAddress {
+  readonly offset: Value;
+  readonly linear: Value;
+  /** The widest access whose limit check was emitted (0: none yet). */
+  rangeSize: number;
+  writeChecked: boolean;
+}
 
 interface PendingFlags {
   kind: FlagKind;
@@ -58,7 +84,7 @@ export class LiftContext {
   private sysVal: Value | null = null;
   private sysDirty = false;
   private flags: PendingFlags | null = null;
-  private readonly addrCache = new Map<object, Value>();
+  private readonly addrCache = new Map<object, OperandAddress>();
 
   constructor(address: number, readonly mode: LiftMode) {
     this.b = new IrBuilder(address >>> 0, mode.mode);
@@ -179,20 +205,64 @@ export class LiftContext {
     return this.b.get(segSelSlot(seg));
   }
 
-  /** Linear address of seg:offset (no base at all under flat segments). */
-  linear(seg: number, offset: Value): Value {
+  /**
+   * Linear address of seg:offset for an access of `size` bytes, after the
+   * segment checks the mode asks for (no base at all when all bases are zero).
+   */
+  linear(seg: number, offset: Value, size: number, access: SegAccess): Value {
+    if (access !== 'none') this.checkSegment(seg, offset, size, access === 'write', true);
     if (this.flat) return offset;
     return this.op('add', this.b.get(segBaseSlot(seg)), offset);
   }
 
-  /** Per-instruction cache of computed operand addresses (read-modify-write forms compute once). */
-  cachedAddress(key: object, compute: () => Value): Value {
-    let v = this.addrCache.get(key);
-    if (v === undefined) {
-      v = compute();
-      this.addrCache.set(key, v);
+  /**
+   * `linear` for a memory operand (`key`) that an instruction may access
+   * more than once (read-modify-write, cmpxchg): the address is computed
+   * once per instruction, and a later access emits only the checks the
+   * earlier ones did not (a write after a read of the same size checks
+   * writability alone).
+   */
+  operandAddress(key: object, seg: number, offset: () => Value, size: number, access: SegAccess): Value {
+    const known = this.addrCache.get(key);
+    if (known === undefined) {
+      const off = offset();
+      const e: OperandAddress = {
+        offset: off, linear: this.linear(seg, off, size, access),
+        rangeSize: access === 'none' ? 0 : size, writeChecked: access === 'write',
+      };
+      this.addrCache.set(key, e);
+      return e.linear;
     }
-    return v;
+    if (access === 'none') return known.linear;
+    const range = size > known.rangeSize;
+    const write = access === 'write' && !known.writeChecked;
+    if (range || write) this.checkSegment(seg, known.offset, size, write, range);
+    if (range) known.rangeSize = size;
+    if (write) known.writeChecked = true;
+    return known.linear;
+  }
+
+  /**
+   * The checks of one access (SDM vol. 3 §5.3, §5.5–5.6): a write through a
+   * read-only class always faults; a windowed class faults unless offset
+   * .. offset+size-1 lies inside [first, first+span) without wrapping.
+   * With x = offset - first and y = x + size (mod 2^32): outside iff
+   * y > span, or y < size (x + size wrapped past 2^32).
+   */
+  private checkSegment(seg: number, offset: Value, size: number, write: boolean, range: boolean): void {
+    const cls = segClassOf(this.mode.mode, seg);
+    if (cls === SEG_OPEN) return;
+    const vector = seg === SEG_SS ? SS_FAULT : GP_FAULT;
+    if (write && (cls & SEG_READ_ONLY_BIT) !== 0) {
+      // Certain: a constant condition, which const-fold turns into the end of the block.
+      this.raise(vector, 0, this.c(1));
+      return;
+    }
+    if (!range || (cls & SEG_WINDOW_BIT) === 0) return;
+    const x = this.op('sub', offset, this.b.get(segFirstSlot(seg)));
+    const y = this.op('add', x, size);
+    const outside = this.op('or', this.op('ltu', this.b.get(segSpanSlot(seg)), y), this.op('ltu', y, size));
+    this.raise(vector, 0, outside);
   }
 
   // ---- flags ---------------------------------------------------------------

@@ -95,8 +95,8 @@ function farTransfer(routine: 'farJmp' | 'farCall') {
 function farIndirect(routine: 'farJmp' | 'farCall') {
   return (ctx: LiftContext, insn: DecodedInsn): void => {
     const m = memOperand(ctx, 0);
-    const off = ctx.load(insn.opSize, memAddress(ctx, m));
-    const sel = ctx.load(2, memAddressPlus(ctx, m, insn.opSize));
+    const off = ctx.load(insn.opSize, memAddress(ctx, m, insn.opSize, 'read'));
+    const sel = ctx.load(2, memAddressPlus(ctx, m, insn.opSize, 2, 'read'));
     callVmm(ctx, routine, [sel, off, insn.opSize]);
   };
 }

@@ -62,7 +62,7 @@ function xlat(ctx: LiftContext, insn: DecodedInsn): void {
   const m = memOperand(ctx, 0);
   let off = ctx.op('add', ctx.reg32(EBX), ctx.readReg(EAX, 1));
   if (insn.addrSize === 2) off = ctx.op('and', off, 0xffff);
-  ctx.writeReg(EAX, 1, ctx.load(1, ctx.linear(m.seg, off)));
+  ctx.writeReg(EAX, 1, ctx.load(1, ctx.linear(m.seg, off, 1, 'read')));
 }
 
 /** cbw / cwde: sign-extend the low half of the accumulator into all of it. */
@@ -114,8 +114,8 @@ function bound(ctx: LiftContext, insn: DecodedInsn): void {
   const d = operand(insn, 0);
   const size = operandSize(d);
   const m = memOperand(ctx, 1);
-  const lower = ctx.sext(ctx.load(size, memAddressPlus(ctx, m, 0)), size);
-  const upper = ctx.sext(ctx.load(size, memAddressPlus(ctx, m, size)), size);
+  const lower = ctx.sext(ctx.load(size, memAddressPlus(ctx, m, 0, size, 'read')), size);
+  const upper = ctx.sext(ctx.load(size, memAddressPlus(ctx, m, size, size, 'read')), size);
   const idx = ctx.sext(loadOperand(ctx, d), size);
   ctx.raise(BR, null, ctx.op('or', ctx.op('lts', idx, lower), ctx.op('lts', upper, idx)));
 }

@@ -59,13 +59,14 @@ function cmpxchg(ctx: LiftContext, insn: DecodedInsn): void {
 /** cmpxchg8b m64: EDX:EAX against m64; equal → m64 = ECX:EBX, else EDX:EAX = m64. Only ZF changes. */
 function cmpxchg8b(ctx: LiftContext): void {
   const m = memOperand(ctx, 0);
-  const lo = ctx.load(4, memAddress(ctx, m));
-  const hiAddr = memAddressPlus(ctx, m, 4);
+  // One 8-byte access for the limit check: the first byte to the last.
+  const lo = ctx.load(4, memAddress(ctx, m, 8, 'read'));
+  const hiAddr = memAddressPlus(ctx, m, 4, 4, 'none');
   const hi = ctx.load(4, hiAddr);
   const eax = ctx.reg32(EAX);
   const edx = ctx.reg32(EDX);
   const equal = ctx.op('and', ctx.op('eq', lo, eax), ctx.op('eq', hi, edx));
-  ctx.store(4, memAddress(ctx, m), ctx.select(equal, ctx.reg32(EBX), lo));
+  ctx.store(4, memAddress(ctx, m, 8, 'write'), ctx.select(equal, ctx.reg32(EBX), lo));
   ctx.store(4, hiAddr, ctx.select(equal, ctx.reg32(ECX), hi));
   ctx.setReg32(EAX, ctx.select(equal, eax, lo));
   ctx.setReg32(EDX, ctx.select(equal, edx, hi));

@@ -7,7 +7,8 @@
  * 16-bit addressing (bx/bp/si/di forms, 0x67 in 32-bit code) wraps the
  * offset to 16 bits. The decoder already chose the segment (SS for bp/esp/ebp
  * bases, DS otherwise, or the override); the segment base is added here
- * explicitly unless the mode says all bases are zero.
+ * explicitly unless the mode says all bases are zero, after the segment
+ * checks for the access's size and direction (LiftContext.linear).
  *
  * Values are int32 temps; an operand of 1 or 2 bytes is loaded
  * zero-extended. Results need not be masked before writeback: register
@@ -15,7 +16,7 @@
  */
 import type { DecodedInsn, MemOperand, Operand } from '../decoder/insn.js';
 import type { MemSize, Value } from '../ir/types.js';
-import type { LiftContext } from './context.js';
+import type { LiftContext, SegAccess } from './context.js';
 
 /** Offset (effective address within the segment) of a memory operand, wrapped to its address size. */
 export function memOffset(ctx: LiftContext, m: MemOperand, extra = 0): Value {
@@ -32,14 +33,14 @@ export function memOffset(ctx: LiftContext, m: MemOperand, extra = 0): Value {
   return m.addrSize === 2 ? ctx.op('and', v, 0xffff) : v;
 }
 
-/** Linear address of a memory operand (cached per instruction for read-modify-write). */
-export function memAddress(ctx: LiftContext, m: MemOperand): Value {
-  return ctx.cachedAddress(m, () => ctx.linear(m.seg, memOffset(ctx, m)));
+/** Linear address of a memory operand for an access of `size` bytes (cached per instruction for read-modify-write). */
+export function memAddress(ctx: LiftContext, m: MemOperand, size: number, access: SegAccess): Value {
+  return ctx.operandAddress(m, m.seg, () => memOffset(ctx, m), size, access);
 }
 
 /** Linear address `bytes` past a memory operand's start (far pointers, bound, cmpxchg8b), wrapped per address size. */
-export function memAddressPlus(ctx: LiftContext, m: MemOperand, bytes: number): Value {
-  return ctx.linear(m.seg, memOffset(ctx, m, bytes));
+export function memAddressPlus(ctx: LiftContext, m: MemOperand, bytes: number, size: number, access: SegAccess): Value {
+  return ctx.linear(m.seg, memOffset(ctx, m, bytes), size, access);
 }
 
 export function operandSize(o: Operand): MemSize {
@@ -56,7 +57,7 @@ export function loadOperand(ctx: LiftContext, o: Operand, size: MemSize = operan
       if (o.cls === 'seg') return ctx.segSel(o.num);
       return ctx.bug(`cannot load a ${o.cls} register inline`);
     case 'mem':
-      return ctx.load(size, memAddress(ctx, o));
+      return ctx.load(size, memAddress(ctx, o, size, 'read'));
     case 'imm':
       return ctx.c(size === 4 ? o.value : o.value & (size === 2 ? 0xffff : 0xff));
     default:
@@ -67,7 +68,7 @@ export function loadOperand(ctx: LiftContext, o: Operand, size: MemSize = operan
 /** Write an integer operand: stores happen at once, register writes when the instruction ends. */
 export function writeOperand(ctx: LiftContext, o: Operand, v: Value, size: MemSize = operandSize(o)): void {
   if (o.kind === 'reg' && o.cls === 'gpr') ctx.writeReg(o.num, size, v);
-  else if (o.kind === 'mem') ctx.store(size, memAddress(ctx, o), v);
+  else if (o.kind === 'mem') ctx.store(size, memAddress(ctx, o, size, 'write'), v);
   else ctx.bug(`cannot write a ${o.kind} operand`);
 }
 

@@ -33,21 +33,22 @@ function spPlus(ctx: LiftContext, sp: Value, delta: number): Value {
   return ctx.op('or', ctx.op('and', sp, 0xffff0000), ctx.op('and', moved, 0xffff));
 }
 
-/** Linear address of ss:[esp + extra]. */
-export function stackTop(ctx: LiftContext, extra = 0): Value {
+/** Linear address of ss:[esp + extra], checked for a read of `size` bytes. */
+export function stackTop(ctx: LiftContext, extra: number, size: number): Value {
   const sp = ctx.reg32(ESP);
-  return ctx.linear(SS, spOffset(ctx, extra === 0 ? sp : ctx.op('add', sp, extra)));
+  return ctx.linear(SS, spOffset(ctx, extra === 0 ? sp : ctx.op('add', sp, extra)), size, 'read');
 }
 
 /** Push `size` bytes (storeSize bytes written: 2 for a segment register under a 32-bit operand size). */
 export function pushValue(ctx: LiftContext, v: Value, size: 2 | 4, storeSize: MemSize = size): void {
   const sp = spPlus(ctx, ctx.reg32(ESP), -size);
-  ctx.store(storeSize, ctx.linear(SS, spOffset(ctx, sp)), v);
+  // The limit check covers the whole slot, even when only a selector's 2 bytes are written.
+  ctx.store(storeSize, ctx.linear(SS, spOffset(ctx, sp), size, 'write'), v);
   ctx.setReg32(ESP, sp);
 }
 
 export function popValue(ctx: LiftContext, size: 2 | 4): Value {
-  const v = ctx.load(size, stackTop(ctx));
+  const v = ctx.load(size, stackTop(ctx, 0, size));
   releaseStack(ctx, size);
   return v;
 }
@@ -82,7 +83,7 @@ function pusha(ctx: LiftContext, insn: DecodedInsn): void {
 function popa(ctx: LiftContext, insn: DecodedInsn): void {
   const size = insn.opSize;
   const vals: Value[] = [];
-  for (let i = 0; i < 8; i++) vals.push(ctx.load(size, stackTop(ctx, i * size)));
+  for (let i = 0; i < 8; i++) vals.push(ctx.load(size, stackTop(ctx, i * size, size)));
   for (let i = 0; i < 8; i++) {
     const r = 7 - i;
     if (r !== ESP) ctx.writeReg(r, size, vals[i]!);
@@ -104,7 +105,7 @@ function enter(ctx: LiftContext, insn: DecodedInsn): void {
     let bp = ebp0;
     for (let i = 1; i < level; i++) {
       bp = ctx.op('sub', bp, size);
-      pushValue(ctx, ctx.load(size, ctx.linear(SS, spOffset(ctx, bp))), size);
+      pushValue(ctx, ctx.load(size, ctx.linear(SS, spOffset(ctx, bp), size, 'read')), size);
     }
     pushValue(ctx, frame, size);
   }

@@ -17,16 +17,16 @@
  */
 import type { DecodedInsn, MemOperand } from '../decoder/insn.js';
 import type { MemSize, Value } from '../ir/types.js';
-import type { LiftContext } from './context.js';
+import type { LiftContext, SegAccess } from './context.js';
 import { inline, type LifterTable } from './lifter-entry.js';
 import { memOperand, operandSize } from './operands.js';
 
 const EAX = 0, ECX = 1, ESI = 6, EDI = 7;
 
-/** Linear address of seg:[index reg] and the step to the next element. */
-function element(ctx: LiftContext, m: MemOperand): Value {
+/** Linear address of seg:[index reg] for a `size`-byte element access. */
+function element(ctx: LiftContext, m: MemOperand, size: MemSize, access: SegAccess): Value {
   const idx = ctx.readReg(m.base, m.addrSize);
-  return ctx.linear(m.seg, idx);
+  return ctx.linear(m.seg, idx, size, access);
 }
 
 function advance(ctx: LiftContext, reg: number, addrSize: 2 | 4, step: Value): void {
@@ -44,8 +44,8 @@ type Body = (ctx: LiftContext, insn: DecodedInsn, size: MemSize, step: Value) =>
 const movs: Body = (ctx, insn, size, step) => {
   const src = memOperand(ctx, 1);
   const dst = memOperand(ctx, 0);
-  const v = ctx.load(size, element(ctx, src));
-  ctx.store(size, element(ctx, dst), v);
+  const v = ctx.load(size, element(ctx, src, size, 'read'));
+  ctx.store(size, element(ctx, dst, size, 'write'), v);
   advance(ctx, ESI, insn.addrSize, step);
   advance(ctx, EDI, insn.addrSize, step);
   return null;
@@ -53,8 +53,8 @@ const movs: Body = (ctx, insn, size, step) => {
 
 /** cmps: flags of [esi] - [edi]. Returns ZF of the comparison for repe/repne. */
 const cmps: Body = (ctx, insn, size, step) => {
-  const a = ctx.load(size, element(ctx, memOperand(ctx, 0)));
-  const b = ctx.load(size, element(ctx, memOperand(ctx, 1)));
+  const a = ctx.load(size, element(ctx, memOperand(ctx, 0), size, 'read'));
+  const b = ctx.load(size, element(ctx, memOperand(ctx, 1), size, 'read'));
   advance(ctx, ESI, insn.addrSize, step);
   advance(ctx, EDI, insn.addrSize, step);
   ctx.setFlags('sub', size, ctx.op('sub', a, b), a, b);
@@ -64,21 +64,21 @@ const cmps: Body = (ctx, insn, size, step) => {
 /** scas: flags of acc - [edi]. */
 const scas: Body = (ctx, insn, size, step) => {
   const a = ctx.readReg(EAX, size);
-  const b = ctx.load(size, element(ctx, memOperand(ctx, 1)));
+  const b = ctx.load(size, element(ctx, memOperand(ctx, 1), size, 'read'));
   advance(ctx, EDI, insn.addrSize, step);
   ctx.setFlags('sub', size, ctx.op('sub', a, b), a, b);
   return ctx.op('eq', a, b);
 };
 
 const lods: Body = (ctx, insn, size, step) => {
-  const v = ctx.load(size, element(ctx, memOperand(ctx, 1)));
+  const v = ctx.load(size, element(ctx, memOperand(ctx, 1), size, 'read'));
   ctx.writeReg(EAX, size, v);
   advance(ctx, ESI, insn.addrSize, step);
   return null;
 };
 
 const stos: Body = (ctx, insn, size, step) => {
-  ctx.store(size, element(ctx, memOperand(ctx, 0)), ctx.readReg(EAX, size));
+  ctx.store(size, element(ctx, memOperand(ctx, 0), size, 'write'), ctx.readReg(EAX, size));
   advance(ctx, EDI, insn.addrSize, step);
   return null;
 };

@@ -107,8 +107,8 @@ function loadFarPointer(seg: number) {
     const d = operand(insn, 0);
     const m = memOperand(ctx, 1);
     const size = operandSize(d);
-    const off = ctx.load(size, memAddress(ctx, m));
-    const sel = ctx.load(2, memAddressPlus(ctx, m, size));
+    const off = ctx.load(size, memAddress(ctx, m, size, 'read'));
+    const sel = ctx.load(2, memAddressPlus(ctx, m, size, 2, 'read'));
     loadSegment(ctx, seg, sel);
     writeOperand(ctx, d, off);
   };
@@ -138,9 +138,10 @@ function stringIo(routine: 'ins' | 'outs') {
   };
 }
 
-/** lgdt/lidt/sgdt/sidt: the linear address of the 6-byte pseudo-descriptor. */
+/** lgdt/lidt/sgdt/sidt: the linear address of the 6-byte pseudo-descriptor, checked against its segment here. */
 function descriptorTable(routine: 'lgdt' | 'lidt' | 'sgdt' | 'sidt') {
-  return viaVmm((ctx, insn) => void callVmm(ctx, routine, [memAddress(ctx, memOperand(ctx, 0)), insn.opSize]));
+  const access = routine[0] === 'l' ? 'read' : 'write';
+  return viaVmm((ctx, insn) => void callVmm(ctx, routine, [memAddress(ctx, memOperand(ctx, 0), 6, access), insn.opSize]));
 }
 
 /** lldt/ltr/lmsw/verr/verw: one 16-bit operand value. */
@@ -181,7 +182,7 @@ function arpl(ctx: LiftContext, insn: DecodedInsn): void {
 export function popSegment(ctx: LiftContext, insn: DecodedInsn): void {
   const s = operand(insn, 0);
   if (s.kind !== 'reg') return ctx.bug('pop sreg without a segment register');
-  const sel = ctx.load(2, stackTop(ctx));
+  const sel = ctx.load(2, stackTop(ctx, 0, insn.opSize));
   loadSegment(ctx, s.num, sel);
   releaseStack(ctx, insn.opSize);
 }
@@ -217,7 +218,8 @@ export const SYSTEM_LIFTERS: LifterTable = {
   lar: larLsl('lar'),
   lsl: larLsl('lsl'),
   clts: noArgs('clts'),
-  invlpg: viaVmm((ctx) => void callVmm(ctx, 'invlpg', [memAddress(ctx, memOperand(ctx, 0))])),
+  // invlpg names an address; it does not access memory through the segment (no limit check).
+  invlpg: viaVmm((ctx) => void callVmm(ctx, 'invlpg', [memAddress(ctx, memOperand(ctx, 0), 1, 'none')])),
   invd: noArgs('invd'),
   wbinvd: noArgs('wbinvd'),
   sysexit: noArgs('sysexit'),

@@ -23,14 +23,16 @@ import type { Block, GuestSlot, Op, Value } from '../ir/types.js';
 import { mayFault, type PassOptions } from './pass-options.js';
 import { Substitution, mapExitInputs, mapInputs, withOps } from './rewrite.js';
 
-/** Dense numbering of slots: gpr 0-7, segBase 8-13, segSel 14-19, eflagsSys 20. */
-export const SLOT_COUNT = 21;
+/** Dense numbering of slots: gpr 0-7, segBase 8-13, segSel 14-19, eflagsSys 20, segFirst 21-26, segSpan 27-32. */
+export const SLOT_COUNT = 33;
 export function slotIndex(slot: GuestSlot): number {
   switch (slot.kind) {
     case 'gpr': return slot.reg;
     case 'segBase': return 8 + slot.seg;
     case 'segSel': return 14 + slot.seg;
     case 'eflagsSys': return 20;
+    case 'segFirst': return 21 + slot.seg;
+    case 'segSpan': return 27 + slot.seg;
   }
 }
 

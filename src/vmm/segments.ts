@@ -11,10 +11,12 @@
  *   Any selector beyond its table's limit → #GP(sel).
  *
  * Loading SS blocks interrupts for one instruction (so mov ss; mov esp is
- * atomic). The routine leaves to the dispatcher only when the segment's base,
- * limit or size actually changed, since the translation mode depends on
- * those; reloading the same flat descriptor (common in interrupt handlers)
- * goes straight on.
+ * atomic). The routine always continues the translated code: the lifter
+ * ends the block with `dispatch next` after every segment load, so the
+ * instruction finishes first (pop sreg's ESP increment, lds's offset
+ * register — leaving here would lose them) and the dispatcher then
+ * recomputes the mode word, with the segment access classes and limit
+ * windows of src/cpu/segment-access.ts.
  *
  * Argument convention: loadSeg a=segment register number (ES CS SS DS FS GS =
  * 0..5), b=selector.
@@ -66,16 +68,13 @@ export function loadStackSegment(m: MonitorCore, selector: number, cpl: number):
 
 export function loadSeg(m: MonitorCore, next: number, seg: number, selector: number): VmmResult {
   if (seg === SEG_CS || seg > SEG_GS) throw ud();
-  let changed: boolean;
   if (seg === SEG_SS) {
-    changed = loadStackSegment(m, selector, m.cpu.cpl);
+    loadStackSegment(m, selector, m.cpu.cpl);
     m.shadowEip = next;
   } else {
-    changed = loadDataSegment(m, seg, selector);
+    loadDataSegment(m, seg, selector);
   }
-  if (!changed) return VmmResult.Continue;
-  m.cpu.eip = next;
-  return VmmResult.Leave;
+  return VmmResult.Continue;
 }
 
 const DATA_SEGMENTS = [SEG_ES, SEG_DS, SEG_FS, SEG_GS] as const;

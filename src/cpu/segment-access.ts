@@ -1,0 +1,110 @@
+/**
+ * Segment access classes: what translated code must check on a memory
+ * access through each segment register, derived from the descriptor caches
+ * (CpuState segBase/segLimit/segAttr) whenever the mode word is (mode.ts).
+ *
+ * The class of each of ES CS SS DS FS GS is two bits of the mode word, so a
+ * translation is specialised to them and the lifter (src/lift/context.ts
+ * `linear`) emits only what the class needs:
+ *
+ *   SEG_OPEN             4 GiB expand-up, readable and writable: nothing at
+ *                        all (every segment of a flat guest but CS).
+ *   SEG_OPEN_READ_ONLY   4 GiB expand-up, readable: a write is #GP(0) (a flat
+ *                        code segment, a 4 GiB read-only data segment).
+ *   SEG_WINDOW           every access is compared with the segment's window.
+ *   SEG_WINDOW_READ_ONLY the same for reads; a write is #GP(0).
+ *
+ * The window (CpuState segFirst/segSpan, read by the generated check) covers
+ * the offsets the SDM allows (vol. 3 §5.3): 0..limit for expand-up segments,
+ * limit+1..0xFFFF or 0xFFFFFFFF (by the B bit) for expand-down ones, and
+ * nothing for a segment no data access may use (null selector in DS ES FS
+ * GS, execute-only code, not present). Rights (§5.5–5.6) become the
+ * read-only bit: read-only data and code segments are never writable in
+ * protected mode; in real mode every segment is writable and only the limit
+ * counts.
+ *
+ * Both are derived together here, at the moment the dispatcher computes the
+ * mode word, so a region always runs with windows that belong to the mode
+ * it was compiled for: segment state changes only in the VMM, which leaves
+ * to the dispatcher whenever a class or window may have changed.
+ */
+import { SEG_CS, type CpuState } from './state.js';
+
+export const SEG_OPEN = 0;
+export const SEG_OPEN_READ_ONLY = 1;
+export const SEG_WINDOW = 2;
+export const SEG_WINDOW_READ_ONLY = 3;
+/** Class bit: writes are #GP(0). */
+export const SEG_READ_ONLY_BIT = 1;
+/** Class bit: accesses are compared with the window. */
+export const SEG_WINDOW_BIT = 2;
+
+// Access rights as CpuState.segAttr keeps them (descriptor bits 8–23, like LAR).
+const ATTR_RW = 1 << 9; // data: writable; code: readable
+const ATTR_E = 1 << 10; // data: expand-down
+const ATTR_CODE = 1 << 11;
+const ATTR_S = 1 << 12;
+const ATTR_P = 1 << 15;
+const ATTR_DB = 1 << 22;
+/** The attribute bits the classes depend on (type without accessed, S, P, D/B; G is already in the limit). */
+export const SEG_CHECK_ATTR_MASK = ATTR_RW | ATTR_E | ATTR_CODE | ATTR_S | ATTR_P | ATTR_DB;
+
+/**
+ * The twelve class bits (segment register r at bits 2r, 2r+1) for the
+ * CPU's current descriptor caches; fills segFirst/segSpan of the windowed
+ * ones. A CS cache with no attributes at all means a loader (or a test)
+ * never filled the caches: then nothing is checked, as before segment
+ * checks existed.
+ */
+export function segmentAccessField(cpu: CpuState): number {
+  if (cpu.segAttr[SEG_CS] === 0) return 0;
+  const real = (cpu.cr0 & 1) === 0;
+  let field = 0;
+  for (let seg = 0; seg < 6; seg++) field |= segmentClass(cpu, seg, real) << (2 * seg);
+  return field;
+}
+
+/** The class of one segment register (and its window, when it has one). */
+function segmentClass(cpu: CpuState, seg: number, real: boolean): number {
+  const limit = cpu.segLimit[seg]!;
+  const attr = cpu.segAttr[seg]!;
+  let readOnly = 0;
+  let expandDown = false;
+  if (!real) {
+    // Null selectors leave attr 0 (not present); system descriptors never reach a data register.
+    if ((attr & ATTR_P) === 0 || (attr & ATTR_S) === 0) return setWindow(cpu, seg, 0, 0, SEG_WINDOW_READ_ONLY);
+    if ((attr & ATTR_CODE) !== 0) {
+      if ((attr & ATTR_RW) === 0) return setWindow(cpu, seg, 0, 0, SEG_WINDOW_READ_ONLY); // execute-only
+      readOnly = SEG_READ_ONLY_BIT;
+    } else {
+      if ((attr & ATTR_RW) === 0) readOnly = SEG_READ_ONLY_BIT;
+      expandDown = (attr & ATTR_E) !== 0;
+    }
+  }
+  if (!expandDown) {
+    if (limit === 0xffffffff) return readOnly;
+    return setWindow(cpu, seg, 0, limit + 1, SEG_WINDOW | readOnly);
+  }
+  const top = (attr & ATTR_DB) !== 0 ? 0xffffffff : 0xffff;
+  if (limit >= top) return setWindow(cpu, seg, 0, 0, SEG_WINDOW | readOnly);
+  return setWindow(cpu, seg, limit + 1, top - limit, SEG_WINDOW | readOnly);
+}
+
+function setWindow(cpu: CpuState, seg: number, first: number, span: number, cls: number): number {
+  cpu.segFirst[seg] = first | 0;
+  cpu.segSpan[seg] = span | 0;
+  return cls;
+}
+
+const CLASS_NAMES = ['', 'ro', 'win', 'win-ro'] as const;
+const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
+
+/** The non-open classes of a class field, e.g. `cs:ro,ds:win` (empty when all are open). */
+export function describeSegmentAccess(field: number): string {
+  const parts: string[] = [];
+  for (let seg = 0; seg < 6; seg++) {
+    const cls = (field >>> (2 * seg)) & 3;
+    if (cls !== SEG_OPEN) parts.push(`${SEG_NAMES[seg]}:${CLASS_NAMES[cls]}`);
+  }
+  return parts.join(',');
+}

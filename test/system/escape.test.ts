@@ -118,8 +118,14 @@ describe('random page tables (pagechaos.elf)', () => {
     }
     expect({ status: shadow.status, stderr: shadow.stderr }).toEqual({ status: Number(read('pagechaos.status')), stderr: '' });
     expect(nested).toEqual(shadow);
-    // QEMU differs on some outcomes (tables beyond RAM, reserved-bit error codes: see
-    // docs/virtualization.md), so only the probed addresses are compared with it.
+    // QEMU differs on some outcomes, so only the probed addresses are compared with it:
+    //  - tables beyond RAM (platform-defined; btvm reads open bus, 0xFFFFFFFF);
+    //  - 4 MiB PDEs with bits 21:13 set. Our CPUID (QEMU qemu32's) does not advertise
+    //    PSE-36, so by SDM Vol. 3A Table 4-4 (M = 32) all of bits 21:13 are reserved and
+    //    btvm faults with P|RSVD (error 9, b with W), as SDM 4.7 says RSVD implies P.
+    //    QEMU 7.2 uses bits 20:13 as PSE-36 address bits anyway (those probes are "ok"
+    //    there, above 4 GiB) and reports bit 21 as RSVD without P (error 8/a).
+    //    page-walk.test.ts pins btvm's side of this; docs/virtualization.md §5.
     const prefixes = (t: string) => t.split('\n').map((l) => l.replace(/:.*/, ''));
     expect(prefixes(shadow.out)).toEqual(prefixes(read('pagechaos.expected')));
     expect(shadow.out).toMatch(/: ok/);

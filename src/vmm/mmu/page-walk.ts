@@ -6,9 +6,16 @@
  * Rules implemented, as the SDM states them and QEMU's walker applies them:
  *   - An entry with P=0 faults (error code P=0). PDE.PS with CR4.PSE clear
  *     is ignored: the PDE references a page table (no reserved-bit fault).
- *   - A 4 MiB PDE takes physical bits 39:32 from bits 20:13 (PSE-36) and has
- *     bit 21 reserved: set → #PF with RSVD and P. 4 KiB entries of 32-bit
- *     paging have no reserved bits.
+ *   - A 4 MiB PDE's bits 21:13 are physical bits 39:32 (PSE-36) or reserved,
+ *     as CPUID says (SDM Table 4-4: bits 21:(M-19) are reserved, M being 32
+ *     without PSE-36 and min(40, MAXPHYADDR) with it). Our CPUID is QEMU
+ *     qemu32's (vmm/cpuid.ts): CPUID.01H:EDX.PSE-36 [bit 17] = 0, so M = 32
+ *     and all of bits 21:13 are reserved; a 4 MiB page lies below 4 GiB.
+ *     A reserved bit set → #PF with RSVD and P (SDM 4.7: reserved bits are
+ *     checked only in present entries, so RSVD implies P; QEMU 7.2 reports
+ *     RSVD without P, and treats bits 20:13 as PSE-36 even for qemu32).
+ *     4 KiB entries of 32-bit paging have no reserved bits (bit 7 of a PTE
+ *     is PAT, which CPUID advertises).
  *   - Rights combine over both levels: a user access (CPL 3) needs U/S=1 in
  *     both, a user write R/W=1 in both; a supervisor write needs R/W=1 in
  *     both only when CR0.WP is set; reads and fetches (no NX here) need
@@ -25,10 +32,30 @@
  * host exception. Results are left in fields to avoid allocating per walk.
  */
 import type { GuestPhysicalMemory } from './guest-physical-memory.js';
+import { cpuidLeaf } from '../cpuid.js';
 import { Access, CR0_WP, CR4_PSE, PfError } from './mmu.js';
 
 export const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40, PDE_PS = 0x80;
-const PDE_PS_RESERVED = 1 << 21;
+
+const CPUID_PSE36 = 1 << 17, CPUID_PAE = 1 << 6;
+
+/**
+ * Reserved bits of a 4 MiB PDE for a CPU whose CPUID leaf 1 EDX is `edx`
+ * and whose highest extended leaf is `maxExtended` (leaf 0x80000008 EAX[7:0]
+ * = `physicalBits` when present): bits 21:(M-19) of SDM Table 4-4.
+ */
+export function largePageReservedMask(edx: number, maxExtended: number, physicalBits: number): number {
+  if ((edx & CPUID_PSE36) === 0) return 0x003fe000; // M = 32: bits 21:13
+  // MAXPHYADDR without leaf 0x80000008: 36 (PAE or PSE-36 is present here).
+  const maxPhysical = maxExtended >>> 0 >= 0x80000008 ? physicalBits : (edx & (CPUID_PAE | CPUID_PSE36)) !== 0 ? 36 : 32;
+  const m = Math.min(40, maxPhysical);
+  return (0x003fffff & ~((1 << (m - 19)) - 1)) >>> 0;
+}
+
+/** What the walker treats as reserved in a 4 MiB PDE: derived from the CPUID the guest sees. */
+export const PDE_LARGE_RESERVED = largePageReservedMask(cpuidLeaf(1, 0)[3], cpuidLeaf(0x80000000, 0)[0], cpuidLeaf(0x80000008, 0)[0] & 0xff);
+/** PDE bits 20:13 that supply physical address bits 39:32 (zero without PSE-36). */
+const PDE_PSE36_BITS = 0x001fe000 & ~PDE_LARGE_RESERVED;
 
 /** Does a translation with combined rights `rights` (PTE_RW | PTE_US bits) allow this access? */
 export function rightsAllow(rights: number, access: Access, cpl: number, cr0: number): boolean {
@@ -77,7 +104,7 @@ export class PageWalker {
     }
     if ((pde & PDE_PS) !== 0 && (cr4 & CR4_PSE) !== 0) {
       this.accesses = accesses;
-      if ((pde & PDE_PS_RESERVED) !== 0) {
+      if ((pde & PDE_LARGE_RESERVED) !== 0) {
         this.errorCode = PfError.Present | PfError.Reserved | writeBit | userBit;
         return false;
       }
@@ -91,8 +118,8 @@ export class PageWalker {
         mem.write32(pdeAddress, pde | set);
         this.accesses = accesses + 1;
       }
-      // Bits 31:22 of the frame, and 39:32 from PDE bits 20:13 (PSE-36).
-      const high = (pde >>> 13) & 0xff;
+      // Bits 31:22 of the frame, and 39:32 from PDE bits 20:13 when PSE-36 is advertised.
+      const high = (pde & PDE_PSE36_BITS) >>> 13;
       this.physicalPage = high * 0x100000 + ((pde >>> 12) & 0xffc00) + ((linear >>> 12) & 0x3ff);
       this.physical = this.physicalPage * 4096 + (linear & 0xfff);
       this.flags = rights | PDE_PS | ((commit ? pde | set : pde) & PTE_D);

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Access } from '../../../src/vmm/mmu/mmu.js';
-import { PageWalker } from '../../../src/vmm/mmu/page-walk.js';
+import { cpuidLeaf } from '../../../src/vmm/cpuid.js';
+import { PDE_LARGE_RESERVED, PageWalker, largePageReservedMask } from '../../../src/vmm/mmu/page-walk.js';
 import { A, CR0_BASE, CR0_PG, CR0_WP, CR4_PSE, D, GuestTables, P, PS, RW, US } from './guest-tables.js';
 
 const RAM = 1 << 20;
@@ -80,15 +81,36 @@ describe('PageWalker', () => {
     expect(w.physical).toBe(0xfffff345); // the PTE read as 0xFFFFFFFF
   });
 
-  it('reports bit 21 of a 4 MiB PDE as reserved (P | RSVD), and PSE-36 bits as physical bits 39:32', () => {
+  it('reports bits 21:13 of a 4 MiB PDE as reserved (P | RSVD): our CPUID has no PSE-36, so M = 32', () => {
+    // SDM Vol. 3A Table 4-4: bits 21:(M-19) of a 4 MiB PDE are reserved; M is 32
+    // when CPUID.01H:EDX.PSE-36 [bit 17] is 0, as in QEMU's qemu32 model we mirror.
+    expect(cpuidLeaf(1, 0)[3] & (1 << 17)).toBe(0);
+    expect(PDE_LARGE_RESERVED).toBe(0x003fe000);
     const { t, pd, w } = setup();
-    t.setPde(pd, 0x00400000, (0x00400000 | (1 << 21) | P | RW | PS) >>> 0);
-    expect(w.walk(0x00400000, Access.Write, 3, PG, pd, CR4_PSE)).toBe(false);
-    expect(w.errorCode).toBe(0x8 | 0x1 | 0x2 | 0x4);
-    expect(t.pde(pd, 0x00400000) & A).toBe(0);
-    t.setPde(pd, 0x00400000, (0x00400000 | (0x03 << 13) | P | RW | PS) >>> 0);
-    expect(w.walk(0x00401000, Access.Read, 0, PG, pd, CR4_PSE)).toBe(true);
-    expect(w.physical).toBe(3 * 2 ** 32 + 0x00401000);
+    for (let bit = 13; bit <= 21; bit++) {
+      t.setPde(pd, 0x00400000, (0x00400000 | (1 << bit) | P | RW | PS) >>> 0);
+      expect(w.walk(0x00400000, Access.Write, 3, PG, pd, CR4_PSE)).toBe(false);
+      expect({ bit, error: w.errorCode }).toEqual({ bit, error: 0x8 | 0x1 | 0x2 | 0x4 });
+      expect(w.walk(0x00400000, Access.Read, 0, PG, pd, CR4_PSE)).toBe(false);
+      expect({ bit, error: w.errorCode }).toEqual({ bit, error: 0x8 | 0x1 });
+      expect(t.pde(pd, 0x00400000) & A).toBe(0);
+    }
+    // Bit 12 is PAT (advertised), not reserved; the frame is bits 31:22 only.
+    t.setPde(pd, 0x00400000, (0xffc00000 | (1 << 12) | P | RW | PS) >>> 0);
+    expect(w.walk(0x00401234, Access.Read, 0, PG, pd, CR4_PSE)).toBe(true);
+    expect(w.physical).toBe(0xffc01234);
+    // Not present: reserved bits are not checked (no RSVD without P).
+    t.setPde(pd, 0x00400000, (0x00400000 | 0x003fe000 | RW | PS) >>> 0);
+    expect(w.walk(0x00400000, Access.Read, 0, PG, pd, CR4_PSE)).toBe(false);
+    expect(w.errorCode).toBe(0);
+  });
+
+  it('reserved 4 MiB PDE bits follow CPUID as SDM Table 4-4 gives them for other CPUs', () => {
+    const PSE36 = 1 << 17, PAE = 1 << 6;
+    expect(largePageReservedMask(PAE, 0x80000004, 0)).toBe(0x003fe000); // no PSE-36: 21:13
+    expect(largePageReservedMask(PSE36 | PAE, 0x80000004, 0)).toBe(0x003e0000); // MAXPHYADDR 36: 21:17
+    expect(largePageReservedMask(PSE36, 0x80000008, 39)).toBe(0x00300000); // 21:20
+    expect(largePageReservedMask(PSE36, 0x80000008, 46)).toBe(0x00200000); // M = min(40, 46): 21
   });
 
   it('not-present entries: error code without P; a present PDE still gets A when its PTE is absent', () => {

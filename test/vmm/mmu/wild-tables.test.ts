@@ -1,7 +1,7 @@
 /**
  * Hostile page tables: random words everywhere (frames beyond RAM, PDEs
- * naming the directory itself or data as tables, reserved bits, PSE-36
- * frames above 4 GiB), random CR3 values (also beyond RAM), random stores
+ * naming the directory itself or data as tables, reserved bits — which
+ * include a 4 MiB PDE's PSE-36 bits, as our CPUID lacks PSE-36), random CR3 values (also beyond RAM), random stores
  * that rewrite tables while they are shadowed. Whatever the guest does,
  * the MMUs answer with a value or a #PF — never a host exception — and the
  * shadow and nested MMUs agree.

@@ -13,6 +13,9 @@
  *                                    SLOT_CONDITIONAL when it depends on
  *                                    them (form-select.ts resolves and
  *                                    memoises), 0 when no row exists
+ *   plain[slot*2 + (mod = 11)]       a conditional slot's row in the plain
+ *                                    state (no 66/F2/F3, 32-bit sizes),
+ *                                    filled on first use
  *   info[id]     mandatory prefix, rep mode, lockable, ignoresMod, operand
  *                count, shared-operand kind (static-operands.ts)
  *   ops[id*3+i]  operand i: kind, size code, memory size, register class
@@ -75,6 +78,12 @@ export interface DecodeIndex {
   /** Per operand: its size resolved at operand size 2 (bits 0-15) and 4 (bits 16-31). */
   readonly opSizes: Int32Array;
   readonly slot: Int16Array;
+  /**
+   * Conditional slots without 66/F2/F3 at 32-bit operand and address size:
+   * [slot*2 + (mod = 11)] → form id + 1, -1 when rm still matters or no row
+   * applies (then selectConditional decides), 0 not yet computed.
+   */
+  readonly plain: Int16Array;
   /** map*256 + opcode → 0 undefined, 1 no ModRM, 2 ModRM (a copy of IsaTables.modrmNeed). */
   readonly modrmNeed: Uint8Array;
   /** Candidate lists per slot (unfrozen copy), for the conditional slots. */
@@ -99,6 +108,7 @@ export function newDecodeIndex(): DecodeIndex {
     ops: new Int32Array(MAX_FORMS * MAX_OPERANDS),
     opSizes: new Int32Array(MAX_FORMS * MAX_OPERANDS),
     slot: new Int16Array(SLOT_COUNT),
+    plain: new Int16Array(SLOT_COUNT * 2),
     modrmNeed: new Uint8Array(4 * 256),
     cands: new Array<readonly DecoderForm[] | null>(SLOT_COUNT).fill(null),
     memo: new Array<Int16Array | null>(SLOT_COUNT).fill(null),

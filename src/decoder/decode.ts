@@ -27,9 +27,13 @@ import {
 } from './decode-index.js';
 import type { DecoderForm } from './form.js';
 import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
-import { pick, pickVex, selectConditional } from './form-select.js';
+import { pick, pickVex, plainRow, selectConditional } from './form-select.js';
 import { decodeOperandLoop, LOOP_OUT } from './operand-loop.js';
-import type { DecodedInsn, DecodeStatus, InsnClass, Operand, OperandSize, RepKind } from './insn.js';
+import {
+  B_ADDRSIZE16, B_DISPSIZE_SHIFT, B_FWAIT, B_LOCK, B_OPSIZE16, B_PREFIXLEN_SHIFT, B_REP_SHIFT, B_SEG_SHIFT, DecodedRecord, packBits,
+  REP_CODE_NONE, REP_CODE_REP, REP_CODE_REPE, REP_CODE_REPNE, STATUS_INVALID, STATUS_OK, STATUS_TOO_LONG, STATUS_TRUNCATED,
+} from './decoded-record.js';
+import type { DecodedInsn, Operand, OperandSize } from './insn.js';
 import { getTables, type IsaTables } from './isa-tables.js';
 import { OpKind } from './operand-specs.js';
 import { STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey } from './static-operands.js';
@@ -78,39 +82,35 @@ let T: IsaTables | null = null;
 /** Filled on the first decode; module constants so V8 embeds the arrays in the optimised code. */
 const IX = DECODE_INDEX;
 const FORMS = IX.forms;
-const MNEMONIC = IX.mnemonic;
-const CLS = IX.cls;
 const INFO = IX.info;
 const OPS = IX.ops;
 const OP_SIZES = IX.opSizes;
 const SLOT = IX.slot;
+const PLAIN = IX.plain;
 const MODRM_NEED = IX.modrmNeed;
 const STATIC_OPS = IX.staticOps;
 
 function result(
-  address: number, length: number, status: DecodeStatus, form: DecoderForm | null, mnemonic: string, cls: InsnClass, opSize: 2 | 4,
-  addrSize: 2 | 4, lock: boolean, rep: RepKind, segOverride: number, operands: readonly Operand[], prefixLen: number,
-  modrm: number, sib: number, dispSize: number, fwait: boolean,
+  address: number, length: number, status: number, opSize: 2 | 4, addrSize: 2 | 4, lock: boolean, segOverride: number,
+  prefixLen: number, modrm: number, sib: number, dispSize: number,
 ): DecodedInsn {
-  return {
-    address, length, status, form, mnemonic, cls, opSize, addrSize, lock, rep,
-    segOverride, operands, prefixLen, modrm, sib, dispSize, fwait,
-  };
+  const bits = packBits(status, opSize, addrSize, lock, REP_CODE_NONE, segOverride, prefixLen, dispSize, false);
+  return new DecodedRecord(address, length, null, NO_OPERANDS, bits, (modrm + 1) | ((sib + 1) << 9));
 }
 
 /** The input ran out (truncated) or the 15-byte limit was hit (too-long). */
 function cutOff(address: number, offset: number, end: number, opSize: 2 | 4, addrSize: 2 | 4): DecodedInsn {
   if (end < offset + 15) {
-    return result(address, end - offset, 'truncated', null, '(bad)', 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
+    return result(address, end - offset, STATUS_TRUNCATED, opSize, addrSize, false, -1, 0, -1, -1, 0);
   }
-  return result(address, 15, 'too-long', null, '(bad)', 'innocuous', opSize, addrSize, false, 0, -1, NO_OPERANDS, 0, -1, -1, 0, false);
+  return result(address, 15, STATUS_TOO_LONG, opSize, addrSize, false, -1, 0, -1, -1, 0);
 }
 
 /** An undefined encoding: #UD when executed. The length covers what was read. */
 function bad(
   address: number, length: number, opSize: 2 | 4, addrSize: 2 | 4, prefixLen: number, lock: boolean, seg: number, modrm: number,
 ): DecodedInsn {
-  return result(address, length, 'invalid', null, '(bad)', 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, -1, 0, false);
+  return result(address, length, STATUS_INVALID, opSize, addrSize, lock, seg, prefixLen, modrm, -1, 0);
 }
 
 /**
@@ -237,7 +237,14 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
     fid = SLOT[slot]! - 1;
     if (fid < 0) {
       if (fid + 1 !== SLOT_CONDITIONAL) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
-      fid = selectConditional(IX, slot, modrm, has66, rep, opSize, addrSize);
+      if (!has66 && rep === 0 && opSize === 4 && addrSize === 4) {
+        // No 66/F2/F3 and 32-bit sizes (almost all 32-bit code): the row depends on mod at most (form-select.ts plainRow).
+        const k = (slot << 1) | (modrm >= 0xc0 ? 1 : 0);
+        let v = PLAIN[k]!;
+        if (v === 0) v = PLAIN[k] = plainRow(IX, slot, modrm);
+        fid = v - 1;
+      }
+      if (fid < 0) fid = selectConditional(IX, slot, modrm, has66, rep, opSize, addrSize);
       if (fid < 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
     }
   }
@@ -245,11 +252,11 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   // A mandatory prefix is part of the opcode, not a size or repeat prefix.
   const fpfx = info & I_PFX_MASK;
   if (fpfx === PFX_66) opSize = defOp;
-  let repKind: RepKind = 0;
+  let repCode = REP_CODE_NONE;
   if (rep !== 0) {
     const repMode = (info >> I_REP_SHIFT) & 3;
     if (repMode !== REP_NONE && fpfx !== PFX_F3 && fpfx !== PFX_F2) {
-      repKind = repMode === REP_REP ? 'rep' : rep === 0xf3 ? 'repe' : 'repne';
+      repCode = repMode === REP_REP ? REP_CODE_REP : rep === 0xf3 ? REP_CODE_REPE : REP_CODE_REPNE;
     }
   }
   // Decoding goes on for an encoding that is #UD only because of its prefixes or
@@ -367,13 +374,13 @@ export function decode(bytes: Uint8Array, offset: number, address: number, mode:
   if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
   const length = p - start;
   if (undefinedHere) {
-    return result(address, length, 'invalid', null, '(bad)', 'innocuous', opSize, addrSize, lock, 0, seg, NO_OPERANDS, prefixLen, modrm, sib, dispSize, false);
+    return result(address, length, STATUS_INVALID, opSize, addrSize, lock, seg, prefixLen, modrm, sib, dispSize);
   }
-  // The same literal as result(), written out: the hot path must not depend on V8 choosing to inline a call.
-  return {
-    address, length, status: 'ok', form: FORMS[fid]!, mnemonic: MNEMONIC[fid]!, cls: CLS[fid]!, opSize, addrSize,
-    lock, rep: repKind, segOverride: seg, operands, prefixLen, modrm, sib, dispSize, fwait,
-  };
+  // packBits() written out: the hot path must not depend on V8 choosing to inline a call.
+  const bits = STATUS_OK | (opSize === 2 ? B_OPSIZE16 : 0) | (addrSize === 2 ? B_ADDRSIZE16 : 0) | (lock ? B_LOCK : 0) |
+    (repCode << B_REP_SHIFT) | ((seg + 1) << B_SEG_SHIFT) | (prefixLen << B_PREFIXLEN_SHIFT) | (dispSize << B_DISPSIZE_SHIFT) |
+    (fwait ? B_FWAIT : 0);
+  return new DecodedRecord(address, length, FORMS[fid]!, operands, bits, (modrm + 1) | ((sib + 1) << 9));
 }
 
 /** Sequentially decode a buffer (disassembler, tests, bench). */

@@ -62,6 +62,25 @@ export function stateKey(has66: boolean, rep: number, modrm: number, opSize: num
     (opSize === 2 ? 128 : 0) | (addrSize === 2 ? 256 : 0);
 }
 
+/**
+ * The plain-state entry of a conditional slot (DecodeIndex.plain): the row
+ * chosen with no 66/F2/F3 at 32-bit sizes for this mod, as form id + 1 when
+ * every rm value chooses it, else -1 (rm decides, or no row: the caller
+ * falls back to selectConditional). Called once per slot and mod class.
+ */
+export function plainRow(ix: DecodeIndex, slot: number, modrm: number): number {
+  const list = ix.cands[slot]!;
+  if (modrm < 0) {
+    const f = pick(list, -1, false, 0, 4, 4);
+    return f === null ? -1 : f.id + 1;
+  }
+  const mod = modrm & 0xc0;
+  const f = pick(list, mod, false, 0, 4, 4);
+  if (f === null) return -1;
+  for (let rm = 1; rm < 8; rm++) if (pick(list, mod | rm, false, 0, 4, 4) !== f) return -1;
+  return f.id + 1;
+}
+
 /** The row id of a conditional slot (index.slot[slot] = SLOT_CONDITIONAL), memoised per state; -1 for none. */
 export function selectConditional(
   ix: DecodeIndex, slot: number, modrm: number, has66: boolean, rep: number, opSize: number, addrSize: number,

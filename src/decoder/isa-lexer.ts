@@ -12,7 +12,7 @@
  * finds the generated table snapshot (isa-snapshot.ts) never lexes, and
  * loading moo (a CommonJS module) alone costs several milliseconds.
  */
-import { createRequire } from 'node:module';
+import { createRequire } from './builtins.js';
 import type mooTypes from 'moo';
 
 const trim = (s: string): string => s.trimEnd();

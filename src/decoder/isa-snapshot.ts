@@ -16,20 +16,24 @@
  * the tables are always parsed.
  *
  * Format (JSON): { version, sources: [{file, text}], code: [{file, text}],
- * fields, opLists: [[operand name]], forms: [[value per field, operands as
- * an opLists index]], layout }. `layout` is the slot tables as isa-tables.ts
+ * fields, opLists: [[operand name]], count, columns: [[value per form] per
+ * field, operands as an opLists index], layout }. Columns rather than one
+ * array per form: JSON.parse then makes 30 arrays instead of 1100, and a
+ * start-up that allocates less also scavenges less (it is all live data). `layout` is the slot tables as isa-tables.ts
  * indexed them (modrmNeed bytes; per slot table a flat list of slot, count,
  * form ids in order), so loading runs no sorting or checking — only array
  * fills. Forms are rebuilt with the parser's field order (newDecoderForm in
  * form.ts), so they have the parser's object shape.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fs, url } from './builtins.js';
 import { DECODER_FORM_FIELDS, type DecoderForm } from './form.js';
 import { assembleTables, type IsaTables } from './isa-tables.js';
 import { OPERAND_SPECS, type OperandSpec } from './operand-specs.js';
 
-export const SNAPSHOT_VERSION = 2;
+const { existsSync, readFileSync } = fs;
+const { fileURLToPath } = url;
+
+export const SNAPSHOT_VERSION = 3;
 export const SNAPSHOT_FILE = 'isa-tables.snapshot.json';
 
 export interface IsaSource {
@@ -43,7 +47,10 @@ export interface IsaSnapshot {
   readonly code: readonly IsaSource[];
   readonly fields: readonly string[];
   readonly opLists: readonly (readonly string[])[];
-  readonly forms: readonly (readonly unknown[])[];
+  /** Number of forms; every column has this many values. */
+  readonly count: number;
+  /** One array per field (DECODER_FORM_FIELDS order), indexed by form id. */
+  readonly columns: readonly (readonly unknown[])[];
   readonly layout: SnapshotLayout;
 }
 
@@ -114,7 +121,7 @@ export function readCodeFiles(): IsaSource[] | null {
 export function makeSnapshot(sources: readonly IsaSource[], code: readonly IsaSource[], t: IsaTables): IsaSnapshot {
   const opLists: string[][] = [];
   const opIndex = new Map<string, number>();
-  const forms = t.forms.map((f) => DECODER_FORM_FIELDS.map((k) => {
+  const columns = DECODER_FORM_FIELDS.map((k) => t.forms.map((f) => {
     if (k !== 'ops') return f[k];
     const key = f.ops.map((s) => s.name).join(',');
     let i = opIndex.get(key);
@@ -131,7 +138,8 @@ export function makeSnapshot(sources: readonly IsaSource[], code: readonly IsaSo
     code: code.map((s) => ({ file: s.file, text: s.text })),
     fields: [...DECODER_FORM_FIELDS],
     opLists,
-    forms,
+    count: t.forms.length,
+    columns,
     layout: {
       modrmNeed: [...t.modrmNeed], vexModrmNeed: [...t.vexModrmNeed], cands: flattenSlots(t.cands),
       vexCands: flattenSlots(t.vexCands), fwait: flattenSlots(t.fwait),
@@ -183,12 +191,17 @@ export function tablesFromSnapshot(snap: IsaSnapshot, sources: readonly IsaSourc
     }
     opLists[n] = Object.freeze(ops);
   }
-  const forms: DecoderForm[] = new Array(snap.forms.length);
-  for (let n = 0; n < forms.length; n++) {
-    const v = snap.forms[n]!;
-    const ops = opLists[v[OPS_AT] as number];
-    if (ops === undefined || v[0] !== n) return null;
-    forms[n] = formFromValues(v, ops);
+  const n = snap.count;
+  const cols = snap.columns;
+  if (!Number.isInteger(n) || !Array.isArray(cols) || cols.length !== fields.length) return null;
+  for (let k = 0; k < cols.length; k++) if (!Array.isArray(cols[k]) || cols[k]!.length !== n) return null;
+  const idCol = cols[0]!;
+  const opsCol = cols[OPS_AT]!;
+  const forms: DecoderForm[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ops = opLists[opsCol[i] as number];
+    if (ops === undefined || idCol[i] !== i) return null;
+    forms[i] = formFromColumns(cols, i, ops);
   }
   const L = snap.layout;
   const cands = unflattenSlots(L.cands, 4 * 2048, forms);
@@ -201,20 +214,20 @@ export function tablesFromSnapshot(snap: IsaSnapshot, sources: readonly IsaSourc
 const OPS_AT = DECODER_FORM_FIELDS.indexOf('ops');
 
 /**
- * A form from its values in DECODER_FORM_FIELDS order (checked by the
+ * Form i from the columns (in DECODER_FORM_FIELDS order, checked by the
  * caller). The literal lists the fields in newDecoderForm's order, so V8
  * gives these objects the parser's hidden class (test/isa checks the order);
  * positional rather than one call per field, since this runs cold.
  */
-function formFromValues(v: readonly unknown[], ops: readonly OperandSpec[]): DecoderForm {
+function formFromColumns(c: readonly (readonly unknown[])[], i: number, ops: readonly OperandSpec[]): DecoderForm {
   return {
-    id: v[0] as number, mnemonic: v[1] as string, cls: v[2] as DecoderForm['cls'], flagsRead: v[3] as number,
-    flagsWritten: v[4] as number, flagsUndefined: v[5] as number, lockable: v[6] as boolean,
-    repMode: v[7] as DecoderForm['repMode'], file: v[8] as string, line: v[9] as number, map: v[10] as number,
-    opcode: v[11] as number, pfx: v[12] as number, hasModrm: v[13] as boolean, reg: v[14] as number, rm: v[15] as number,
-    mod: v[16] as number, osz: v[17] as 0 | 2 | 4, asz: v[18] as 0 | 2 | 4, ops, constrained: v[20] as boolean,
-    usesOpSize: v[21] as boolean, vex: v[22] as boolean, vexL: v[23] as number, vexW: v[24] as number,
-    bnd: v[25] as boolean, notrack: v[26] as boolean, ignoresMod: v[27] as boolean, encoding: v[28] as string,
-    operandText: v[29] as string,
+    id: i, mnemonic: c[1]![i] as string, cls: c[2]![i] as DecoderForm['cls'], flagsRead: c[3]![i] as number,
+    flagsWritten: c[4]![i] as number, flagsUndefined: c[5]![i] as number, lockable: c[6]![i] as boolean,
+    repMode: c[7]![i] as DecoderForm['repMode'], file: c[8]![i] as string, line: c[9]![i] as number, map: c[10]![i] as number,
+    opcode: c[11]![i] as number, pfx: c[12]![i] as number, hasModrm: c[13]![i] as boolean, reg: c[14]![i] as number,
+    rm: c[15]![i] as number, mod: c[16]![i] as number, osz: c[17]![i] as 0 | 2 | 4, asz: c[18]![i] as 0 | 2 | 4, ops,
+    constrained: c[20]![i] as boolean, usesOpSize: c[21]![i] as boolean, vex: c[22]![i] as boolean, vexL: c[23]![i] as number,
+    vexW: c[24]![i] as number, bnd: c[25]![i] as boolean, notrack: c[26]![i] as boolean, ignoresMod: c[27]![i] as boolean,
+    encoding: c[28]![i] as string, operandText: c[29]![i] as string,
   };
 }

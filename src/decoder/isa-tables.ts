@@ -12,14 +12,16 @@
  * Cross-row checks happen here: duplicate encodings and opcodes where some
  * rows have ModRM and others do not are reported with both rows' file:line.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fs, path, url } from './builtins.js';
 import type { DecoderForm } from './form.js';
 import { MAP_NAMES, PFX_9B } from './form.js';
 import { IsaSyntaxError } from './isa-errors.js';
 import { parseIsaText } from './isa-parser.js';
 import { readCodeFiles, readSnapshot, snapshotPath, tablesFromSnapshot, type IsaSource } from './isa-snapshot.js';
+
+const { readdirSync, readFileSync, existsSync } = fs;
+const { dirname, join, relative } = path;
+const { fileURLToPath } = url;
 
 export interface IsaTables {
   readonly forms: readonly DecoderForm[];

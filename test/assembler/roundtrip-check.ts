@@ -5,6 +5,7 @@
  */
 import { assemble } from '../../src/assembler/index.js';
 import { decode, MODE16, MODE32 } from '../../src/decoder/decode.js';
+import { withLength } from '../../src/decoder/decoded-record.js';
 import type { DecodedInsn, Operand } from '../../src/decoder/insn.js';
 import type { Expect, FormLine } from './form-lines.js';
 import { PFX_9B } from '../../src/decoder/form.js';
@@ -74,7 +75,7 @@ export function roundTrip(line: FormLine): RoundTrip {
   if (line.form.pfx === PFX_9B && insn.mnemonic === 'fwait' && insn.length === 1 && bytes.length > 1) {
     // A prefix between fwait and the x87 opcode (o16 fstenv) splits them: the CPU runs fwait, then fnstenv.
     const rest = decode(bytes, 1, 1, mode);
-    insn = { ...rest, length: rest.length + 1 };
+    insn = withLength(rest, rest.length + 1);
     wantName = 'fn' + wantName.slice(1);
   }
   if (insn.status !== 'ok' || insn.form === null) return { problem: `decodes as ${insn.status} (${hex})`, exact: false, insn };

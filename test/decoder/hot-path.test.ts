@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, MODE16, MODE32 } from '../../src/decoder/decode.js';
 import { formatInsn } from '../../src/decoder/disasm.js';
+import { withLength } from '../../src/decoder/decoded-record.js';
 import type { DecodedInsn } from '../../src/decoder/insn.js';
 
 const bytes = (hex: string) => Uint8Array.from(Buffer.from(hex.replace(/ /g, ''), 'hex'));
@@ -68,6 +69,34 @@ describe('one object shape per kind', () => {
     const mem = [at('8b 45 08').operands[1]!, at('a1 78 56 34 12').operands[1]!, at('a5').operands[0]!, at('d7').operands[0]!];
     for (const m of mem) expect(keys(m)).toBe(keys(mem[0]!));
     expect(keys(at('6a 01').operands[0]!)).toBe(keys(at('d1 e0').operands[1]!)); // Ibs and the shift-by-one 1
+  });
+});
+
+describe('the result record (decoded-record.ts)', () => {
+  const fields = (i: DecodedInsn) => ({
+    address: i.address, length: i.length, status: i.status, mnemonic: i.mnemonic, cls: i.cls, opSize: i.opSize, addrSize: i.addrSize,
+    lock: i.lock, rep: i.rep, segOverride: i.segOverride, prefixLen: i.prefixLen, modrm: i.modrm, sib: i.sib, dispSize: i.dispSize,
+    fwait: i.fwait,
+  });
+  it('answers every DecodedInsn field from its packed form', () => {
+    // lock add DWORD PTR fs:[esp+eax*4+0x12345678],0x1 with a 16-bit address size: every small field is non-default.
+    expect(fields(decode(bytes('f0 64 83 44 84 78 01'), 0, 0x401000))).toMatchObject({
+      address: 0x401000, length: 7, status: 'ok', mnemonic: 'add', lock: true, segOverride: 4, prefixLen: 2, modrm: 0x44,
+      sib: 0x84, dispSize: 1, opSize: 4, addrSize: 4, rep: 0, fwait: false,
+    });
+    expect(fields(at('66 67 8b 47 02'))).toMatchObject({ opSize: 2, addrSize: 2, modrm: 0x47, sib: -1, dispSize: 1, prefixLen: 2 });
+    expect(fields(at('f3 a5'))).toMatchObject({ rep: 'rep', mnemonic: 'movs' });
+    expect(fields(at('f2 ae'))).toMatchObject({ rep: 'repne', mnemonic: 'scas' });
+    expect(fields(at('f3 a6'))).toMatchObject({ rep: 'repe' });
+    expect(fields(at('9b df e0'))).toMatchObject({ mnemonic: 'fstsw', fwait: true, cls: 'fpu', length: 3 });
+    expect(fields(at('f0 8b 00'))).toMatchObject({ status: 'invalid', mnemonic: '(bad)', cls: 'innocuous', lock: true, modrm: 0 });
+    expect(fields(decode(bytes('8b'), 0, 0))).toMatchObject({ status: 'truncated', modrm: -1, segOverride: -1 });
+    expect(fields(decode(new Uint8Array(16).fill(0x66), 0, 0)).status).toBe('too-long');
+  });
+  it('withLength copies every field but the length (a spread would copy only the record\'s own fields)', () => {
+    const i = decode(bytes('f0 64 83 44 84 78 01'), 0, 0x401000);
+    expect(fields(withLength(i, 9))).toEqual({ ...fields(i), length: 9 });
+    expect(withLength(i, 9).operands).toBe(i.operands);
   });
 });
 

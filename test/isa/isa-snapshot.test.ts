@@ -66,12 +66,14 @@ describe('isa table snapshot', () => {
   });
 
   it('is refused when its format is foreign or damaged', () => {
-    expect(load({ ...stored(), version: 1 })).toBeNull();
+    expect(load({ ...stored(), version: 2 })).toBeNull();
     const s = stored();
     expect(load({ ...s, fields: [...s.fields].reverse() })).toBeNull();
     expect(load({ ...s, opLists: s.opLists.map((l) => l.map(() => 'Qz')) })).toBeNull();
     expect(load({ ...s, layout: { ...s.layout, cands: [0, 1, 99999] } })).toBeNull();
     expect(load({ ...s, layout: { ...s.layout, fwait: [1 << 20, 1, 0] } })).toBeNull();
-    expect(load({ ...s, forms: s.forms.slice(1) })).toBeNull();
+    expect(load({ ...s, count: s.count - 1 })).toBeNull();
+    expect(load({ ...s, columns: s.columns.map((c) => c.slice(1)), count: s.count - 1 })).toBeNull(); // ids no longer 0, 1, 2 …
+    expect(load({ ...s, columns: s.columns.slice(1) })).toBeNull();
   });
 });

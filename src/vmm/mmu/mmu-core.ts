@@ -85,6 +85,21 @@ export abstract class MmuCore implements Mmu {
     return page | (linear & PAGE_MASK);
   }
 
+  translateAndFill(linear: number, access: Access, cpl: number): number {
+    const tlb = this.tlb;
+    const wasUser = tlb.userSelected;
+    const page = this.pageOf(linear, access, cpl, true);
+    // pageOf filled the half of `cpl`; `read`/`write` must keep following the CPU's CPL.
+    if (tlb.userSelected !== wasUser) tlb.select(wasUser);
+    if (page < 0) {
+      if (page === Translation.Fault) this.recordFault(linear);
+      else this.lastPhysical += linear & PAGE_MASK;
+      return page;
+    }
+    this.lastPhysical += linear & PAGE_MASK;
+    return page | (linear & PAGE_MASK);
+  }
+
   fillRead(linear: number, size: number): number {
     this.statistics.tlbMisses++;
     const cpl = this.cpu.cpl;

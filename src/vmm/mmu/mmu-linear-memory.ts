@@ -13,6 +13,13 @@
  * change, are supervisor accesses whatever the CPL (SDM Vol. 3A, 4.6). Every
  * write is reported to the MMU (a store into a guest page table must update
  * shadows) and then to `onWrite` with its guest-physical address.
+ *
+ * Interrupt and system-call delivery make several of these accesses per
+ * event (gate, descriptors, TSS, frame), so an access within one page first
+ * tries the software TLB half of its privilege class: an entry there means
+ * the access is allowed, A (and for a write entry D) is already set and the
+ * page is not write-traced. A miss translates and fills that half, as a
+ * miss from generated code would.
  */
 import type { CpuState } from '../../cpu/state.js';
 import { GuestFault } from '../fault.js';
@@ -20,6 +27,7 @@ import type { WriteListener } from '../linear-memory.js';
 import { PAGE_MASK } from './machine-map.js';
 import { Access, Translation, type Mmu } from './mmu.js';
 import type { GuestPhysicalMemory } from './guest-physical-memory.js';
+import type { SoftwareTlb } from './software-tlb.js';
 
 export class MmuLinearMemory {
   /** Called after every write with the guest-physical address of each piece written. */
@@ -32,7 +40,15 @@ export class MmuLinearMemory {
   private physical0 = 0;
   private physical1 = 0;
 
-  constructor(readonly mmu: Mmu, readonly cpu: CpuState, readonly phys: GuestPhysicalMemory) {}
+  private readonly tlb: SoftwareTlb;
+  private readonly bytes: Uint8Array;
+  private readonly toGuest: Int32Array;
+
+  constructor(readonly mmu: Mmu, readonly cpu: CpuState, readonly phys: GuestPhysicalMemory) {
+    this.tlb = mmu.tlb;
+    this.bytes = phys.machine.bytes;
+    this.toGuest = phys.map.toGuest;
+  }
 
   read8(la: number): number {
     return this.read(la, 1);
@@ -56,6 +72,17 @@ export class MmuLinearMemory {
 
   /** `size` is 1, 2 or 4 bytes; unsigned result. */
   read(la: number, size: number): number {
+    const offset = la & PAGE_MASK;
+    if (offset <= 4096 - size) {
+      const tlb = this.tlb;
+      const user = !this.implicitSupervisor && this.cpu.cpl === 3;
+      const hit = (user ? tlb.userRead : tlb.supervisorRead)[la >>> 12]!;
+      if (hit >= 0) {
+        const b = this.bytes, at = hit | offset;
+        if (size === 4) return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
+        return size === 2 ? b[at]! | (b[at + 1]! << 8) : b[at]!;
+      }
+    }
     const split = this.translateAll(la, size, Access.Read);
     const bytes = this.phys.machine.bytes;
     // Shifts, not multiplications by 2 ** (8 * i): V8 calls out for a
@@ -71,6 +98,18 @@ export class MmuLinearMemory {
   }
 
   write(la: number, size: number, v: number): void {
+    const offset = la & PAGE_MASK;
+    if (offset <= 4096 - size) {
+      const tlb = this.tlb;
+      const user = !this.implicitSupervisor && this.cpu.cpl === 3;
+      const hit = (user ? tlb.userWrite : tlb.supervisorWrite)[la >>> 12]!;
+      if (hit >= 0) {
+        const b = this.bytes, at = hit | offset;
+        for (let i = 0; i < size; i++) b[at + i] = v >>> (8 * i);
+        this.written(((this.toGuest[hit >>> 12]! << 12) | offset) >>> 0, size);
+        return;
+      }
+    }
     const split = this.translateAll(la, size, Access.Write);
     const bytes = this.phys.machine.bytes;
     for (let i = 0; i < size; i++) {
@@ -101,7 +140,7 @@ export class MmuLinearMemory {
   }
 
   private translatePage(la: number, access: Access, cpl: number): number {
-    const m = this.mmu.translate(la, access, cpl);
+    const m = this.mmu.translateAndFill(la, access, cpl);
     if (m === Translation.Fault) {
       this.cpu.cr2 = this.mmu.fault.cr2;
       throw new GuestFault(14, this.mmu.fault.errorCode);

@@ -108,6 +108,13 @@ export interface Mmu {
    */
   translate(linear: number, access: Access, cpl: number): number;
   /**
+   * translate(), and on success also the TLB entries of the half of `cpl`
+   * (whatever half is selected), as a miss from code at that CPL would
+   * install them: the VMM's own accesses (descriptor tables, interrupt
+   * frames) then hit the TLB the next time (mmu-linear-memory.ts).
+   */
+  translateAndFill(linear: number, access: Access, cpl: number): number;
+  /**
    * Generated code's miss path for a `size`-byte read at `linear`: the
    * page's machine offset (now in the TLB), Translation.Fault (CR2 written,
    * `fault` holds the error code), or Translation.Done (value in slowValue).

@@ -1,7 +1,9 @@
 /**
  * The VMM's paged view of guest linear memory: faults as GuestFault(#PF)
  * with CR2 and nothing written, implicit supervisor accesses, page-crossing
- * values, and stores into guest page tables keeping shadows coherent.
+ * values, stores into guest page tables keeping shadows coherent, and the
+ * TLB fast path: a VMM access fills and then hits the half of its own
+ * privilege class only.
  */
 import { describe, expect, it } from 'vitest';
 import { GuestFault } from '../../../src/vmm/fault.js';
@@ -75,5 +77,37 @@ describe('MmuLinearMemory', () => {
     lin.write32(t.pteAddress(pd, 0x40000000), 0xa0000 | P | RW | US);
     expect(seen).toEqual([t.pteAddress(pd, 0x40000000), 4]);
     expect(g.load(0x40000000, 4)).toEqual({ kind: 'ok', value: 0xabcd });
+  });
+
+  it('an implicit supervisor access at CPL 3 fills the supervisor half only: a user access still faults', () => {
+    const { cpu, mmu, lin } = setup();
+    cpu.cpl = 3;
+    mmu.onCplChange();
+    lin.implicitSupervisor = true;
+    expect(lin.read32(0x1000)).toBe(0);
+    lin.write32(0x1000, 0x12345678);
+    expect(mmu.tlb.supervisorRead[1]).toBeGreaterThanOrEqual(0);
+    expect(mmu.tlb.supervisorWrite[1]).toBeGreaterThanOrEqual(0);
+    expect(mmu.tlb.userRead[1]).toBe(-1);
+    expect(mmu.tlb.read).toBe(mmu.tlb.userRead); // still the CPU's half for the fetcher
+    expect(lin.read32(0x1000)).toBe(0x12345678); // a hit
+    lin.implicitSupervisor = false;
+    expect(faultOf(() => lin.read8(0x1000))).toEqual({ vector: 14, errorCode: 5 });
+    expect(faultOf(() => lin.write8(0x1000, 0))).toEqual({ vector: 14, errorCode: 7 });
+    expect(cpu.cr2).toBe(0x1000);
+  });
+
+  it('a write that hits the TLB still reports its guest-physical address (scattered map)', () => {
+    const { t, mmu, lin } = setup();
+    const seen: number[] = [];
+    lin.onWrite = (pa, n) => seen.push(pa, n);
+    lin.write32(0x40000010, 1); // miss: walks, sets D, fills
+    const misses = mmu.statistics.walks;
+    lin.write16(0x40000014, 2); // hit
+    lin.write8(0x40000ffc, 3); // hit
+    expect(mmu.statistics.walks).toBe(misses);
+    expect(seen).toEqual([0x80010, 4, 0x80014, 2, 0x80ffc, 1]);
+    expect([t.mem.read32(0x80010), t.mem.read16(0x80014), t.mem.read8(0x80ffc)]).toEqual([1, 2, 3]);
+    expect(t.mem.map.toMachine[0x80]).not.toBe(0x80); // the hit really went through the map
   });
 });

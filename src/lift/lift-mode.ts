@@ -19,7 +19,11 @@ export interface LiftMode {
    * flatness, the lifter ends the block after every segment load.
    */
   readonly flatSegments: boolean;
-  /** The opaque mode word stamped into Block.mode. */
+  /**
+   * The mode word stamped into Block.mode. The lifter reads one thing from
+   * it: each segment register's access class (src/cpu/mode.ts segClassOf),
+   * which decides the segment checks `LiftContext.linear` emits.
+   */
   readonly mode: number;
   /** Stack address size (SS.B): 4 uses ESP, 2 uses SP. Defaults to codeSize. */
   readonly stackSize?: 2 | 4;

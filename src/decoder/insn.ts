@@ -127,6 +127,12 @@ export interface IsaForm {
   readonly line: number;
 }
 
+/**
+ * decode() returns these as DecodedRecord objects (decoded-record.ts):
+ * address, length, form and operands are own fields, the rest are getters
+ * over two packed integers. Read them freely; a spread ({ ...insn }) copies
+ * only the own fields — use withLength() there for an edited copy.
+ */
 export interface DecodedInsn {
   /** Linear address of the first byte (prefixes included). */
   readonly address: number;

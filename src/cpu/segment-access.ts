@@ -48,6 +48,11 @@ const ATTR_P = 1 << 15;
 const ATTR_DB = 1 << 22;
 /** The attribute bits the classes depend on (type without accessed, S, P, D/B; G is already in the limit). */
 export const SEG_CHECK_ATTR_MASK = ATTR_RW | ATTR_E | ATTR_CODE | ATTR_S | ATTR_P | ATTR_DB;
+const TYPE_MASK = ATTR_P | ATTR_S | ATTR_CODE | ATTR_E | ATTR_RW;
+/** Present writable expand-up data, and present readable code (the E bit is then C, which changes nothing here). */
+const OPEN_DATA = ATTR_P | ATTR_S | ATTR_RW, OPEN_CODE = ATTR_P | ATTR_S | ATTR_CODE | ATTR_RW;
+/** A flat guest's field: every data segment open, CS open for reads. */
+const FLAT_FIELD = SEG_OPEN_READ_ONLY << (2 * SEG_CS);
 
 /**
  * The twelve class bits (segment register r at bits 2r, 2r+1) for the
@@ -57,12 +62,20 @@ export const SEG_CHECK_ATTR_MASK = ATTR_RW | ATTR_E | ATTR_CODE | ATTR_S | ATTR_
  * checks existed.
  */
 export function segmentAccessField(cpu: CpuState): number {
-  if (cpu.segAttr[SEG_CS] === 0) return 0;
+  const a = cpu.segAttr, l = cpu.segLimit;
+  if (a[SEG_CS] === 0) return 0;
   const real = (cpu.cr0 & 1) === 0;
+  // The dispatcher asks at every exit through the VMM; a flat guest answers here without a loop.
+  if (!real && (l[0]! & l[1]! & l[2]! & l[3]! & l[4]! & l[5]!) === -1 &&
+    (((a[0]! & TYPE_MASK) ^ OPEN_DATA) | ((a[1]! & TYPE_MASK) ^ OPEN_CODE) | ((a[2]! & TYPE_MASK) ^ OPEN_DATA) |
+      ((a[3]! & TYPE_MASK) ^ OPEN_DATA) | ((a[4]! & TYPE_MASK) ^ OPEN_DATA) | ((a[5]! & TYPE_MASK) ^ OPEN_DATA)) === 0) {
+    return FLAT_FIELD;
+  }
   let field = 0;
   for (let seg = 0; seg < 6; seg++) field |= segmentClass(cpu, seg, real) << (2 * seg);
   return field;
 }
+
 
 /** The class of one segment register (and its window, when it has one). */
 function segmentClass(cpu: CpuState, seg: number, real: boolean): number {

@@ -7,7 +7,7 @@
  * stores into its own page over and over — a loop that rewrites its next
  * iteration, or random bytes running `add [eax], al` with EAX just ahead in
  * the same page: each store kills the region that contains it, the next
- * dispatch lifts, optimises and compiles a region of up to 32 blocks again,
+ * dispatch lifts, optimises and compiles a whole region (up to 12 blocks) again,
  * and that region dies at the next store. Translation then costs thousands of
  * instructions per instruction executed (a "translation storm").
  *

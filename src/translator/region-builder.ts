@@ -26,7 +26,16 @@ export interface RegionLimits {
   readonly maxBlocks: number;
 }
 
-export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 32 };
+/**
+ * 12 blocks: V8's optimising compiler takes time superlinear in a
+ * function's size (0.2-1.3 s for a 32-block region on this machine, during
+ * which the region runs unoptimised, and again after each deopt), while the
+ * loops of the compute guests fit in a dozen blocks. Measured against 32
+ * (whole-process CPU time, medians of 5 A/B pairs): crc32 1.04, matmul
+ * 0.89, nqueens 0.80, qsort 0.78, sha256 0.94, sieve 0.71; 16 was between
+ * the two and 6 split nqueens' recursion (1.33).
+ */
+export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 12 };
 
 /** Static successors of a block: where control can go next without a computed address. */
 export function successorsOf(block: Block): number[] {

@@ -12,7 +12,9 @@
  *    exit.if, emulate; loads not when memory cannot fault, pass-options.ts):
  *    a fault shows the flags as of its instruction's
  *    start, a side exit continues elsewhere, and the VMM may read EFLAGS
- *    (pushf, iret, an exception frame).
+ *    (pushf, iret, an exception frame);
+ *  - at the end of every instruction that stores: a store into translated
+ *    code leaves the block there (codeModifiedExits in pass-options.ts).
  * An unguarded `flags.set` makes them dead above it (every kind defines all
  * six flags from its own operands: inc/dec and rol/ror receive the old bits
  * they keep through aux). A guarded one may not happen, so it leaves
@@ -29,7 +31,7 @@
  * one backward sweep sees every reader after its thunk.
  */
 import type { Block, Op } from '../ir/types.js';
-import { mayFault, type PassOptions } from './pass-options.js';
+import { codeModifiedExits, mayFault, type PassOptions } from './pass-options.js';
 import { exitInputs, forEachTempInput, withOps } from './rewrite.js';
 
 /** successorsOverwriteFlags (pass-options.ts) is called once per block, with its exit. */
@@ -41,10 +43,12 @@ export function flagLiveness(block: Block, options: PassOptions = {}): Block {
   for (const op of block.ops) count(op, 1);
   for (const v of exitInputs(block.exit)) if (v.kind === 'tmp') uses[v.id]! += 1;
 
-  let live = !(options.successorsOverwriteFlags?.(block.exit) ?? false);
+  const smcExits = codeModifiedExits(block.ops);
+  let live = smcExits[block.ops.length] === 1 || !(options.successorsOverwriteFlags?.(block.exit) ?? false);
   const kept: Op[] = [];
   for (let i = block.ops.length - 1; i >= 0; i--) {
     const op = block.ops[i]!;
+    if (smcExits[i] === 1) live = true;
     if (op.op === 'flags.set') {
       if (!live) { count(op, -1); continue; }
       if (op.guard === null) live = false;

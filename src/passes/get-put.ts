@@ -7,9 +7,11 @@
  *    dropped, but only when no op that may fault or leave the block (load,
  *    store, raise, exit.if, emulate: everything OP_INFO marks mayFault) lies
  *    between them (loads do not count when the caller says memory cannot
- *    fault, see pass-options.ts). By the precise-exception rule a fault in a later
- *    instruction must show the state after every earlier instruction,
- *    including the register the older put wrote.
+ *    fault, see pass-options.ts), and no instruction boundary where code may
+ *    leave after a store into translated code (codeModifiedExits). By the
+ *    precise-exception rule a fault in a later instruction must show the
+ *    state after every earlier instruction, including the register the
+ *    older put wrote.
  *
  * Relies on:
  *  - Slots being registers only: stores write memory, never a slot, so only
@@ -20,7 +22,7 @@
  *  - Every slot being a whole 32-bit location (no partial writes in the IR).
  */
 import type { Block, GuestSlot, Op, Value } from '../ir/types.js';
-import { mayFault, type PassOptions } from './pass-options.js';
+import { codeModifiedExits, mayFault, type PassOptions } from './pass-options.js';
 import { Substitution, mapExitInputs, mapInputs, withOps } from './rewrite.js';
 
 /** Dense numbering of slots: gpr 0-7, segBase 8-13, segSel 14-19, eflagsSys 20, segFirst 21-26, segSpan 27-32. */
@@ -42,9 +44,11 @@ export function getPut(block: Block, options: PassOptions = {}): Block {
   /** Index in `out` of a put that a later put of its slot may still replace. */
   const replaceablePut = new Int32Array(SLOT_COUNT).fill(-1);
   const out: (Op | null)[] = [];
+  const smcExits = codeModifiedExits(block.ops);
 
-  for (const original of block.ops) {
-    const op = mapInputs(original, subst.resolve);
+  for (let i = 0; i < block.ops.length; i++) {
+    const op = mapInputs(block.ops[i]!, subst.resolve);
+    if (smcExits[i] === 1) replaceablePut.fill(-1);
     if (op.op === 'get') {
       const k = slotIndex(op.slot);
       const v = known[k];

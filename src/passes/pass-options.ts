@@ -30,3 +30,29 @@ export function mayFault(op: Op, options: PassOptions): boolean {
   if (op.op === 'load') return options.memoryCannotFault !== true;
   return OP_INFO[op.op].mayFault;
 }
+
+/**
+ * Where translated code may leave the block because a store hit translated
+ * code: generated code finishes the storing instruction and exits at the
+ * next one (codegen/emit-block.ts), so the state must be complete there, at
+ * the `insn` marker after any instruction that stores. Marks those op
+ * indices with 1. The barrier sits at the instruction's end, not at the
+ * store: what the instruction writes after its store (stosd's EDI, the
+ * flags of `xor byte [m], imm`) is part of that state. Index ops.length
+ * stands for the block's exit: 1 when its last instruction stores, since the
+ * store may have rewritten the successor a liveness answer was based on.
+ */
+export function codeModifiedExits(ops: readonly Op[]): Uint8Array {
+  const at = new Uint8Array(ops.length + 1);
+  let stored = false;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    if (op.op === 'store') stored = true;
+    else if (op.op === 'insn') {
+      if (stored) at[i] = 1;
+      stored = false;
+    }
+  }
+  if (stored) at[ops.length] = 1;
+  return at;
+}

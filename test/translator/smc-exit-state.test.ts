@@ -1,22 +1,18 @@
 /**
- * KNOWN DEFECT, kept as failing-by-design tests (test.fails) so that the fix
- * shows up as a failure here and these become ordinary tests.
+ * State written by an instruction after its store into the running region.
  *
  * When a store overwrites code of the region that is running, generated code
  * finishes the storing instruction and leaves with "code modified" at the next
- * one (codegen/emit-block.ts). The passes do not know about that exit: a
- * register or flag thunk written by the storing instruction *after* its store
- * is deleted when a later instruction of the block overwrites it
- * (passes/get-put.ts, passes/flag-liveness.ts; a store keeps state live only
- * before it). The region then leaves with the state of an earlier
- * instruction, and the retranslated rest reads it:
+ * one (codegen/emit-block.ts). What the instruction writes after its store
+ * must therefore survive the passes even when a later instruction of the
+ * block overwrites it (pass-options.ts: codeModifiedExits, used by
+ * get-put.ts and flag-liveness.ts):
  *  - `stosd` into the next instructions, then `mov ebx, edi; mov edi, 5`:
- *    EBX gets EDI from before the stosd;
+ *    EBX must get EDI as stosd left it;
  *  - `xor byte [code], imm` then `dec ecx` (which keeps CF): the xor's
- *    thunk is gone (the passes folded its CF=0 into dec), so CF comes out 1.
- * The host CPU is the oracle. On a hot self-modifying page every region is
- * one instruction, so the exit is the region's end and this cannot happen;
- * it can before a page turns hot (src/cache/smc-pages.ts).
+ *    thunk (CF=0) must reach the retranslated dec.
+ * The host CPU is the oracle. (These were found as a defect: before the fix
+ * the region left with the state of an earlier instruction.)
  */
 import { describe, expect, test } from 'vitest';
 import { assemble, haveNative, maskFlags, runNative, runTranslated, type CaseInput } from '../cpu/guest-runner.js';
@@ -29,12 +25,12 @@ const PROGRAMS = [
   'call n; n: pop ebx; mov ecx, 2; xor eax, eax; l: add eax, strict dword 1; inc dword [ebx + (l - n) + 1]; xor byte [ebx + (l - n)], 0x05 ^ 0x2d; dec ecx; jnz l',
 ];
 
-describe.skipIf(!haveNative())('state after a store that modifies the running region (known defect)', () => {
+describe.skipIf(!haveNative())('state after a store that modifies the running region', () => {
   const codes = assemble(PROGRAMS);
   const native = runNative(codes.map((code) => ({ code, input: INPUT })));
   const names = ['a register written after the store (stosd edi)', 'flags written after the store (xor byte [code])'];
   codes.forEach((code, i) => {
-    test.fails(names[i]!, () => {
+    test(names[i]!, () => {
       expect(maskFlags(runTranslated(code, INPUT).line, AF)).toBe(maskFlags(native[i]!, AF));
     });
     test(`${names[i]!}: single-step translation gets it right`, () => {

@@ -53,16 +53,26 @@ export function packBits(
 }
 
 export class DecodedRecord implements DecodedInsn {
-  constructor(
-    readonly address: number,
-    readonly length: number,
-    readonly form: IsaForm | null,
-    readonly operands: readonly Operand[],
-    /** Packed small fields (see the file comment). */
-    readonly bits: number,
-    /** ModRM + 1 | (SIB + 1) << 9. */
-    readonly modrmSib: number,
-  ) {}
+  // `declare`: no ES2022 class-field definitions, which would first define
+  // each field as undefined and then assign it (one store per field instead,
+  // and the map's field representations stay Smi where the values are).
+  declare readonly address: number;
+  declare readonly length: number;
+  declare readonly form: IsaForm | null;
+  declare readonly operands: readonly Operand[];
+  /** Packed small fields (see the file comment). */
+  declare readonly bits: number;
+  /** ModRM + 1 | (SIB + 1) << 9. */
+  declare readonly modrmSib: number;
+
+  constructor(address: number, length: number, form: IsaForm | null, operands: readonly Operand[], bits: number, modrmSib: number) {
+    this.address = address;
+    this.length = length;
+    this.form = form;
+    this.operands = operands;
+    this.bits = bits;
+    this.modrmSib = modrmSib;
+  }
 
   get status(): DecodeStatus {
     return STATUSES[this.bits & 3]!;

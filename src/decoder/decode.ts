@@ -14,10 +14,13 @@
  * (near the end of the input the bytes are copied into a zero-padded
  * scratch buffer first, and a read past `limit` shows as p > limit at the
  * next check); prefixes are classified by a 256-entry table; the row comes
- * from one array load for unconditional slots and a memoised state lookup
- * otherwise (form-select.ts); register operands are shared frozen objects
- * (register-operands.ts). Allocation per instruction: the result, the
- * operand array, and one object per memory/immediate/branch operand.
+ * from one array load for unconditional slots, a second one for the others
+ * in the plain state (no 66/F2/F3, 32-bit sizes) and a memoised state
+ * lookup otherwise (form-select.ts); register operands are shared frozen
+ * objects (register-operands.ts). Allocation per instruction: the result (a
+ * six-field DecodedRecord, decoded-record.ts), the operand array unless a
+ * shared register-only one applies, and one object per memory/immediate/
+ * branch operand.
  */
 import { A_SIB, A_SS, MODRM16, MODRM32, SIB32 } from './addressing.js';
 import {

@@ -28,7 +28,7 @@
  * it was compiled for: segment state changes only in the VMM, which leaves
  * to the dispatcher whenever a class or window may have changed.
  */
-import { SEG_CS, type CpuState } from './state.js';
+import { SEG_CS, SEG_SS, type CpuState } from './state.js';
 
 export const SEG_OPEN = 0;
 export const SEG_OPEN_READ_ONLY = 1;
@@ -77,17 +77,30 @@ export function segmentAccessField(cpu: CpuState): number {
 }
 
 
-/** The class of one segment register (and its window, when it has one). */
+/** The class of one segment register; stores its window in cpu.segFirst/segSpan when it has one. */
 function segmentClass(cpu: CpuState, seg: number, real: boolean): number {
+  const cls = classify(cpu, seg, real);
+  if ((cls & SEG_WINDOW_BIT) !== 0) {
+    cpu.segFirst[seg] = WINDOW[0]!;
+    cpu.segSpan[seg] = WINDOW[1]!;
+  }
+  return cls;
+}
+
+/** [first, span] of the last windowed class classify() found. */
+const WINDOW = new Int32Array(2);
+
+/** The class of one segment register, without touching the CPU (the window goes to WINDOW). */
+function classify(cpu: CpuState, seg: number, real: boolean): number {
   const limit = cpu.segLimit[seg]!;
   const attr = cpu.segAttr[seg]!;
   let readOnly = 0;
   let expandDown = false;
   if (!real) {
     // Null selectors leave attr 0 (not present); system descriptors never reach a data register.
-    if ((attr & ATTR_P) === 0 || (attr & ATTR_S) === 0) return setWindow(cpu, seg, 0, 0, SEG_WINDOW_READ_ONLY);
+    if ((attr & ATTR_P) === 0 || (attr & ATTR_S) === 0) return window(0, 0, SEG_WINDOW_READ_ONLY);
     if ((attr & ATTR_CODE) !== 0) {
-      if ((attr & ATTR_RW) === 0) return setWindow(cpu, seg, 0, 0, SEG_WINDOW_READ_ONLY); // execute-only
+      if ((attr & ATTR_RW) === 0) return window(0, 0, SEG_WINDOW_READ_ONLY); // execute-only
       readOnly = SEG_READ_ONLY_BIT;
     } else {
       if ((attr & ATTR_RW) === 0) readOnly = SEG_READ_ONLY_BIT;
@@ -96,17 +109,35 @@ function segmentClass(cpu: CpuState, seg: number, real: boolean): number {
   }
   if (!expandDown) {
     if (limit === 0xffffffff) return readOnly;
-    return setWindow(cpu, seg, 0, limit + 1, SEG_WINDOW | readOnly);
+    return window(0, limit + 1, SEG_WINDOW | readOnly);
   }
   const top = (attr & ATTR_DB) !== 0 ? 0xffffffff : 0xffff;
-  if (limit >= top) return setWindow(cpu, seg, 0, 0, SEG_WINDOW | readOnly);
-  return setWindow(cpu, seg, limit + 1, top - limit, SEG_WINDOW | readOnly);
+  if (limit >= top) return window(0, 0, SEG_WINDOW | readOnly);
+  return window(limit + 1, top - limit, SEG_WINDOW | readOnly);
 }
 
-function setWindow(cpu: CpuState, seg: number, first: number, span: number, cls: number): number {
-  cpu.segFirst[seg] = first | 0;
-  cpu.segSpan[seg] = span | 0;
+function window(first: number, span: number, cls: number): number {
+  WINDOW[0] = first | 0;
+  WINDOW[1] = span | 0;
   return cls;
+}
+
+const VECTOR_GP = 13, VECTOR_SS = 12;
+
+/**
+ * The check translated code makes on a data access, for the accesses the
+ * VMM makes on the guest's behalf (ins, outs): -1 when a `size`-byte access
+ * at `offset` through segment register `seg` is allowed, else the vector of
+ * the fault it raises with error code 0 (#SS through SS, #GP otherwise).
+ * Unfilled caches (CS attributes 0) check nothing, as segmentAccessField.
+ */
+export function dataAccessFault(cpu: CpuState, seg: number, offset: number, size: number, write: boolean): number {
+  if (cpu.segAttr[SEG_CS] === 0) return -1;
+  const cls = classify(cpu, seg, (cpu.cr0 & 1) === 0);
+  const vector = seg === SEG_SS ? VECTOR_SS : VECTOR_GP;
+  if (write && (cls & SEG_READ_ONLY_BIT) !== 0) return vector;
+  if ((cls & SEG_WINDOW_BIT) === 0) return -1;
+  return ((offset - WINDOW[0]!) >>> 0) + size <= WINDOW[1]! >>> 0 ? -1 : vector;
 }
 
 const CLASS_NAMES = ['', 'ro', 'win', 'win-ro'] as const;

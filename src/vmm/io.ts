@@ -13,12 +13,17 @@
  *   ins  a=size b=address size (2|4) | rep << 8        — to ES:(E)DI
  *   outs a=size b=address size | rep << 8 c=segment   — from seg:(E)SI
  * String forms update (E)SI/(E)DI and, with rep, (E)CX here; rep with a count
- * of zero does nothing.
+ * of zero does nothing. Each element's memory access is checked against its
+ * segment as translated code checks its own (cpu/segment-access.ts), and the
+ * registers are updated element by element, so a fault in the middle of a
+ * rep string (segment or page) leaves them counting the elements done, with
+ * EIP at the instruction, as the CPU does.
  */
 import { readSupervisor } from './linear-memory.js';
 import { SEG_ES, type CpuState } from '../cpu/state.js';
 import { VmmResult } from './interface.js';
-import { gp } from './fault.js';
+import { gp, GuestFault } from './fault.js';
+import { dataAccessFault } from '../cpu/segment-access.js';
 import { DF, iopl } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
 import { tssIs32 } from './tss.js';
@@ -77,12 +82,14 @@ export function ins(m: MonitorCore, next: number, size: number, sizeAndRep: numb
   let di = indexOf(cpu, EDI, addrSize);
   const mask = addrSize === 2 ? 0xffff : 0xffffffff;
   while (count > 0) {
+    const fault = dataAccessFault(cpu, SEG_ES, di, s, true);
+    if (fault >= 0) throw new GuestFault(fault, 0);
     m.mem.write((base + di) >>> 0, s, m.bus.read(port, s));
     di = ((di + step) & mask) >>> 0;
     count--;
+    setIndex(cpu, EDI, addrSize, di);
+    if (rep) setIndex(cpu, ECX, addrSize, count);
   }
-  setIndex(cpu, EDI, addrSize, di);
-  if (rep) setIndex(cpu, ECX, addrSize, 0);
   return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
 }
 
@@ -101,12 +108,14 @@ export function outs(m: MonitorCore, next: number, size: number, sizeAndRep: num
   let si = indexOf(cpu, ESI, addrSize);
   const mask = addrSize === 2 ? 0xffff : 0xffffffff;
   while (count > 0 && m.end === null) {
+    const fault = dataAccessFault(cpu, seg, si, s, false);
+    if (fault >= 0) throw new GuestFault(fault, 0);
     m.bus.write(port, s, m.mem.read((base + si) >>> 0, s));
     si = ((si + step) & mask) >>> 0;
     count--;
+    setIndex(cpu, ESI, addrSize, si);
+    if (rep) setIndex(cpu, ECX, addrSize, count);
   }
-  setIndex(cpu, ESI, addrSize, si);
-  if (rep) setIndex(cpu, ECX, addrSize, count);
   return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
 }
 

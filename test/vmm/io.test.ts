@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PortDevice } from '../../src/vmm/devices/port-bus.js';
 import { TestGuest, UCODE, handlerOf } from './guest-builder.js';
+import { loadSegmentCache } from '../../src/vmm/descriptors.js';
+import { SEG_DS, SEG_ES, SEG_SS } from '../../src/cpu/state.js';
 
 /** A device that records writes and answers reads with port + size. */
 class Recorder implements PortDevice {
@@ -76,5 +78,55 @@ describe('ins / outs', () => {
     g.cpu.regs[1] = 0;
     g.emulate('ins', 2, 4 | 0x100);
     expect(g.cpu.regs[7]).toBe(0x6ffe);
+  });
+});
+
+/** Descriptor words of a byte-granular 32-bit data segment (SDM vol. 3 §3.4.5); `type` 2 = read/write, 0 = read-only. */
+function dataDescriptor(base: number, limit: number, type: number): [number, number] {
+  const lo = ((base & 0xffff) << 16) | (limit & 0xffff);
+  const hi = ((base >>> 16) & 0xff) | ((0x10 | type) << 8) | (1 << 15) | (limit & 0xf0000) | (1 << 22) | (base & 0xff000000);
+  return [lo | 0, hi | 0];
+}
+
+describe('ins / outs through limited segments (checked as translated code checks its own accesses)', () => {
+  it('rep insb stops at ES\'s limit with #GP(0), EDI and ECX counting the bytes stored', () => {
+    const { g } = guestWithDevice();
+    const [lo, hi] = dataDescriptor(0x6000, 3, 2);
+    loadSegmentCache(g.cpu, SEG_ES, 0x30, lo, hi);
+    g.cpu.regs[2] = 0x300; g.cpu.regs[7] = 1; g.cpu.regs[1] = 5;
+    g.cpu.eip = 0x4444;
+    g.emulate('ins', 1, 4 | 0x100);
+    expect([g.phys.read8(0x6001), g.phys.read8(0x6002), g.phys.read8(0x6003), g.phys.read8(0x6004)]).toEqual([1, 1, 1, 0]);
+    expect([g.cpu.regs[7], g.cpu.regs[1]]).toEqual([4, 2]);
+    expect(g.cpu.eip).toBe(handlerOf(13));
+    expect(g.stack(3)[0]).toBe(0); // error code 0, EIP of the ins itself
+    expect(g.stack(3)[1]).toBe(0x4444);
+  });
+
+  it('ins into a read-only ES is #GP(0) before the port is read; outs from it works', () => {
+    const { g, dev } = guestWithDevice();
+    const [lo, hi] = dataDescriptor(0x6000, 0xfff, 0);
+    loadSegmentCache(g.cpu, SEG_ES, 0x30, lo, hi);
+    g.phys.load(0x6010, new Uint8Array([7]));
+    g.cpu.regs[2] = 0x300; g.cpu.regs[7] = 0x10; g.cpu.regs[6] = 0x10;
+    g.emulate('outs', 1, 4, SEG_ES);
+    expect(dev.writes).toEqual([[0x300, 1, 7]]);
+    g.emulate('ins', 1, 4);
+    expect(g.cpu.eip).toBe(handlerOf(13));
+    expect(g.cpu.regs[7]).toBe(0x10);
+  });
+
+  it('outs through a null DS is #GP(0); through SS past its limit #SS(0); nothing reaches the device', () => {
+    const { g, dev } = guestWithDevice();
+    loadSegmentCache(g.cpu, SEG_DS, 0, 0, 0);
+    g.cpu.regs[2] = 0x300; g.cpu.regs[6] = 0x10;
+    g.emulate('outs', 1, 4, SEG_DS);
+    expect(g.cpu.eip).toBe(handlerOf(13));
+    const [lo, hi] = dataDescriptor(0, 0xffff, 2);
+    loadSegmentCache(g.cpu, SEG_SS, 0x30, lo, hi);
+    g.cpu.regs[6] = 0xfffe;
+    g.emulate('outs', 4, 4, SEG_SS);
+    expect(g.cpu.eip).toBe(handlerOf(12));
+    expect(dev.writes).toEqual([]);
   });
 });

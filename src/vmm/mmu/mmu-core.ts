@@ -75,14 +75,7 @@ export abstract class MmuCore implements Mmu {
   protected abstract onPagingModeChange(): void;
 
   translate(linear: number, access: Access, cpl: number): number {
-    const page = this.pageOf(linear, access, cpl, false);
-    if (page < 0) {
-      if (page === Translation.Fault) this.recordFault(linear);
-      else this.lastPhysical += linear & PAGE_MASK;
-      return page;
-    }
-    this.lastPhysical += linear & PAGE_MASK;
-    return page | (linear & PAGE_MASK);
+    return this.resultOf(this.pageOf(linear, access, cpl, false), linear);
   }
 
   translateAndFill(linear: number, access: Access, cpl: number): number {
@@ -91,6 +84,11 @@ export abstract class MmuCore implements Mmu {
     const page = this.pageOf(linear, access, cpl, true);
     // pageOf filled the half of `cpl`; `read`/`write` must keep following the CPU's CPL.
     if (tlb.userSelected !== wasUser) tlb.select(wasUser);
+    return this.resultOf(page, linear);
+  }
+
+  /** translate()'s answer for pageOf's `page`: the physical address, or the failure (a fault is recorded). */
+  private resultOf(page: number, linear: number): number {
     if (page < 0) {
       if (page === Translation.Fault) this.recordFault(linear);
       else this.lastPhysical += linear & PAGE_MASK;

@@ -125,7 +125,9 @@ export class Translator {
     const liftAt = (at: number): Block => {
       const key = this.code.physical(linearOf(at));
       const known = this.blocks.get(key);
-      if (known !== undefined && known.mode === mode && known.address === at) {
+      // With a block log on (-d in_asm, ir, opt, js) every region lifts and logs all of its blocks,
+      // so the dumps show each translation whole, as QEMU's do, and agree with --stats.
+      if (known !== undefined && known.mode === mode && known.address === at && this.options.log === undefined) {
         this.blocksReused++;
         return known;
       }

@@ -69,35 +69,19 @@ function setIndex(cpu: CpuState, reg: number, addrSize: number, v: number): void
 }
 
 export function ins(m: MonitorCore, next: number, size: number, sizeAndRep: number): VmmResult {
-  const cpu = m.cpu;
-  const addrSize = sizeAndRep & 0xff;
-  const rep = (sizeAndRep >>> 8) & 1;
-  const port = cpu.regs[2]! & 0xffff;
-  let count = rep ? indexOf(cpu, ECX, addrSize) : 1;
-  if (count === 0) return VmmResult.Continue;
-  checkIoPermission(m, port, size);
-  const s = asSize(size);
-  const step = (cpu.eflagsSys & DF) !== 0 ? -s : s;
-  const base = cpu.segBase[SEG_ES]!;
-  let di = indexOf(cpu, EDI, addrSize);
-  const mask = addrSize === 2 ? 0xffff : 0xffffffff;
-  while (count > 0) {
-    const fault = dataAccessFault(cpu, SEG_ES, di, s, true);
-    if (fault >= 0) throw new GuestFault(fault, 0);
-    m.mem.write((base + di) >>> 0, s, m.bus.read(port, s));
-    di = ((di + step) & mask) >>> 0;
-    count--;
-    setIndex(cpu, EDI, addrSize, di);
-    if (rep) setIndex(cpu, ECX, addrSize, count);
-  }
-  return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
+  return stringIo(m, next, size, sizeAndRep, SEG_ES, EDI, true);
 }
 
 export function outs(m: MonitorCore, next: number, size: number, sizeAndRep: number, seg: number): VmmResult {
+  return stringIo(m, next, size, sizeAndRep, seg & 7, ESI, false);
+}
+
+/** ins (port → seg:EDI, `toMemory`) or outs (seg:ESI → port), element by element. */
+function stringIo(m: MonitorCore, next: number, size: number, sizeAndRep: number, seg: number, indexReg: number,
+  toMemory: boolean): VmmResult {
   const cpu = m.cpu;
   const addrSize = sizeAndRep & 0xff;
   const rep = (sizeAndRep >>> 8) & 1;
-  seg &= 7;
   const port = cpu.regs[2]! & 0xffff;
   let count = rep ? indexOf(cpu, ECX, addrSize) : 1;
   if (count === 0) return VmmResult.Continue;
@@ -105,15 +89,17 @@ export function outs(m: MonitorCore, next: number, size: number, sizeAndRep: num
   const s = asSize(size);
   const step = (cpu.eflagsSys & DF) !== 0 ? -s : s;
   const base = cpu.segBase[seg]!;
-  let si = indexOf(cpu, ESI, addrSize);
+  let at = indexOf(cpu, indexReg, addrSize);
   const mask = addrSize === 2 ? 0xffff : 0xffffffff;
+  // A device may end the run mid-string (isa-debug-exit): stop there.
   while (count > 0 && m.end === null) {
-    const fault = dataAccessFault(cpu, seg, si, s, false);
+    const fault = dataAccessFault(cpu, seg, at, s, toMemory);
     if (fault >= 0) throw new GuestFault(fault, 0);
-    m.bus.write(port, s, m.mem.read((base + si) >>> 0, s));
-    si = ((si + step) & mask) >>> 0;
+    if (toMemory) m.mem.write((base + at) >>> 0, s, m.bus.read(port, s));
+    else m.bus.write(port, s, m.mem.read((base + at) >>> 0, s));
+    at = ((at + step) & mask) >>> 0;
     count--;
-    setIndex(cpu, ESI, addrSize, si);
+    setIndex(cpu, indexReg, addrSize, at);
     if (rep) setIndex(cpu, ECX, addrSize, count);
   }
   return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);

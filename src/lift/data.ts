@@ -27,7 +27,7 @@ function mov(ctx: LiftContext, insn: DecodedInsn): void {
   if ((d.kind === 'reg' && (d.cls === 'cr' || d.cls === 'dr')) || (s.kind === 'reg' && (s.cls === 'cr' || s.cls === 'dr'))) {
     return movSystemRegister(ctx, insn);
   }
-  if (d.kind === 'reg' && d.cls === 'seg') return loadSegment(ctx, d.num, loadOperand(ctx, s, 2));
+  if (d.kind === 'reg' && d.cls === 'seg') return loadSegment(ctx, d.num, loadOperand(ctx, s, 2), true);
   if (s.kind === 'reg' && s.cls === 'seg') {
     // mov r/m, Sreg: a register gets the selector zero-extended (P6 and later), memory 16 bits.
     return writeOperand(ctx, d, ctx.segSel(s.num), d.kind === 'mem' ? 2 : operandSize(d));

@@ -28,9 +28,11 @@
  *   movToDr     drN                   value                   –
  *   movFromDr   drN                   –                       –             → value
  *   clts        –                     –                       –             ends the block
- *   loadSeg     seg (0..5)            selector                –             ends the block (mov sreg, pop sreg,
- *                                                                           lds/les/lfs/lgs/lss; the lifter writes
- *                                                                           the offset register / ESP afterwards)
+ *   loadSeg     seg (0..5)            selector                1: may leave  ends the block (pop sreg, lss,
+ *                                                                           lds/les/lfs/lgs, mov ss; the lifter writes
+ *                                                                           the offset register / ESP afterwards);
+ *                                                                           mov ds/es/fs/gs passes c=1 and goes on:
+ *                                                                           the VMM leaves if the mode word changed
  *   farJmp, farCall  selector         offset                  opSize        VMM sets EIP (pushes for farCall)
  *   farRet      opSize                bytes to release (imm16) –
  *   iret        opSize                –                       –
@@ -46,7 +48,12 @@
  * flow, so the block exits with `dispatch next` right after it. Routines
  * that transfer control set cpu.eip and return Leave; `next` is then unused.
  * Segment loads end the block because they can end flat segments or change
- * CS/SS (and mov ss has an interrupt shadow the VMM records).
+ * CS/SS (and mov ss has an interrupt shadow the VMM records), except mov to
+ * DS/ES/FS/GS: the load is the last thing that instruction does, so the VMM
+ * can leave right after it when the translation mode word changed, and the
+ * block goes on when it did not (a kernel entry stub reloading the same flat
+ * selectors into four registers no longer makes four trips through the
+ * dispatcher).
  *
  * Unavailable features (syscall/sysret outside long mode, VMX, SMAP, MPK,
  * RTM, rdrand/rdseed, rdpid, rdtscp, rdpmc, xsave*, monitor/mwait, CET) raise #UD:
@@ -80,11 +87,19 @@ export const UD_ENTRY: LifterEntry = { lift: raiseUd, handling: 'ud' };
 
 const noArgs = (routine: VmmRoutine) => viaVmm((ctx) => void callVmm(ctx, routine, []));
 
-/** mov Sreg, r/m and pop Sreg end up here. */
-export function loadSegment(ctx: LiftContext, seg: number, selector: Value): void {
+/**
+ * mov Sreg, r/m, pop Sreg and the far-pointer loads end up here.
+ * `lastOfInstruction`: nothing of the instruction follows the load (mov), so
+ * a data segment load may continue the block (see the header).
+ */
+export function loadSegment(ctx: LiftContext, seg: number, selector: Value, lastOfInstruction = false): void {
   if (seg === 1) return raiseUd(ctx); // mov cs, r/m is #UD
-  callVmm(ctx, 'loadSeg', [seg, ctx.op('and', selector, 0xffff)]);
+  const sel = ctx.op('and', selector, 0xffff);
+  if (lastOfInstruction && seg !== SEG_SS) ctx.emulate('loadSeg', [seg, sel, 1], false);
+  else callVmm(ctx, 'loadSeg', [seg, sel]);
 }
+
+const SEG_SS = 2;
 
 /** mov involving control or debug registers (0F 20-23). */
 export function movSystemRegister(ctx: LiftContext, insn: DecodedInsn): void {

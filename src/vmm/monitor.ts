@@ -156,7 +156,7 @@ export class VirtualMachineMonitor implements Monitor {
       case R.clts: return clts(m);
       case R.lmsw: return lmsw(m, a);
       case R.smsw: this.result = smsw(m); return VmmResult.Continue;
-      case R.loadSeg: return loadSeg(m, next, a, b);
+      case R.loadSeg: return loadSeg(m, next, a, b, c);
       case R.farJmp: return farJmp(m, a, b, c);
       case R.farCall: return farCall(m, next, a, b, c);
       case R.farRet: return farRet(m, a, b);

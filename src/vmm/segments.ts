@@ -11,17 +11,20 @@
  *   Any selector beyond its table's limit → #GP(sel).
  *
  * Loading SS blocks interrupts for one instruction (so mov ss; mov esp is
- * atomic). The routine always continues the translated code: the lifter
- * ends the block with `dispatch next` after every segment load, so the
- * instruction finishes first (pop sreg's ESP increment, lds's offset
- * register — leaving here would lose them) and the dispatcher then
- * recomputes the mode word, with the segment access classes and limit
- * windows of src/cpu/segment-access.ts.
+ * atomic). The routine continues the translated code: the lifter ends the
+ * block with `dispatch next` after the segment load, so the instruction
+ * finishes first (pop sreg's ESP increment, lds's offset register — leaving
+ * here would lose them) and the dispatcher then recomputes the mode word,
+ * with the segment access classes and limit windows of
+ * src/cpu/segment-access.ts. The exception is mov to DS/ES/FS/GS (c=1):
+ * the load is all that instruction does, so the block goes on, and this
+ * routine leaves at the next instruction only when the mode word changed.
  *
  * Argument convention: loadSeg a=segment register number (ES CS SS DS FS GS =
  * 0..5), b=selector.
  */
 import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../cpu/state.js';
+import { modeOf } from '../cpu/mode.js';
 import { VmmResult } from './interface.js';
 import {
   codeConforming, codeReadable, dataWritable, descDpl, descIsCode, descIsData, descPresent, descriptorOrGp,
@@ -66,13 +69,19 @@ export function loadStackSegment(m: MonitorCore, selector: number, cpl: number):
   return loadSegmentCache(m.cpu, SEG_SS, selector & 0xffff, d.lo, d.hi);
 }
 
-export function loadSeg(m: MonitorCore, next: number, seg: number, selector: number): VmmResult {
+export function loadSeg(m: MonitorCore, next: number, seg: number, selector: number, mayLeave = 0): VmmResult {
   if (seg === SEG_CS || seg > SEG_GS) throw ud();
   if (seg === SEG_SS) {
     loadStackSegment(m, selector, m.cpu.cpl);
     m.shadowEip = next;
-  } else {
-    loadDataSegment(m, seg, selector);
+    return VmmResult.Continue;
+  }
+  const before = mayLeave !== 0 ? modeOf(m.cpu) : 0;
+  loadDataSegment(m, seg, selector);
+  if (mayLeave !== 0 && modeOf(m.cpu) !== before) {
+    // The running translation assumed the old segment classes: finish here (the load ended the instruction).
+    m.cpu.eip = next;
+    return VmmResult.Leave;
   }
   return VmmResult.Continue;
 }

@@ -143,7 +143,16 @@ describe('system instructions call the VMM with the documented arguments', () =>
       routine: 'farJmp', args: [{ value: 8 }, { value: 0x12345678 }, { value: 4 }],
     });
     expect(emulates([0xcd, 0x80])[0]).toMatchObject({ routine: 'int', args: [{ value: 0x80 }, { value: 0 }] });
-    expect(emulates([0x8e, 0xd8])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 3 }, { kind: 'tmp' }] });
+    // mov ds may continue the block (c=1: the VMM leaves only if the mode word changed); pop ds may not.
+    expect(emulates([0x8e, 0xd8])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 3 }, { kind: 'tmp' }, { value: 1 }] });
+    expect(emulates([0x1f])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 3 }, { kind: 'tmp' }] });
+  });
+
+  it('mov to DS/ES/FS/GS goes on in the block; mov ss, pop ds and lds end it', () => {
+    expect(lift([0x8e, 0xd8, 0x8e, 0xc0, 0x90])).toMatchObject({ guestInsns: 3, exit: { kind: 'jump' } }); // mov ds; mov es; nop
+    expect(lift([0x8e, 0xd0, 0x90]).exit.kind).toBe('dispatch'); // mov ss
+    expect(lift([0x1f, 0x90]).exit.kind).toBe('dispatch'); // pop ds
+    expect(lift([0xc5, 0x06, 0x90]).exit.kind).toBe('dispatch'); // lds eax, [esi]
   });
 });
 

@@ -241,13 +241,23 @@ export class Dispatcher {
     this.linkEpoch++;
   }
 
-  /** A block did not fit the budget. If the instruction limit is what bounds it, step to the limit. */
+  /**
+   * A case's longest path did not fit the budget. If the instruction limit
+   * is what bounds it, step to the limit. If even a whole fresh slice did
+   * not fit (a slice shorter than the path), the next instruction runs as a
+   * one-instruction region after the event check, so the guest always
+   * makes progress.
+   */
   private budgetExit(): void {
     const cpu = this.cpu;
     if (cpu.budget <= 0) return; // the slice is over: the loop checks events and refills
     const toLimit = this.maxInsns - cpu.icount;
-    if (cpu.budget >= toLimit) this.stepping = true;
-    else cpu.budget = 0; // the slice boundary fell inside the block: end the slice now
+    if (cpu.budget >= toLimit) {
+      this.stepping = true;
+      return;
+    }
+    if (cpu.budget >= this.slice) this.stepRequested = true;
+    cpu.budget = 0; // the slice boundary fell inside the path: end the slice now
   }
 
   private refill(): void {

@@ -5,7 +5,7 @@
  * flushes of a full cache, and host errors turned into one-line results.
  */
 import { describe, expect, test } from 'vitest';
-import { CODE_BASE, runTranslated, assemble, haveNative } from './guest-runner.js';
+import { CODE_BASE, runNative, runTranslated, assemble, haveNative } from './guest-runner.js';
 
 const ESP = 0x1000f000;
 const regs = (ecx: number): number[] => [0, ecx, 0, 0, ESP, 0, 0, 0];
@@ -38,6 +38,43 @@ describe.skipIf(!haveNative())('dispatcher', () => {
     // A slice of 10 instructions means at least 200 trips through the event check.
     expect(run.runtime.dispatcher.stats.eventChecks).toBeGreaterThanOrEqual(200);
     expect(run.runtime.dispatcher.stats.exits.budget).toBeGreaterThanOrEqual(200);
+  });
+
+  // Two arms inlined under the loop head, of different lengths: budget checks sit only at switch
+  // cases and must cover the longest path to the next one (codegen/compile-region.ts).
+  const [arms] = assemble([
+    'mov ecx, 300; xor eax, eax; xor ebx, ebx; l: test ecx, 1; jz even; add eax, ecx; add eax, 3; rol eax, 1; jmp next; ' +
+    'even: add ebx, ecx; next: dec ecx; jnz l',
+  ]);
+
+  test('budget exits resume the same region where they left, with the host CPU\'s result', () => {
+    const input = { regs: regs(0), eflags: 0, seed: 1 };
+    const [native] = runNative([{ code: arms!, input }]);
+    const run = runTranslated(arms!, input, { dispatcher: { sliceInsns: 11 } });
+    expect(run.line).toBe(native);
+    const d = run.runtime.dispatcher.stats;
+    expect(d.exits.budget).toBeGreaterThan(100);
+    // Nearly every budget exit continues the region it left instead of translating one entered there.
+    expect(d.resumed).toBeGreaterThan(d.exits.budget - 5);
+    expect(run.runtime.cache.stats.translations).toBeLessThanOrEqual(3);
+  });
+
+  test('a time slice shorter than a case\'s longest path still makes progress', () => {
+    // The loop head's path (test, jz, the odd arm, a copy of dec/jnz) is 8 instructions.
+    const input = { regs: regs(0), eflags: 0, seed: 1 };
+    const [native] = runNative([{ code: arms!, input }]);
+    for (const slice of [1, 3, 7]) {
+      const run = runTranslated(arms!, input, { dispatcher: { sliceInsns: slice } });
+      expect(run.line, `slice ${slice}`).toBe(native);
+    }
+  });
+
+  test('case-level budget checks never run past an instruction limit', () => {
+    for (let limit = 1; limit <= 80; limit++) {
+      const run = runTranslated(arms!, { regs: regs(0), eflags: 0, seed: 1 }, { dispatcher: { maxInsns: limit, sliceInsns: 13 } });
+      expect(run.result.kind, `limit ${limit}`).toBe('max-insns');
+      expect(run.cpu.icount, `limit ${limit}`).toBe(limit);
+    }
   });
 
   test('regions on different pages chain; ret goes through the fast table', () => {

@@ -70,13 +70,23 @@ export class MmuLinearMemory {
     this.write(la, 4, v);
   }
 
+  /**
+   * The TLB's machine page offset for `la` in the half of this access's
+   * privilege class (implicit supervisor accesses use the supervisor half
+   * whatever the CPL), or negative on a miss.
+   */
+  private tlbEntry(la: number, write: boolean): number {
+    const tlb = this.tlb;
+    const user = !this.implicitSupervisor && this.cpu.cpl === 3;
+    const half = write ? (user ? tlb.userWrite : tlb.supervisorWrite) : user ? tlb.userRead : tlb.supervisorRead;
+    return half[la >>> 12]!;
+  }
+
   /** `size` is 1, 2 or 4 bytes; unsigned result. */
   read(la: number, size: number): number {
     const offset = la & PAGE_MASK;
     if (offset <= 4096 - size) {
-      const tlb = this.tlb;
-      const user = !this.implicitSupervisor && this.cpu.cpl === 3;
-      const hit = (user ? tlb.userRead : tlb.supervisorRead)[la >>> 12]!;
+      const hit = this.tlbEntry(la, false);
       if (hit >= 0) {
         const b = this.bytes, at = hit | offset;
         if (size === 4) return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
@@ -100,9 +110,7 @@ export class MmuLinearMemory {
   write(la: number, size: number, v: number): void {
     const offset = la & PAGE_MASK;
     if (offset <= 4096 - size) {
-      const tlb = this.tlb;
-      const user = !this.implicitSupervisor && this.cpu.cpl === 3;
-      const hit = (user ? tlb.userWrite : tlb.supervisorWrite)[la >>> 12]!;
+      const hit = this.tlbEntry(la, true);
       if (hit >= 0) {
         const b = this.bytes, at = hit | offset;
         for (let i = 0; i < size; i++) b[at + i] = v >>> (8 * i);

@@ -8,15 +8,15 @@
  * (prints best and median of 15 timed passes, the cold-start medians, then
  * benny's ops/s of one full pass). Profile: `node --cpu-prof dist/bench/decode.bench.js`.
  *
- * Last measured (2026-11-24, shared 2-core box at load 5-11, so absolute
- * figures are low; compare ratios). Six-field result record + plain-state
- * slots against the 17-field literal, same period, old and new alternated:
- * whole process, 25 passes, 10 pairs: CPU ratio new/old median 0.94, wall
- * 0.96; in one process, per-64 KiB-chunk minima alternated: 13.0-13.4 M/s
- * new against 12.0-12.7 M/s old (time ratio 0.92-0.95). Still short of 15.
- * Cold getTables (snapshot), 25 alternated fresh processes: wall median
- * 61 ms new against 70 ms old, CPU 31.5 against 32.9 ms (the load, not the
- * loader, dominates: the 30 ms target could not be shown on that box).
+ * Last measured (2026-11-24, load ~0.9): the plain-state fast path
+ * (src/decoder/decode.ts) against the single general decoder before it, old
+ * and new builds alternated, 3 pairs: median pass 18.0-18.6 M insns/s new
+ * against 14.0-14.4 old (one old run at 11.2), best pass 18.4-18.9 against
+ * 14.3-14.7; benny's mean 17.1 M/s. Cold getTables from the snapshot,
+ * median of 5 fresh processes: 23.0 ms wall, 24.8 ms CPU; parsing isa/
+ * instead: 43.5 ms wall. On this shared box the same build has measured
+ * 6.5-8 M/s in busy periods (cache contention from other tenants), so only
+ * same-period A/B figures compare.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

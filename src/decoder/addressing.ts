@@ -17,10 +17,13 @@
  *   bit 17    a SIB byte follows (32-bit addressing, rm = 4)
  */
 
+import type { MemOperand, OperandSize } from './insn.js';
+
 export const A_SS = 1 << 16;
 export const A_SIB = 1 << 17;
 
-function entry(base: number, index: number, scaleLog: number, disp: number, ss: boolean, sib: boolean): number {
+/** An address word (the layout above). */
+export function addressWord(base: number, index: number, scaleLog: number, disp: number, ss: boolean, sib: boolean): number {
   return (base + 1) | ((index + 1) << 4) | (scaleLog << 8) | (disp << 12) | (ss ? A_SS : 0) | (sib ? A_SIB : 0);
 }
 
@@ -35,16 +38,16 @@ for (let m = 0; m < 192; m++) {
   const mod = m >> 6;
   const rm = m & 7;
   const modDisp32 = mod === 1 ? 1 : mod === 2 ? 4 : 0;
-  if (rm === 4) MODRM32[m] = entry(-1, -1, 0, modDisp32, false, true);
-  else if (rm === 5 && mod === 0) MODRM32[m] = entry(-1, -1, 0, 4, false, false);
-  else MODRM32[m] = entry(rm, -1, 0, modDisp32, rm === 5, false);
+  if (rm === 4) MODRM32[m] = addressWord(-1, -1, 0, modDisp32, false, true);
+  else if (rm === 5 && mod === 0) MODRM32[m] = addressWord(-1, -1, 0, 4, false, false);
+  else MODRM32[m] = addressWord(rm, -1, 0, modDisp32, rm === 5, false);
   const modDisp16 = mod === 1 ? 1 : mod === 2 ? 2 : 0;
-  if (mod === 0 && rm === 6) MODRM16[m] = entry(-1, -1, 0, 2, false, false);
+  if (mod === 0 && rm === 6) MODRM16[m] = addressWord(-1, -1, 0, 2, false, false);
   else {
     // bx+si, bx+di, bp+si, bp+di, si, di, bp, bx
     const base = rm < 4 ? (rm < 2 ? 3 : 5) : rm === 4 ? 6 : rm === 5 ? 7 : rm === 6 ? 5 : 3;
     const index = rm < 4 ? ((rm & 1) === 0 ? 6 : 7) : -1;
-    MODRM16[m] = entry(base, index, 0, modDisp16, base === 5, false);
+    MODRM16[m] = addressWord(base, index, 0, modDisp16, base === 5, false);
   }
 }
 for (let k = 0; k < 512; k++) {
@@ -57,5 +60,46 @@ for (let k = 0; k < 512; k++) {
     base = -1;
     disp = 4;
   }
-  SIB32[k] = entry(base, index === 4 ? -1 : index, sib >> 6, disp, base === 4 || base === 5, false);
+  SIB32[k] = addressWord(base, index === 4 ? -1 : index, sib >> 6, disp, base === 4 || base === 5, false);
+}
+
+/**
+ * The entry for a 32-bit ModRM byte (mod != 3) with its SIB byte resolved:
+ * `next` is the byte after the ModRM, used only when the entry has A_SIB
+ * (which stays set, so the caller knows to consume it). Callers guarantee
+ * that byte is readable (decode.ts reads within a padded span).
+ */
+export function address32(modrm: number, next: number): number {
+  const a = MODRM32[modrm]!;
+  return (a & A_SIB) === 0 ? a : (a & (0xf000 | A_SIB)) | SIB32[next | (modrm < 0x40 ? 256 : 0)]!;
+}
+
+/** The displacement of `size` bytes (0, 1, 2 or 4) at buf[p], sign-extended to an int32. */
+export function displacement(buf: Uint8Array, p: number, size: number): number {
+  if (size === 1) return (buf[p]! << 24) >> 24;
+  if (size === 4) return buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+  if (size === 2) return ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
+  return 0;
+}
+
+const SEG_SS = 2;
+const SEG_DS = 3;
+
+/** The segment an address word uses when no prefix overrides it. */
+export function defaultSegment(a: number): number {
+  return (a & A_SS) !== 0 ? SEG_SS : SEG_DS;
+}
+
+/**
+ * The memory operand for address word `a` and displacement `disp`, through
+ * segment `seg` (`segOverride`: a prefix chose it). Every memory operand the
+ * decoder makes comes from here, so they all share one object shape.
+ */
+export function memOperand(
+  size: OperandSize, a: number, disp: number, seg: number, segOverride: boolean, addrSize: 2 | 4, moffs: boolean,
+): MemOperand {
+  return {
+    kind: 'mem', size, seg, segOverride, base: (a & 15) - 1, index: ((a >> 4) & 15) - 1, scale: (1 << ((a >> 8) & 3)) as 1 | 2 | 4 | 8,
+    disp, addrSize, moffs,
+  };
 }

@@ -1,46 +1,39 @@
 /**
- * The x86 (IA-32) instruction decoder: guest bytes → DecodedInsn.
+ * The x86 (IA-32) instruction decoder's entry point: guest bytes →
+ * DecodedInsn.
  *
- * Everything ISA-specific comes from the tables built from isa/*.isa
- * (isa-tables.ts); this file only knows the encoding machinery: legacy
- * prefixes, opcode maps, ModRM/SIB/displacement in 16- and 32-bit
- * addressing, immediates, and how each operand kind (operand-specs.ts) is
- * materialised. It never throws on guest bytes: undefined encodings come back
- * as 'invalid', over-long ones as 'too-long', cut-off ones as 'truncated'.
+ * `decode()` is called once per guest instruction, by the translator and by
+ * `btvm disasm` (target ≥ 15 M instructions/s, bench/decode.bench.ts). Most
+ * instructions of 32-bit code are plain (93% of libc's): no legacy prefix,
+ * a 32-bit code segment, the one-byte or 0F map, a row that does not depend
+ * on rm. This file decodes those with the least state it can: no prefix,
+ * lock, rep, VEX or 16-bit bookkeeping, so V8 keeps the few live values in
+ * registers; the common operand lists (decode-index.ts SHAPE_*) are built
+ * inline, the others by the general operand loop (operand-loop.ts). Every
+ * other instruction, and any input with fewer than FAST_SPAN bytes left, goes
+ * to decodeGeneral() (decode-general.ts), which gives the same answer for
+ * plain instructions too (test/decoder/fast-path.test.ts checks every byte
+ * offset of libc's code). Splitting the two made decoding about 1.25× faster
+ * (bench/decode.bench.ts).
  *
- * Hot path: one call per guest instruction, in the translator and in
- * `btvm disasm` (≥ 15 M instructions/s, bench/decode.bench.ts). So: the
- * read position is a local; bytes are read without per-byte bounds checks
- * (near the end of the input the bytes are copied into a zero-padded
- * scratch buffer first, and a read past `limit` shows as p > limit at the
- * next check); prefixes are classified by a 256-entry table; the row comes
- * from one array load for unconditional slots, a second one for the others
- * in the plain state (no 66/F2/F3, 32-bit sizes) and a memoised state
- * lookup otherwise (form-select.ts); register operands are shared frozen
- * objects (register-operands.ts). Allocation per instruction: the result (a
- * six-field DecodedRecord, decoded-record.ts), the operand array unless a
- * shared register-only one applies, and one object per memory/immediate/
- * branch operand.
+ * Allocation per instruction: the result (a six-field DecodedRecord,
+ * decoded-record.ts), plus the operand array and one object per memory,
+ * immediate or branch operand; register-only operand lists are shared frozen
+ * arrays (static-operands.ts), register operands shared frozen objects
+ * (register-operands.ts).
  */
-import { A_SIB, A_SS, MODRM16, MODRM32, SIB32 } from './addressing.js';
+import { A_SIB, address32, defaultSegment, displacement, memOperand } from './addressing.js';
 import {
-  fillDecodeIndex, I_IGNORES_MOD, I_LOCKABLE, I_NOPS_SHIFT, I_PFX_MASK, I_REP_SHIFT, I_SHAPE_SHIFT, I_STATIC_SHIFT, MAX_OPERANDS,
-  DECODE_INDEX, OP_KIND_MASK, REP_NONE,
-  REP_REP, SHAPE_E, SHAPE_E_G, SHAPE_G_E, SHAPE_GENERIC, SHAPE_J, SLOT_CONDITIONAL,
+  DECODE_INDEX, I_IGNORES_MOD, I_NOPS_SHIFT, I_SHAPE_SHIFT, I_STATIC_SHIFT, MAX_OPERANDS, OP_KIND_MASK, SHAPE_E, SHAPE_E_G, SHAPE_G_E,
+  SHAPE_GENERIC, SHAPE_J, SLOT_CONDITIONAL,
 } from './decode-index.js';
-import type { DecoderForm } from './form.js';
-import { PFX_66, PFX_F2, PFX_F3 } from './form.js';
-import { pick, pickVex, plainRow, selectConditional } from './form-select.js';
-import { decodeOperandLoop, LOOP_OUT } from './operand-loop.js';
-import {
-  B_ADDRSIZE16, B_DISPSIZE_SHIFT, B_FWAIT, B_LOCK, B_OPSIZE16, B_PREFIXLEN_SHIFT, B_REP_SHIFT, B_SEG_SHIFT, DecodedRecord, packBits,
-  REP_CODE_NONE, REP_CODE_REP, REP_CODE_REPE, REP_CODE_REPNE, STATUS_INVALID, STATUS_OK, STATUS_TOO_LONG, STATUS_TRUNCATED,
-} from './decoded-record.js';
+import { decodeGeneral, decoderTables, FAST_SPAN } from './decode-general.js';
+import { B_DISPSIZE_SHIFT, DecodedRecord, STATUS_OK } from './decoded-record.js';
 import type { DecodedInsn, Operand, OperandSize } from './insn.js';
-import { getTables, type IsaTables } from './isa-tables.js';
 import { OpKind } from './operand-specs.js';
-import { STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS, STATIC_KEYS_LEGACY, staticKey } from './static-operands.js';
+import { decodeOperandLoop, LOOP_OUT } from './operand-loop.js';
 import { RC_GPR, REG_POOL, regIndex, regOperand } from './register-operands.js';
+import { STATIC_ALWAYS, STATIC_IF_REG, STATIC_KEYS_LEGACY, staticKey } from './static-operands.js';
 
 export interface DecodeMode {
   readonly opSize: 2 | 4;
@@ -50,39 +43,21 @@ export interface DecodeMode {
 export const MODE32: DecodeMode = Object.freeze({ opSize: 4, addrSize: 4 });
 export const MODE16: DecodeMode = Object.freeze({ opSize: 2, addrSize: 2 });
 
-const SEG_SS = 2;
-const SEG_DS = 3;
 const NO_OPERANDS: readonly Operand[] = Object.freeze([]);
 
-/** Legacy prefix classes: 0 not a prefix, 1 = 66, 2 = 67, 3 = F0, 4 = F2/F3, SEG_BASE + n = segment n. */
-const PFX_OPSIZE = 1;
-const PFX_ADDRSIZE = 2;
-const PFX_LOCK = 3;
-const SEG_BASE = 8;
-const PREFIX_CLASS = new Uint8Array(256);
-PREFIX_CLASS[0x66] = PFX_OPSIZE;
-PREFIX_CLASS[0x67] = PFX_ADDRSIZE;
-PREFIX_CLASS[0xf0] = PFX_LOCK;
-PREFIX_CLASS[0xf2] = 4;
-PREFIX_CLASS[0xf3] = 4;
-PREFIX_CLASS[0x26] = SEG_BASE + 0;
-PREFIX_CLASS[0x2e] = SEG_BASE + 1;
-PREFIX_CLASS[0x36] = SEG_BASE + 2;
-PREFIX_CLASS[0x3e] = SEG_BASE + 3;
-PREFIX_CLASS[0x64] = SEG_BASE + 4;
-PREFIX_CLASS[0x65] = SEG_BASE + 5;
-
 /**
- * Reads need no bounds check while at least this many bytes follow the
- * instruction start: 15 bytes of instruction plus the most any path reads
- * after hitting the limit (escape 2, VEX 3, ModRM, SIB, disp32, immediates
- * ≤ 12) before its next p > limit check.
+ * What the first byte says: 0 an opcode of the one-byte map, 1 the 0F
+ * escape, 2 hand the instruction to decodeGeneral (legacy prefixes; 9B,
+ * which may glue onto an x87 form; C4/C5, which may start VEX).
  */
-const FAST_SPAN = 48;
-const SCRATCH = new Uint8Array(64);
+const FIRST_ESCAPE = 1;
+const FIRST_GENERAL = 2;
+const FIRST_BYTE = new Uint8Array(256);
+FIRST_BYTE[0x0f] = FIRST_ESCAPE;
+for (const b of [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x9b, 0xc4, 0xc5]) FIRST_BYTE[b] = FIRST_GENERAL;
 
-let T: IsaTables | null = null;
-/** Filled on the first decode; module constants so V8 embeds the arrays in the optimised code. */
+let ready = false;
+/** Module constants, so V8 embeds the arrays in the optimised code. */
 const IX = DECODE_INDEX;
 const FORMS = IX.forms;
 const INFO = IX.info;
@@ -93,297 +68,114 @@ const PLAIN = IX.plain;
 const MODRM_NEED = IX.modrmNeed;
 const STATIC_OPS = IX.staticOps;
 
-function result(
-  address: number, length: number, status: number, opSize: 2 | 4, addrSize: 2 | 4, lock: boolean, segOverride: number,
-  prefixLen: number, modrm: number, sib: number, dispSize: number,
-): DecodedInsn {
-  const bits = packBits(status, opSize, addrSize, lock, REP_CODE_NONE, segOverride, prefixLen, dispSize, false);
-  return new DecodedRecord(address, length, null, NO_OPERANDS, bits, (modrm + 1) | ((sib + 1) << 9));
-}
-
-/** The input ran out (truncated) or the 15-byte limit was hit (too-long). */
-function cutOff(address: number, offset: number, end: number, opSize: 2 | 4, addrSize: 2 | 4): DecodedInsn {
-  if (end < offset + 15) {
-    return result(address, end - offset, STATUS_TRUNCATED, opSize, addrSize, false, -1, 0, -1, -1, 0);
-  }
-  return result(address, 15, STATUS_TOO_LONG, opSize, addrSize, false, -1, 0, -1, -1, 0);
-}
-
-/** An undefined encoding: #UD when executed. The length covers what was read. */
-function bad(
-  address: number, length: number, opSize: 2 | 4, addrSize: 2 | 4, prefixLen: number, lock: boolean, seg: number, modrm: number,
-): DecodedInsn {
-  return result(address, length, STATUS_INVALID, opSize, addrSize, lock, seg, prefixLen, modrm, -1, 0);
-}
-
 /**
  * Decode one instruction at bytes[offset]. `address` is its linear address
- * (for relative targets); `mode` is the code segment's default sizes.
+ * (for relative targets); `mode` is the code segment's default sizes. Never
+ * throws on guest bytes.
  */
 export function decode(bytes: Uint8Array, offset: number, address: number, mode: DecodeMode = MODE32): DecodedInsn {
-  let tables = T;
-  if (tables === null) {
-    tables = T = getTables();
-    fillDecodeIndex(IX, tables);
+  if (!ready) {
+    decoderTables();
+    ready = true;
   }
-  const end = bytes.length;
-  // buf[p] is the next byte; start is the instruction's first byte in buf; limit is where reading must stop.
-  let buf = bytes;
+  // With FAST_SPAN bytes left no read can leave the buffer, and a plain instruction is at most 12 bytes long.
+  if (mode.opSize !== 4 || mode.addrSize !== 4 || bytes.length - offset < FAST_SPAN) return decodeGeneral(bytes, offset, address, mode);
+  const buf = bytes;
   let p = offset;
-  let start = offset;
-  let limit = offset + 15;
-  if (end - offset < FAST_SPAN) {
-    const avail = end - offset;
-    SCRATCH.fill(0);
-    if (avail > 0) SCRATCH.set(bytes.subarray(offset, end));
-    buf = SCRATCH;
-    p = 0;
-    start = 0;
-    limit = avail < 15 ? avail : 15;
-  }
-  const defOp = mode.opSize;
-  const defAddr = mode.addrSize;
-  let seg = -1;
-  let lock = false;
-  let rep = 0;
-  let has66 = false;
-  let has67 = false;
-  let b = 0;
-  // Legacy prefixes, any order, any count up to the 15-byte limit; the last of each kind counts.
-  for (;;) {
-    if (p >= limit) return cutOff(address, offset, end, defOp, defAddr);
-    b = buf[p++]!;
-    const c = PREFIX_CLASS[b]!;
-    if (c === 0) break;
-    if (c >= SEG_BASE) seg = c - SEG_BASE;
-    else if (c === PFX_OPSIZE) has66 = true;
-    else if (c === PFX_ADDRSIZE) has67 = true;
-    else if (c === PFX_LOCK) lock = true;
-    else rep = b;
-  }
-  const prefixLen = p - 1 - start;
-  let opSize: 2 | 4 = has66 ? (defOp === 4 ? 2 : 4) : defOp;
-  const addrSize: 2 | 4 = has67 ? (defAddr === 4 ? 2 : 4) : defAddr;
+  let opcode = buf[p++]!;
   let map = 0;
-  if (b === 0x0f) {
-    b = buf[p++]!;
-    map = 1;
-    if (b === 0x38 || b === 0x3a) {
-      map = b === 0x38 ? 2 : 3;
-      b = buf[p++]!;
-    }
-    if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
-  }
-  let opcode = b;
-  let need = MODRM_NEED[map * 256 + opcode]!;
-  let modrm = -1;
-  let form: DecoderForm | null = null;
-  let fwait = false;
-  if (map === 0 && opcode === 0x9b && prefixLen === 0 && p + 1 < limit) {
-    // fwait glued to a following x87 control form (9B D9 /7 = fstcw …), as objdump shows it.
-    const x = buf[p]!;
-    const m = buf[p + 1]!;
-    if (x >= 0xd8 && x <= 0xdf) {
-      // fn* control forms become f* (fnstsw → fstsw); other x87 forms keep their name.
-      const fl = tables.fwait[x * 8 + ((m >> 3) & 7)];
-      let f = fl != null ? pick(fl, m, false, 0, opSize, addrSize) : null;
-      if (f === null) {
-        const nl = tables.cands[x * 8 + ((m >> 3) & 7)];
-        f = nl != null ? pick(nl, m, false, 0, opSize, addrSize) : null;
-      }
-      if (f !== null) {
-        form = f;
-        opcode = x;
-        modrm = m;
-        p += 2;
-        need = 2;
-        fwait = true;
-      }
-    }
-  }
-  let vexReg = -1;
-  if ((b === 0xc4 || b === 0xc5) && map === 0 && p < limit && buf[p]! >= 0xc0) {
-    // VEX (AVX): outside 64-bit mode C4/C5 followed by mod=11 cannot be les/lds.
-    const v1 = buf[p++]!;
-    let v2 = v1;
-    let vexW = 0;
-    if (b === 0xc4) {
-      map = v1 & 0x1f;
-      v2 = buf[p++]!;
-      vexW = v2 >> 7;
-    } else map = 1;
+  const first = FIRST_BYTE[opcode]!;
+  if (first !== 0) {
+    if (first === FIRST_GENERAL) return decodeGeneral(bytes, offset, address, mode);
     opcode = buf[p++]!;
-    if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
-    // 66/F2/F3/F0 before VEX are #UD; vvvv bit 3 is ignored outside 64-bit mode.
-    if (has66 || rep !== 0 || lock || map < 1 || map > 3) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
-    vexReg = (~v2 >> 3) & 7;
-    need = tables.vexModrmNeed[map * 256 + opcode]!;
-    if (need === 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
-    if (need === 2) {
-      modrm = buf[p++]!;
-      if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
-    }
-    const list = tables.vexCands[map * 2048 + opcode * 8 + (need === 2 ? (modrm >> 3) & 7 : 0)];
-    form = list != null ? pickVex(list, modrm, v2 & 3, (v2 >> 2) & 1, vexW) : null;
-    if (form === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
+    if (opcode === 0x38 || opcode === 0x3a) return decodeGeneral(bytes, offset, address, mode);
+    map = 1;
   }
-  let fid: number;
-  if (form !== null) fid = form.id;
-  else {
-    if (need === 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, -1);
-    let slot = map * 2048 + opcode * 8;
-    if (need === 2) {
-      modrm = buf[p++]!;
-      if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
-      slot += (modrm >> 3) & 7;
-    }
-    fid = SLOT[slot]! - 1;
-    if (fid < 0) {
-      if (fid + 1 !== SLOT_CONDITIONAL) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
-      if (!has66 && rep === 0 && opSize === 4 && addrSize === 4) {
-        // No 66/F2/F3 and 32-bit sizes (almost all 32-bit code): the row depends on mod at most (form-select.ts plainRow).
-        const k = (slot << 1) | (modrm >= 0xc0 ? 1 : 0);
-        let v = PLAIN[k]!;
-        if (v === 0) v = PLAIN[k] = plainRow(IX, slot, modrm);
-        fid = v - 1;
-      }
-      if (fid < 0) fid = selectConditional(IX, slot, modrm, has66, rep, opSize, addrSize);
-      if (fid < 0) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
-    }
+  const need = MODRM_NEED[map * 256 + opcode]!;
+  let modrm = -1;
+  let slot = map * 2048 + opcode * 8;
+  if (need === 2) {
+    modrm = buf[p++]!;
+    slot += (modrm >> 3) & 7;
+  } else if (need === 0) return decodeGeneral(bytes, offset, address, mode);
+  let fid = SLOT[slot]! - 1;
+  if (fid < 0) {
+    // A conditional slot whose plain-state row decodeGeneral has already resolved for this mod (form-select.ts plainRow).
+    const v = fid + 1 === SLOT_CONDITIONAL ? PLAIN[(slot << 1) | (modrm >= 0xc0 ? 1 : 0)]! : 0;
+    if (v <= 0) return decodeGeneral(bytes, offset, address, mode);
+    fid = v - 1;
   }
   const info = INFO[fid]!;
-  // A mandatory prefix is part of the opcode, not a size or repeat prefix.
-  const fpfx = info & I_PFX_MASK;
-  if (fpfx === PFX_66) opSize = defOp;
-  let repCode = REP_CODE_NONE;
-  if (rep !== 0) {
-    const repMode = (info >> I_REP_SHIFT) & 3;
-    if (repMode !== REP_NONE && fpfx !== PFX_F3 && fpfx !== PFX_F2) {
-      repCode = repMode === REP_REP ? REP_CODE_REP : rep === 0xf3 ? REP_CODE_REPE : REP_CODE_REPNE;
-    }
-  }
-  // Decoding goes on for an encoding that is #UD only because of its prefixes or
-  // register field, so its length is known (a disassembler can step over it).
-  let undefinedHere = lock && ((info & I_LOCKABLE) === 0 || modrm >= 0xc0);
+  const isReg = modrm >= 0xc0;
 
-  // ModRM memory addressing: SIB and displacement.
+  // ModRM memory addressing, 32-bit: base, index, scale, displacement size and default segment in one word (addressing.ts).
+  let a = 0;
   let sib = -1;
   let dispSize = 0;
-  let base = -1;
-  let index = -1;
-  let scale: 1 | 2 | 4 | 8 = 1;
   let disp = 0;
-  let defSeg = SEG_DS;
-  if (modrm >= 0 && modrm < 0xc0 && (info & I_IGNORES_MOD) === 0) {
-    // Table-driven (addressing.ts): base, index, scale, displacement size and default segment in one int.
-    let a: number;
-    if (addrSize === 4) {
-      a = MODRM32[modrm]!;
-      if ((a & A_SIB) !== 0) {
-        sib = buf[p++]!;
-        a = (a & 0xf000) | SIB32[sib | (modrm < 0x40 ? 256 : 0)]!;
-      }
-    } else a = MODRM16[modrm]!;
-    base = (a & 15) - 1;
-    index = ((a >> 4) & 15) - 1;
-    scale = (1 << ((a >> 8) & 3)) as 1 | 2 | 4 | 8;
+  if (modrm >= 0 && !isReg && (info & I_IGNORES_MOD) === 0) {
+    a = address32(modrm, buf[p]!);
+    if ((a & A_SIB) !== 0) sib = buf[p++]!;
     dispSize = (a >> 12) & 15;
-    if ((a & A_SS) !== 0) defSeg = SEG_SS;
-    if (dispSize === 1) disp = (buf[p++]! << 24) >> 24;
-    else if (dispSize === 4) {
-      disp = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-      p += 4;
-    } else if (dispSize === 2) {
-      disp = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
-      p += 2;
-    }
-    if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
+    disp = displacement(buf, p, dispSize);
+    p += dispSize;
   }
 
-  const n = (info >> I_NOPS_SHIFT) & 3;
   const opBase = fid * MAX_OPERANDS;
-  const isReg = modrm >= 0xc0;
+  const shape = (info >> I_SHAPE_SHIFT) & 7;
   let operands: readonly Operand[] = NO_OPERANDS;
   // Register-only operand lists are shared (static-operands.ts): look one up, or build it below and keep it.
   let cache: (readonly Operand[] | null)[] | null = null;
-  let cacheKey = 0;
   const sk = (info >> I_STATIC_SHIFT) & 3;
   if (sk === STATIC_ALWAYS || (sk === STATIC_IF_REG && isReg)) {
-    cache = STATIC_OPS[fid] ?? (STATIC_OPS[fid] = new Array<readonly Operand[] | null>(vexReg >= 0 ? STATIC_KEYS : STATIC_KEYS_LEGACY).fill(null));
-    cacheKey = staticKey(modrm, opSize, vexReg);
-    const hit = cache[cacheKey] as readonly Operand[] | null;
+    cache = STATIC_OPS[fid] ?? (STATIC_OPS[fid] = new Array<readonly Operand[] | null>(STATIC_KEYS_LEGACY).fill(null));
+    const hit = cache[staticKey(modrm, 4, -1)]!;
     if (hit !== null) operands = hit;
   }
-  const shape = (info >> I_SHAPE_SHIFT) & 7;
-  // Operand sizes come resolved for both operand sizes (decode-index.ts); this picks the half.
-  const szShift = opSize === 4 ? 16 : 0;
-  if (operands === NO_OPERANDS && shape !== SHAPE_GENERIC) {
-    // The common operand lists (decode-index.ts SHAPE_*), built directly; the loop below does the rest.
-    const size0 = ((OP_SIZES[opBase]! >>> szShift) & 0xffff) as OperandSize;
-    if (shape === SHAPE_J) {
-      let d: number;
-      if (size0 === 1) d = (buf[p++]! << 24) >> 24;
-      else if (size0 === 2) {
-        d = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
-        p += 2;
-      } else {
-        d = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-        p += 4;
-      }
-      const next = (address + (p - start)) | 0;
-      operands = [{ kind: 'rel', size: opSize, target: opSize === 4 ? (next + d) >>> 0 : (next + d) & 0xffff }];
+  if (operands === NO_OPERANDS && shape === SHAPE_J) {
+    let d: number;
+    if (OP_SIZES[opBase]! >>> 16 === 1) d = (buf[p++]! << 24) >> 24;
+    else {
+      d = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+      p += 4;
+    }
+    operands = [{ kind: 'rel', size: 4, target: (address + (p - offset) + d) >>> 0 }];
+  } else if (operands === NO_OPERANDS && shape !== SHAPE_GENERIC) {
+    // The E operand is first except in G,E. Sizes are the 32-bit half of OP_SIZES (decode-index.ts).
+    const esize = (OP_SIZES[shape === SHAPE_G_E ? opBase + 1 : opBase]! >>> 16) as OperandSize;
+    let e: Operand;
+    if (isReg) e = REG_POOL[regIndex(RC_GPR, modrm & 7, esize)] ?? regOperand(RC_GPR, modrm & 7, esize);
+    else e = memOperand(esize, a, disp, defaultSegment(a), false, 4, false);
+    if (shape === SHAPE_E) operands = [e];
+    else if (shape === SHAPE_G_E) {
+      const size0 = (OP_SIZES[opBase]! >>> 16) as OperandSize;
+      operands = [REG_POOL[regIndex(RC_GPR, (modrm >> 3) & 7, size0)] ?? regOperand(RC_GPR, (modrm >> 3) & 7, size0), e];
     } else {
-      const effSeg = seg >= 0 ? seg : defSeg;
-      // The E operand is first except in G,E.
-      const esize = ((OP_SIZES[shape === SHAPE_G_E ? opBase + 1 : opBase]! >>> szShift) & 0xffff) as OperandSize;
-      let e: Operand;
-      if (isReg) {
-        const r = regIndex(RC_GPR, modrm & 7, esize);
-        e = REG_POOL[r] ?? regOperand(RC_GPR, modrm & 7, esize);
-      } else e = { kind: 'mem', size: esize, seg: effSeg, segOverride: seg >= 0, base, index, scale, disp, addrSize, moffs: false };
-      if (shape === SHAPE_E) operands = [e];
-      else if (shape === SHAPE_G_E) operands = [REG_POOL[regIndex(RC_GPR, (modrm >> 3) & 7, size0)] ?? regOperand(RC_GPR, (modrm >> 3) & 7, size0), e];
-      else {
-        const w1 = OPS[opBase + 1]!;
-        const size1 = ((OP_SIZES[opBase + 1]! >>> szShift) & 0xffff) as OperandSize;
-        if (shape === SHAPE_E_G) operands = [e, REG_POOL[regIndex(RC_GPR, (modrm >> 3) & 7, size1)] ?? regOperand(RC_GPR, (modrm >> 3) & 7, size1)];
-        else if ((w1 & OP_KIND_MASK) === OpKind.Ibs) {
-          const v = (buf[p++]! << 24) >> 24;
-          operands = [e, { kind: 'imm', size: opSize, value: opSize === 4 ? v >>> 0 : v & 0xffff }];
-        } else {
-          let v: number;
-          if (size1 === 1) v = buf[p++]!;
-          else if (size1 === 2) {
-            v = buf[p]! | (buf[p + 1]! << 8);
-            p += 2;
-          } else {
-            v = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
-            p += 4;
-          }
-          operands = [e, { kind: 'imm', size: size1, value: v }];
+      const size1 = (OP_SIZES[opBase + 1]! >>> 16) as OperandSize;
+      if (shape === SHAPE_E_G) operands = [e, REG_POOL[regIndex(RC_GPR, (modrm >> 3) & 7, size1)] ?? regOperand(RC_GPR, (modrm >> 3) & 7, size1)];
+      else if ((OPS[opBase + 1]! & OP_KIND_MASK) === OpKind.Ibs) {
+        operands = [e, { kind: 'imm', size: 4, value: ((buf[p++]! << 24) >> 24) >>> 0 }];
+      } else {
+        let v: number;
+        if (size1 === 1) v = buf[p++]!;
+        else {
+          v = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+          p += 4;
         }
+        operands = [e, { kind: 'imm', size: size1, value: v }];
       }
     }
-  }
-  if (n > 0 && operands === NO_OPERANDS) {
-    // Everything else: the general per-operand loop (operand-loop.ts), out of line to keep this function small.
-    const ops = decodeOperandLoop(buf, p, fid, n, modrm, opSize, addrSize, seg, defSeg, base, index, scale, disp, vexReg, opcode, address, start);
+    if (cache !== null) cache[staticKey(modrm, 4, -1)] = Object.freeze(operands);
+  } else if (operands === NO_OPERANDS && (info >> I_NOPS_SHIFT) & 3) {
+    // Everything else: the general per-operand loop (operand-loop.ts).
+    const ops = decodeOperandLoop(buf, p, fid, (info >> I_NOPS_SHIFT) & 3, modrm, 4, 4, -1, a, disp, -1, opcode, address, offset);
+    // Unknown operand kinds and undefined segment-register fields: decodeGeneral says what they are.
+    if (ops === null || LOOP_OUT[1] !== 0) return decodeGeneral(bytes, offset, address, mode);
     p = LOOP_OUT[0]!;
-    if (ops === null) return bad(address, p - start, opSize, addrSize, prefixLen, lock, seg, modrm);
-    if (LOOP_OUT[1] !== 0) undefinedHere = true;
     operands = ops;
-    if (cache !== null) cache[cacheKey] = Object.freeze(ops);
+    if (cache !== null) cache[staticKey(modrm, 4, -1)] = Object.freeze(ops);
   }
-  if (p > limit) return cutOff(address, offset, end, opSize, addrSize);
-  const length = p - start;
-  if (undefinedHere) {
-    return result(address, length, STATUS_INVALID, opSize, addrSize, lock, seg, prefixLen, modrm, sib, dispSize);
-  }
-  // packBits() written out: the hot path must not depend on V8 choosing to inline a call.
-  const bits = STATUS_OK | (opSize === 2 ? B_OPSIZE16 : 0) | (addrSize === 2 ? B_ADDRSIZE16 : 0) | (lock ? B_LOCK : 0) |
-    (repCode << B_REP_SHIFT) | ((seg + 1) << B_SEG_SHIFT) | (prefixLen << B_PREFIXLEN_SHIFT) | (dispSize << B_DISPSIZE_SHIFT) |
-    (fwait ? B_FWAIT : 0);
-  return new DecodedRecord(address, length, FORMS[fid]!, operands, bits, (modrm + 1) | ((sib + 1) << 9));
+  return new DecodedRecord(address, p - offset, FORMS[fid]!, operands, STATUS_OK | (dispSize << B_DISPSIZE_SHIFT), (modrm + 1) | ((sib + 1) << 9));
 }
 
 /** Sequentially decode a buffer (disassembler, tests, bench). */

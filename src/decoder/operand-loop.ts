@@ -2,13 +2,15 @@
  * The decoder's general operand loop: one operand spec at a time, for the
  * rows whose operand lists decode.ts does not build directly (string and
  * moffs forms, three-operand forms, x87, MMX/SSE memory forms, far pointers,
- * shifts by 1 or CL …, roughly one instruction in ten of real code).
+ * shifts by 1 or CL …, roughly one instruction in ten of real code), and
+ * for every instruction decode-general.ts decodes.
  *
  * Out of line so the hot decode() stays small enough for V8 to keep its
  * locals in registers. It reads the packed operand specs of the row
- * (decode-index.ts) and the ModRM address decode() computed; its other
+ * (decode-index.ts) and the ModRM address word the caller computed; its other
  * results come back in LOOP_OUT, so nothing is allocated for them.
  */
+import { addressWord, defaultSegment, memOperand } from './addressing.js';
 import { DECODE_INDEX, MAX_OPERANDS, OP_CLASS_SHIFT, OP_KIND_MASK, OP_MEMSIZE_SHIFT, OP_NUM_SHIFT, OP_SIZE_BIAS, OP_SIZE_SHIFT } from './decode-index.js';
 import type { Operand, OperandSize } from './insn.js';
 import { OpKind } from './operand-specs.js';
@@ -18,6 +20,11 @@ const SEG_ES = 0;
 const SEG_DS = 3;
 const OPS = DECODE_INDEX.ops;
 const OP_SIZES = DECODE_INDEX.opSizes;
+/** Address words (addressing.ts) of the operands without ModRM: moffs, and the string forms' [esi], [edi], [ebx]. */
+const NO_REGISTERS = addressWord(-1, -1, 0, 0, false, false);
+const ESI = addressWord(6, -1, 0, 0, false, false);
+const EDI = addressWord(7, -1, 0, 0, false, false);
+const EBX = addressWord(3, -1, 0, 0, false, false);
 
 /** [0]: the read position after the operands (or where an unknown kind stopped); [1]: 1 when a segment register field is 6/7 (#UD). */
 export const LOOP_OUT = new Int32Array(2);
@@ -25,13 +32,12 @@ export const LOOP_OUT = new Int32Array(2);
 /** The operands of row `fid` (n of them, n ≥ 1), or null for an operand kind the decoder does not know. */
 export function decodeOperandLoop(
   buf: Uint8Array, p: number, fid: number, n: number, modrm: number, opSize: 2 | 4, addrSize: 2 | 4, seg: number,
-  defSeg: number, base: number, index: number, scale: 1 | 2 | 4 | 8, disp: number, vexReg: number, opcode: number,
-  address: number, start: number,
+  a: number, disp: number, vexReg: number, opcode: number, address: number, start: number,
 ): Operand[] | null {
   const opBase = fid * MAX_OPERANDS;
   const szShift = opSize === 4 ? 16 : 0;
   const isReg = modrm >= 0xc0;
-  const effSeg = seg >= 0 ? seg : defSeg;
+  const effSeg = seg >= 0 ? seg : defaultSegment(a);
   let undefinedHere = 0;
   let o0: Operand | null = null;
   let o1: Operand | null = null;
@@ -51,9 +57,7 @@ export function decodeOperandLoop(
     let mSize = size;
     let mSeg = effSeg;
     let mOverride = seg >= 0;
-    let mBase = base;
-    let mIndex = index;
-    let mScale = scale;
+    let mA = a;
     let mDisp = disp;
     let moffs = false;
     let imm = false;
@@ -162,9 +166,7 @@ export function decodeOperandLoop(
         }
         mem = true;
         mSeg = seg >= 0 ? seg : SEG_DS;
-        mBase = -1;
-        mIndex = -1;
-        mScale = 1;
+        mA = NO_REGISTERS;
         moffs = true;
         break;
       case OpKind.A: {
@@ -198,9 +200,7 @@ export function decodeOperandLoop(
           mSeg = SEG_ES;
           mOverride = false;
         } else mSeg = seg >= 0 ? seg : SEG_DS;
-        mBase = kind === OpKind.X ? 6 : kind === OpKind.Y ? 7 : 3;
-        mIndex = -1;
-        mScale = 1;
+        mA = kind === OpKind.X ? ESI : kind === OpKind.Y ? EDI : EBX;
         mDisp = 0;
         break;
       case OpKind.STi:
@@ -227,7 +227,7 @@ export function decodeOperandLoop(
     }
     // Literals with the same keys in the same order: V8 gives each kind one hidden class.
     if (rc >= 0) o = REG_POOL[regIndex(rc, rn, rs)] ?? regOperand(rc, rn, rs);
-    else if (mem) o = { kind: 'mem', size: mSize, seg: mSeg, segOverride: mOverride, base: mBase, index: mIndex, scale: mScale, disp: mDisp, addrSize, moffs };
+    else if (mem) o = memOperand(mSize, mA, mDisp, mSeg, mOverride, addrSize, moffs);
     else if (imm) o = { kind: 'imm', size: iSize, value: iValue };
     if (i === 0) o0 = o!;
     else if (i === 1) o1 = o!;

@@ -24,7 +24,7 @@ import { ArrayCodeFetcher } from '../../src/lift/code-fetcher.js';
 import { liftBlock } from '../../src/lift/lifter.js';
 import { optimize } from '../../src/passes/pipeline.js';
 import type { Block } from '../../src/ir/types.js';
-import { evaluate, initialState, observe } from '../passes/ir-eval.js';
+import { evaluate, initialState, observe } from '../support/ir-evaluator.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = 0x1000;
@@ -63,12 +63,12 @@ export function irListing(name: string, code: Uint8Array): string {
   return parts.join('\n') + '\n';
 }
 
-/** The optimised block does what the lifted one does, from a few random machine states (test evaluator, ../passes/ir-eval.ts). */
+/** The optimised block does what the lifted one does, from a few random machine states (test evaluator, ../support/ir-evaluator.ts). */
 function sameBehaviour(lifted: Block, optimised: Block): void {
   for (let seed = 1; seed <= 16; seed++) {
-    const s1 = initialState(seed * 7919), s2 = initialState(seed * 7919);
-    const before = observe(s1, evaluate(lifted, s1, { faults: false }), true);
-    const after = observe(s2, evaluate(optimised, s2, { faults: false }), true);
+    const s1 = initialState(seed * 7919, { faults: false }), s2 = initialState(seed * 7919, { faults: false });
+    const before = observe(s1, evaluate(lifted, s1), true);
+    const after = observe(s2, evaluate(optimised, s2), true);
     expect(after, `block 0x${lifted.address.toString(16)}, seed ${seed}`).toEqual(before);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Lifted semantics against the host CPU: each snippet is assembled with
  * nasm, run natively by fixtures/native/harness and, lifted by src/lift,
- * by the test IR interpreter, on the same registers, flags and seeded data
+ * by the test IR evaluator, on the same registers, flags and seeded data
  * region; registers, the defined flags and the data checksum must agree,
  * faults included (vector, address, state).
  */

@@ -13,7 +13,7 @@ import { verifyBlock } from '../../src/ir/verify.js';
 import { ArrayCodeFetcher } from '../../src/lift/code-fetcher.js';
 import { liftBlock } from '../../src/lift/lifter.js';
 import { optimize } from '../../src/passes/pipeline.js';
-import { evaluate, initialState, observe } from './ir-eval.js';
+import { evaluate, initialState, observe } from '../support/ir-evaluator.js';
 
 const MODE = MODE_CODE32 | MODE_STACK32 | MODE_FLAT | MODE_PROTECTED;
 const BASE = 0x40000;
@@ -30,10 +30,10 @@ function check(bytes: number[], seed: number, memoryCannotFault: boolean): void 
   const lifted = liftBlock(new ArrayCodeFetcher(code, BASE), BASE, { codeSize: 4, flatSegments: true, mode: MODE });
   expect(verifyBlock(lifted)).toEqual([]);
   const optimised = optimize(lifted, { verify: true, memoryCannotFault });
-  const opts = { faults: !memoryCannotFault };
-  const s1 = initialState(seed), s2 = initialState(seed);
-  const before = observe(s1, evaluate(lifted, s1, opts), true);
-  const after = observe(s2, evaluate(optimised, s2, opts), true);
+  const memory = { faults: !memoryCannotFault };
+  const s1 = initialState(seed, memory), s2 = initialState(seed, memory);
+  const before = observe(s1, evaluate(lifted, s1), true);
+  const after = observe(s2, evaluate(optimised, s2), true);
   expect(after).toEqual(before);
 }
 

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verifyBlock } from '../../src/ir/verify.js';
 import { PASS_NAMES, optimize, type PassName } from '../../src/passes/pipeline.js';
-import { evaluate, initialState, observe } from './ir-eval.js';
+import { evaluate, initialState, observe } from '../support/ir-evaluator.js';
 import { randomBlock } from './random-block.js';
 
 // Unbiased numbers: the generator takes them modulo small counts, and fast-check's bias towards small values would make most choices 0.
@@ -27,10 +27,10 @@ function check(nums: number[], seed: number, disabled: Set<PassName>, memoryCann
     memoryCannotFault,
     successorsOverwriteFlags: overwrite ? () => true : undefined,
   });
-  const options = { faults: !memoryCannotFault };
-  const s1 = initialState(seed), s2 = initialState(seed);
-  const before = observe(s1, evaluate(block, s1, options), !overwrite);
-  const after = observe(s2, evaluate(optimized, s2, options), !overwrite);
+  const memory = { faults: !memoryCannotFault };
+  const s1 = initialState(seed, memory), s2 = initialState(seed, memory);
+  const before = observe(s1, evaluate(block, s1), !overwrite);
+  const after = observe(s2, evaluate(optimized, s2), !overwrite);
   expect(after).toEqual(before);
 }
 

@@ -1,30 +1,82 @@
 /*
- * A tiny evaluator of the IR, for tests only (the product never interprets:
- * it compiles). It exists so the passes can be checked by running a block
- * before and after optimisation and comparing everything a guest or the VMM
- * could observe.
+ * The one evaluator of the IR, for tests only (the product never interprets:
+ * it compiles). Two kinds of test run blocks with it:
+ *  - the passes (test/passes, test/expect) run a block before and after
+ *    optimisation from random machine states and compare everything a guest
+ *    or the VMM could observe (`observe`), on pattern memory;
+ *  - the lifter's differential test (test/lift/native-oracle.ts) runs lifted
+ *    snippets on the memory image the native harness uses (region memory)
+ *    and compares the result with the host CPU.
  *
- * It is written independently of src/passes: flags are computed from the
- * definitions in ir/ops.ts by direct arithmetic and bit-by-bit shifting, not
- * with flags-eval.ts, and ops with BigInt where that is the plain reading.
+ * It is written independently of src/passes and src/codegen: flags are
+ * computed from the definitions in ir/ops.ts by direct arithmetic and
+ * bit-by-bit shifting, not with flags-eval.ts, and ops with BigInt where that
+ * is the plain reading.
  *
  * The machine it models: 8 GPRs, eflags.sys, segment bases and selectors, a
- * flags thunk, byte memory whose unwritten bytes hold a fixed pattern, and
- * (when `faults` is on) a top 256 MiB where every access faults with #PF.
- * `emulate` is a deterministic stand-in VMM: it reads all state (including
- * the flags), changes some of it, may fault, and is logged.
+ * flags thunk and byte memory (an EvalMemory: which bytes exist or fault is
+ * the memory's business). `emulate` is, unless refused, a deterministic
+ * stand-in VMM: it reads all state (including the flags), changes some of
+ * it, may fault, and is logged.
  */
 import type { Block, FlagCond, FlagKind, GuestSlot, MemSize, Op, Value } from '../../src/ir/types.js';
 
 export interface Thunk { kind: FlagKind; size: MemSize; res: number; a: number; b: number; aux: number; }
 
-export interface MachineState {
+/** Guest memory as the evaluator sees it. */
+export interface EvalMemory {
+  /** The byte at an unsigned address, or -1 where an access faults with #PF. */
+  read(addr: number): number;
+  write(addr: number, byte: number): void;
+}
+
+/**
+ * Memory for random-state tests: every byte exists; an unwritten byte holds
+ * a fixed pattern of its address. With `faultsAtTop`, the top 256 MiB
+ * (0xf0000000 up) faults, so blocks can be checked on the fault path too.
+ */
+export class PatternMemory implements EvalMemory {
+  /** The bytes written so far, by address: what a run changed. */
+  readonly written = new Map<number, number>();
+  constructor(readonly faultsAtTop: boolean) {}
+  read(addr: number): number {
+    if (this.faultsAtTop && addr >= 0xf0000000) return -1;
+    return this.written.get(addr) ?? ((Math.imul(addr, 0x9e3779b1) >>> 24) & 0xff);
+  }
+  write(addr: number, byte: number): void { this.written.set(addr, byte); }
+}
+
+export interface Region {
+  readonly base: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Memory of a few disjoint regions (the native harness's map); any other byte faults. */
+export class RegionMemory implements EvalMemory {
+  constructor(readonly regions: readonly Region[]) {}
+  read(addr: number): number {
+    const r = this.regionOf(addr);
+    return r === undefined ? -1 : r.bytes[addr - r.base]!;
+  }
+  write(addr: number, byte: number): void {
+    const r = this.regionOf(addr)!; // evaluate reads every byte of a store before it writes one
+    r.bytes[addr - r.base] = byte;
+  }
+  private regionOf(addr: number): Region | undefined {
+    return this.regions.find((r) => addr >= r.base && addr < r.base + r.bytes.length);
+  }
+}
+
+export interface MachineState<M extends EvalMemory = EvalMemory> {
   gpr: number[];
   segBase: number[];
   segSel: number[];
+  /** Limit-checked segments' windows (GuestSlot segFirst/segSpan); read-only to blocks. */
+  segFirst: number[];
+  segSpan: number[];
   eflagsSys: number;
   thunk: Thunk;
-  memory: Map<number, number>;
+  memory: M;
   vmmLog: string[];
 }
 
@@ -33,7 +85,8 @@ export type Outcome =
   | { kind: 'fault'; vector: number; at: number }
   | { kind: 'vmmFault'; routine: string; at: number };
 
-export function initialState(seed: number): MachineState {
+/** A random machine state from a seed, on pattern memory. */
+export function initialState(seed: number, memory: { faults: boolean }): MachineState<PatternMemory> {
   let x = seed | 1;
   const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x | 0; };
   return {
@@ -42,12 +95,29 @@ export function initialState(seed: number): MachineState {
     segSel: Array.from({ length: 6 }, () => rnd() & 0xffff),
     eflagsSys: (rnd() & 0x3f702a) | 2,
     thunk: { kind: 'explicit', size: 4, res: rnd() & 0x8d5, a: 0, b: 0, aux: 0 },
-    memory: new Map(),
+    // Drawn last so the fields above keep the values they had before these slots existed.
+    segFirst: Array.from({ length: 6 }, rnd),
+    segSpan: Array.from({ length: 6 }, rnd),
+    memory: new PatternMemory(memory.faults),
     vmmLog: [],
   };
 }
 
-const FAULT_START = 0xf0000000;
+/** A state with every register, base, selector and flag zero (flat segments), on the given memory. */
+export function zeroState<M extends EvalMemory>(memory: M): MachineState<M> {
+  return {
+    gpr: new Array<number>(8).fill(0),
+    segBase: new Array<number>(6).fill(0),
+    segSel: new Array<number>(6).fill(0),
+    segFirst: new Array<number>(6).fill(0),
+    segSpan: new Array<number>(6).fill(0),
+    eflagsSys: 2,
+    thunk: { kind: 'explicit', size: 4, res: 0, a: 0, b: 0, aux: 0 },
+    memory,
+    vmmLog: [],
+  };
+}
+
 class GuestFault { constructor(readonly vector: number) {} }
 
 const big = (v: number): bigint => BigInt(v >>> 0);
@@ -182,12 +252,15 @@ function helper(name: string, args: number[]): [number, number] {
 }
 
 export interface EvalOptions {
-  /** Accesses at or above 0xf0000000 fault with #PF (off: memory cannot fault). */
-  faults: boolean;
+  /**
+   * What `emulate` does: run the stand-in VMM (the passes' tests), or throw
+   * (the lifter's differential test, whose snippets must lift to plain IR).
+   */
+  emulate: 'stand-in' | 'refuse';
 }
 
 /** Runs block on state (mutating it) and says how control left. */
-export function evaluate(block: Block, state: MachineState, options: EvalOptions): Outcome {
+export function evaluate(block: Block, state: MachineState, options: EvalOptions = { emulate: 'stand-in' }): Outcome {
   const temps = new Map<number, number>();
   const val = (v: Value): number => {
     if (v.kind === 'const') return v.value;
@@ -197,9 +270,9 @@ export function evaluate(block: Block, state: MachineState, options: EvalOptions
   };
   let at = block.address;
   const memByte = (addr: number): number => {
-    const a = addr >>> 0;
-    if (options.faults && a >= FAULT_START) throw new GuestFault(14);
-    return state.memory.get(a) ?? ((Math.imul(a, 0x9e3779b1) >>> 24) & 0xff);
+    const byte = state.memory.read(addr >>> 0);
+    if (byte < 0) throw new GuestFault(14);
+    return byte;
   };
   const load = (size: MemSize, addr: number): number => {
     let v = 0;
@@ -208,7 +281,7 @@ export function evaluate(block: Block, state: MachineState, options: EvalOptions
   };
   const store = (size: MemSize, addr: number, value: number): void => {
     for (let i = 0; i < size; i++) memByte(addr + i); // fault before writing any byte
-    for (let i = 0; i < size; i++) state.memory.set((addr + i) >>> 0, (value >>> (8 * i)) & 0xff);
+    for (let i = 0; i < size; i++) state.memory.write((addr + i) >>> 0, (value >>> (8 * i)) & 0xff);
   };
   try {
     for (const op of block.ops) {
@@ -253,6 +326,7 @@ export function evaluate(block: Block, state: MachineState, options: EvalOptions
         return null;
       }
       case 'emulate': {
+        if (options.emulate === 'refuse') throw new Error(`emulate ${op.routine} at 0x${at.toString(16)}, refused by this test`);
         const result = fakeVmm(state, op.routine, op.args.map(val), at);
         if (op.dst) temps.set(op.dst.id, result);
         return null;
@@ -288,6 +362,8 @@ function readSlot(s: MachineState, slot: GuestSlot): number {
     case 'gpr': return s.gpr[slot.reg]!;
     case 'segBase': return s.segBase[slot.seg]!;
     case 'segSel': return s.segSel[slot.seg]!;
+    case 'segFirst': return s.segFirst[slot.seg]!;
+    case 'segSpan': return s.segSpan[slot.seg]!;
     case 'eflagsSys': return s.eflagsSys;
   }
 }
@@ -297,6 +373,7 @@ function writeSlot(s: MachineState, slot: GuestSlot, v: number): void {
     case 'gpr': s.gpr[slot.reg] = v; return;
     case 'segBase': s.segBase[slot.seg] = v; return;
     case 'segSel': s.segSel[slot.seg] = v; return;
+    case 'segFirst': case 'segSpan': throw new Error(`put of the read-only slot ${slot.kind}`);
     case 'eflagsSys': s.eflagsSys = v; return;
   }
 }
@@ -308,7 +385,7 @@ function writeSlot(s: MachineState, slot: GuestSlot, v: number): void {
  * exit (an always-taken exit.if becomes the block's exit, so the two are one
  * kind here), only after a fault.
  */
-export function observe(state: MachineState, outcome: Outcome, withFlags: boolean): unknown {
+export function observe(state: MachineState<PatternMemory>, outcome: Outcome, withFlags: boolean): unknown {
   return {
     outcome,
     gpr: state.gpr.map((v) => v | 0),
@@ -316,7 +393,7 @@ export function observe(state: MachineState, outcome: Outcome, withFlags: boolea
     segSel: state.segSel,
     eflagsSys: state.eflagsSys | 0,
     flags: withFlags || outcome.kind !== 'exit' ? thunkFlags(state.thunk) : 'dead',
-    memory: [...state.memory.entries()].sort((x, y) => x[0] - y[0]),
+    memory: [...state.memory.written.entries()].sort((x, y) => x[0] - y[0]),
     vmmLog: state.vmmLog,
   };
 }

@@ -170,6 +170,29 @@ describe('memory access', () => {
     }
   });
 
+  // A power-of-two RAM size lets the emitter test alignment and bounds with one mask; other sizes use two compares.
+  test.each([0x10000, 0x11000])('loads at the end of RAM and far beyond it, RAM size %i', (ramSize) => {
+    const m = new TestMachine(ramSize);
+    const b = new IrBuilder(0x1000, 0);
+    b.insn(0x1000, 1, 'x');
+    b.putGpr(1, b.load(4, b.gpr(6)));
+    b.putGpr(2, b.load(2, b.gpr(6)));
+    const { region } = m.compile([b.finish({ kind: 'jump', target: 0x2000 })]);
+    for (let i = 0; i < 8; i++) m.mem.bytes[ramSize - 8 + i] = 0x10 + i;
+    m.mem.bytes[0] = 0x5a;
+    const byteAt = (a: number) => (a >>> 0 < ramSize ? m.mem.bytes[a >>> 0]! : 0xff);
+    const expected = (a: number, size: number) => {
+      let v = 0;
+      for (let i = size - 1; i >= 0; i--) v = v * 256 + byteAt(a + i);
+      return v;
+    };
+    for (const addr of [ramSize - 8, ramSize - 6, ramSize - 4, ramSize - 3, ramSize - 2, ramSize, ramSize + 4, ramSize * 2, 0x8000_0000, 0xffff_fffc, 0xffff_fffe]) {
+      m.cpu.regs.set([0, 0, 0, 0, 0, 0, addr | 0]);
+      region.run();
+      expect([addr, m.cpu.regs[1]! >>> 0, m.cpu.regs[2]]).toEqual([addr, expected(addr, 4), expected(addr, 2)]);
+    }
+  });
+
   test('outside RAM: reads give 0xFF per byte, writes are dropped, straddling accesses split', () => {
     const m = new TestMachine(0x10000);
     const b = new IrBuilder(0x1000, 0);

@@ -9,7 +9,9 @@
  * the guest's CPL, single-step translation (one instruction per block,
  * used near an exact --max-insns limit and for `--singlestep`), and per
  * segment register what a memory access through it must check
- * (segment-access.ts: nothing for a flat segment, so flat guests pay nothing).
+ * (segment-access.ts: nothing for a flat segment, so flat guests pay nothing),
+ * and whether code fetch and near branch targets are compared with CS's
+ * limit (MODE_CODE_LIMIT: only when CS is shorter than 4 GiB).
  *
  * The dispatcher recomputes the word only when something may have changed
  * it (an exit through the monitor, an interrupt); chained transitions keep it.
@@ -25,6 +27,14 @@ export const MODE_PROTECTED = 1 << 4;
 /** Bits 5–6: CPL. */
 export const MODE_CPL_SHIFT = 5;
 export const MODE_SINGLE_STEP = 1 << 7;
+/**
+ * CS's limit is below 4 GiB: every instruction's bytes and every near
+ * branch target are compared with it (SDM vol. 3 §5.3). The translation
+ * reads the limit from CS's window slots (segment-access.ts: first + span
+ * is limit + 1) rather than baking it in, because the cache key holds the
+ * mode word and not the limit.
+ */
+export const MODE_CODE_LIMIT = 1 << 8;
 /** Bits 12–23: the segment access class (segment-access.ts) of ES CS SS DS FS GS, two bits each. */
 export const MODE_SEG_SHIFT = 12;
 export const MODE_SEG_MASK = 0xfff << MODE_SEG_SHIFT;
@@ -48,6 +58,8 @@ export function modeOf(cpu: CpuState): number {
   if ((cpu.cr0 & CR0_PE) !== 0) m |= MODE_PROTECTED;
   m |= (cpu.cpl & 3) << MODE_CPL_SHIFT;
   m |= segmentAccessField(cpu) << MODE_SEG_SHIFT;
+  // Unfilled caches (attr 0) check nothing, as segmentAccessField.
+  if (cpu.segLimit[SEG_CS] !== 0xffffffff && cpu.segAttr[SEG_CS] !== 0) m |= MODE_CODE_LIMIT;
   return m;
 }
 
@@ -75,6 +87,7 @@ export function describeMode(mode: number): string {
   parts.push(mode & MODE_PROTECTED ? 'pm' : 'real');
   parts.push('cpl' + ((mode >>> MODE_CPL_SHIFT) & 3));
   if (mode & MODE_SINGLE_STEP) parts.push('step');
+  if (mode & MODE_CODE_LIMIT) parts.push('cslimit');
   const segs = describeSegmentAccess((mode & MODE_SEG_MASK) >>> MODE_SEG_SHIFT);
   if (segs !== '') parts.push(segs);
   return parts.join(',');

@@ -18,7 +18,9 @@
  * the offsets the SDM allows (vol. 3 §5.3): 0..limit for expand-up segments,
  * limit+1..0xFFFF or 0xFFFFFFFF (by the B bit) for expand-down ones, and
  * nothing for a segment no data access may use (null selector in DS ES FS
- * GS, execute-only code, not present). Rights (§5.5–5.6) become the
+ * GS, execute-only code, not present). For CS, first + span is always
+ * limit + 1 (an execute-only CS has first = limit + 1, span 0), which is
+ * what code fetch is compared with (mode.ts MODE_CODE_LIMIT). Rights (§5.5–5.6) become the
  * read-only bit: read-only data and code segments are never writable in
  * protected mode; in real mode every segment is writable and only the limit
  * counts.
@@ -100,7 +102,9 @@ function classify(cpu: CpuState, seg: number, real: boolean): number {
     // Null selectors leave attr 0 (not present); system descriptors never reach a data register.
     if ((attr & ATTR_P) === 0 || (attr & ATTR_S) === 0) return window(0, 0, SEG_WINDOW_READ_ONLY);
     if ((attr & ATTR_CODE) !== 0) {
-      if ((attr & ATTR_RW) === 0) return window(0, 0, SEG_WINDOW_READ_ONLY); // execute-only
+      // Execute-only: no data access fits (span 0). In CS, first + span is still limit + 1,
+      // the fetch limit translated code compares instructions and branch targets with.
+      if ((attr & ATTR_RW) === 0) return window(seg === SEG_CS ? limit + 1 : 0, 0, SEG_WINDOW_READ_ONLY);
       readOnly = SEG_READ_ONLY_BIT;
     } else {
       if ((attr & ATTR_RW) === 0) readOnly = SEG_READ_ONLY_BIT;

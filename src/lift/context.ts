@@ -26,12 +26,12 @@ import { EFLAGS_SYS_SLOT, IrBuilder, gprSlot, segBaseSlot, segFirstSlot, segSelS
 import type {
   BinaryOpName, Exit, FlagCond, FlagKind, MemSize, Temp, UnaryOpName, Value, VmmRoutine,
 } from '../ir/types.js';
-import { segClassOf } from '../cpu/mode.js';
+import { MODE_CODE_LIMIT, segClassOf } from '../cpu/mode.js';
 import { SEG_OPEN, SEG_READ_ONLY_BIT, SEG_WINDOW_BIT } from '../cpu/segment-access.js';
 import type { LiftMode } from './lift-mode.js';
 
 export const ESP = 4;
-const SEG_SS = 2;
+const SEG_CS = 1, SEG_SS = 2;
 const SS_FAULT = 12, GP_FAULT = 13;
 
 /**
@@ -71,6 +71,8 @@ export class LiftContext {
   readonly b: IrBuilder;
   readonly stackSize: 2 | 4;
   readonly flat: boolean;
+  /** Code fetch and near branch targets are compared with CS's limit (mode.ts MODE_CODE_LIMIT). */
+  readonly codeLimited: boolean;
   /** The instruction being lifted and the EIP after it. */
   insn!: DecodedInsn;
   next = 0;
@@ -90,6 +92,7 @@ export class LiftContext {
     this.b = new IrBuilder(address >>> 0, mode.mode);
     this.stackSize = mode.stackSize ?? mode.codeSize;
     this.flat = mode.flatSegments;
+    this.codeLimited = (mode.mode & MODE_CODE_LIMIT) !== 0;
   }
 
   beginInsn(insn: DecodedInsn, text: string): void {
@@ -263,6 +266,36 @@ export class LiftContext {
     const y = this.op('add', x, size);
     const outside = this.op('or', this.op('ltu', this.b.get(segSpanSlot(seg)), y), this.op('ltu', y, size));
     this.raise(vector, 0, outside);
+  }
+
+  /**
+   * Code fetch up to (not including) offset `end` in CS, for a
+   * code-limited mode: #GP(0) at the current instruction unless end - 1 is
+   * within CS's limit (first + span = limit + 1, segment-access.ts). The
+   * limit is read, not baked in: the cache keys translations by mode word.
+   */
+  checkFetch(end: number): void {
+    if (!this.codeLimited) return;
+    if (end > 0xffffffff) return this.raise(GP_FAULT, 0, this.c(1)); // wraps past 4 GiB: beyond any limit
+    this.raise(GP_FAULT, 0, this.op('ltu', this.codeEnd(), end >>> 0));
+  }
+
+  /**
+   * A near transfer to `target` (SDM JMP, Jcc, CALL, RET, LOOP pseudo-code:
+   * "IF tempEIP is not within code segment limit THEN #GP(0)"), taken when
+   * `taken` is nonzero (null: always): #GP(0) at the branch, before it
+   * pushes or moves anything, when target > CS's limit.
+   */
+  checkBranchTarget(target: Value | number, taken: Value | null = null): void {
+    if (!this.codeLimited) return;
+    const t = typeof target === 'number' ? this.c(target >>> 0) : target;
+    const beyond = this.op('leu', this.codeEnd(), t);
+    this.raise(GP_FAULT, 0, taken === null ? beyond : this.op('and', taken, beyond));
+  }
+
+  /** CS's limit + 1 (no wrap: MODE_CODE_LIMIT means the limit is below 0xFFFFFFFF). */
+  private codeEnd(): Value {
+    return this.op('add', this.b.get(segFirstSlot(SEG_CS)), this.b.get(segSpanSlot(SEG_CS)));
   }
 
   // ---- flags ---------------------------------------------------------------

@@ -6,6 +6,8 @@
  * Near targets with a 16-bit operand size are EIP values wrapped to 16 bits
  * (the decoder wraps relative ones; indirect ones are loaded as 16-bit
  * values). loop/jcxz count with CX or ECX by the address size.
+ * Under a limited CS each near transfer first compares its target with the
+ * limit (LiftContext.checkBranchTarget): #GP(0) at the branch, nothing moved.
  */
 import type { DecodedInsn } from '../decoder/insn.js';
 import type { FlagCond, Value } from '../ir/types.js';
@@ -27,19 +29,24 @@ function relTarget(ctx: LiftContext, insn: DecodedInsn): number {
 function jmp(ctx: LiftContext, insn: DecodedInsn): void {
   const o = operand(insn, 0);
   if (o.kind === 'rel') {
+    ctx.checkBranchTarget(o.target);
     ctx.exit = { kind: 'jump', target: o.target >>> 0 };
   } else if (o.kind === 'far') {
     farTransfer('farJmp')(ctx, insn);
   } else if (o.kind === 'mem' && o.size === insn.opSize + 2) {
     farIndirect('farJmp')(ctx, insn);
   } else {
-    ctx.exit = { kind: 'indirect', target: loadOperand(ctx, o, insn.opSize), hint: 'jmp' };
+    const target = loadOperand(ctx, o, insn.opSize);
+    ctx.checkBranchTarget(target);
+    ctx.exit = { kind: 'indirect', target, hint: 'jmp' };
   }
 }
 
 function jcc(cc: FlagCond) {
   return (ctx: LiftContext, insn: DecodedInsn): void => {
-    ctx.exit = { kind: 'branch', cond: ctx.flag(cc), taken: relTarget(ctx, insn), fallthrough: ctx.next };
+    const cond = ctx.flag(cc), taken = relTarget(ctx, insn);
+    ctx.checkBranchTarget(taken, cond);
+    ctx.exit = { kind: 'branch', cond, taken, fallthrough: ctx.next };
   };
 }
 
@@ -50,6 +57,7 @@ function call(ctx: LiftContext, insn: DecodedInsn): void {
   const size = insn.opSize;
   // The target is read before the push: call [esp] uses the old ESP.
   const target: Value | number = o.kind === 'rel' ? o.target >>> 0 : loadOperand(ctx, o, size);
+  ctx.checkBranchTarget(target); // before the push: a call beyond the limit leaves the stack alone
   pushValue(ctx, ctx.c(size === 2 ? ctx.next & 0xffff : ctx.next), size);
   ctx.exit = typeof target === 'number' ? { kind: 'jump', target } : { kind: 'indirect', target, hint: 'call' };
 }
@@ -57,6 +65,7 @@ function call(ctx: LiftContext, insn: DecodedInsn): void {
 function ret(ctx: LiftContext, insn: DecodedInsn): void {
   const size = insn.opSize;
   const target = popValue(ctx, size);
+  ctx.checkBranchTarget(target);
   const o = insn.operands[0];
   if (o !== undefined && o.kind === 'imm') releaseStack(ctx, o.value & 0xffff);
   ctx.exit = { kind: 'indirect', target, hint: 'ret' };
@@ -73,13 +82,17 @@ function loop(zf: 'any' | 'set' | 'clear') {
       const z = ctx.flag('zf');
       cond = ctx.op('and', cond, zf === 'set' ? z : ctx.op('xor', z, 1));
     }
-    ctx.exit = { kind: 'branch', cond, taken: relTarget(ctx, insn), fallthrough: ctx.next };
+    const taken = relTarget(ctx, insn);
+    ctx.checkBranchTarget(taken, cond);
+    ctx.exit = { kind: 'branch', cond, taken, fallthrough: ctx.next };
   };
 }
 
 function jcxz(ctx: LiftContext, insn: DecodedInsn): void {
   const cond = ctx.op('eq', ctx.readReg(ECX, insn.addrSize), 0);
-  ctx.exit = { kind: 'branch', cond, taken: relTarget(ctx, insn), fallthrough: ctx.next };
+  const taken = relTarget(ctx, insn);
+  ctx.checkBranchTarget(taken, cond);
+  ctx.exit = { kind: 'branch', cond, taken, fallthrough: ctx.next };
 }
 
 /** jmp/call ptr16:16/32: selector and offset from the instruction. */

@@ -25,6 +25,9 @@
  *     its own paging state, which the lifter does not know.
  * Undefined encodings raise #UD, over-long ones (> 15 bytes) #GP(0), x87 and
  * SIMD forms #UD (no FPU offered yet).
+ * Under a CS shorter than 4 GiB (MODE_CODE_LIMIT) each instruction first
+ * compares its last byte with the limit: #GP(0) at the instruction whose
+ * bytes reach beyond it (SDM vol. 3 §5.3); control.ts checks near targets.
  */
 import { decode, MODE16, MODE32 } from '../decoder/decode.js';
 import { formatInsn, insnToString } from '../decoder/disasm.js';
@@ -76,6 +79,8 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
     if (insn === null || insn.status === 'truncated') {
       if (count > 0) return ctx.b.finish({ kind: 'jump', target: eip });
       ctx.b.insn(eip, n, '(unreadable)');
+      // Bytes are fetched in order: an unreadable byte beyond CS's limit is #GP, not #PF.
+      ctx.checkFetch(eip + n + 1);
       ctx.b.raise(PF);
       return ctx.b.finish({ kind: 'dispatch', next: eip });
     }
@@ -83,6 +88,7 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
 
     const text = insn.status === 'ok' ? insnToString(formatInsn(insn, bytes, 0)) : '(bad)';
     ctx.beginInsn(insn, text);
+    ctx.checkFetch(eip + insn.length);
     liftOne(ctx, insn, bytes);
     ctx.endInsn();
     count++;

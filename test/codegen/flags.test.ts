@@ -19,6 +19,7 @@ import { describe, expect, test } from 'vitest';
 import { allFlagsExpr, AF, CF, condExpr, CONDS, flagsOf, OF, OSZAPC, PARITY, PF, SF, ZF } from '../../src/codegen/flags.js';
 import { CONDITION_CODES } from '../../src/ir/ops.js';
 import type { FlagKind, MemSize } from '../../src/ir/types.js';
+import { xorshift32 } from '../support/xorshift32.js';
 
 const harness = join(import.meta.dirname, '..', '..', 'fixtures', 'native', 'harness');
 
@@ -46,21 +47,10 @@ function encode(kind: FlagKind, size: MemSize): string {
 
 const SPECIAL = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
-/** Deterministic pseudo-random words (xorshift), so failures reproduce. */
-function* words(seed: number): Generator<number> {
-  let x = seed >>> 0 || 1;
-  for (;;) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    yield x;
-  }
-}
 
 function cases(): Case[] {
   const out: Case[] = [];
-  const rnd = words(0x9e3779b9);
-  const next = (): number => rnd.next().value as number;
+  const next = xorshift32(0x9e3779b9);
   for (const kind of Object.keys(OPCODES) as FlagKind[]) {
     for (const size of [1, 2, 4] as const) {
       const code = encode(kind, size);

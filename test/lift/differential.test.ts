@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { assemble, DATA_BASE, haveOracle, maskFlags, runLifted, runNative, type CaseInput } from './native-oracle.js';
+import { xorshift32 } from '../support/xorshift32.js';
 
 const O = 0x800, S = 0x80, Z = 0x40, A = 0x10, P = 0x4, C = 0x1;
 
@@ -100,11 +101,7 @@ const CASES: Case[] = [
 
 /** Deterministic inputs: edge values mixed with xorshift randomness. */
 function inputsFor(c: Case, k: number, seedBase: number): CaseInput {
-  let x = (seedBase * 2654435761 + k * 40503 + 1) >>> 0;
-  const rnd = (): number => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    return x;
-  };
+  const rnd = xorshift32((seedBase * 2654435761 + k * 40503 + 1) >>> 0);
   const edges = [0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 9, 0x99, 0x100];
   const regs = Array.from({ length: 8 }, () => (rnd() % 3 === 0 ? edges[rnd() % edges.length]! : rnd()));
   regs[4] = DATA_BASE + 0x8000; // ESP

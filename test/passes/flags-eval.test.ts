@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FlagCond, FlagKind, MemSize } from '../../src/ir/types.js';
 import { AF, CF, OF, OSZAPC, PF, SF, ZF, evalCond, evalThunk } from '../../src/passes/flags-eval.js';
+import { xorshift32 } from '../support/xorshift32.js';
 
 const harness = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'native', 'harness');
 const native = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'ia32');
@@ -42,11 +43,7 @@ const CASES: Case[] = [
 const EDGES = [0, 1, 2, 0x0f, 0x10, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
 function* operands(seed: number): Generator<[number, number, number]> {
-  let x = seed >>> 0 || 1;
-  const next = (): number => {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
-    return x >>> 0;
-  };
+  const next = xorshift32(seed >>> 0 || 1);
   for (const a of EDGES) for (const b of EDGES) yield [a, b, next()];
   for (let i = 0; i < 300; i++) yield [next(), next() >>> (next() & 31), next()];
 }

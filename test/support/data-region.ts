@@ -7,6 +7,7 @@
  * thousands of cases, so pristine images are cached per seed and copied in.
  */
 import { DATA_SIZE } from './harness-protocol.js';
+import { xorshift32 } from './xorshift32.js';
 
 const pristine = new Map<number, Uint8Array>();
 const MAX_CACHED = 64;
@@ -18,13 +19,8 @@ export function dataImage(seed: number): Uint8Array {
   if (img !== undefined) return img;
   img = new Uint8Array(DATA_SIZE);
   const w = new DataView(img.buffer);
-  let x = (key | 1) >>> 0;
-  for (let i = 0; i < DATA_SIZE; i += 4) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    w.setUint32(i, x, true);
-  }
+  const next = xorshift32(key | 1);
+  for (let i = 0; i < DATA_SIZE; i += 4) w.setUint32(i, next(), true);
   if (pristine.size >= MAX_CACHED) pristine.delete(pristine.keys().next().value!);
   pristine.set(key, img);
   return img;

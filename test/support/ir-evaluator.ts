@@ -20,6 +20,7 @@
  * it, may fault, and is logged.
  */
 import type { Block, FlagCond, FlagKind, GuestSlot, MemSize, Op, Value } from '../../src/ir/types.js';
+import { xorshift32 } from './xorshift32.js';
 
 export interface Thunk { kind: FlagKind; size: MemSize; res: number; a: number; b: number; aux: number; }
 
@@ -87,8 +88,8 @@ export type Outcome =
 
 /** A random machine state from a seed, on pattern memory. */
 export function initialState(seed: number, memory: { faults: boolean }): MachineState<PatternMemory> {
-  let x = seed | 1;
-  const rnd = (): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return x | 0; };
+  const next = xorshift32(seed | 1);
+  const rnd = (): number => next() | 0;
   return {
     gpr: Array.from({ length: 8 }, rnd),
     segBase: Array.from({ length: 6 }, rnd),

@@ -24,6 +24,7 @@ import { HOT_CYCLES } from '../../src/cache/smc-pages.js';
 import { DEFAULT_REGION_LIMITS } from '../../src/translator/region-builder.js';
 import { Machine, type RunResult } from '../../src/vmm/machine.js';
 import { EXIT_STATUS_INTERNAL_ERROR } from '../../src/vmm/run-end.js';
+import { xorshift32 } from '../support/xorshift32.js';
 import { root } from './mmu-run.js';
 
 const fixture = (name: string): string => join(root, 'fixtures/escape', name);
@@ -147,14 +148,9 @@ describe('random page tables (pagechaos.elf)', () => {
 
 /** xorshift32, the same generator as the fixture kernels. */
 function randomBytes(seed: number, n: number): Uint8Array {
-  let x = seed | 1;
+  const next = xorshift32(seed | 1);
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
+  for (let i = 0; i < n; i++) out[i] = next() & 0xff;
   return out;
 }
 

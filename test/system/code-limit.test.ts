@@ -17,13 +17,15 @@
  * QEMU (TCG) differs: it runs past the limit on near transfers and skips
  * the SS checks on far frames (codelimit.qemu, kept for reference).
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { root } from './mmu-run.js';
 
 const elf = join(root, 'fixtures/system/codelimit.elf');
+const native = join(root, 'fixtures/system/codelimit_native');
 const silicon = readFileSync(join(root, 'fixtures/system/codelimit_native.expected'), 'latin1');
 const qemu = readFileSync(join(root, 'fixtures/system/codelimit.qemu'), 'latin1');
 
@@ -57,5 +59,13 @@ describe('codelimit.elf: CS-limit fetch and SS-limit frames as the host CPU chec
     expect(q.length).toBe(s.length);
     const same = s.filter((line, i) => line === q[i] && line.includes('->'));
     expect(same).toEqual(['ljmp to offset 0x1000: -> #GP(0) in flat code']);
+  });
+
+  const runnable = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'ia32') && existsSync(native);
+  it.skipIf(!runnable)('the committed native probe still prints its recording on this host', () => {
+    const run = spawnSync(native, [], { timeout: 10_000 });
+    if (run.status !== 0 && String(run.stderr).includes('modify_ldt')) return; // kernel without modify_ldt
+    expect(run.status, String(run.stderr)).toBe(0);
+    expect(String(run.stdout)).toBe(silicon);
   });
 });

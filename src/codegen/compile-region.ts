@@ -11,12 +11,13 @@
  *   function region_00100000(L) {              // L: the case to start at (0: the entry)
  *     let r0 = R[0], r1 = R[1];                 // registers the region uses
  *     let ccOp = cpu.ccOp, …;                   // the thunk, if flags are used
- *     let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1;
+ *     let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1, ne = 0, ra = 0, ub = 0;
  *     out: for (;;) switch (L) {
  *       case 0: { …block 0…  L = 1; continue out; }
- *       case 1: { …block 1…  cpu.eip = 0x100040; xc = 0; break out; }
+ *       case 1: { …block 1…  ne = 0x100040; xc = 0; break out; }
  *     }
- *     R[0] = r0; …; cpu.icount += b0 - bud; cpu.budget = bud;
+ *     R[0] = r0; …; cpu.eip = ne; REGION.resumeAt = ra;
+ *     bud += ub; cpu.icount += b0 - bud; cpu.budget = bud;
  *     if (rv >= 0) MON.raise(rv, re);
  *     return xc;
  *   }
@@ -339,7 +340,7 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
   const source = [
     `return function ${name}(L) {`,
     scope.declarations(),
-    'L = L | 0; let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1;',
+    'L = L | 0; let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1, ne = 0, ra = 0, ub = 0;',
     'out: for (;;) {',
     'switch (L) {',
     ...cases,
@@ -347,7 +348,7 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
     '}',
     '}',
     scope.writeBack(),
-    'cpu.icount += b0 - bud; cpu.budget = bud;',
+    'cpu.eip = ne; REGION.resumeAt = ra; bud += ub; cpu.icount += b0 - bud; cpu.budget = bud;',
     'if (rv >= 0) MON.raise(rv, re);',
     'return xc;',
     '};',

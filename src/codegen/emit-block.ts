@@ -10,6 +10,10 @@
  *   L                    the region block to run next (a `switch (L)` case)
  *   xc                   the exit code to return; `break out` leaves through
  *                        the common write-back, `continue out` runs block L
+ *   ne, ra, ub           set by an exit before `break out`: the EIP to leave
+ *                        at, the case a budget exit left (REGION.resumeAt),
+ *                        the charged instructions that did not retire; the
+ *                        write-back stores them (see leave())
  *   inv                  set when a store invalidated this region
  *   rv, re               an exception to raise after write-back (rv >= 0)
  *   t<N>                 IR temps (block-scoped consts: the IR is SSA)
@@ -33,6 +37,19 @@ import { coldTemps } from './cold-temps.js';
 import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from './flags.js';
 import type { MemoryEmitter } from './memory-access.js';
 import { laterStores, type ProbedStore } from './store-probes.js';
+
+/**
+ * Leaving the region through the common write-back: exits only assign
+ * locals, and the write-back, which runs on every exit, stores them into
+ * CpuState. An exit path that stored to cpu or REGION itself, or adjusted
+ * the budget with `+=`, would carry no type feedback until it first ran, and
+ * V8 deoptimises a function the first time it reaches such an operation: a
+ * budget exit did that once in every region, and each deopt costs a
+ * recompile (qsort: 25 deopts, 102 TurboFan compiles).
+ */
+export function leave(eip: string, xc: number | string, refund: number): string {
+  return `${refund !== 0 ? `ub = ${refund}; ` : ''}ne = ${eip}; xc = ${xc}; break out;`;
+}
 
 /** The IR asked for something codegen cannot compile (a lifter or pass bug). */
 export class CodegenError extends Error {
@@ -160,7 +177,7 @@ export class BlockEmitter {
     // Only cases check the budget, for everything up to the next check; see compile-region.ts.
     if (this.isRoot) {
       const need = this.scope.checkInsns(this.root);
-      this.line(`if (bud < ${need}) { cpu.eip = ${hex(b.address)}; REGION.resumeAt = ${this.root}; xc = ${ExitCode.Budget}; break out; }`);
+      this.line(`if (bud < ${need}) { ne = ${hex(b.address)}; ra = ${this.root}; xc = ${ExitCode.Budget}; break out; }`);
     }
     this.line(`bud -= ${this.n};`);
     for (const op of b.ops) this.op(op);
@@ -258,14 +275,13 @@ export class BlockEmitter {
         this.emulate(op);
         return;
       case 'raise': {
-        const body = `${this.flushCode()}bud += ${this.n - this.k}; cpu.eip = ${hex(this.insnAddr)}; ` +
-          `rv = ${op.vector}; re = ${op.errorCode ?? -1}; xc = ${ExitCode.Leave}; break out;`;
+        const body = `${this.flushCode()}rv = ${op.vector}; re = ${op.errorCode ?? -1}; ${leave(hex(this.insnAddr), ExitCode.Leave, this.n - this.k)}`;
         this.line(op.cond !== null ? `if (${val(op.cond)} !== 0) { ${body} }` : `{ ${body} }`);
         return;
       }
       case 'exitIf': {
         // The instruction counts as retired (a rep with a zero count completes).
-        const body = `${this.flushCode()}bud += ${this.n - this.k - 1}; ${this.transferCode(op.target)}`;
+        const body = `${this.flushCode()}${this.transferCode(op.target, this.n - this.k - 1)}`;
         this.line(`if (${val(op.cond)} !== 0) { ${body} }`);
         return;
       }
@@ -278,7 +294,7 @@ export class BlockEmitter {
    * the precise-exception rule guarantees (faulting ops precede its writes).
    */
   private faultExit(): string {
-    return `${this.flushCode()}bud += ${this.n - this.k}; cpu.eip = ${hex(this.insnAddr)}; xc = ${ExitCode.Leave}; break out;`;
+    return `${this.flushCode()}${leave(hex(this.insnAddr), ExitCode.Leave, this.n - this.k)}`;
   }
 
   /** A pure op's statement: on the main line, or kept for the cold exits when only they need it. */
@@ -329,7 +345,7 @@ export class BlockEmitter {
     if (this.k < 0 || !this.insnStores) return;
     // After the block's last instruction the exit decides where to go (transferCode checks inv).
     if (last) return;
-    this.line(`if (inv !== 0) { ${this.flushCode()}bud += ${this.n - this.k - 1}; cpu.eip = ${hex(this.insnNext)}; xc = ${ExitCode.CodeModified}; break out; }`);
+    this.line(`if (inv !== 0) { ${this.flushCode()}${leave(hex(this.insnNext), ExitCode.CodeModified, this.n - this.k - 1)} }`);
   }
 
   private exit(): void {
@@ -346,23 +362,28 @@ export class BlockEmitter {
         this.line(this.indirectCode(val(e.target), e.hint));
         return;
       case 'dispatch':
-        this.line(`cpu.eip = ${hex(e.next)}; xc = ${ExitCode.Dispatch}; break out;`);
+        this.line(leave(hex(e.next), ExitCode.Dispatch, 0));
         return;
     }
   }
 
-  /** Go to guest address `target`: a region block by JS control flow, else a direct exit. */
-  private transferCode(target: number): string {
+  /**
+   * Go to guest address `target`: a region block by JS control flow, else a
+   * direct exit. `refund`: instructions charged to the budget that did not
+   * retire (a side exit's).
+   */
+  private transferCode(target: number, refund = 0): string {
     const t = target >>> 0;
     const idx = this.scope.blockIndex(t);
     if (idx >= 0) {
-      const smc = this.insnStores ? `if (inv !== 0) { cpu.eip = ${hex(t)}; xc = ${ExitCode.CodeModified}; break out; } ` : '';
+      const smc = (refund !== 0 ? `bud += ${refund}; ` : '') +
+        (this.insnStores ? `if (inv !== 0) { ${leave(hex(t), ExitCode.CodeModified, 0)} } ` : '');
       if (idx === this.root && this.scope.loopsBack(idx)) return `${smc}continue b${idx};`;
       // A block with no other way in is emitted right here, inside this one.
       if (this.scope.inlined(idx)) return `${smc}{\n${new BlockEmitter(this.scope.block(idx), this.scope, this.root).emit()}\n}`;
       return `${smc}L = ${idx}; continue out;`;
     }
-    return `cpu.eip = ${hex(t)}; xc = ${this.scope.exitSlot(t)}; break out;`;
+    return leave(hex(t), this.scope.exitSlot(t), refund);
   }
 
   /**
@@ -372,10 +393,10 @@ export class BlockEmitter {
    */
   private indirectCode(target: string, hint: 'ret' | 'call' | 'jmp'): string {
     const sites = hint === 'ret' ? this.scope.returnSites() : [];
-    if (sites.length === 0) return `cpu.eip = ${target} >>> 0; xc = ${ExitCode.Indirect}; break out;`;
-    const smc = this.insnStores ? `if (inv !== 0) { cpu.eip = j; xc = ${ExitCode.CodeModified}; break out; } ` : '';
+    if (sites.length === 0) return leave(`${target} >>> 0`, ExitCode.Indirect, 0);
+    const smc = this.insnStores ? `if (inv !== 0) { ${leave('j', ExitCode.CodeModified, 0)} } ` : '';
     const cases = sites.map((s) => `case ${hex(s.eip)}: ${smc}L = ${s.index}; continue out;`).join(' ');
-    return `{ const j = ${target} >>> 0; switch (j) { ${cases} } cpu.eip = j; xc = ${ExitCode.Indirect}; break out; }`;
+    return `{ const j = ${target} >>> 0; switch (j) { ${cases} } ${leave('j', ExitCode.Indirect, 0)} }`;
   }
 
   /** Statements moving the static thunk into the locals (without forgetting it). */

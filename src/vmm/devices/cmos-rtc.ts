@@ -48,6 +48,17 @@ const REG_C = 0x0c;
 const REG_D = 0x0d;
 const REG_CENTURY = 0x32;
 
+/** The registers that read and set the clock (timeField, setTimeField) rather than plain CMOS RAM. */
+function isTimeRegister(reg: number): boolean {
+  switch (reg) {
+    case REG_SECONDS: case REG_MINUTES: case REG_HOURS: case REG_WEEKDAY:
+    case REG_DAY: case REG_MONTH: case REG_YEAR: case REG_CENTURY:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const B_SET = 0x80;
 const B_BINARY = 0x04;
 const B_24H = 0x02;
@@ -120,16 +131,8 @@ export class CmosRtc implements PortDevice {
   }
 
   readRegister(reg: number): number {
+    if (isTimeRegister(reg)) return this.timeField(reg, new Date(Math.floor(this.nowMs())));
     switch (reg) {
-      case REG_SECONDS:
-      case REG_MINUTES:
-      case REG_HOURS:
-      case REG_WEEKDAY:
-      case REG_DAY:
-      case REG_MONTH:
-      case REG_YEAR:
-      case REG_CENTURY:
-        return this.timeField(reg, new Date(Math.floor(this.nowMs())));
       case REG_A: {
         const uip = this.frozenMs < 0 && this.inUpdateWindow() ? A_UIP : 0;
         return (this.ram[REG_A]! & 0x7f) | uip;
@@ -145,17 +148,11 @@ export class CmosRtc implements PortDevice {
   }
 
   writeRegister(reg: number, value: number): void {
+    if (isTimeRegister(reg)) {
+      this.setTimeField(reg, value);
+      return;
+    }
     switch (reg) {
-      case REG_SECONDS:
-      case REG_MINUTES:
-      case REG_HOURS:
-      case REG_WEEKDAY:
-      case REG_DAY:
-      case REG_MONTH:
-      case REG_YEAR:
-      case REG_CENTURY:
-        this.setTimeField(reg, value);
-        return;
       case REG_B: {
         const wasSet = (this.ram[REG_B]! & B_SET) !== 0;
         this.ram[REG_B] = value;

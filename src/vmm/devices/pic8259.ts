@@ -35,19 +35,19 @@ export class Pic8259 implements InterruptLines, PortDevice {
   readonly slave = new Pic8259Chip(false);
 
   raiseIrq(n: number): void {
-    if (n < 8) {
-      this.master.setLevel(n, true);
-    } else {
-      this.slave.setLevel(n & 7, true);
-      this.updateCascade();
-    }
+    this.setLine(n, true);
   }
 
   lowerIrq(n: number): void {
+    this.setLine(n, false);
+  }
+
+  /** Drives ISA line n: IRQ0–7 are master inputs, IRQ8–15 slave inputs seen by the master through IR2. */
+  private setLine(n: number, high: boolean): void {
     if (n < 8) {
-      this.master.setLevel(n, false);
+      this.master.setLevel(n, high);
     } else {
-      this.slave.setLevel(n & 7, false);
+      this.slave.setLevel(n & 7, high);
       this.updateCascade();
     }
   }

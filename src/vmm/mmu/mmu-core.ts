@@ -62,6 +62,33 @@ export abstract class MmuCore implements Mmu {
    */
   protected abstract lookup(linear: number, access: Access, cpl: number, install: boolean): number;
 
+  /**
+   * The guest's page walk for a TLB miss, counted in the statistics (each
+   * guest entry read or written is also a guest-physical → machine step);
+   * false on a #PF, with walker.errorCode set.
+   */
+  protected walkGuest(linear: number, access: Access, cpl: number): boolean {
+    const cpu = this.cpu;
+    const w = this.walker;
+    const st = this.statistics;
+    st.walks++;
+    const ok = w.walk(linear, access, cpl, cpu.cr0, cpu.cr3, cpu.cr4, true);
+    st.walkAccesses += w.accesses;
+    st.mapLookups += w.accesses;
+    return ok;
+  }
+
+  /**
+   * The machine page behind guest-physical page `gpage` (negative: no RAM
+   * there), counted as one map lookup; sets lastPhysical to the page's base
+   * (beyond 4 GiB for PSE-36 pages, hence no int32 shift).
+   */
+  protected mapGuestPage(gpage: number): number {
+    this.lastPhysical = gpage * 4096;
+    this.statistics.mapLookups++;
+    return this.mem.map.machinePage(gpage);
+  }
+
   /** Whether stores to this machine page must come through the MMU (guest page tables under ShadowMmu). */
   protected isTraced(_machinePage: number): boolean {
     return false;
@@ -187,9 +214,7 @@ export abstract class MmuCore implements Mmu {
     if (install && (cpl === 3) !== this.tlb.userSelected) this.tlb.select(cpl === 3);
     if (this.pagingOn) return this.lookup(linear, access, cpl, install);
     const gpage = linear >>> PAGE_SHIFT;
-    this.lastPhysical = (gpage << PAGE_SHIFT) >>> 0;
-    this.statistics.mapLookups++;
-    const mpage = this.mem.map.machinePage(gpage);
+    const mpage = this.mapGuestPage(gpage);
     if (mpage < 0) return Translation.Done;
     const machine = mpage << PAGE_SHIFT;
     if (install) {

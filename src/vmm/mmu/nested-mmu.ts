@@ -18,23 +18,15 @@ import { PTE_D, rightsAllow } from './page-walk.js';
 
 export class NestedMmu extends MmuCore {
   protected lookup(linear: number, access: Access, cpl: number, install: boolean): number {
-    const cpu = this.cpu;
     const w = this.walker;
-    const st = this.statistics;
-    st.walks++;
-    const ok = w.walk(linear, access, cpl, cpu.cr0, cpu.cr3, cpu.cr4, true);
-    st.walkAccesses += w.accesses;
-    st.mapLookups += w.accesses;
-    if (!ok) return Translation.Fault;
-    st.mapLookups++;
-    this.lastPhysical = w.physicalPage * 4096;
-    const mpage = this.mem.map.machinePage(w.physicalPage);
+    if (!this.walkGuest(linear, access, cpl)) return Translation.Fault;
+    const mpage = this.mapGuestPage(w.physicalPage);
     if (mpage < 0) return Translation.Done;
     const machine = mpage << PAGE_SHIFT;
     if (install) {
       const page = linear >>> PAGE_SHIFT;
       this.tlb.setRead(page, machine);
-      if ((w.flags & PTE_D) !== 0 && rightsAllow(w.flags, Access.Write, cpl, cpu.cr0)) this.tlb.setWrite(page, machine);
+      if ((w.flags & PTE_D) !== 0 && rightsAllow(w.flags, Access.Write, cpl, this.cpu.cr0)) this.tlb.setWrite(page, machine);
     }
     return machine;
   }

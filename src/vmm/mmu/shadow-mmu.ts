@@ -67,17 +67,10 @@ export class ShadowMmu extends MmuCore {
     const table = root.tables[i] ?? null;
     let e = table !== null ? table[j]! : 0;
     if (e === 0 || !this.entryAllows(e, access, cpl)) {
+      if (!this.walkGuest(linear, access, cpl)) return Translation.Fault;
+      this.statistics.hiddenPageFaults++;
       const w = this.walker;
-      const st = this.statistics;
-      st.walks++;
-      const ok = w.walk(linear, access, cpl, cpu.cr0, cpu.cr3, cpu.cr4, true);
-      st.walkAccesses += w.accesses;
-      st.mapLookups += w.accesses;
-      if (!ok) return Translation.Fault;
-      st.hiddenPageFaults++;
-      st.mapLookups++;
-      this.lastPhysical = w.physicalPage * 4096;
-      const mpage = this.mem.map.machinePage(w.physicalPage);
+      const mpage = this.mapGuestPage(w.physicalPage);
       // No RAM behind it: nothing to shadow, every access takes the slow path.
       if (mpage < 0) return Translation.Done;
       e = (mpage << PAGE_SHIFT) | (w.flags & (PTE_RW | PTE_US | PTE_D)) | SHADOW_VALID;

@@ -5,16 +5,9 @@
  * printed under qemu-system-i386 and exits with the same status.
  */
 import { describe, it } from 'vitest';
-import { expectLikeQemu, kernelsIn, name } from './mmu-run.js';
+import { expectLikeQemu, itRunsSystemKernelsLikeQemu, kernelsIn, name } from './mmu-run.js';
 
-describe('--mmu nested: kernels match their QEMU transcripts', () => {
-  for (const elf of kernelsIn('fixtures/system')) {
-    it(name(elf), () => expectLikeQemu(elf, ['--mmu', 'nested']), 60_000);
-  }
-  for (const elf of kernelsIn('fixtures/nano')) {
-    it(`${name(elf)} iters=1000`, () => expectLikeQemu(elf, ['--mmu', 'nested', '--append', 'iters=1000']), 60_000);
-  }
-});
+describe('--mmu nested: kernels match their QEMU transcripts', () => itRunsSystemKernelsLikeQemu(['--mmu', 'nested']));
 
 // fixtures/kernels run under the default (shadow) MMU in fixture-kernels.test.ts.
 describe('--mmu nested: fixtures/kernels match their QEMU transcripts', () => {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +37,20 @@ export async function expectLikeQemu(elf: string, args: readonly string[]): Prom
   expect(Buffer.concat(out).toString('latin1')).toBe(expected);
   // Status 0 is QEMU's -no-reboot exit on a triple fault; btvm says why on stderr then.
   expect({ status: got, stderr: err }).toEqual({ status, stderr: status === 0 ? expect.stringMatching(/^btvm: guest triple fault/) : '' });
+}
+
+/**
+ * One test per system kernel and per nano kernel (those with
+ * --append iters=1000, as their transcripts were recorded): under
+ * `btvm run … ARGS` each prints what it printed under QEMU.
+ */
+export function itRunsSystemKernelsLikeQemu(args: readonly string[]): void {
+  for (const elf of kernelsIn('fixtures/system')) {
+    it(name(elf), () => expectLikeQemu(elf, args), 60_000);
+  }
+  for (const elf of kernelsIn('fixtures/nano')) {
+    it(`${name(elf)} iters=1000`, () => expectLikeQemu(elf, [...args, '--append', 'iters=1000']), 60_000);
+  }
 }
 
 export const haveNasm = spawnSync('nasm', ['-v']).status === 0;

@@ -5,16 +5,9 @@
  * printed under qemu-system-i386 and exits with the same status.
  */
 import { describe, it } from 'vitest';
-import { expectLikeQemu, kernelsIn, name } from './mmu-run.js';
+import { expectLikeQemu, itRunsSystemKernelsLikeQemu, kernelsIn, name } from './mmu-run.js';
 
-describe('--mmu shadow: kernels match their QEMU transcripts', () => {
-  for (const elf of kernelsIn('fixtures/system')) {
-    it(name(elf), () => expectLikeQemu(elf, ['--mmu', 'shadow']), 60_000);
-  }
-  for (const elf of kernelsIn('fixtures/nano')) {
-    it(`${name(elf)} iters=1000`, () => expectLikeQemu(elf, ['--mmu', 'shadow', '--append', 'iters=1000']), 60_000);
-  }
-});
+describe('--mmu shadow: kernels match their QEMU transcripts', () => itRunsSystemKernelsLikeQemu(['--mmu', 'shadow']));
 
 // Guest-physical pages at shuffled machine pages: nothing above the MMU may confuse the two address spaces.
 describe('--scatter-memory: paging kernels match their QEMU transcripts', () => {

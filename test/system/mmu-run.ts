@@ -1,8 +1,9 @@
 /**
- * Shared by the MMU system tests: runs one kernel in-process through
- * `btvm run`'s command (argument parsing included, no node spawned per
- * kernel) and compares with the QEMU transcript next to it (K.expected,
- * K.status), plus the lists of kernels those tests cover.
+ * Shared by the system tests that run whole kernels (fixture-kernels and the
+ * MMU tests): runs one kernel in-process through `btvm run`'s command
+ * (argument parsing included, no node spawned per kernel) and compares with
+ * the QEMU transcript next to it (K.expected, K.status), plus the lists of
+ * kernels those tests cover.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -12,16 +12,12 @@
  * time. Only flags the SDM defines for the
  * instruction are compared.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { allFlagsExpr, AF, CF, condExpr, CONDS, flagsOf, OF, OSZAPC, PARITY, PF, SF, ZF } from '../../src/codegen/flags.js';
 import { CONDITION_CODES } from '../../src/ir/ops.js';
 import type { FlagKind, MemSize } from '../../src/ir/types.js';
+import { haveHarness, runNative } from '../support/native-harness.js';
 import { xorshift32 } from '../support/xorshift32.js';
-
-const harness = join(import.meta.dirname, '..', '..', 'fixtures', 'native', 'harness');
 
 interface Case {
   kind: FlagKind;
@@ -81,15 +77,16 @@ function cases(): Case[] {
 
 const hx = (n: number): string => (n >>> 0).toString(16);
 
-function runNative(cs: Case[]): number[] {
+/** Each case on the host CPU through the harness; returns EFLAGS after it. */
+function nativeFlags(cs: Case[]): number[] {
   // Input flags: CF as the case asks, plus SF/ZF/AF/PF set so "unchanged" flags (rol/ror) are visible.
-  const lines = cs.map((c) => `${c.code} ${hx(c.a)} ${hx(c.b)} 0 0 1000f000 0 0 0 ${hx(0xd4 | c.cfIn)} 1`);
-  const r = spawnSync(harness, [], { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 64 << 20 });
-  const outLines = r.stdout.trim().split('\n');
-  expect(outLines.length).toBe(cs.length);
-  return outLines.map((l, i) => {
+  const lines = runNative(cs.map((c) => ({
+    code: Uint8Array.from(Buffer.from(c.code, 'hex')),
+    input: { regs: [c.a, c.b, 0, 0, 0x1000f000, 0, 0, 0], eflags: 0xd4 | c.cfIn, seed: 1 },
+  })));
+  return lines.map((l, i) => {
     const f = l.split(' ');
-    if (f[0] === 'FAULT' || f[0] === 'ERROR') throw new Error(`native case ${lines[i]} -> ${l}`);
+    if (f[0] === 'FAULT') throw new Error(`native case ${cs[i]!.code} a=${cs[i]!.a} b=${cs[i]!.b} -> ${l}`);
     return parseInt(f[8]!, 16);
   });
 }
@@ -181,9 +178,9 @@ const KIND_NUMBER: Record<FlagKind, number> = {
   explicit: 0, add: 1, adc: 2, sub: 3, sbb: 4, logic: 5, inc: 6, dec: 7, shl: 8, shr: 9, sar: 10, rol: 11, ror: 12, mul: 13,
 };
 
-describe.skipIf(!existsSync(harness))('flags thunk vs host CPU', () => {
+describe.skipIf(!haveHarness())('flags thunk vs host CPU', () => {
   const all = cases();
-  const native = runNative(all);
+  const native = nativeFlags(all);
 
   test(`${all.length} cases over every kind and width`, () => {
     const failures: string[] = [];

@@ -11,6 +11,7 @@
  * with no rule here simply knows nothing.
  */
 import type { Op, Value } from '../ir/types.js';
+import { evalBinary, evalUnary } from './op-eval.js';
 
 export class KnownBits {
   private readonly zeros: Int32Array;
@@ -68,9 +69,8 @@ export class KnownBits {
       case 'xor': return [(za & zb) | (oa & ob), (za & ob) | (oa & zb)];
       case 'shl': return n < 0 ? [0, 0] : [(za << n) | ((1 << n) - 1), oa << n];
       case 'shr': return n < 0 ? [0, 0] : [(za >>> n) | ~(-1 >>> n), oa >>> n];
-      case 'sar': return n < 0 ? [0, 0] : [za >> n, oa >> n];
-      case 'rol': return n < 0 ? [0, 0] : [rotl(za, n), rotl(oa, n)];
-      case 'ror': return n < 0 ? [0, 0] : [rotl(za, (32 - n) & 31), rotl(oa, (32 - n) & 31)];
+      // These only move and copy bits, so what is known moves with them: the op applied to each mask.
+      case 'sar': case 'rol': case 'ror': return n < 0 ? [0, 0] : [evalBinary(op.name, za, n), evalBinary(op.name, oa, n)];
       case 'eq': case 'ne': case 'ltu': case 'leu': case 'lts': case 'les': return [~1, 0];
       default: return [0, 0];
     }
@@ -82,24 +82,10 @@ export class KnownBits {
       case 'not': return [o, z];
       case 'zext8': return [z | ~0xff, o & 0xff];
       case 'zext16': return [z | ~0xffff, o & 0xffff];
-      case 'sext8': return [signExtendMask(z, 8), signExtendMask(o, 8)];
-      case 'sext16': return [signExtendMask(z, 16), signExtendMask(o, 16)];
-      case 'bswap': return [bswap(z), bswap(o)];
+      // Bit moves and sign copies (see binary's sar/rol/ror).
+      case 'sext8': case 'sext16': case 'bswap': return [evalUnary(op.name, z), evalUnary(op.name, o)];
       case 'parity': return [~1, 0];
       case 'neg': return [0, 0];
     }
   }
-}
-
-function rotl(x: number, n: number): number {
-  return n === 0 ? x : (x << n) | (x >>> (32 - n));
-}
-
-/** A mask's low `bits` bits, with bit bits-1 copied upwards (the knowledge of a sign extension). */
-function signExtendMask(m: number, bits: number): number {
-  return (m << (32 - bits)) >> (32 - bits);
-}
-
-function bswap(x: number): number {
-  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }

@@ -10,12 +10,13 @@
  * used near an exact --max-insns limit and for `--singlestep`), and per
  * segment register what a memory access through it must check
  * (segment-access.ts: nothing for a flat segment, so flat guests pay nothing),
- * and whether code fetch and near branch targets are compared with CS's
- * limit (MODE_CODE_LIMIT: only when CS is shorter than 4 GiB).
+ * and CS's limit for code fetch and near branch targets (code-limit.ts:
+ * nothing when CS spans 4 GiB).
  *
  * The dispatcher recomputes the word only when something may have changed
  * it (an exit through the monitor, an interrupt); chained transitions keep it.
  */
+import { CODE_LIMIT_DYNAMIC, codeLimitField, codeLimitOfField } from './code-limit.js';
 import { describeSegmentAccess, segmentAccessField } from './segment-access.js';
 import { CpuState, SEG_CS, SEG_SS } from './state.js';
 
@@ -27,14 +28,12 @@ export const MODE_PROTECTED = 1 << 4;
 /** Bits 5–6: CPL. */
 export const MODE_CPL_SHIFT = 5;
 export const MODE_SINGLE_STEP = 1 << 7;
-/**
- * CS's limit is below 4 GiB: every instruction's bytes and every near
- * branch target are compared with it (SDM vol. 3 §5.3). The translation
- * reads the limit from CS's window slots (segment-access.ts: first + span
- * is limit + 1) rather than baking it in, because the cache key holds the
- * mode word and not the limit.
- */
-export const MODE_CODE_LIMIT = 1 << 8;
+/** Bits 24–30: CS's limit for code fetch (code-limit.ts): 0 for 4 GiB, else an interned limit or dynamic. */
+export const MODE_CODE_LIMIT_SHIFT = 24;
+export const MODE_CODE_LIMIT = CODE_LIMIT_DYNAMIC << MODE_CODE_LIMIT_SHIFT;
+
+/** The code-limit field of a mode word (0: CS spans 4 GiB, nothing to check). */
+export const codeLimitFieldOf = (mode: number): number => (mode & MODE_CODE_LIMIT) >>> MODE_CODE_LIMIT_SHIFT;
 /** Bits 12–23: the segment access class (segment-access.ts) of ES CS SS DS FS GS, two bits each. */
 export const MODE_SEG_SHIFT = 12;
 export const MODE_SEG_MASK = 0xfff << MODE_SEG_SHIFT;
@@ -59,7 +58,8 @@ export function modeOf(cpu: CpuState): number {
   m |= (cpu.cpl & 3) << MODE_CPL_SHIFT;
   m |= segmentAccessField(cpu) << MODE_SEG_SHIFT;
   // Unfilled caches (attr 0) check nothing, as segmentAccessField.
-  if (cpu.segLimit[SEG_CS] !== 0xffffffff && cpu.segAttr[SEG_CS] !== 0) m |= MODE_CODE_LIMIT;
+  const csLimit = cpu.segLimit[SEG_CS]!;
+  if (csLimit !== 0xffffffff && cpu.segAttr[SEG_CS] !== 0) m |= codeLimitField(csLimit) << MODE_CODE_LIMIT_SHIFT;
   return m;
 }
 
@@ -87,7 +87,9 @@ export function describeMode(mode: number): string {
   parts.push(mode & MODE_PROTECTED ? 'pm' : 'real');
   parts.push('cpl' + ((mode >>> MODE_CPL_SHIFT) & 3));
   if (mode & MODE_SINGLE_STEP) parts.push('step');
-  if (mode & MODE_CODE_LIMIT) parts.push('cslimit');
+  const code = codeLimitFieldOf(mode);
+  if (code === CODE_LIMIT_DYNAMIC) parts.push('cslimit=dynamic');
+  else if (code !== 0) parts.push('cslimit=0x' + codeLimitOfField(code).toString(16));
   const segs = describeSegmentAccess((mode & MODE_SEG_MASK) >>> MODE_SEG_SHIFT);
   if (segs !== '') parts.push(segs);
   return parts.join(',');

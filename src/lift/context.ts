@@ -26,7 +26,8 @@ import { EFLAGS_SYS_SLOT, IrBuilder, gprSlot, segBaseSlot, segFirstSlot, segSelS
 import type {
   BinaryOpName, Exit, FlagCond, FlagKind, MemSize, Temp, UnaryOpName, Value, VmmRoutine,
 } from '../ir/types.js';
-import { MODE_CODE_LIMIT, segClassOf } from '../cpu/mode.js';
+import { CODE_LIMIT_DYNAMIC, codeLimitOfField } from '../cpu/code-limit.js';
+import { codeLimitFieldOf, segClassOf } from '../cpu/mode.js';
 import { SEG_OPEN, SEG_READ_ONLY_BIT, SEG_WINDOW_BIT } from '../cpu/segment-access.js';
 import type { LiftMode } from './lift-mode.js';
 
@@ -71,8 +72,10 @@ export class LiftContext {
   readonly b: IrBuilder;
   readonly stackSize: 2 | 4;
   readonly flat: boolean;
-  /** Code fetch and near branch targets are compared with CS's limit (mode.ts MODE_CODE_LIMIT). */
+  /** Code fetch and near branch targets are checked against CS's limit (code-limit.ts). */
   readonly codeLimited: boolean;
+  /** CS's limit when the mode word fixes it (unsigned), -1 when it is read at run time or unchecked. */
+  readonly codeLimit: number;
   /** The instruction being lifted and the EIP after it. */
   insn!: DecodedInsn;
   next = 0;
@@ -92,7 +95,9 @@ export class LiftContext {
     this.b = new IrBuilder(address >>> 0, mode.mode);
     this.stackSize = mode.stackSize ?? mode.codeSize;
     this.flat = mode.flatSegments;
-    this.codeLimited = (mode.mode & MODE_CODE_LIMIT) !== 0;
+    const field = codeLimitFieldOf(mode.mode);
+    this.codeLimited = field !== 0;
+    this.codeLimit = field === CODE_LIMIT_DYNAMIC ? -1 : codeLimitOfField(field);
   }
 
   beginInsn(insn: DecodedInsn, text: string): void {
@@ -269,14 +274,19 @@ export class LiftContext {
   }
 
   /**
-   * Code fetch up to (not including) offset `end` in CS, for a
-   * code-limited mode: #GP(0) at the current instruction unless end - 1 is
-   * within CS's limit (first + span = limit + 1, segment-access.ts). The
-   * limit is read, not baked in: the cache keys translations by mode word.
+   * Code fetch up to (not including) offset `end` in CS: #GP(0) at the
+   * current instruction unless end - 1 is within CS's limit. With the limit
+   * in the mode word this is decided here — nothing, or an unconditional
+   * raise that ends the block; with the dynamic field, a compare against
+   * CS's window slots (first + span = limit + 1, segment-access.ts).
    */
   checkFetch(end: number): void {
     if (!this.codeLimited) return;
-    if (end > 0xffffffff) return this.raise(GP_FAULT, 0, this.c(1)); // wraps past 4 GiB: beyond any limit
+    if (end > 0xffffffff) return this.raise(GP_FAULT, 0); // wraps past 4 GiB: beyond any limit
+    if (this.codeLimit >= 0) {
+      if (end - 1 > this.codeLimit) this.raise(GP_FAULT, 0);
+      return;
+    }
     this.raise(GP_FAULT, 0, this.op('ltu', this.codeEnd(), end >>> 0));
   }
 
@@ -284,16 +294,23 @@ export class LiftContext {
    * A near transfer to `target` (SDM JMP, Jcc, CALL, RET, LOOP pseudo-code:
    * "IF tempEIP is not within code segment limit THEN #GP(0)"), taken when
    * `taken` is nonzero (null: always): #GP(0) at the branch, before it
-   * pushes or moves anything, when target > CS's limit.
+   * pushes or moves anything, when target > CS's limit. A static target
+   * under a limit the mode word fixes is decided here.
    */
   checkBranchTarget(target: Value | number, taken: Value | null = null): void {
     if (!this.codeLimited) return;
+    const limit = this.codeLimit;
+    if (limit >= 0 && typeof target === 'number') {
+      // Certain when taken: a constant condition, which const-fold turns into the end of the block.
+      if (target >>> 0 > limit) this.raise(GP_FAULT, 0, taken ?? this.c(1));
+      return;
+    }
     const t = typeof target === 'number' ? this.c(target >>> 0) : target;
-    const beyond = this.op('leu', this.codeEnd(), t);
+    const beyond = limit >= 0 ? this.op('ltu', this.c(limit), t) : this.op('leu', this.codeEnd(), t);
     this.raise(GP_FAULT, 0, taken === null ? beyond : this.op('and', taken, beyond));
   }
 
-  /** CS's limit + 1 (no wrap: MODE_CODE_LIMIT means the limit is below 0xFFFFFFFF). */
+  /** CS's limit + 1 read at run time (no wrap: a checked CS is below 4 GiB). */
   private codeEnd(): Value {
     return this.op('add', this.b.get(segFirstSlot(SEG_CS)), this.b.get(segSpanSlot(SEG_CS)));
   }

@@ -25,9 +25,10 @@
  *     its own paging state, which the lifter does not know.
  * Undefined encodings raise #UD, over-long ones (> 15 bytes) #GP(0), x87 and
  * SIMD forms #UD (no FPU offered yet).
- * Under a CS shorter than 4 GiB (MODE_CODE_LIMIT) each instruction first
- * compares its last byte with the limit: #GP(0) at the instruction whose
- * bytes reach beyond it (SDM vol. 3 §5.3); control.ts checks near targets.
+ * Under a CS shorter than 4 GiB (src/cpu/code-limit.ts) an instruction
+ * whose bytes reach beyond the limit is #GP(0) instead (SDM vol. 3 §5.3),
+ * decided here when the mode word holds the limit; control.ts checks near
+ * targets.
  */
 import { decode, MODE16, MODE32 } from '../decoder/decode.js';
 import { formatInsn, insnToString } from '../decoder/disasm.js';
@@ -81,7 +82,7 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
       ctx.b.insn(eip, n, '(unreadable)');
       // Bytes are fetched in order: an unreadable byte beyond CS's limit is #GP, not #PF.
       ctx.checkFetch(eip + n + 1);
-      ctx.b.raise(PF);
+      if (!endsInRaise(ctx)) ctx.b.raise(PF);
       return ctx.b.finish({ kind: 'dispatch', next: eip });
     }
     if (count > 0 && isRepString(insn)) return ctx.b.finish({ kind: 'jump', target: eip });
@@ -89,7 +90,7 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
     const text = insn.status === 'ok' ? insnToString(formatInsn(insn, bytes, 0)) : '(bad)';
     ctx.beginInsn(insn, text);
     ctx.checkFetch(eip + insn.length);
-    liftOne(ctx, insn, bytes);
+    if (!endsInRaise(ctx)) liftOne(ctx, insn, bytes);
     ctx.endInsn();
     count++;
 

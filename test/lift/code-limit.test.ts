@@ -1,20 +1,26 @@
 /**
  * Code fetch and near branch targets against CS's limit (src/lift/context.ts
- * checkFetch/checkBranchTarget, MODE_CODE_LIMIT from src/cpu/mode.ts):
+ * checkFetch/checkBranchTarget; the mode word's code-limit field,
+ * src/cpu/code-limit.ts):
  *
  *  - a flat CS (4 GiB): no mode bit and not one IR op more, so flat guests'
  *    translations are what they were;
- *  - a limited CS: the compiled compares, run by the real codegen for CS
+ *  - a limited CS: the compiled code, run by the real codegen for CS
  *    limits around every instruction end and branch target, against the
  *    SDM's rule (vol. 3 §5.3 and the JMP/Jcc/CALL/RET pseudo-code) written
  *    here as plain arithmetic: an instruction runs only if its last byte is
  *    within the limit; a near transfer whose target is beyond it raises
- *    #GP(0) at the transfer, before it pushes or pops anything. One
- *    translation serves every limit (the limit is read, not baked in).
+ *    #GP(0) at the transfer, before it pushes or pops anything. Both forms:
+ *    a translation per limit with the limit interned in the mode word
+ *    (decided at translation time), and the dynamic field's single
+ *    translation that reads the limit and serves every limit.
  * The host CPU confirms the same rules end to end: test/system/code-limit.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { MODE_CODE32, MODE_CODE_LIMIT, MODE_FLAT, MODE_PROTECTED, MODE_STACK32, modeOf } from '../../src/cpu/mode.js';
+import { CODE_LIMIT_DYNAMIC, codeLimitOfField } from '../../src/cpu/code-limit.js';
+import {
+  MODE_CODE32, MODE_CODE_LIMIT, MODE_CODE_LIMIT_SHIFT, MODE_FLAT, MODE_PROTECTED, MODE_STACK32, codeLimitFieldOf, describeMode, modeOf,
+} from '../../src/cpu/mode.js';
 import { dataAccessFault } from '../../src/cpu/segment-access.js';
 import { CpuState, SEG_CS } from '../../src/cpu/state.js';
 import { printBlock } from '../../src/ir/print.js';
@@ -53,16 +59,20 @@ const JZ_AHEAD = [0x0f, 0x84, 0x00, 0x01, 0x00, 0x00]; // jz BASE+0x106
 const JMP_EAX = [0xff, 0xe0];
 
 describe('the mode word and CS window', () => {
-  it('a flat CS sets no MODE_CODE_LIMIT; a CS below 4 GiB does, with first + span = limit + 1', () => {
+  it('a flat CS has code-limit field 0; a CS below 4 GiB an interned limit, with first + span = limit + 1', () => {
     expect(modeOf(cpuWithCs(0xffffffff)) & MODE_CODE_LIMIT).toBe(0);
     const cpu = cpuWithCs(0xfff);
-    expect(modeOf(cpu) & MODE_CODE_LIMIT).toBe(MODE_CODE_LIMIT);
+    const mode = modeOf(cpu);
+    expect(codeLimitOfField(codeLimitFieldOf(mode))).toBe(0xfff);
+    expect(describeMode(mode)).toContain('cslimit=0xfff');
+    expect(codeLimitFieldOf(modeOf(cpuWithCs(0xfff)))).toBe(codeLimitFieldOf(mode)); // one index per limit
+    expect(codeLimitFieldOf(modeOf(cpuWithCs(0x1fff)))).not.toBe(codeLimitFieldOf(mode));
     expect((cpu.segFirst[SEG_CS]! + cpu.segSpan[SEG_CS]!) >>> 0).toBe(0x1000);
   });
 
   it('execute-only CS: fetch window limit + 1, yet no data access through CS fits', () => {
     const cpu = cpuWithCs(0xfff, CODE_X | DB);
-    expect(modeOf(cpu) & MODE_CODE_LIMIT).toBe(MODE_CODE_LIMIT);
+    expect(codeLimitOfField(codeLimitFieldOf(modeOf(cpu)))).toBe(0xfff);
     expect((cpu.segFirst[SEG_CS]! + cpu.segSpan[SEG_CS]!) >>> 0).toBe(0x1000);
     expect(dataAccessFault(cpu, SEG_CS, 0, 1, false)).toBe(GP);
     expect(modeOf(cpuWithCs(0xffffffff, CODE_X | DB)) & MODE_CODE_LIMIT).toBe(0);
@@ -86,30 +96,42 @@ describe('flat CS: the IR is exactly what it was', () => {
 describe('limited CS: compiled checks against the SDM at every edge', () => {
   const PM32 = MODE_CODE32 | MODE_STACK32 | MODE_PROTECTED | MODE_FLAT;
 
-  /** Runs `bytes` (one translation, optimised or not) under CS limits around `edges`; `want(limit)` is the SDM's answer. */
+  /**
+   * Runs `bytes` under CS limits around `edges`, both as a translation per
+   * limit (interned in the mode word) and as one dynamic translation,
+   * optimised and not; `want(limit)` is the SDM's answer.
+   */
   function sweep(bytes: number[], edges: number[], setup: (cpu: CpuState, machine: TestMachine) => void,
     want: (limit: number) => { eip: number } | null, after?: (cpu: CpuState, faulted: boolean) => void): number {
     let checked = 0;
-    for (const optimised of [false, true]) {
-      const machine = new TestMachine();
-      const cpu = cpuWithCs(0xfff, CODE_RX | DB, machine.cpu);
-      const mode = modeOf(cpu) | PM32;
-      expect(mode & MODE_CODE_LIMIT).toBe(MODE_CODE_LIMIT);
-      const block = lift(bytes, mode);
-      const { region } = machine.compile([optimised ? optimize(block) : block]);
-      for (const edge of edges) {
-        for (const limit of [edge - 2, edge - 1, edge, edge + 1, edge + 2]) {
-          cpuWithCs(limit, CODE_RX | DB, cpu);
-          modeOf(cpu);
-          setup(cpu, machine);
-          cpu.eip = BASE;
-          machine.monitor.raises.length = 0;
-          region.run();
-          const w = want(limit);
-          const label = `limit ${limit.toString(16)}, ${optimised ? 'optimised' : 'as lifted'}`;
-          expect(machine.monitor.raises, label).toEqual(w === null ? [] : [{ vector: GP, errorCode: 0, eip: w.eip }]);
-          after?.(cpu, w !== null);
-          checked++;
+    const DYNAMIC = CODE_LIMIT_DYNAMIC << MODE_CODE_LIMIT_SHIFT;
+    for (const form of ['interned', 'dynamic'] as const) {
+      for (const optimised of [false, true]) {
+        const machine = new TestMachine();
+        const cpu = cpuWithCs(0xfff, CODE_RX | DB, machine.cpu);
+        const compile = (): ReturnType<TestMachine['compile']>['region'] => {
+          const field = codeLimitFieldOf(modeOf(cpu));
+          expect(field === 0 || field === CODE_LIMIT_DYNAMIC).toBe(false);
+          const mode = PM32 | (form === 'dynamic' ? DYNAMIC : field << MODE_CODE_LIMIT_SHIFT);
+          const block = lift(bytes, mode);
+          return machine.compile([optimised ? optimize(block) : block]).region;
+        };
+        const once = form === 'dynamic' ? compile() : null;
+        for (const edge of edges) {
+          for (const limit of [edge - 2, edge - 1, edge, edge + 1, edge + 2]) {
+            cpuWithCs(limit, CODE_RX | DB, cpu);
+            const region = once ?? compile();
+            modeOf(cpu);
+            setup(cpu, machine);
+            cpu.eip = BASE;
+            machine.monitor.raises.length = 0;
+            region.run();
+            const w = want(limit);
+            const label = `limit ${limit.toString(16)}, ${form}, ${optimised ? 'optimised' : 'as lifted'}`;
+            expect(machine.monitor.raises, label).toEqual(w === null ? [] : [{ vector: GP, errorCode: 0, eip: w.eip }]);
+            after?.(cpu, w !== null);
+            checked++;
+          }
         }
       }
     }
@@ -133,7 +155,7 @@ describe('limited CS: compiled checks against the SDM at every edge', () => {
       expect(cpu.regs[0], `mov ran iff its bytes fit (limit ${lim.toString(16)})`).toBe(BASE + 5 <= lim ? 0x12345678 : 0);
       expect(cpu.regs[1]).toBe(BASE + 6 <= lim ? 1 : 0);
     });
-    expect(n).toBeGreaterThan(40);
+    expect(n).toBeGreaterThan(80);
   });
 
   it('call beyond the limit: #GP(0) at the call, nothing pushed', () => {

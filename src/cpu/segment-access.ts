@@ -19,8 +19,9 @@
  * limit+1..0xFFFF or 0xFFFFFFFF (by the B bit) for expand-down ones, and
  * nothing for a segment no data access may use (null selector in DS ES FS
  * GS, execute-only code, not present). For CS, first + span is always
- * limit + 1 (an execute-only CS has first = limit + 1, span 0), which is
- * what code fetch is compared with (mode.ts MODE_CODE_LIMIT). Rights (§5.5–5.6) become the
+ * limit + 1 (an execute-only CS has first = limit + 1, span 0): what code
+ * fetch is compared with when the limit is not in the mode word
+ * (code-limit.ts, the dynamic field). Rights (§5.5–5.6) become the
  * read-only bit: read-only data and code segments are never writable in
  * protected mode; in real mode every segment is writable and only the limit
  * counts.

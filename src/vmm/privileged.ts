@@ -13,7 +13,7 @@
  */
 import { writeSupervisor } from './linear-memory.js';
 import { VmmResult } from './interface.js';
-import { ATTR_MASK, descBase, descLimit, descPresent, descType, fetchDescriptor } from './descriptors.js';
+import { ATTR_MASK, descBase, descLimit, descPresent, descType, fetchDescriptor, type Descriptor } from './descriptors.js';
 import { UnsupportedGuestFeature, gp, np, ud } from './fault.js';
 import { IF, iopl } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
@@ -190,6 +190,23 @@ export function storeTableRegister(m: MonitorCore, which: 'gdt' | 'idt', address
   return VmmResult.Continue;
 }
 
+const LDT_TYPE = 2, TSS16_AVAILABLE = 1, TSS32_AVAILABLE = 9;
+
+/**
+ * The descriptor lldt/ltr load, checked in the SDM's order: #GP(selector)
+ * for a selector into the LDT, past the GDT's limit, or naming anything but
+ * a system descriptor of type `typeA` or `typeB`; then #NP(selector) if it
+ * is not present.
+ */
+function gdtSystemDescriptor(m: MonitorCore, selector: number, typeA: number, typeB: number): Descriptor {
+  if ((selector & 4) !== 0) throw gp(selector & 0xfffc);
+  const d = fetchDescriptor(m, selector);
+  const type = d === null ? -1 : descType(d.hi);
+  if (d === null || (d.hi & (1 << 12)) !== 0 || (type !== typeA && type !== typeB)) throw gp(selector & 0xfffc);
+  if (!descPresent(d.hi)) throw np(selector & 0xfffc);
+  return d;
+}
+
 export function lldt(m: MonitorCore, selector: number): VmmResult {
   requireRing0(m);
   const cpu = m.cpu;
@@ -200,10 +217,7 @@ export function lldt(m: MonitorCore, selector: number): VmmResult {
     cpu.ldtLimit = 0;
     return VmmResult.Continue;
   }
-  if ((selector & 4) !== 0) throw gp(selector & 0xfffc);
-  const d = fetchDescriptor(m, selector);
-  if (d === null || (d.hi & (1 << 12)) !== 0 || descType(d.hi) !== 2) throw gp(selector & 0xfffc);
-  if (!descPresent(d.hi)) throw np(selector & 0xfffc);
+  const d = gdtSystemDescriptor(m, selector, LDT_TYPE, LDT_TYPE);
   cpu.ldtSel = selector;
   cpu.ldtBase = descBase(d.lo, d.hi) | 0;
   cpu.ldtLimit = descLimit(d.lo, d.hi);
@@ -215,11 +229,7 @@ export function ltr(m: MonitorCore, selector: number): VmmResult {
   const cpu = m.cpu;
   selector &= 0xffff;
   if ((selector & 0xfffc) === 0) throw gp(0);
-  if ((selector & 4) !== 0) throw gp(selector & 0xfffc);
-  const d = fetchDescriptor(m, selector);
-  const type = d === null ? 0 : descType(d.hi);
-  if (d === null || (d.hi & (1 << 12)) !== 0 || (type !== 1 && type !== 9)) throw gp(selector & 0xfffc);
-  if (!descPresent(d.hi)) throw np(selector & 0xfffc);
+  const d = gdtSystemDescriptor(m, selector, TSS16_AVAILABLE, TSS32_AVAILABLE);
   // Mark the TSS busy in the GDT, as the CPU does.
   writeSupervisor(m.mem, d.address + 5, 1, ((d.hi >>> 8) | 2) & 0xff);
   cpu.trSel = selector;

@@ -28,11 +28,12 @@
  *   movToDr     drN                   value                   –
  *   movFromDr   drN                   –                       –             → value
  *   clts        –                     –                       –             ends the block
- *   loadSeg     seg (0..5)            selector                1: may leave  ends the block (pop sreg, lss,
+ *   loadSeg     seg (0..5)            selector                flags         ends the block (pop ss, lss,
  *                                                                           lds/les/lfs/lgs, mov ss; the lifter writes
  *                                                                           the offset register / ESP afterwards);
- *                                                                           mov ds/es/fs/gs passes c=1 and goes on:
- *                                                                           the VMM leaves if the mode word changed
+ *                                                                           mov and pop ds/es/fs/gs pass LOAD_MAY_LEAVE
+ *                                                                           (| bytes to pop << 8) and go on: the VMM
+ *                                                                           pops, and leaves if the mode word changed
  *   farJmp, farCall  selector         offset                  opSize        VMM sets EIP (pushes for farCall)
  *   farRet      opSize                bytes to release (imm16) –
  *   iret        opSize                –                       –
@@ -48,11 +49,12 @@
  * flow, so the block exits with `dispatch next` right after it. Routines
  * that transfer control set cpu.eip and return Leave; `next` is then unused.
  * Segment loads end the block because they can end flat segments or change
- * CS/SS (and mov ss has an interrupt shadow the VMM records), except mov to
- * DS/ES/FS/GS: the load is the last thing that instruction does, so the VMM
- * can leave right after it when the translation mode word changed, and the
- * block goes on when it did not (a kernel entry stub reloading the same flat
- * selectors into four registers no longer makes four trips through the
+ * CS/SS (and mov ss has an interrupt shadow the VMM records), except mov and
+ * pop to DS/ES/FS/GS: the VMM can finish those instructions itself (the
+ * pop's ESP increment included), so it leaves right after the load when the
+ * translation mode word changed, and the block goes on when it did not (a
+ * kernel entry stub reloading the same flat selectors into four registers,
+ * or its exit path popping them, no longer makes four trips through the
  * dispatcher).
  *
  * Unavailable features (syscall/sysret outside long mode, VMX, SMAP, MPK,
@@ -62,6 +64,7 @@
  */
 import type { DecodedInsn } from '../decoder/insn.js';
 import type { Value, VmmRoutine } from '../ir/types.js';
+import { LOAD_MAY_LEAVE } from '../vmm/interface.js';
 import type { LiftContext } from './context.js';
 import { inline, viaVmm, type LifterEntry, type LifterTable } from './lifter-entry.js';
 import { loadOperand, memAddress, memAddressPlus, memOperand, operand, operandSize, writeOperand } from './operands.js';
@@ -95,10 +98,11 @@ const noArgs = (routine: VmmRoutine) => viaVmm((ctx) => void callVmm(ctx, routin
 export function loadSegment(ctx: LiftContext, seg: number, selector: Value, lastOfInstruction = false): void {
   if (seg === 1) return raiseUd(ctx); // mov cs, r/m is #UD
   const sel = ctx.op('and', selector, 0xffff);
-  if (lastOfInstruction && seg !== SEG_SS) ctx.emulate('loadSeg', [seg, sel, 1], false);
+  if (lastOfInstruction && seg !== SEG_SS) ctx.emulate('loadSeg', [seg, sel, LOAD_MAY_LEAVE], false);
   else callVmm(ctx, 'loadSeg', [seg, sel]);
 }
 
+const SEG_CS = 1;
 const SEG_SS = 2;
 
 /** mov involving control or debug registers (0F 20-23). */
@@ -193,13 +197,23 @@ function arpl(ctx: LiftContext, insn: DecodedInsn): void {
   ctx.setFlagsExplicit(ctx.op('or', ctx.op('and', ctx.flagsAll(), ~0x40 & 0x8d5), ctx.op('shl', raise, 6)));
 }
 
-/** pop Sreg: read the selector, let the VMM load the segment, then release the stack slot. */
+/**
+ * pop Sreg: read the selector, let the VMM load the segment, then release
+ * the stack slot. For DS/ES/FS/GS the VMM releases it itself after a
+ * successful load and leaves only if the mode word changed, so the block
+ * goes on (see loadSegment); pop SS ends the block, its release following
+ * the call.
+ */
 export function popSegment(ctx: LiftContext, insn: DecodedInsn): void {
   const s = operand(insn, 0);
   if (s.kind !== 'reg') return ctx.bug('pop sreg without a segment register');
   const sel = ctx.load(2, stackTop(ctx, 0, insn.opSize));
-  loadSegment(ctx, s.num, sel);
-  releaseStack(ctx, insn.opSize);
+  if (s.num === SEG_SS || s.num === SEG_CS) {
+    loadSegment(ctx, s.num, sel);
+    releaseStack(ctx, insn.opSize);
+  } else {
+    ctx.emulate('loadSeg', [s.num, ctx.op('and', sel, 0xffff), LOAD_MAY_LEAVE | (insn.opSize << 8)], false);
+  }
 }
 
 export const SYSTEM_LIFTERS: LifterTable = {

@@ -38,6 +38,14 @@ export const VMM_ROUTINES: readonly VmmRoutine[] = [
 
 export const routineIndex = (r: VmmRoutine): number => VMM_ROUTINES.indexOf(r);
 
+/**
+ * loadSeg's third argument for mov and pop to DS/ES/FS/GS: the instruction
+ * ends with the load, so the routine finishes it and leaves only when the
+ * translation mode word changed. A pop adds the bytes to release on success
+ * (`| opSize << 8`).
+ */
+export const LOAD_MAY_LEAVE = 1;
+
 export interface Monitor {
   /**
    * Run VMM routine `routine` (an index into VMM_ROUTINES) for the

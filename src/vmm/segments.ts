@@ -11,26 +11,31 @@
  *   Any selector beyond its table's limit → #GP(sel).
  *
  * Loading SS blocks interrupts for one instruction (so mov ss; mov esp is
- * atomic). The routine continues the translated code: the lifter ends the
- * block with `dispatch next` after the segment load, so the instruction
- * finishes first (pop sreg's ESP increment, lds's offset register — leaving
- * here would lose them) and the dispatcher then recomputes the mode word,
- * with the segment access classes and limit windows of
- * src/cpu/segment-access.ts. The exception is mov to DS/ES/FS/GS (c=1):
- * the load is all that instruction does, so the block goes on, and this
- * routine leaves at the next instruction only when the mode word changed.
+ * atomic). The routine continues the translated code: for pop SS, lss and
+ * lds/les/lfs/lgs the lifter ends the block with `dispatch next` after the
+ * segment load, so the instruction finishes first (pop ss's ESP increment,
+ * the far-pointer loads' offset register — leaving here would lose them)
+ * and the dispatcher then recomputes the mode word, with the segment access
+ * classes and limit windows of src/cpu/segment-access.ts. mov to DS/ES/FS/GS
+ * and pop DS/ES/FS/GS instead let this routine finish the instruction (the
+ * pop's stack release is passed in), so the block goes on, and the routine
+ * leaves at the next instruction only when the mode word changed: a kernel's
+ * return path popping four data segments no longer makes four trips through
+ * the dispatcher.
  *
  * Argument convention: loadSeg a=segment register number (ES CS SS DS FS GS =
- * 0..5), b=selector.
+ * 0..5), b=selector, c=LOAD_MAY_LEAVE | (bytes to pop on success << 8), or
+ * 0 when the block ends after the call anyway.
  */
 import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../cpu/state.js';
 import { modeOf } from '../cpu/mode.js';
-import { VmmResult } from './interface.js';
+import { LOAD_MAY_LEAVE, VmmResult } from './interface.js';
 import {
   codeConforming, codeReadable, dataWritable, descDpl, descIsCode, descIsData, descPresent, descriptorOrGp,
   loadNullSegment, loadSegmentCache, markAccessed, type Descriptor,
 } from './descriptors.js';
 import { gp, np, ss, ud } from './fault.js';
+import { release } from './stack.js';
 import type { MonitorCore } from './monitor-core.js';
 
 /** Checks and loads a data segment register (not CS, not SS); returns true if the mode changed. */
@@ -69,16 +74,19 @@ export function loadStackSegment(m: MonitorCore, selector: number, cpl: number):
   return loadSegmentCache(m.cpu, SEG_SS, selector & 0xffff, d.lo, d.hi);
 }
 
-export function loadSeg(m: MonitorCore, next: number, seg: number, selector: number, mayLeave = 0): VmmResult {
+export function loadSeg(m: MonitorCore, next: number, seg: number, selector: number, flags = 0): VmmResult {
   if (seg === SEG_CS || seg > SEG_GS) throw ud();
   if (seg === SEG_SS) {
     loadStackSegment(m, selector, m.cpu.cpl);
     m.shadowEip = next;
     return VmmResult.Continue;
   }
-  const before = mayLeave !== 0 ? modeOf(m.cpu) : 0;
+  const mayLeave = (flags & LOAD_MAY_LEAVE) !== 0;
+  const before = mayLeave ? modeOf(m.cpu) : 0;
   loadDataSegment(m, seg, selector);
-  if (mayLeave !== 0 && modeOf(m.cpu) !== before) {
+  // pop sreg: the stack slot is released only once the load succeeded (a faulting pop leaves ESP alone).
+  if (flags >>> 8 !== 0) release(m.cpu, flags >>> 8);
+  if (mayLeave && modeOf(m.cpu) !== before) {
     // The running translation assumed the old segment classes: finish here (the load ended the instruction).
     m.cpu.eip = next;
     return VmmResult.Leave;

@@ -143,15 +143,19 @@ describe('system instructions call the VMM with the documented arguments', () =>
       routine: 'farJmp', args: [{ value: 8 }, { value: 0x12345678 }, { value: 4 }],
     });
     expect(emulates([0xcd, 0x80])[0]).toMatchObject({ routine: 'int', args: [{ value: 0x80 }, { value: 0 }] });
-    // mov ds may continue the block (c=1: the VMM leaves only if the mode word changed); pop ds may not.
+    // mov and pop ds may continue the block (c=1: the VMM leaves only if the mode word changed); pop ds also has
+    // the VMM release its 4 (or, with 66, 2) stack bytes; pop ss may not continue.
     expect(emulates([0x8e, 0xd8])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 3 }, { kind: 'tmp' }, { value: 1 }] });
-    expect(emulates([0x1f])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 3 }, { kind: 'tmp' }] });
+    expect(emulates([0x1f])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 3 }, { kind: 'tmp' }, { value: 0x401 }] });
+    expect(emulates([0x66, 0x07])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 0 }, { kind: 'tmp' }, { value: 0x201 }] });
+    expect(emulates([0x17])[0]).toMatchObject({ routine: 'loadSeg', args: [{ value: 2 }, { kind: 'tmp' }] });
   });
 
-  it('mov to DS/ES/FS/GS goes on in the block; mov ss, pop ds and lds end it', () => {
+  it('mov and pop to DS/ES/FS/GS go on in the block; mov ss, pop ss and lds end it', () => {
     expect(lift([0x8e, 0xd8, 0x8e, 0xc0, 0x90])).toMatchObject({ guestInsns: 3, exit: { kind: 'jump' } }); // mov ds; mov es; nop
+    expect(lift([0x1f, 0x07, 0x0f, 0xa1, 0x0f, 0xa9, 0x90])).toMatchObject({ guestInsns: 5, exit: { kind: 'jump' } }); // pop ds/es/fs/gs; nop
     expect(lift([0x8e, 0xd0, 0x90]).exit.kind).toBe('dispatch'); // mov ss
-    expect(lift([0x1f, 0x90]).exit.kind).toBe('dispatch'); // pop ds
+    expect(lift([0x17, 0x90]).exit.kind).toBe('dispatch'); // pop ss
     expect(lift([0xc5, 0x06, 0x90]).exit.kind).toBe('dispatch'); // lds eax, [esi]
   });
 });

@@ -44,6 +44,7 @@ describe('codelimit.elf: CS-limit fetch and SS-limit frames as the host CPU chec
     expect(silicon).toContain('push 0x1000; ret: -> #GP(0) at +107, esp-ebp -4\n');
     expect(silicon).toContain('nop at 0xffe and 0xfff, then off the end: -> #GP(0) at +1000, esp-ebp 0\n');
     expect(silicon).toContain('lcall, esp=4 (the frame would wrap below 0): -> #SS(0) in flat code\n');
+    expect(silicon).toContain('execute-only: read cs:[0x10]: -> #GP(0) at +102, esp-ebp 0\n');
   });
 
   for (const args of [[], ['--mmu', 'shadow'], ['--mmu', 'nested'], ['--singlestep']]) {

@@ -26,6 +26,35 @@ function world(Kind: typeof ShadowMmu | typeof NestedMmu, opts: { wp?: boolean; 
 }
 
 describe.each(KINDS)('%s MMU', (_name, Kind) => {
+  it('invlpg anywhere in a 4 MiB page drops all its cached pieces; in a 4 KiB page, that page only', () => {
+    const t = new GuestTables(8 << 20);
+    const pd = t.allocPage();
+    t.map4m(pd, 0x40000000, 0, P | RW | US | A | D);
+    t.map4k(pd, 0x80000000, 0x500000, P | RW | A | D);
+    t.map4k(pd, 0x80001000, 0x501000, P | RW | A | D);
+    const cpu = pagedCpu(pd, { pse: true });
+    const mmu: MmuCore = new Kind(cpu, t.mem);
+    const g = new GuestDriver(mmu, cpu);
+    t.mem.write32(0x1000, 0x1111);
+    t.mem.write32(0x3ff000, 0x2222);
+    t.mem.write32(0x401000, 0x3333);
+    t.mem.write32(0x7ff000, 0x4444);
+    t.mem.write32(0x500000, 0x5555);
+    t.mem.write32(0x501000, 0x6666);
+    expect([g.load(0x40001000, 4), g.load(0x403ff000, 4)]).toEqual([{ kind: 'ok', value: 0x1111 }, { kind: 'ok', value: 0x2222 }]);
+    expect([g.load(0x80000000, 4), g.load(0x80001000, 4)]).toEqual([{ kind: 'ok', value: 0x5555 }, { kind: 'ok', value: 0x6666 }]);
+    // Remap the large page to the next 4 MiB and invalidate one address inside it: both pieces follow.
+    t.map4m(pd, 0x40000000, 0x400000, P | RW | US | A | D);
+    mmu.onInvlpg(0x40200000);
+    expect([g.load(0x40001000, 4), g.load(0x403ff000, 4)]).toEqual([{ kind: 'ok', value: 0x3333 }, { kind: 'ok', value: 0x4444 }]);
+    // Swap the two small pages and invalidate only the first: the second still shows its cached translation.
+    t.map4k(pd, 0x80000000, 0x501000, P | RW | A | D);
+    t.map4k(pd, 0x80001000, 0x500000, P | RW | A | D);
+    mmu.onInvlpg(0x80000000);
+    expect(g.load(0x80000000, 4)).toEqual({ kind: 'ok', value: 0x6666 });
+    if (Kind === NestedMmu) expect(g.load(0x80001000, 4)).toEqual({ kind: 'ok', value: 0x6666 }); // stale, as on hardware
+  });
+
   it('fills the TLB on a miss and then hits', () => {
     const { t, pd, mmu, g } = world(Kind);
     t.map4k(pd, 0x40000000, 0x30000, P | RW | US);

@@ -20,9 +20,11 @@ export interface LiftMode {
    */
   readonly flatSegments: boolean;
   /**
-   * The mode word stamped into Block.mode. The lifter reads one thing from
-   * it: each segment register's access class (src/cpu/mode.ts segClassOf),
-   * which decides the segment checks `LiftContext.linear` emits.
+   * The mode word stamped into Block.mode. The lifter reads two things
+   * from it: each segment register's access class (src/cpu/mode.ts
+   * segClassOf), which decides the segment checks `LiftContext.linear`
+   * emits, and the code-limit field (src/cpu/code-limit.ts), which decides
+   * the CS-limit checks of fetch and near branch targets.
    */
   readonly mode: number;
   /** Stack address size (SS.B): 4 uses ESP, 2 uses SP. Defaults to codeSize. */

@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option } from './command-line.js';
 import { Progress } from './guests/progress.js';
 import { measureKernel, type NanoKernel } from './nano/measure.js';
 import { repoRoot, selectPeers } from './nano/peers.js';
@@ -25,11 +26,6 @@ import { buildNanoReport, formatNanoTable } from './nano/report.js';
 
 /** Iteration counts: N₂ − N₁ = 200000 operations separate the two runs. */
 export const DEFAULT_ITERS: [number, number] = [20_000, 220_000];
-
-function option(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 export function findNanoKernels(only: ReadonlySet<string> | null): NanoKernel[] {
   const dir = path.join(repoRoot, 'fixtures', 'nano');

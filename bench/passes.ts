@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { option } from './command-line.js';
 import { median } from './guests/measure.js';
 import { repoRoot } from './guests/peers.js';
 
@@ -25,14 +26,9 @@ interface StatsJson {
 
 const VARIANTS = ['(all on)', 'const-fold', 'get-put', 'dead-code', 'flag-liveness', 'locals', 'all'];
 
-function option(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
-}
-
 export function runPasses(argv: string[]): number {
-  const guest = option(argv, '--guest', 'sieve');
-  const runs = Number(option(argv, '--runs', '3'));
+  const guest = option(argv, '--guest') ?? 'sieve';
+  const runs = Number(option(argv, '--runs') ?? '3');
   const kernel = path.join(repoRoot, 'fixtures', 'bench', `${guest}.elf`);
   const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'btvm-passes-'));

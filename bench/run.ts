@@ -14,17 +14,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { option } from './command-line.js';
 import { measureGuest, type GuestResult } from './guests/measure.js';
 import { PEERS, repoRoot, type BenchGuest } from './guests/peers.js';
 import { Progress } from './guests/progress.js';
 import { buildReport, formatComparison, formatSvg, formatTable, type BenchReport } from './guests/report.js';
 import { runNano } from './nano.js';
 import { runPasses } from './passes.js';
-
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
 
 function runMicro(): void {
   const dir = path.join(repoRoot, 'dist', 'bench');

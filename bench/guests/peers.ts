@@ -7,11 +7,11 @@
  * a static i386 Linux program. A peer that is missing is skipped with the
  * command that would install it, never silently.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath } from '../command-line.js';
 
 export interface BenchGuest {
   readonly name: string;
@@ -36,10 +36,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
 const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const v86Boot = path.join(repoRoot, 'dist', 'bench', 'peers', 'v86-boot.js');
-
-function onPath(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
 
 export const PEERS: readonly Peer[] = [
   {

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath } from '../command-line.js';
 
 /** The repository root: the first directory above this file with package.json and fixtures/ (from bench/ or dist/bench/). */
 export const repoRoot = ((): string => {
@@ -64,10 +65,6 @@ export const qemuPeer: NanoPeer = {
       '-monitor', 'none', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'],
   }),
 };
-
-function onPath(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
 
 /** The peers available here, with a note for each one left out. */
 export function selectPeers(wanted: ReadonlySet<string> | null, main = btvmMain): PeerSelection {

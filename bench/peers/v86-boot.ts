@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { option } from '../command-line.js';
 
 interface V86Like {
   add_listener(event: string, fn: (value: number) => void): void;
@@ -26,8 +27,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('usage: v86-boot KERNEL.elf [--memory MiB] [--timeout S]\n');
     return 2;
   }
-  const memoryMiB = Number(optionValue(argv, '--memory') ?? '128');
-  const timeoutS = Number(optionValue(argv, '--timeout') ?? '120');
+  const memoryMiB = Number(option(argv, '--memory') ?? '128');
+  const timeoutS = Number(option(argv, '--timeout') ?? '120');
   const require = createRequire(import.meta.url);
   const packageDir = path.dirname(require.resolve('v86/package.json'));
   const { V86 } = (await import('v86')) as unknown as { V86: new (options: object) => V86Like };
@@ -69,11 +70,6 @@ async function main(argv: string[]): Promise<number> {
       emulator.v86.cpu.io.register_write(0xf4, {}, exit, exit, exit);
     });
   });
-}
-
-function optionValue(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 main(process.argv.slice(2)).then(

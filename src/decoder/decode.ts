@@ -40,6 +40,15 @@ export interface DecodeMode {
   readonly addrSize: 2 | 4;
 }
 
+/**
+ * The buffer length after an instruction's start that lets decode() take
+ * its fast path. A caller holding only the 16 bytes an instruction can
+ * involve may zero-pad its buffer to this length: no result depends on a
+ * byte past the 15-byte limit (reading one only makes the instruction
+ * too-long), so the answer is the same as for the 16 bytes alone.
+ */
+export const DECODE_WINDOW = FAST_SPAN;
+
 export const MODE32: DecodeMode = Object.freeze({ opSize: 4, addrSize: 4 });
 export const MODE16: DecodeMode = Object.freeze({ opSize: 2, addrSize: 2 });
 

@@ -30,7 +30,7 @@
  * decided here when the mode word holds the limit; control.ts checks near
  * targets.
  */
-import { decode, MODE16, MODE32 } from '../decoder/decode.js';
+import { decode, DECODE_WINDOW, MODE16, MODE32 } from '../decoder/decode.js';
 import { formatInsn, insnToString } from '../decoder/disasm.js';
 import type { DecodedInsn } from '../decoder/insn.js';
 import type { Block, Exit } from '../ir/types.js';
@@ -68,14 +68,16 @@ export function liftBlock(code: CodeFetcher, address: number, mode: LiftMode, op
   const csBase = mode.csBase ?? 0;
   const decodeMode = mode.codeSize === 4 ? MODE32 : MODE16;
   const ctx = new LiftContext(address, mode);
-  const buf = new Uint8Array(16);
+  // 16 fetched bytes, zero-padded to the decoder's window so decode() takes its fast path (DECODE_WINDOW).
+  const buf = new Uint8Array(DECODE_WINDOW);
+  const fetched = buf.subarray(0, 16);
   const firstPage = ((csBase + address) & PAGE_MASK) >>> 0;
   let eip = address >>> 0;
   let count = 0;
 
   for (;;) {
-    const n = code.read((csBase + eip) >>> 0, buf);
-    const bytes = n >= buf.length ? buf : buf.subarray(0, n);
+    const n = code.read((csBase + eip) >>> 0, fetched);
+    const bytes = n >= fetched.length ? buf : buf.subarray(0, n);
     const insn = n === 0 ? null : decode(bytes, 0, eip, decodeMode);
     if (insn === null || insn.status === 'truncated') {
       if (count > 0) return ctx.b.finish({ kind: 'jump', target: eip });

@@ -6,7 +6,7 @@
  * 0x00F0FF00: type in bits 8–11, S 12, DPL 13–14, P 15, AVL 20, D/B 22, G 23
  * — which is also CpuState.segAttr's format, so a cache load is a copy.
  */
-import { readSupervisor, writeSupervisor } from './linear-memory.js';
+import { writeSupervisor, type VmmMemory } from './linear-memory.js';
 import { SEG_CS, SEG_SS, type CpuState } from '../cpu/state.js';
 import { gp } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
@@ -24,6 +24,18 @@ export interface Descriptor {
   readonly hi: number;
   /** Linear address of the 8-byte entry. */
   readonly address: number;
+}
+
+/**
+ * A reusable place to read a descriptor into. The event and far-transfer
+ * paths read one to three descriptors per guest event; giving each of them
+ * a fixed slot (module-level, one per role) instead of a fresh object keeps
+ * those paths free of allocation.
+ */
+export class DescriptorSlot implements Descriptor {
+  lo = 0;
+  hi = 0;
+  address = 0;
 }
 
 export const descType = (hi: number): number => (hi >>> 8) & 0xf;
@@ -47,22 +59,54 @@ export function descLimit(lo: number, hi: number): number {
   return (hi & ATTR_G) !== 0 ? ((raw << 12) | 0xfff) >>> 0 : raw;
 }
 
-/** Reads the descriptor `selector` names, or null if it lies beyond its table's limit (or the LDT is null). */
-export function fetchDescriptor(m: MonitorCore, selector: number): Descriptor | null {
+/**
+ * Reads the descriptor `selector` names into `into`; false (nothing read) if
+ * it lies beyond its table's limit or the LDT is null.
+ */
+export function readDescriptor(m: MonitorCore, selector: number, into: DescriptorSlot): boolean {
   const cpu = m.cpu;
   const index = selector & 0xfff8;
   let base: number, limit: number;
   if ((selector & 4) !== 0) {
-    if ((cpu.ldtSel & 0xfffc) === 0) return null;
+    if ((cpu.ldtSel & 0xfffc) === 0) return false;
     base = cpu.ldtBase;
     limit = cpu.ldtLimit;
   } else {
     base = cpu.gdtBase;
     limit = cpu.gdtLimit;
   }
-  if (index + 7 > limit >>> 0) return null;
-  const address = (base + index) >>> 0;
-  return { lo: readSupervisor(m.mem, address, 4) | 0, hi: readSupervisor(m.mem, address + 4, 4) | 0, address };
+  if (index + 7 > limit >>> 0) return false;
+  readTableEntry(m.mem, (base + index) >>> 0, into);
+  return true;
+}
+
+/**
+ * Reads the 8-byte system-table entry (descriptor or gate) at linear
+ * `address` into `into`, as one implicit supervisor access: one save and
+ * restore of the flag for both dwords.
+ */
+export function readTableEntry(mem: VmmMemory, address: number, into: DescriptorSlot): void {
+  const was = mem.implicitSupervisor;
+  mem.implicitSupervisor = true;
+  try {
+    into.lo = mem.read32(address) | 0;
+    into.hi = mem.read32((address + 4) >>> 0) | 0;
+  } finally {
+    mem.implicitSupervisor = was;
+  }
+  into.address = address;
+}
+
+/** Like readDescriptor, but a selector beyond its table is #GP(selector). */
+export function readDescriptorOrGp(m: MonitorCore, selector: number, into: DescriptorSlot): DescriptorSlot {
+  if (!readDescriptor(m, selector, into)) throw gp(selector & 0xfffc);
+  return into;
+}
+
+/** Reads the descriptor `selector` names as a new object, or null beyond its table (cold paths: lldt, ltr, lar…). */
+export function fetchDescriptor(m: MonitorCore, selector: number): Descriptor | null {
+  const d = new DescriptorSlot();
+  return readDescriptor(m, selector, d) ? d : null;
 }
 
 /** Like fetchDescriptor, but a selector beyond its table is #GP(selector). */

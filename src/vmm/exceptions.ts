@@ -19,16 +19,15 @@
  * Task gates would need a hardware task switch, which btvm does not model:
  * they end the run with UnsupportedGuestFeature instead of misbehaving.
  */
-import { asSupervisor, readSupervisor } from './linear-memory.js';
 import { SEG_CS, SEG_SS } from '../cpu/state.js';
 import {
-  ATTR_DB, ATTR_MASK, codeConforming, descBase, descDpl, descIsCode, descLimit, descPresent, fetchDescriptor,
-  loadSegmentCache, markAccessed, stackSize,
+  ATTR_DB, ATTR_MASK, DescriptorSlot, codeConforming, descBase, descDpl, descIsCode, descLimit, descPresent,
+  loadSegmentCache, markAccessed, readDescriptor, readTableEntry, stackSize,
 } from './descriptors.js';
 import { GuestFault, UnsupportedGuestFeature, VECTOR_NAMES, Vector, gp, np } from './fault.js';
 import { IF, NT, RF, TF, VM, readEflags } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
-import { currentStack, pushFrame, setStackPointer } from './stack.js';
+import { FRAME, currentStack, pushFrame, setStackPointer, type StackSegment } from './stack.js';
 import { innerStack } from './tss.js';
 
 export const enum EventKind {
@@ -42,15 +41,21 @@ export const enum EventKind {
 
 const ESP = 4;
 
+/** Each delivery reads the gate, then its code segment; one slot each keeps delivery free of allocation. */
+const GATE = new DescriptorSlot();
+const CODE = new DescriptorSlot();
+/** The inner stack segment a privilege change pushes to. */
+const INNER_SEG: StackSegment = { base: 0, limit: 0, attr: 0 };
+
 /** Delivers one event; throws GuestFault if the delivery itself faults (nothing changed then). */
 export function deliver(m: MonitorCore, vector: number, errorCode: number, returnEip: number, kind: EventKind): void {
   const cpu = m.cpu;
   const ext = kind === EventKind.Software ? 0 : 1;
   const idtError = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > cpu.idtLimit >>> 0) throw gp(idtError);
-  const gateAt = (cpu.idtBase + vector * 8) >>> 0;
-  const lo = readSupervisor(m.mem, gateAt, 4) | 0;
-  const hi = readSupervisor(m.mem, gateAt + 4, 4) | 0;
+  readTableEntry(m.mem, (cpu.idtBase + vector * 8) >>> 0, GATE);
+  const lo = GATE.lo;
+  const hi = GATE.hi;
   const type = (hi >>> 8) & 0x1f;
   let gate32: boolean;
   let trapGate: boolean;
@@ -71,8 +76,10 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
   let offset = ((lo & 0xffff) | (hi & 0xffff0000)) >>> 0;
   if (!gate32) offset &= 0xffff;
   if ((selector & 0xfffc) === 0) throw gp(ext);
-  const code = fetchDescriptor(m, selector);
-  if (code === null || !descIsCode(code.hi) || descDpl(code.hi) > cpu.cpl) throw gp((selector & 0xfffc) | ext);
+  const code = CODE;
+  if (!readDescriptor(m, selector, code) || !descIsCode(code.hi) || descDpl(code.hi) > cpu.cpl) {
+    throw gp((selector & 0xfffc) | ext);
+  }
   if (!descPresent(code.hi)) throw np((selector & 0xfffc) | ext);
   if (offset > descLimit(code.lo, code.hi)) throw gp(ext);
 
@@ -80,25 +87,44 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
   const eflags = readEflags(cpu);
   if ((eflags & VM) !== 0) throw new UnsupportedGuestFeature('virtual-8086 mode', cpu.eip);
   const width = gate32 ? 4 : 2;
-  const frame: number[] = [];
+  const frame = FRAME;
+  let n = 0;
   let newCpl = cpu.cpl;
   if (!codeConforming(code.hi) && dpl < cpu.cpl) {
     const inner = innerStack(m, dpl, ext);
-    const seg = { base: descBase(inner.desc.lo, inner.desc.hi), limit: descLimit(inner.desc.lo, inner.desc.hi), attr: inner.desc.hi & ATTR_MASK };
-    const big = (inner.desc.hi & ATTR_DB) !== 0;
-    frame.push(cpu.segSel[SEG_SS]!, cpu.regs[ESP]!, eflags, cpu.segSel[SEG_CS]!, returnEip);
-    if (errorCode >= 0) frame.push(errorCode);
+    const desc = inner.desc;
+    const seg = INNER_SEG;
+    seg.base = descBase(desc.lo, desc.hi);
+    seg.limit = descLimit(desc.lo, desc.hi);
+    seg.attr = desc.hi & ATTR_MASK;
+    const big = (desc.hi & ATTR_DB) !== 0;
+    frame[n++] = cpu.segSel[SEG_SS]!;
+    frame[n++] = cpu.regs[ESP]!;
+    frame[n++] = eflags;
+    frame[n++] = cpu.segSel[SEG_CS]!;
+    frame[n++] = returnEip;
+    if (errorCode >= 0) frame[n++] = errorCode;
     // Pushes onto the inner stack are supervisor accesses (SDM Vol. 3A, 4.6).
-    const sp = asSupervisor(m.mem, () => pushFrame(m, seg, inner.esp, big, frame, width, (inner.ss & 0xfffc) | ext));
-    markAccessed(m, inner.desc);
-    loadSegmentCache(cpu, SEG_SS, inner.ss, inner.desc.lo, inner.desc.hi);
+    const mem = m.mem;
+    const was = mem.implicitSupervisor;
+    mem.implicitSupervisor = true;
+    let sp: number;
+    try {
+      sp = pushFrame(m, seg, inner.esp, big, frame, n, width, (inner.ss & 0xfffc) | ext);
+    } finally {
+      mem.implicitSupervisor = was;
+    }
+    markAccessed(m, desc);
+    loadSegmentCache(cpu, SEG_SS, inner.ss, desc.lo, desc.hi);
     setStackPointer(cpu, sp, big);
     newCpl = dpl;
   } else {
-    frame.push(eflags, cpu.segSel[SEG_CS]!, returnEip);
-    if (errorCode >= 0) frame.push(errorCode);
+    frame[n++] = eflags;
+    frame[n++] = cpu.segSel[SEG_CS]!;
+    frame[n++] = returnEip;
+    if (errorCode >= 0) frame[n++] = errorCode;
     const big = stackSize(cpu) === 4;
-    const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, frame, width, ext);
+    const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, frame, n, width, ext);
     setStackPointer(cpu, sp, big);
   }
   markAccessed(m, code);

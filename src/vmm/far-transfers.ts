@@ -19,12 +19,11 @@
  * farRet a=operand size b=bytes to release (ret imm16); iret a=operand
  * size; int a=vector b=1 for int1/icebp; int3, into, sysenter, sysexit: none.
  */
-import { asSupervisor } from './linear-memory.js';
 import { SEG_CS, SEG_SS } from '../cpu/state.js';
 import { VmmResult } from './interface.js';
 import {
-  ATTR_DB, ATTR_MASK, codeConforming, descBase, descDpl, descIsCode, descIsCodeData, descLimit, descPresent,
-  descType, descriptorOrGp, loadSegmentCache, markAccessed, stackSize, type Descriptor,
+  ATTR_DB, ATTR_MASK, DescriptorSlot, codeConforming, descBase, descDpl, descIsCode, descIsCodeData, descLimit,
+  descPresent, descType, loadSegmentCache, markAccessed, readDescriptorOrGp, stackSize, type Descriptor,
 } from './descriptors.js';
 import { UnsupportedGuestFeature, gp, np } from './fault.js';
 import { deliverException, deliverSoftware } from './exceptions.js';
@@ -33,7 +32,9 @@ import {
 } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
 import { checkStackSegment, nullInaccessibleSegments } from './segments.js';
-import { currentStack, peek, pushFrame, release, setStackPointer } from './stack.js';
+import {
+  FRAME, POPPED, currentStack, peekInto, pushFrame, release, setStackPointer, type StackSegment,
+} from './stack.js';
 import { innerStack } from './tss.js';
 
 const ECX = 1, EDX = 2, ESP = 4;
@@ -53,16 +54,21 @@ function checkDirectCode(m: MonitorCore, selector: number, d: Descriptor): void 
   if (!descPresent(d.hi)) throw np(selector & 0xfffc);
 }
 
-interface GateTarget {
-  codeSelector: number;
-  code: Descriptor;
-  offset: number;
-  gate32: boolean;
-  params: number;
-}
+/**
+ * Descriptor slots, one per role, so far transfers allocate nothing: the
+ * selector's own descriptor (code segment or call gate), the code segment
+ * a gate or a return leads to (the outer SS of a return is in OUTER).
+ */
+const TARGET = new DescriptorSlot();
+const CODE = new DescriptorSlot();
+/** The inner stack segment a call through a gate pushes to. */
+const INNER_SEG: StackSegment = { base: 0, limit: 0, attr: 0 };
 
-/** A call gate's checks and its target code segment's (SDM CALL/JMP "call gate" paths). */
-function throughCallGate(m: MonitorCore, selector: number, gate: Descriptor): GateTarget {
+/** What throughCallGate found (its code descriptor is in CODE); one shared object. */
+const GATE_TARGET = { codeSelector: 0, offset: 0, gate32: false, params: 0 };
+
+/** A call gate's checks and its target code segment's (SDM CALL/JMP "call gate" paths); the code descriptor lands in CODE. */
+function throughCallGate(m: MonitorCore, selector: number, gate: Descriptor): typeof GATE_TARGET {
   const cpl = m.cpu.cpl;
   const gdpl = descDpl(gate.hi);
   if (gdpl < cpl || gdpl < (selector & 3)) throw gp(selector & 0xfffc);
@@ -72,11 +78,16 @@ function throughCallGate(m: MonitorCore, selector: number, gate: Descriptor): Ga
   let offset = ((gate.lo & 0xffff) | (gate.hi & 0xffff0000)) >>> 0;
   if (!gate32) offset &= 0xffff;
   if ((codeSelector & 0xfffc) === 0) throw gp(0);
-  const code = descriptorOrGp(m, codeSelector);
+  const code = readDescriptorOrGp(m, codeSelector, CODE);
   if (!descIsCode(code.hi) || descDpl(code.hi) > cpl) throw gp(codeSelector & 0xfffc);
   if (!descPresent(code.hi)) throw np(codeSelector & 0xfffc);
   if (offset > descLimit(code.lo, code.hi)) throw gp(0);
-  return { codeSelector, code, offset, gate32, params: gate.hi & 0x1f };
+  const t = GATE_TARGET;
+  t.codeSelector = codeSelector;
+  t.offset = offset;
+  t.gate32 = gate32;
+  t.params = gate.hi & 0x1f;
+  return t;
 }
 
 function enterCode(m: MonitorCore, selector: number, d: Descriptor, offset: number, cpl: number): void {
@@ -86,10 +97,20 @@ function enterCode(m: MonitorCore, selector: number, d: Descriptor, offset: numb
   m.cpu.eip = offset;
 }
 
+/** Pushes CS and `next` (the return address) on the current stack and commits ESP. */
+function pushReturnAddress(m: MonitorCore, next: number, width: 2 | 4): void {
+  const cpu = m.cpu;
+  const big = stackSize(cpu) === 4;
+  FRAME[0] = cpu.segSel[SEG_CS]!;
+  FRAME[1] = next;
+  const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, FRAME, 2, width, 0);
+  setStackPointer(cpu, sp, big);
+}
+
 export function farJmp(m: MonitorCore, selector: number, offset: number, opSize: number): VmmResult {
   selector &= 0xffff;
   if ((selector & 0xfffc) === 0) throw gp(0);
-  const d = descriptorOrGp(m, selector);
+  const d = readDescriptorOrGp(m, selector, TARGET);
   if (descIsCodeData(d.hi)) {
     checkDirectCode(m, selector, d);
     const off = opSize === 2 ? offset & 0xffff : offset >>> 0;
@@ -100,10 +121,10 @@ export function farJmp(m: MonitorCore, selector: number, offset: number, opSize:
   const type = descType(d.hi);
   if (type === 4 || type === 12) {
     const t = throughCallGate(m, selector, d);
-    const dpl = descDpl(t.code.hi);
+    const dpl = descDpl(CODE.hi);
     // jmp never changes privilege: a non-conforming target must be at CPL.
-    if (!codeConforming(t.code.hi) && dpl !== m.cpu.cpl) throw gp(t.codeSelector & 0xfffc);
-    enterCode(m, t.codeSelector, t.code, t.offset, m.cpu.cpl);
+    if (!codeConforming(CODE.hi) && dpl !== m.cpu.cpl) throw gp(t.codeSelector & 0xfffc);
+    enterCode(m, t.codeSelector, CODE, t.offset, m.cpu.cpl);
     return VmmResult.Leave;
   }
   if (type === 1 || type === 9 || type === 5) unsupportedSystemTarget(m, 'far jmp', d);
@@ -114,15 +135,13 @@ export function farCall(m: MonitorCore, next: number, selector: number, offset: 
   const cpu = m.cpu;
   selector &= 0xffff;
   if ((selector & 0xfffc) === 0) throw gp(0);
-  const d = descriptorOrGp(m, selector);
+  const d = readDescriptorOrGp(m, selector, TARGET);
   const width = opSize === 2 ? 2 : 4;
   if (descIsCodeData(d.hi)) {
     checkDirectCode(m, selector, d);
     const off = opSize === 2 ? offset & 0xffff : offset >>> 0;
     if (off > descLimit(d.lo, d.hi)) throw gp(0);
-    const big = stackSize(cpu) === 4;
-    const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, [cpu.segSel[SEG_CS]!, next], width, 0);
-    setStackPointer(cpu, sp, big);
+    pushReturnAddress(m, next, width);
     enterCode(m, selector, d, off, cpu.cpl);
     return VmmResult.Leave;
   }
@@ -131,33 +150,49 @@ export function farCall(m: MonitorCore, next: number, selector: number, offset: 
   if (type !== 4 && type !== 12) throw gp(selector & 0xfffc);
   const t = throughCallGate(m, selector, d);
   const gw = t.gate32 ? 4 : 2;
-  const dpl = descDpl(t.code.hi);
-  if (!codeConforming(t.code.hi) && dpl < cpu.cpl) {
+  const dpl = descDpl(CODE.hi);
+  if (!codeConforming(CODE.hi) && dpl < cpu.cpl) {
     const inner = innerStack(m, dpl, 0);
-    const seg = { base: descBase(inner.desc.lo, inner.desc.hi), limit: descLimit(inner.desc.lo, inner.desc.hi), attr: inner.desc.hi & ATTR_MASK };
-    const big = (inner.desc.hi & ATTR_DB) !== 0;
-    const params = t.params > 0 ? peek(m, t.params, gw) : [];
-    const frame = [cpu.segSel[SEG_SS]!, cpu.regs[ESP]!];
-    for (let i = params.length - 1; i >= 0; i--) frame.push(params[i]!);
-    frame.push(cpu.segSel[SEG_CS]!, next);
-    const sp = asSupervisor(m.mem, () => pushFrame(m, seg, inner.esp, big, frame, gw, inner.ss & 0xfffc));
-    markAccessed(m, inner.desc);
-    loadSegmentCache(cpu, SEG_SS, inner.ss, inner.desc.lo, inner.desc.hi);
+    const desc = inner.desc;
+    const seg = INNER_SEG;
+    seg.base = descBase(desc.lo, desc.hi);
+    seg.limit = descLimit(desc.lo, desc.hi);
+    seg.attr = desc.hi & ATTR_MASK;
+    const big = (desc.hi & ATTR_DB) !== 0;
+    // The frame: SS, ESP, the parameters in their stack order (deepest first), CS, EIP.
+    const params = t.params;
+    if (params > 0) peekInto(m, params, gw);
+    const frame = FRAME;
+    let n = 0;
+    frame[n++] = cpu.segSel[SEG_SS]!;
+    frame[n++] = cpu.regs[ESP]!;
+    for (let i = params - 1; i >= 0; i--) frame[n++] = POPPED[i]!;
+    frame[n++] = cpu.segSel[SEG_CS]!;
+    frame[n++] = next;
+    const mem = m.mem;
+    const was = mem.implicitSupervisor;
+    mem.implicitSupervisor = true;
+    let sp: number;
+    try {
+      sp = pushFrame(m, seg, inner.esp, big, frame, n, gw, inner.ss & 0xfffc);
+    } finally {
+      mem.implicitSupervisor = was;
+    }
+    markAccessed(m, desc);
+    loadSegmentCache(cpu, SEG_SS, inner.ss, desc.lo, desc.hi);
     setStackPointer(cpu, sp, big);
-    enterCode(m, t.codeSelector, t.code, t.offset, dpl);
+    enterCode(m, t.codeSelector, CODE, t.offset, dpl);
     return VmmResult.Leave;
   }
-  const big = stackSize(cpu) === 4;
-  const sp = pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, [cpu.segSel[SEG_CS]!, next], gw, 0);
-  setStackPointer(cpu, sp, big);
-  enterCode(m, t.codeSelector, t.code, t.offset, cpu.cpl);
+  pushReturnAddress(m, next, gw);
+  enterCode(m, t.codeSelector, CODE, t.offset, cpu.cpl);
   return VmmResult.Leave;
 }
 
-/** The checks on the CS a ret/iret pops; returns its descriptor. */
+/** The checks on the CS a ret/iret pops; returns its descriptor (in CODE). */
 function checkReturnCode(m: MonitorCore, cs: number): Descriptor {
   if ((cs & 0xfffc) === 0) throw gp(0);
-  const d = descriptorOrGp(m, cs);
+  const d = readDescriptorOrGp(m, cs, CODE);
   if (!descIsCode(d.hi)) throw gp(cs & 0xfffc);
   const rpl = cs & 3;
   if (rpl < m.cpu.cpl) throw gp(cs & 0xfffc);
@@ -167,39 +202,49 @@ function checkReturnCode(m: MonitorCore, cs: number): Descriptor {
   return d;
 }
 
+/** The outer stack a return to a less privileged level switches to: SS (selector, descriptor) and ESP. */
+const OUTER = { sel: 0, esp: 0, desc: new DescriptorSlot() };
+
 /**
  * Common tail of ret and iret: `frameBytes` is what sits below SS:ESP on an
- * outer return (EIP, CS[, EFLAGS] and the ret imm16). Returns the SS
- * descriptor and values to commit for an outer return, or null.
+ * outer return (EIP, CS[, EFLAGS] and the ret imm16). Reads and checks the
+ * outer SS:ESP into OUTER; changes nothing.
  */
-function outerStack(m: MonitorCore, rpl: number, width: 2 | 4, frameBytes: number) {
-  const [esp, ssSel] = peek(m, 2, width, frameBytes);
-  const sel = ssSel! & 0xffff;
-  const desc = checkStackSegment(m, sel, rpl);
-  return { esp: esp!, sel, desc };
+function outerStack(m: MonitorCore, rpl: number, width: 2 | 4, frameBytes: number): void {
+  const popped = peekInto(m, 2, width, frameBytes);
+  OUTER.esp = popped[0]!;
+  OUTER.sel = popped[1]! & 0xffff;
+  checkStackSegment(m, OUTER.sel, rpl, OUTER.desc);
+}
+
+/** Loads the outer SS:ESP outerStack checked (ESP plus `releaseBytes`) and nulls the data segments the outer level may not use. */
+function enterOuterStack(m: MonitorCore, releaseBytes: number): void {
+  const cpu = m.cpu;
+  const d = OUTER.desc;
+  markAccessed(m, d);
+  loadSegmentCache(cpu, SEG_SS, OUTER.sel, d.lo, d.hi);
+  setStackPointer(cpu, OUTER.esp + releaseBytes, (d.hi & ATTR_DB) !== 0);
+  nullInaccessibleSegments(cpu);
 }
 
 export function farRet(m: MonitorCore, opSize: number, releaseBytes: number): VmmResult {
   const cpu = m.cpu;
   const width = opSize === 2 ? 2 : 4;
-  const [eip, csRaw] = peek(m, 2, width);
-  const cs = csRaw! & 0xffff;
+  const popped = peekInto(m, 2, width);
+  const off = popped[0]! >>> 0;
+  const cs = popped[1]! & 0xffff;
   const code = checkReturnCode(m, cs);
   const rpl = cs & 3;
-  const off = eip! >>> 0;
   if (rpl === cpu.cpl) {
     if (off > descLimit(code.lo, code.hi)) throw gp(0);
     release(cpu, 2 * width + releaseBytes);
     enterCode(m, cs, code, off, rpl);
     return VmmResult.Leave;
   }
-  const outer = outerStack(m, rpl, width, 2 * width + releaseBytes);
+  outerStack(m, rpl, width, 2 * width + releaseBytes);
   if (off > descLimit(code.lo, code.hi)) throw gp(0);
   enterCode(m, cs, code, off, rpl);
-  markAccessed(m, outer.desc);
-  loadSegmentCache(cpu, SEG_SS, outer.sel, outer.desc.lo, outer.desc.hi);
-  setStackPointer(cpu, outer.esp + releaseBytes, (outer.desc.hi & ATTR_DB) !== 0);
-  nullInaccessibleSegments(cpu);
+  enterOuterStack(m, releaseBytes);
   return VmmResult.Leave;
 }
 
@@ -215,17 +260,18 @@ export function iret(m: MonitorCore, opSize: number): VmmResult {
   const cpu = m.cpu;
   if ((cpu.eflagsSys & NT) !== 0) throw new UnsupportedGuestFeature('iret with NT=1 (task return)', cpu.eip);
   const width = opSize === 2 ? 2 : 4;
-  const [eip, csRaw, flags] = peek(m, 3, width);
-  if (width === 4 && (flags! & VM) !== 0 && cpu.cpl === 0) {
+  const popped = peekInto(m, 3, width);
+  const off = popped[0]! >>> 0;
+  const cs = popped[1]! & 0xffff;
+  const flags = popped[2]!;
+  if (width === 4 && (flags & VM) !== 0 && cpu.cpl === 0) {
     throw new UnsupportedGuestFeature('iret to virtual-8086 mode', cpu.eip);
   }
-  const cs = csRaw! & 0xffff;
   const code = checkReturnCode(m, cs);
   const rpl = cs & 3;
-  const off = eip! >>> 0;
   const old = readEflags(cpu);
   const changeable = iretChangeable(cpu.cpl, iopl(cpu), width);
-  const eflags = (old & ~changeable) | (flags! & changeable);
+  const eflags = (old & ~changeable) | (flags & changeable);
   if (rpl === cpu.cpl) {
     if (off > descLimit(code.lo, code.hi)) throw gp(0);
     release(cpu, 3 * width);
@@ -233,14 +279,11 @@ export function iret(m: MonitorCore, opSize: number): VmmResult {
     writeEflags(cpu, eflags);
     return VmmResult.Leave;
   }
-  const outer = outerStack(m, rpl, width, 3 * width);
+  outerStack(m, rpl, width, 3 * width);
   if (off > descLimit(code.lo, code.hi)) throw gp(0);
   writeEflags(cpu, eflags);
   enterCode(m, cs, code, off, rpl);
-  markAccessed(m, outer.desc);
-  loadSegmentCache(cpu, SEG_SS, outer.sel, outer.desc.lo, outer.desc.hi);
-  setStackPointer(cpu, outer.esp, (outer.desc.hi & ATTR_DB) !== 0);
-  nullInaccessibleSegments(cpu);
+  enterOuterStack(m, 0);
   return VmmResult.Leave;
 }
 

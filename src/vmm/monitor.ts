@@ -55,21 +55,36 @@ function fetchFault(m: MonitorCore): number {
   return -1;
 }
 
-// Routine indices as constants so the dispatch below is a switch over small integers.
-const R = {
-  cli: idx('cli'), sti: idx('sti'), hlt: idx('hlt'), pushf: idx('pushf'), popf: idx('popf'),
-  in: idx('in'), out: idx('out'), ins: idx('ins'), outs: idx('outs'),
-  cpuid: idx('cpuid'), rdtsc: idx('rdtsc'), rdmsr: idx('rdmsr'), wrmsr: idx('wrmsr'),
-  lgdt: idx('lgdt'), lidt: idx('lidt'), sgdt: idx('sgdt'), sidt: idx('sidt'),
-  lldt: idx('lldt'), sldt: idx('sldt'), ltr: idx('ltr'), str: idx('str'),
-  movToCr: idx('movToCr'), movFromCr: idx('movFromCr'), movToDr: idx('movToDr'), movFromDr: idx('movFromDr'),
-  clts: idx('clts'), lmsw: idx('lmsw'), smsw: idx('smsw'),
-  loadSeg: idx('loadSeg'), farJmp: idx('farJmp'), farCall: idx('farCall'), farRet: idx('farRet'),
-  iret: idx('iret'), int: idx('int'), into: idx('into'), int3: idx('int3'),
-  invlpg: idx('invlpg'), invd: idx('invd'), wbinvd: idx('wbinvd'),
-  lar: idx('lar'), lsl: idx('lsl'), verr: idx('verr'), verw: idx('verw'), arpl: idx('arpl'),
-  sysenter: idx('sysenter'), sysexit: idx('sysexit'),
-} as const;
+/**
+ * Routine indices as literals (VMM_ROUTINES order), so run()'s switch is
+ * over integer constants, which V8 compiles to a jump table; with indices
+ * read from an object at run time each case was a compare, and the routine
+ * an event needs (loadSeg, iret, int) sat dozens of compares down the chain.
+ * The check below the enum keeps it in step with VMM_ROUTINES.
+ */
+const enum R {
+  cli = 0, sti = 1, hlt = 2, pushf = 3, popf = 4, in = 5, out = 6, ins = 7, outs = 8, cpuid = 9, rdtsc = 10,
+  rdmsr = 11, wrmsr = 12, lgdt = 13, lidt = 14, sgdt = 15, sidt = 16, lldt = 17, sldt = 18, ltr = 19,
+  str = 20, movToCr = 21, movFromCr = 22, movToDr = 23, movFromDr = 24, clts = 25, lmsw = 26, smsw = 27,
+  loadSeg = 28, farJmp = 29, farCall = 30, farRet = 31, iret = 32, int = 33, into = 34, int3 = 35,
+  invlpg = 36, invd = 37, wbinvd = 38, lar = 39, lsl = 40, verr = 41, verw = 42, arpl = 43, sysenter = 44,
+  sysexit = 45,
+}
+
+const ROUTINE_ORDER: ReadonlyArray<readonly [VmmRoutine, R]> = [
+  ['cli', R.cli], ['sti', R.sti], ['hlt', R.hlt], ['pushf', R.pushf], ['popf', R.popf], ['in', R.in],
+  ['out', R.out], ['ins', R.ins], ['outs', R.outs], ['cpuid', R.cpuid], ['rdtsc', R.rdtsc], ['rdmsr', R.rdmsr],
+  ['wrmsr', R.wrmsr], ['lgdt', R.lgdt], ['lidt', R.lidt], ['sgdt', R.sgdt], ['sidt', R.sidt], ['lldt', R.lldt],
+  ['sldt', R.sldt], ['ltr', R.ltr], ['str', R.str], ['movToCr', R.movToCr], ['movFromCr', R.movFromCr], ['movToDr', R.movToDr],
+  ['movFromDr', R.movFromDr], ['clts', R.clts], ['lmsw', R.lmsw], ['smsw', R.smsw], ['loadSeg', R.loadSeg], ['farJmp', R.farJmp],
+  ['farCall', R.farCall], ['farRet', R.farRet], ['iret', R.iret], ['int', R.int], ['into', R.into], ['int3', R.int3],
+  ['invlpg', R.invlpg], ['invd', R.invd], ['wbinvd', R.wbinvd], ['lar', R.lar], ['lsl', R.lsl], ['verr', R.verr],
+  ['verw', R.verw], ['arpl', R.arpl], ['sysenter', R.sysenter], ['sysexit', R.sysexit],
+];
+for (const [name, index] of ROUTINE_ORDER) {
+  if (idx(name) !== index) throw new Error(`monitor.ts: routine ${name} is ${idx(name)} in VMM_ROUTINES, not ${index}`);
+}
+if (ROUTINE_ORDER.length !== VMM_ROUTINES.length) throw new Error('monitor.ts: VMM_ROUTINES has routines run() does not know');
 
 export class VirtualMachineMonitor implements Monitor {
   result = 0;

@@ -30,36 +30,73 @@
 import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../cpu/state.js';
 import { modeOf } from '../cpu/mode.js';
 import { LOAD_MAY_LEAVE, VmmResult } from './interface.js';
+import { SEG_CHECK_ATTR_MASK } from '../cpu/segment-access.js';
 import {
-  codeConforming, codeReadable, dataWritable, descDpl, descIsCode, descIsData, descPresent, descriptorOrGp,
-  loadNullSegment, loadSegmentCache, markAccessed, type Descriptor,
+  ATTR_ACCESSED, ATTR_MASK, DescriptorSlot, codeConforming, codeReadable, dataWritable, descBase, descDpl, descIsCode,
+  descIsData, descLimit, descPresent, loadNullSegment, loadSegmentCache, markAccessed, readDescriptorOrGp,
+  type Descriptor,
 } from './descriptors.js';
 import { gp, np, ss, ud } from './fault.js';
 import { release } from './stack.js';
 import type { MonitorCore } from './monitor-core.js';
 
-/** Checks and loads a data segment register (not CS, not SS); returns true if the mode changed. */
-export function loadDataSegment(m: MonitorCore, seg: number, selector: number): boolean {
-  const cpu = m.cpu;
-  selector &= 0xffff;
-  if ((selector & 0xfffc) === 0) return loadNullSegment(cpu, seg, selector);
-  const d = descriptorOrGp(m, selector);
+/** The descriptor of the segment being loaded (one slot: a load reads one descriptor). */
+const LOADED = new DescriptorSlot();
+
+/**
+ * The checks for loading `selector` into data segment register `seg`
+ * (not CS, not SS). Returns false for a null selector; else reads the
+ * descriptor into LOADED and returns true. Changes nothing.
+ */
+function checkDataSegment(m: MonitorCore, selector: number): boolean {
+  if ((selector & 0xfffc) === 0) return false;
+  const d = readDescriptorOrGp(m, selector, LOADED);
   const readable = descIsData(d.hi) || (descIsCode(d.hi) && codeReadable(d.hi));
   if (!readable) throw gp(selector & 0xfffc);
   if (descIsData(d.hi) || !codeConforming(d.hi)) {
     const dpl = descDpl(d.hi);
-    if ((selector & 3) > dpl || cpu.cpl > dpl) throw gp(selector & 0xfffc);
+    if ((selector & 3) > dpl || m.cpu.cpl > dpl) throw gp(selector & 0xfffc);
   }
   if (!descPresent(d.hi)) throw np(selector & 0xfffc);
-  markAccessed(m, d);
-  return loadSegmentCache(cpu, seg, selector, d.lo, d.hi);
+  return true;
 }
 
-/** The checks for loading `selector` into SS at privilege level `cpl`; returns its descriptor. Changes nothing. */
-export function checkStackSegment(m: MonitorCore, selector: number, cpl: number): Descriptor {
+/** Loads data segment register `seg` after checkDataSegment passed (`present`: its answer). */
+function commitDataSegment(m: MonitorCore, seg: number, selector: number, present: boolean): boolean {
+  if (!present) return loadNullSegment(m.cpu, seg, selector);
+  markAccessed(m, LOADED);
+  return loadSegmentCache(m.cpu, seg, selector, LOADED.lo, LOADED.hi);
+}
+
+/** Checks and loads a data segment register (not CS, not SS); returns true if base, limit or D/B changed. */
+export function loadDataSegment(m: MonitorCore, seg: number, selector: number): boolean {
+  selector &= 0xffff;
+  return commitDataSegment(m, seg, selector, checkDataSegment(m, selector));
+}
+
+/**
+ * Whether loading what checkDataSegment found (`present`: its answer) into
+ * data segment register `seg` leaves everything the mode word reads of that
+ * register as it is: base, limit and the access-rights bits the segment's
+ * access class depends on (mode.ts, segment-access.ts). A kernel entry
+ * reloading DS with the kernel's flat segment over the user's differs only
+ * in DPL, and then neither the mode word nor a window needs recomputing.
+ */
+function modeInputsUnchanged(cpu: CpuState, seg: number, present: boolean): boolean {
+  const attr = present ? (LOADED.hi & ATTR_MASK) | ATTR_ACCESSED : 0;
+  if (((cpu.segAttr[seg]! ^ attr) & SEG_CHECK_ATTR_MASK) !== 0) return false;
+  if (!present) return true; // a null load keeps base and limit
+  return cpu.segBase[seg] === (descBase(LOADED.lo, LOADED.hi) | 0) && cpu.segLimit[seg] === descLimit(LOADED.lo, LOADED.hi);
+}
+
+/**
+ * The checks for loading `selector` into SS at privilege level `cpl`; reads
+ * its descriptor into `into` and returns it. Changes nothing else.
+ */
+export function checkStackSegment(m: MonitorCore, selector: number, cpl: number, into: DescriptorSlot): Descriptor {
   selector &= 0xffff;
   if ((selector & 0xfffc) === 0) throw gp(0);
-  const d = descriptorOrGp(m, selector);
+  const d = readDescriptorOrGp(m, selector, into);
   if ((selector & 3) !== cpl || descDpl(d.hi) !== cpl || !descIsData(d.hi) || !dataWritable(d.hi)) {
     throw gp(selector & 0xfffc);
   }
@@ -69,7 +106,7 @@ export function checkStackSegment(m: MonitorCore, selector: number, cpl: number)
 
 /** Checks and loads SS for privilege level `cpl`; returns true if the mode changed. */
 export function loadStackSegment(m: MonitorCore, selector: number, cpl: number): boolean {
-  const d = checkStackSegment(m, selector, cpl);
+  const d = checkStackSegment(m, selector, cpl, LOADED);
   markAccessed(m, d);
   return loadSegmentCache(m.cpu, SEG_SS, selector & 0xffff, d.lo, d.hi);
 }
@@ -81,13 +118,16 @@ export function loadSeg(m: MonitorCore, next: number, seg: number, selector: num
     m.shadowEip = next;
     return VmmResult.Continue;
   }
-  const mayLeave = (flags & LOAD_MAY_LEAVE) !== 0;
+  selector &= 0xffff;
+  const present = checkDataSegment(m, selector);
+  // The running translation assumed the old segment classes: when they may have changed, compare mode words.
+  const mayLeave = (flags & LOAD_MAY_LEAVE) !== 0 && !modeInputsUnchanged(m.cpu, seg, present);
   const before = mayLeave ? modeOf(m.cpu) : 0;
-  loadDataSegment(m, seg, selector);
+  commitDataSegment(m, seg, selector, present);
   // pop sreg: the stack slot is released only once the load succeeded (a faulting pop leaves ESP alone).
   if (flags >>> 8 !== 0) release(m.cpu, flags >>> 8);
   if (mayLeave && modeOf(m.cpu) !== before) {
-    // The running translation assumed the old segment classes: finish here (the load ended the instruction).
+    // Finish here (the load ended the instruction) and let the dispatcher pick a translation for the new mode.
     m.cpu.eip = next;
     return VmmResult.Leave;
   }

@@ -21,8 +21,24 @@ export interface StackSegment {
   attr: number;
 }
 
+/**
+ * Scratch for the hot paths (event delivery, iret, far call/ret), which
+ * would otherwise allocate a few small arrays and objects per guest event:
+ * FRAME holds values to push (FRAME[0] pushed first), POPPED what
+ * readFrameInto/peekInto read (POPPED[0] is the top). Values are int32; a
+ * caller wanting an unsigned EIP or offset applies >>> 0. Call-gate
+ * parameters (at most 31) plus SS, ESP, CS, EIP fit.
+ */
+export const FRAME = new Int32Array(40);
+export const POPPED = new Int32Array(40);
+const CURRENT: StackSegment = { base: 0, limit: 0, attr: 0 };
+
+/** The current SS's cache as a StackSegment: one shared object, valid until the next call. */
 export function currentStack(cpu: CpuState): StackSegment {
-  return { base: cpu.segBase[SEG_SS]!, limit: cpu.segLimit[SEG_SS]!, attr: cpu.segAttr[SEG_SS]! };
+  CURRENT.base = cpu.segBase[SEG_SS]!;
+  CURRENT.limit = cpu.segLimit[SEG_SS]!;
+  CURRENT.attr = cpu.segAttr[SEG_SS]!;
+  return CURRENT;
 }
 
 /** Whether bytes [first, first+length) lie within the segment's limit (expand-up or expand-down). */
@@ -35,36 +51,47 @@ export function segmentRangeOk(seg: StackSegment, first: number, length: number)
 }
 
 /**
- * Writes `values` as consecutive pushes of `width` bytes (values[0] pushed
- * first, so it ends up highest) below `esp` on `seg`; returns the new stack
- * pointer. Throws #SS(faultCode) — nothing written — if the frame does not fit.
+ * Writes the first `count` of `values` as consecutive pushes of `width`
+ * bytes (values[0] pushed first, so it ends up highest) below `esp` on
+ * `seg`; returns the new stack pointer. Throws #SS(faultCode) — nothing
+ * written — if the frame does not fit.
  */
 export function pushFrame(
   m: MonitorCore, seg: StackSegment, esp: number, big: boolean,
-  values: readonly number[], width: 2 | 4, faultCode: number,
+  values: ArrayLike<number>, count: number, width: 2 | 4, faultCode: number,
 ): number {
-  const bytes = values.length * width;
+  const bytes = count * width;
   const mask = big ? 0xffffffff : 0xffff;
   const newSp = ((esp - bytes) & mask) >>> 0;
   if (!segmentRangeOk(seg, newSp, bytes)) throw new GuestFault(Vector.SS, faultCode & 0xffff);
-  for (let i = 0; i < values.length; i++) {
-    const offset = ((newSp + (values.length - 1 - i) * width) & mask) >>> 0;
-    m.mem.write((seg.base + offset) >>> 0, width, values[i]!);
+  const mem = m.mem;
+  for (let i = 0; i < count; i++) {
+    const offset = ((newSp + (count - 1 - i) * width) & mask) >>> 0;
+    mem.write((seg.base + offset) >>> 0, width, values[i]!);
   }
   return newSp;
 }
 
-/** Reads `count` values of `width` bytes from the top of `seg` at `esp` (values[0] is the top). */
+/** Reads `count` values of `width` bytes from the top of `seg` at `esp` into `out` (out[0] is the top). */
+export function readFrameInto(
+  m: MonitorCore, seg: StackSegment, esp: number, big: boolean,
+  count: number, width: 2 | 4, faultCode: number, out: Int32Array,
+): void {
+  const mask = big ? 0xffffffff : 0xffff;
+  const sp = (esp & mask) >>> 0;
+  if (!segmentRangeOk(seg, sp, count * width)) throw new GuestFault(Vector.SS, faultCode & 0xffff);
+  const mem = m.mem;
+  for (let i = 0; i < count; i++) out[i] = mem.read((seg.base + ((sp + i * width) & mask)) >>> 0, width);
+}
+
+/** Like readFrameInto, as a new array of unsigned values (tests, cold paths). */
 export function readFrame(
   m: MonitorCore, seg: StackSegment, esp: number, big: boolean,
   count: number, width: 2 | 4, faultCode: number,
 ): number[] {
-  const mask = big ? 0xffffffff : 0xffff;
-  const sp = (esp & mask) >>> 0;
-  if (!segmentRangeOk(seg, sp, count * width)) throw new GuestFault(Vector.SS, faultCode & 0xffff);
-  const out = new Array<number>(count);
-  for (let i = 0; i < count; i++) out[i] = m.mem.read((seg.base + ((sp + i * width) & mask)) >>> 0, width);
-  return out;
+  const out = new Int32Array(count);
+  readFrameInto(m, seg, esp, big, count, width, faultCode, out);
+  return Array.from(out, (v) => v >>> 0);
 }
 
 /** Sets the stack pointer, only SP on a 16-bit stack. */
@@ -75,11 +102,18 @@ export function setStackPointer(cpu: CpuState, value: number, big: boolean): voi
 /** Pushes on the current stack and commits ESP. */
 export function push(m: MonitorCore, values: readonly number[], width: 2 | 4): void {
   const big = stackSize(m.cpu) === 4;
-  const sp = pushFrame(m, currentStack(m.cpu), m.cpu.regs[ESP]!, big, values, width, 0);
+  const sp = pushFrame(m, currentStack(m.cpu), m.cpu.regs[ESP]!, big, values, values.length, width, 0);
   setStackPointer(m.cpu, sp, big);
 }
 
-/** Reads `count` values from the current stack without moving ESP (callers commit after their checks). */
+/** Reads `count` values from the current stack into POPPED without moving ESP (callers commit after their checks). */
+export function peekInto(m: MonitorCore, count: number, width: 2 | 4, skipBytes = 0): Int32Array {
+  const big = stackSize(m.cpu) === 4;
+  readFrameInto(m, currentStack(m.cpu), m.cpu.regs[ESP]! + skipBytes, big, count, width, 0, POPPED);
+  return POPPED;
+}
+
+/** Like peekInto, as a new array of unsigned values. */
 export function peek(m: MonitorCore, count: number, width: 2 | 4, skipBytes = 0): number[] {
   const big = stackSize(m.cpu) === 4;
   return readFrame(m, currentStack(m.cpu), m.cpu.regs[ESP]! + skipBytes, big, count, width, 0);

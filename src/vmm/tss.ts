@@ -8,18 +8,29 @@
  * (available/busy), 1/3 a 16-bit one.
  */
 import { readSupervisor } from './linear-memory.js';
-import { descDpl, descIsData, descPresent, dataWritable, fetchDescriptor, type Descriptor } from './descriptors.js';
+import { DescriptorSlot, descDpl, descIsData, descPresent, dataWritable, readDescriptor } from './descriptors.js';
 import { GuestFault, Vector, ts } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
 
 export const tssIs32 = (trAttr: number): boolean => (((trAttr >>> 8) & 0xf) | 2) === 11;
 
+/** An inner stack from the TSS: the new SS selector, ESP, and SS's descriptor. */
+export interface InnerStack {
+  ss: number;
+  esp: number;
+  readonly desc: DescriptorSlot;
+}
+
+/** innerStack's answer: one shared object (a privilege change reads one inner stack, then commits it). */
+const INNER: InnerStack = { ss: 0, esp: 0, desc: new DescriptorSlot() };
+
 /**
  * SS:ESP for privilege level `dpl` from the current TSS, with the new SS's
  * descriptor checked as the SDM's interrupt and call-gate pseudo-code does.
- * `ext` is the EXT bit for error codes.
+ * `ext` is the EXT bit for error codes. The result is valid until the next
+ * call.
  */
-export function innerStack(m: MonitorCore, dpl: number, ext: number): { ss: number; esp: number; desc: Descriptor } {
+export function innerStack(m: MonitorCore, dpl: number, ext: number): InnerStack {
   const cpu = m.cpu;
   const is32 = tssIs32(cpu.trAttr);
   const at = is32 ? 4 + dpl * 8 : 2 + dpl * 4;
@@ -28,11 +39,13 @@ export function innerStack(m: MonitorCore, dpl: number, ext: number): { ss: numb
   const esp = readSupervisor(m.mem, cpu.trBase + at, is32 ? 4 : 2);
   const ss = readSupervisor(m.mem, cpu.trBase + at + (is32 ? 4 : 2), 2);
   if ((ss & 0xfffc) === 0) throw ts(ext);
-  const desc = fetchDescriptor(m, ss);
-  if (desc === null) throw ts((ss & 0xfffc) | ext);
+  const desc = INNER.desc;
+  if (!readDescriptor(m, ss, desc)) throw ts((ss & 0xfffc) | ext);
   if ((ss & 3) !== dpl || descDpl(desc.hi) !== dpl || !descIsData(desc.hi) || !dataWritable(desc.hi)) {
     throw ts((ss & 0xfffc) | ext);
   }
   if (!descPresent(desc.hi)) throw new GuestFault(Vector.SS, (ss & 0xfffc) | ext);
-  return { ss, esp, desc };
+  INNER.ss = ss;
+  INNER.esp = esp;
+  return INNER;
 }

@@ -10,6 +10,7 @@ import { SEG_DS, SEG_ES, SEG_FS, SEG_SS } from '../../src/cpu/state.js';
 import { loadSegmentCache } from '../../src/vmm/descriptors.js';
 import { VmmResult } from '../../src/vmm/interface.js';
 import { FREE_SLOT, KCODE, KDATA, TestGuest, segDesc } from './guest-builder.js';
+import { xorshift32 } from '../support/xorshift32.js';
 
 describe('loadSeg from mov to a data segment register (c=1)', () => {
   it('continues when the mode word stays and leaves at the next instruction when it changes', () => {
@@ -71,5 +72,53 @@ describe('loadSeg from pop to a data segment register (c = 1 | bytes << 8)', () 
     g.setDesc(FREE_SLOT, segDesc(0x6000, 0xfff, 0x93, 0x4));
     expect(g.emulate('loadSeg', SEG_DS, FREE_SLOT, 1 | (4 << 8), 0x4001)).toBe(VmmResult.Leave);
     expect([g.cpu.eip, g.cpu.regs[4], g.cpu.segBase[SEG_DS]]).toEqual([0x4001, 0x8004, 0x6000]);
+  });
+});
+
+describe('loadSeg skips the mode word only when the load leaves its inputs alone', () => {
+  // The VMM compares mode words only when base, limit or the class-relevant access rights change
+  // (a flat kernel DS over a flat user DS differs in DPL alone). Held to the plain rule it stands
+  // in for: leave exactly when modeOf changed, and never leave a window (segFirst/segSpan) stale.
+  const ACCESS = [0x93, 0x91, 0x97, 0x95, 0x9b, 0x9f, 0x9a, 0xb3, 0xd3, 0xf3, 0xf1, 0xfb];
+  const BASES = [0, 0, 0, 0x6000, 0x10000];
+  const LIMITS = [0xfffff, 0xfffff, 0xfff, 0xffff, 0x7fff];
+  const FLAGS = [0xc, 0xc, 0x4, 0x8, 0x0];
+  const SELECTORS = [0, FREE_SLOT, FREE_SLOT + 8, KDATA];
+
+  it('leaves iff modeOf changed, and the windows match a fresh modeOf, over random load sequences', () => {
+    const next = xorshift32(0x5e9d);
+    const pick = <T>(xs: readonly T[]): T => xs[next() % xs.length]!;
+    let leaves = 0, continues = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const g = new TestGuest();
+      g.cpu.eip = 0x4000;
+      for (let step = 0; step < 12; step++) {
+        g.setDesc(FREE_SLOT, segDesc(pick(BASES), pick(LIMITS), pick(ACCESS), pick(FLAGS)));
+        g.setDesc(FREE_SLOT + 8, segDesc(pick(BASES), pick(LIMITS), pick(ACCESS), pick(FLAGS)));
+        const seg = pick([SEG_DS, SEG_ES, SEG_FS]);
+        const before = modeOf(g.cpu);
+        g.cpu.eip = 0x4000;
+        const r = g.emulate('loadSeg', seg, pick(SELECTORS), 1, 0x4002);
+        const first = Array.from(g.cpu.segFirst), span = Array.from(g.cpu.segSpan);
+        const after = modeOf(g.cpu); // also recomputes the windows: they must not move
+        expect(r).toBe(after === before ? VmmResult.Continue : VmmResult.Leave);
+        expect(g.cpu.eip).toBe(after === before ? 0x4000 : 0x4002);
+        expect([Array.from(g.cpu.segFirst), Array.from(g.cpu.segSpan)]).toEqual([first, span]);
+        if (r === VmmResult.Leave) leaves++;
+        else continues++;
+      }
+    }
+    // Both outcomes are exercised, including continues after a real reload (not only identical selectors).
+    expect(leaves).toBeGreaterThan(50);
+    expect(continues).toBeGreaterThan(50);
+  });
+
+  it('continues without leaving when a flat segment of another DPL replaces a flat one', () => {
+    const g = new TestGuest();
+    g.cpu.eip = 0x4000;
+    g.setDesc(FREE_SLOT, segDesc(0, 0xfffff, 0xf3)); // flat data, DPL 3
+    expect(g.emulate('loadSeg', SEG_DS, FREE_SLOT, 1, 0x4002)).toBe(VmmResult.Continue);
+    expect(g.emulate('loadSeg', SEG_DS, KDATA, 1, 0x4002)).toBe(VmmResult.Continue);
+    expect([g.cpu.eip, g.cpu.segSel[SEG_DS], (g.cpu.segAttr[SEG_DS]! >>> 13) & 3]).toEqual([0x4000, KDATA, 0]);
   });
 });

@@ -89,7 +89,7 @@ describe('pushFrame and readFrame decide the whole frame first (SDM §5.3 rule a
         const before = g.phys.bytes.slice(0x10000, 0x30000);
         let fault: unknown = null;
         try {
-          pushFrame(g.core, seg, esp, s.big, [1, 2, 3], 4, 0x38);
+          pushFrame(g.core, seg, esp, s.big, [1, 2, 3], 3, 4, 0x38);
         } catch (e) {
           fault = e;
         }

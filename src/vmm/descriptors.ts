@@ -129,10 +129,11 @@ export function markAccessed(m: MonitorCore, d: Descriptor): void {
  */
 export function loadSegmentCache(cpu: CpuState, seg: number, selector: number, lo: number, hi: number): boolean {
   const base = descBase(lo, hi) | 0;
-  const limit = descLimit(lo, hi);
+  // Limits compared as int32 (4 GiB is -1): a limit above 2^31 as a double would be boxed off the inlined path.
+  const limit = descLimit(lo, hi) | 0;
   const attr = (hi & ATTR_MASK) | ATTR_ACCESSED;
   const changed =
-    cpu.segBase[seg] !== base || cpu.segLimit[seg] !== limit || ((cpu.segAttr[seg]! ^ attr) & ATTR_DB) !== 0;
+    cpu.segBase[seg] !== base || (cpu.segLimit[seg]! | 0) !== limit || ((cpu.segAttr[seg]! ^ attr) & ATTR_DB) !== 0;
   cpu.segSel[seg] = selector;
   cpu.segBase[seg] = base;
   cpu.segLimit[seg] = limit;

@@ -86,7 +86,8 @@ function modeInputsUnchanged(cpu: CpuState, seg: number, present: boolean): bool
   const attr = present ? (LOADED.hi & ATTR_MASK) | ATTR_ACCESSED : 0;
   if (((cpu.segAttr[seg]! ^ attr) & SEG_CHECK_ATTR_MASK) !== 0) return false;
   if (!present) return true; // a null load keeps base and limit
-  return cpu.segBase[seg] === (descBase(LOADED.lo, LOADED.hi) | 0) && cpu.segLimit[seg] === descLimit(LOADED.lo, LOADED.hi);
+  return cpu.segBase[seg] === (descBase(LOADED.lo, LOADED.hi) | 0) &&
+    (cpu.segLimit[seg]! | 0) === (descLimit(LOADED.lo, LOADED.hi) | 0);
 }
 
 /**

@@ -89,8 +89,7 @@ export function readTableEntry(mem: VmmMemory, address: number, into: Descriptor
   const was = mem.implicitSupervisor;
   mem.implicitSupervisor = true;
   try {
-    into.lo = mem.read32(address) | 0;
-    into.hi = mem.read32((address + 4) >>> 0) | 0;
+    mem.readPair(address, into);
   } finally {
     mem.implicitSupervisor = was;
   }

@@ -30,6 +30,18 @@ export interface VmmMemory {
   write32(la: number, v: number): void;
   read(la: number, size: number): number;
   write(la: number, size: number, v: number): void;
+  /**
+   * The two dwords at `la` and `la + 4` into into.lo and into.hi (int32), as
+   * one 8-byte access: a descriptor, a gate, a 32-bit TSS's ESPn:SSn. Every
+   * page it touches is checked before anything is stored.
+   */
+  readPair(la: number, into: DwordPair): void;
+}
+
+/** Where readPair leaves its two dwords. */
+export interface DwordPair {
+  lo: number;
+  hi: number;
 }
 
 /** An implicit supervisor read (system tables): `size` bytes at `la`, unsigned. */
@@ -102,5 +114,9 @@ export class LinearMemory implements VmmMemory {
     if (size === 1) this.write8(la, v);
     else if (size === 2) this.write16(la, v);
     else this.write32(la, v);
+  }
+  readPair(la: number, into: DwordPair): void {
+    into.lo = this.read32(la) | 0;
+    into.hi = this.read32((la + 4) >>> 0) | 0;
   }
 }

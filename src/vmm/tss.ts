@@ -8,7 +8,9 @@
  * (available/busy), 1/3 a 16-bit one.
  */
 import { readSupervisor } from './linear-memory.js';
-import { DescriptorSlot, descDpl, descIsData, descPresent, dataWritable, readDescriptor } from './descriptors.js';
+import {
+  DescriptorSlot, descDpl, descIsData, descPresent, dataWritable, readDescriptor, readTableEntry,
+} from './descriptors.js';
 import { GuestFault, Vector, ts } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
 
@@ -23,6 +25,8 @@ export interface InnerStack {
 
 /** innerStack's answer: one shared object (a privilege change reads one inner stack, then commits it). */
 const INNER: InnerStack = { ss: 0, esp: 0, desc: new DescriptorSlot() };
+/** A 32-bit TSS's ESPn:SSn as read. */
+const PAIR = new DescriptorSlot();
 
 /**
  * SS:ESP for privilege level `dpl` from the current TSS, with the new SS's
@@ -36,8 +40,17 @@ export function innerStack(m: MonitorCore, dpl: number, ext: number): InnerStack
   const at = is32 ? 4 + dpl * 8 : 2 + dpl * 4;
   const size = is32 ? 6 : 4;
   if ((cpu.trSel & 0xfffc) === 0 || at + size - 1 > cpu.trLimit >>> 0) throw ts((cpu.trSel & 0xfffc) | ext);
-  const esp = readSupervisor(m.mem, cpu.trBase + at, is32 ? 4 : 2);
-  const ss = readSupervisor(m.mem, cpu.trBase + at + (is32 ? 4 : 2), 2);
+  const slot = (cpu.trBase + at) >>> 0;
+  let esp: number, ss: number;
+  if (is32 && (slot & 0xfff) <= 4096 - 8) {
+    // ESPn and SSn as one 8-byte read; within one page it touches nothing the two reads would not.
+    readTableEntry(m.mem, slot, PAIR);
+    esp = PAIR.lo >>> 0;
+    ss = PAIR.hi & 0xffff;
+  } else {
+    esp = readSupervisor(m.mem, slot, is32 ? 4 : 2);
+    ss = readSupervisor(m.mem, slot + (is32 ? 4 : 2), 2);
+  }
   if ((ss & 0xfffc) === 0) throw ts(ext);
   const desc = INNER.desc;
   if (!readDescriptor(m, ss, desc)) throw ts((ss & 0xfffc) | ext);

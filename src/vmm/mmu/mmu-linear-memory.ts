@@ -23,7 +23,7 @@
  */
 import type { CpuState } from '../../cpu/state.js';
 import { GuestFault } from '../fault.js';
-import type { WriteListener } from '../linear-memory.js';
+import type { DwordPair, WriteListener } from '../linear-memory.js';
 import { PAGE_MASK } from './machine-map.js';
 import { Access, Translation, type Mmu } from './mmu.js';
 import type { GuestPhysicalMemory } from './guest-physical-memory.js';
@@ -105,6 +105,24 @@ export class MmuLinearMemory {
       v |= (base < 0 ? 0xff : bytes[base | at]!) << (8 * i);
     }
     return v >>> 0;
+  }
+
+  readPair(la: number, into: DwordPair): void {
+    const offset = la & PAGE_MASK;
+    if (offset <= 4096 - 8) {
+      const hit = this.tlbEntry(la, false);
+      if (hit >= 0) {
+        const b = this.bytes, at = hit | offset;
+        into.lo = b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
+        into.hi = b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24);
+        return;
+      }
+    }
+    // A miss or a page-crossing pair: the second read may fault only after the first's page was
+    // checked, and nothing is stored until both succeeded.
+    const lo = this.read(la, 4) | 0;
+    into.hi = this.read((la + 4) | 0, 4) | 0;
+    into.lo = lo;
   }
 
   write(la: number, size: number, v: number): void {

@@ -110,4 +110,27 @@ describe('MmuLinearMemory', () => {
     expect([t.mem.read32(0x80010), t.mem.read16(0x80014), t.mem.read8(0x80ffc)]).toEqual([1, 2, 3]);
     expect(t.mem.map.toMachine[0x80]).not.toBe(0x80); // the hit really went through the map
   });
+
+  it('readPair gives the two dwords read32 gives, on a hit, a miss and across a page; a fault stores nothing', () => {
+    const { t, cpu, lin } = setup();
+    t.mem.write32(0x80ff8, 0x89abcdef);
+    t.mem.write32(0x80ffc, 0xfedcba98);
+    t.mem.write32(0x90000, 0x01234567);
+    const pair = { lo: 7, hi: 7 };
+    for (const la of [0x40000ff8, 0x40000ff8, 0x40000ffa, 0x40000ffc]) {
+      lin.readPair(la, pair);
+      expect([pair.lo >>> 0, pair.hi >>> 0]).toEqual([lin.read32(la), lin.read32(la + 4)]);
+    }
+    cpu.cpl = 3;
+    lin.implicitSupervisor = false;
+    const untouched = { lo: 7, hi: 7 };
+    expect(faultOf(() => lin.readPair(0xffc, untouched))).toEqual({ vector: 14, errorCode: 5 });
+    expect(cpu.cr2).toBe(0xffc);
+    expect(untouched).toEqual({ lo: 7, hi: 7 });
+    // The first page reads, the second is not present: CR2 names the second, nothing stored.
+    lin.implicitSupervisor = true;
+    expect(faultOf(() => lin.readPair(0x40001ffc, untouched))).toEqual({ vector: 14, errorCode: 0 });
+    expect(cpu.cr2).toBe(0x40002000);
+    expect(untouched).toEqual({ lo: 7, hi: 7 });
+  });
 });

@@ -36,6 +36,12 @@ export interface VmmMemory {
    * page it touches is checked before anything is stored.
    */
   readPair(la: number, into: DwordPair): void;
+  /**
+   * Stores `length` bytes of `bytes` at `la` as one write if that can be done
+   * at once (within one page, the page writable without a walk); false,
+   * nothing written, if not: the caller then writes value by value.
+   */
+  tryWriteBytes(la: number, bytes: Uint8Array, length: number): boolean;
 }
 
 /** Where readPair leaves its two dwords. */
@@ -114,6 +120,10 @@ export class LinearMemory implements VmmMemory {
     if (size === 1) this.write8(la, v);
     else if (size === 2) this.write16(la, v);
     else this.write32(la, v);
+  }
+  /** Identity memory has no fast path worth keeping: stores go value by value. */
+  tryWriteBytes(_la: number, _bytes: Uint8Array, _length: number): boolean {
+    return false;
   }
   readPair(la: number, into: DwordPair): void {
     into.lo = this.read32(la) | 0;

@@ -31,6 +31,8 @@ export interface StackSegment {
  */
 export const FRAME = new Int32Array(40);
 export const POPPED = new Int32Array(40);
+/** FRAME laid out as the stack will hold it, lowest address first. */
+const FRAME_BYTES = new Uint8Array(40 * 4);
 const CURRENT: StackSegment = { base: 0, limit: 0, attr: 0 };
 
 /** The current SS's cache as a StackSegment: one shared object, valid until the next call. */
@@ -65,6 +67,20 @@ export function pushFrame(
   const newSp = ((esp - bytes) & mask) >>> 0;
   if (!segmentRangeOk(seg, newSp, bytes)) throw new GuestFault(Vector.SS, faultCode & 0xffff);
   const mem = m.mem;
+  if (newSp + bytes - 1 <= mask && bytes <= FRAME_BYTES.length) {
+    // Not wrapping: the frame is one run of bytes, which the memory may store (and report) at once.
+    for (let i = 0; i < count; i++) {
+      const v = values[i]!;
+      let at = (count - 1 - i) * width;
+      FRAME_BYTES[at++] = v;
+      FRAME_BYTES[at++] = v >>> 8;
+      if (width === 4) {
+        FRAME_BYTES[at++] = v >>> 16;
+        FRAME_BYTES[at] = v >>> 24;
+      }
+    }
+    if (mem.tryWriteBytes((seg.base + newSp) >>> 0, FRAME_BYTES, bytes)) return newSp;
+  }
   for (let i = 0; i < count; i++) {
     const offset = ((newSp + (count - 1 - i) * width) & mask) >>> 0;
     mem.write((seg.base + offset) >>> 0, width, values[i]!);

@@ -18,8 +18,9 @@
  * event (gate, descriptors, TSS, frame), so an access within one page first
  * tries the software TLB half of its privilege class: an entry there means
  * the access is allowed, A (and for a write entry D) is already set and the
- * page is not write-traced. A miss translates and fills that half, as a
- * miss from generated code would.
+ * page is not write-traced, so a write hit tells only `onWrite`, not the
+ * MMU. A miss translates and fills that half, as a miss from generated code
+ * would.
  */
 import type { CpuState } from '../../cpu/state.js';
 import { GuestFault } from '../fault.js';
@@ -125,6 +126,16 @@ export class MmuLinearMemory {
     into.lo = lo;
   }
 
+  tryWriteBytes(la: number, bytes: Uint8Array, length: number): boolean {
+    const offset = la & PAGE_MASK;
+    if (offset > 4096 - length) return false;
+    const hit = this.tlbEntry(la, true);
+    if (hit < 0) return false;
+    this.bytes.set(bytes.subarray(0, length), hit | offset);
+    if (this.onWrite !== null) this.onWrite(((this.toGuest[hit >>> 12]! << 12) | offset) >>> 0, length);
+    return true;
+  }
+
   write(la: number, size: number, v: number): void {
     const offset = la & PAGE_MASK;
     if (offset <= 4096 - size) {
@@ -132,7 +143,9 @@ export class MmuLinearMemory {
       if (hit >= 0) {
         const b = this.bytes, at = hit | offset;
         for (let i = 0; i < size; i++) b[at + i] = v >>> (8 * i);
-        this.written(((this.toGuest[hit >>> 12]! << 12) | offset) >>> 0, size);
+        // Only the translation cache hears of it: a write entry means the page is not traced
+        // (ShadowMmu drops a page's write entries when it starts tracing it), so the MMU has nothing to do.
+        if (this.onWrite !== null) this.onWrite(((this.toGuest[hit >>> 12]! << 12) | offset) >>> 0, size);
         return;
       }
     }

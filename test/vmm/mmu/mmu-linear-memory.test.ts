@@ -133,4 +133,22 @@ describe('MmuLinearMemory', () => {
     expect(cpu.cr2).toBe(0x40002000);
     expect(untouched).toEqual({ lo: 7, hi: 7 });
   });
+
+  it('tryWriteBytes stores a run at once only on a write hit within one page, reporting it once', () => {
+    const { t, mmu, lin } = setup();
+    const seen: number[] = [];
+    lin.onWrite = (pa, n) => seen.push(pa, n);
+    const run = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(lin.tryWriteBytes(0x40000100, run, 8)).toBe(false); // no write entry yet: the caller goes value by value
+    expect(seen).toEqual([]);
+    lin.write8(0x40000100, 0); // a miss fills the write entry (and sets D)
+    seen.length = 0;
+    const walks = mmu.statistics.walks;
+    expect(lin.tryWriteBytes(0x40000100, run, 8)).toBe(true);
+    expect(mmu.statistics.walks).toBe(walks);
+    expect([t.mem.read32(0x80100), t.mem.read32(0x80104), t.mem.read8(0x80108)]).toEqual([0x04030201, 0x08070605, 0]);
+    expect(seen).toEqual([0x80100, 8]);
+    expect(lin.tryWriteBytes(0x40000ffc, run, 8)).toBe(false); // would cross into the next page
+    expect(t.mem.read32(0x80ffc)).toBe(0);
+  });
 });

@@ -122,14 +122,23 @@ export function loadSeg(m: MonitorCore, next: number, seg: number, selector: num
   selector &= 0xffff;
   const present = checkDataSegment(m, selector);
   // The running translation assumed the old segment classes: when they may have changed, compare mode words.
-  const mayLeave = (flags & LOAD_MAY_LEAVE) !== 0 && !modeInputsUnchanged(m.cpu, seg, present);
-  const before = mayLeave ? modeOf(m.cpu) : 0;
-  commitDataSegment(m, seg, selector, present);
+  const cpu = m.cpu;
+  const unchanged = modeInputsUnchanged(cpu, seg, present);
+  const mayLeave = (flags & LOAD_MAY_LEAVE) !== 0 && !unchanged;
+  const before = mayLeave ? modeOf(cpu) : 0;
+  if (unchanged && present) {
+    // Base and limit are what the cache holds already: only the selector and the rights change.
+    markAccessed(m, LOADED);
+    cpu.segSel[seg] = selector;
+    cpu.segAttr[seg] = (LOADED.hi & ATTR_MASK) | ATTR_ACCESSED;
+  } else {
+    commitDataSegment(m, seg, selector, present);
+  }
   // pop sreg: the stack slot is released only once the load succeeded (a faulting pop leaves ESP alone).
-  if (flags >>> 8 !== 0) release(m.cpu, flags >>> 8);
-  if (mayLeave && modeOf(m.cpu) !== before) {
+  if (flags >>> 8 !== 0) release(cpu, flags >>> 8);
+  if (mayLeave && modeOf(cpu) !== before) {
     // Finish here (the load ended the instruction) and let the dispatcher pick a translation for the new mode.
-    m.cpu.eip = next;
+    cpu.eip = next;
     return VmmResult.Leave;
   }
   return VmmResult.Continue;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { modeOf } from '../../src/cpu/mode.js';
 import { SEG_DS, SEG_ES, SEG_FS, SEG_SS } from '../../src/cpu/state.js';
-import { loadSegmentCache } from '../../src/vmm/descriptors.js';
+import { ATTR_ACCESSED, ATTR_MASK, descBase, descLimit, loadSegmentCache } from '../../src/vmm/descriptors.js';
 import { VmmResult } from '../../src/vmm/interface.js';
 import { FREE_SLOT, KCODE, KDATA, TestGuest, segDesc } from './guest-builder.js';
 import { xorshift32 } from '../support/xorshift32.js';
@@ -79,7 +79,7 @@ describe('loadSeg skips the mode word only when the load leaves its inputs alone
   // The VMM compares mode words only when base, limit or the class-relevant access rights change
   // (a flat kernel DS over a flat user DS differs in DPL alone). Held to the plain rule it stands
   // in for: leave exactly when modeOf changed, and never leave a window (segFirst/segSpan) stale.
-  const ACCESS = [0x93, 0x91, 0x97, 0x95, 0x9b, 0x9f, 0x9a, 0xb3, 0xd3, 0xf3, 0xf1, 0xfb];
+  const ACCESS = [0x93, 0x92, 0x91, 0x97, 0x95, 0x9b, 0x9f, 0x9a, 0xb3, 0xd3, 0xf2, 0xf3, 0xf1, 0xfb];
   const BASES = [0, 0, 0, 0x6000, 0x10000];
   const LIMITS = [0xfffff, 0xfffff, 0xfff, 0xffff, 0x7fff];
   const FLAGS = [0xc, 0xc, 0x4, 0x8, 0x0];
@@ -93,12 +93,22 @@ describe('loadSeg skips the mode word only when the load leaves its inputs alone
       const g = new TestGuest();
       g.cpu.eip = 0x4000;
       for (let step = 0; step < 12; step++) {
-        g.setDesc(FREE_SLOT, segDesc(pick(BASES), pick(LIMITS), pick(ACCESS), pick(FLAGS)));
-        g.setDesc(FREE_SLOT + 8, segDesc(pick(BASES), pick(LIMITS), pick(ACCESS), pick(FLAGS)));
+        const descs = new Map<number, [number, number]>([[KDATA, segDesc(0, 0xfffff, 0x92)]]);
+        descs.set(FREE_SLOT, segDesc(pick(BASES), pick(LIMITS), pick(ACCESS), pick(FLAGS)));
+        descs.set(FREE_SLOT + 8, segDesc(pick(BASES), pick(LIMITS), pick(ACCESS), pick(FLAGS)));
+        for (const [sel, d] of descs) g.setDesc(sel, d);
         const seg = pick([SEG_DS, SEG_ES, SEG_FS]);
+        const selector = pick(SELECTORS);
         const before = modeOf(g.cpu);
+        const [oldBase, oldLimit] = [g.cpu.segBase[seg]!, g.cpu.segLimit[seg]!];
         g.cpu.eip = 0x4000;
-        const r = g.emulate('loadSeg', seg, pick(SELECTORS), 1, 0x4002);
+        const r = g.emulate('loadSeg', seg, selector, 1, 0x4002);
+        // The cache holds the descriptor whichever way the load went (a null selector: P=0, base and limit kept).
+        const d = descs.get(selector);
+        const cache = [g.cpu.segSel[seg], g.cpu.segBase[seg], g.cpu.segLimit[seg], g.cpu.segAttr[seg]];
+        expect(cache).toEqual(d === undefined
+          ? [selector, oldBase, oldLimit, 0]
+          : [selector, descBase(d[0], d[1]) | 0, descLimit(d[0], d[1]), (d[1] & ATTR_MASK) | ATTR_ACCESSED]);
         const first = Array.from(g.cpu.segFirst), span = Array.from(g.cpu.segSpan);
         const after = modeOf(g.cpu); // also recomputes the windows: they must not move
         expect(r).toBe(after === before ? VmmResult.Continue : VmmResult.Leave);

@@ -131,7 +131,9 @@ export class MmuLinearMemory {
     if (offset > 4096 - length) return false;
     const hit = this.tlbEntry(la, true);
     if (hit < 0) return false;
-    this.bytes.set(bytes.subarray(0, length), hit | offset);
+    // A loop, not set(subarray()): a subarray is a new view object per frame.
+    const b = this.bytes, at = hit | offset;
+    for (let i = 0; i < length; i++) b[at + i] = bytes[i]!;
     if (this.onWrite !== null) this.onWrite(((this.toGuest[hit >>> 12]! << 12) | offset) >>> 0, length);
     return true;
   }

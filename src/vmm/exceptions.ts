@@ -21,13 +21,13 @@
  */
 import { SEG_CS, SEG_SS } from '../cpu/state.js';
 import {
-  ATTR_DB, ATTR_MASK, DescriptorSlot, codeConforming, descBase, descDpl, descIsCode, descLimit, descPresent,
+  DescriptorSlot, codeConforming, descDpl, descIsCode, descLimit, descPresent,
   loadSegmentCache, markAccessed, readDescriptor, readTableEntry, stackSize,
 } from './descriptors.js';
 import { GuestFault, UnsupportedGuestFeature, VECTOR_NAMES, Vector, gp, np } from './fault.js';
 import { IF, NT, RF, TF, VM, readEflags } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
-import { FRAME, currentStack, pushFrame, setStackPointer, type StackSegment } from './stack.js';
+import { FRAME, currentStack, pushFrame, setStackPointer } from './stack.js';
 import { innerStack } from './tss.js';
 
 export const enum EventKind {
@@ -45,7 +45,6 @@ const ESP = 4;
 const GATE = new DescriptorSlot();
 const CODE = new DescriptorSlot();
 /** The inner stack segment a privilege change pushes to. */
-const INNER_SEG: StackSegment = { base: 0, limit: 0, attr: 0 };
 
 /** Delivers one event; throws GuestFault if the delivery itself faults (nothing changed then). */
 export function deliver(m: MonitorCore, vector: number, errorCode: number, returnEip: number, kind: EventKind): void {
@@ -92,12 +91,7 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
   let newCpl = cpu.cpl;
   if (!codeConforming(code.hi) && dpl < cpu.cpl) {
     const inner = innerStack(m, dpl, ext);
-    const desc = inner.desc;
-    const seg = INNER_SEG;
-    seg.base = descBase(desc.lo, desc.hi);
-    seg.limit = descLimit(desc.lo, desc.hi);
-    seg.attr = desc.hi & ATTR_MASK;
-    const big = (desc.hi & ATTR_DB) !== 0;
+    const desc = inner.desc, seg = inner.seg, big = inner.big;
     frame[n++] = cpu.segSel[SEG_SS]!;
     frame[n++] = cpu.regs[ESP]!;
     frame[n++] = eflags;

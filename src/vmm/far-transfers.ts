@@ -22,7 +22,7 @@
 import { SEG_CS, SEG_SS } from '../cpu/state.js';
 import { VmmResult } from './interface.js';
 import {
-  ATTR_DB, ATTR_MASK, DescriptorSlot, codeConforming, descBase, descDpl, descIsCode, descIsCodeData, descLimit,
+  ATTR_DB, DescriptorSlot, codeConforming, descDpl, descIsCode, descIsCodeData, descLimit,
   descPresent, descType, loadSegmentCache, markAccessed, readDescriptorOrGp, stackSize, type Descriptor,
 } from './descriptors.js';
 import { UnsupportedGuestFeature, gp, np } from './fault.js';
@@ -33,7 +33,7 @@ import {
 import type { MonitorCore } from './monitor-core.js';
 import { checkStackSegment, nullInaccessibleSegments } from './segments.js';
 import {
-  FRAME, POPPED, currentStack, peekInto, pushFrame, release, setStackPointer, type StackSegment,
+  FRAME, POPPED, currentStack, peekInto, pushFrame, release, setStackPointer,
 } from './stack.js';
 import { innerStack } from './tss.js';
 
@@ -62,7 +62,6 @@ function checkDirectCode(m: MonitorCore, selector: number, d: Descriptor): void 
 const TARGET = new DescriptorSlot();
 const CODE = new DescriptorSlot();
 /** The inner stack segment a call through a gate pushes to. */
-const INNER_SEG: StackSegment = { base: 0, limit: 0, attr: 0 };
 
 /** What throughCallGate found (its code descriptor is in CODE); one shared object. */
 const GATE_TARGET = { codeSelector: 0, offset: 0, gate32: false, params: 0 };
@@ -153,12 +152,7 @@ export function farCall(m: MonitorCore, next: number, selector: number, offset: 
   const dpl = descDpl(CODE.hi);
   if (!codeConforming(CODE.hi) && dpl < cpu.cpl) {
     const inner = innerStack(m, dpl, 0);
-    const desc = inner.desc;
-    const seg = INNER_SEG;
-    seg.base = descBase(desc.lo, desc.hi);
-    seg.limit = descLimit(desc.lo, desc.hi);
-    seg.attr = desc.hi & ATTR_MASK;
-    const big = (desc.hi & ATTR_DB) !== 0;
+    const desc = inner.desc, seg = inner.seg, big = inner.big;
     // The frame: SS, ESP, the parameters in their stack order (deepest first), CS, EIP.
     const params = t.params;
     if (params > 0) peekInto(m, params, gw);

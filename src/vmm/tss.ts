@@ -9,22 +9,28 @@
  */
 import { readSupervisor } from './linear-memory.js';
 import {
-  DescriptorSlot, descDpl, descIsData, descPresent, dataWritable, readDescriptor, readTableEntry,
+  ATTR_DB, ATTR_MASK, DescriptorSlot, descBase, descDpl, descIsData, descLimit, descPresent, dataWritable, readDescriptor,
+  readTableEntry,
 } from './descriptors.js';
+import type { StackSegment } from './stack.js';
 import { GuestFault, Vector, ts } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
 
 export const tssIs32 = (trAttr: number): boolean => (((trAttr >>> 8) & 0xf) | 2) === 11;
 
-/** An inner stack from the TSS: the new SS selector, ESP, and SS's descriptor. */
+/** An inner stack from the TSS: the new SS selector, ESP, SS's descriptor, and that descriptor as a stack. */
 export interface InnerStack {
   ss: number;
   esp: number;
   readonly desc: DescriptorSlot;
+  /** Base, limit and rights of the new SS, for pushing the frame before SS is loaded (stack.ts pushFrame). */
+  readonly seg: StackSegment;
+  /** The new SS's B bit: a 32-bit stack pointer. */
+  big: boolean;
 }
 
 /** innerStack's answer: one shared object (a privilege change reads one inner stack, then commits it). */
-const INNER: InnerStack = { ss: 0, esp: 0, desc: new DescriptorSlot() };
+const INNER: InnerStack = { ss: 0, esp: 0, desc: new DescriptorSlot(), seg: { base: 0, limit: 0, attr: 0 }, big: true };
 /** A 32-bit TSS's ESPn:SSn as read. */
 const PAIR = new DescriptorSlot();
 
@@ -60,5 +66,10 @@ export function innerStack(m: MonitorCore, dpl: number, ext: number): InnerStack
   if (!descPresent(desc.hi)) throw new GuestFault(Vector.SS, (ss & 0xfffc) | ext);
   INNER.ss = ss;
   INNER.esp = esp;
+  const seg = INNER.seg;
+  seg.base = descBase(desc.lo, desc.hi);
+  seg.limit = descLimit(desc.lo, desc.hi);
+  seg.attr = desc.hi & ATTR_MASK;
+  INNER.big = (desc.hi & ATTR_DB) !== 0;
   return INNER;
 }

@@ -21,22 +21,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/cli/commands/run.js';
-import { root } from './mmu-run.js';
+import { root, runKernel } from './mmu-run.js';
 
 const elf = join(root, 'fixtures/system/codelimit.elf');
 const native = join(root, 'fixtures/system/codelimit_native');
 const silicon = readFileSync(join(root, 'fixtures/system/codelimit_native.expected'), 'latin1');
 const qemu = readFileSync(join(root, 'fixtures/system/codelimit.qemu'), 'latin1');
 
-async function run(args: readonly string[]): Promise<{ out: string; status: number; stderr: string }> {
-  const out: Uint8Array[] = [];
-  let stderr = '';
-  const status = await runCommand([elf, '--icount', '--max-insns', '10000000', ...args], {
-    io: { stdout: (b) => out.push(b), stderr: (t) => void (stderr += t) },
-  });
-  return { out: Buffer.concat(out).toString('latin1'), status, stderr };
-}
+const run = (args: readonly string[]) => runKernel(elf, args, 10_000_000);
 
 describe('codelimit.elf: CS-limit fetch and SS-limit frames as the host CPU checks them', () => {
   it('the recording shows the faults this test is about', () => {

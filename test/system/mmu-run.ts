@@ -26,18 +26,28 @@ export function kernelsIn(dir: string): string[] {
 
 export const name = (elf: string): string => elf.slice(root.length);
 
+/** `btvm run ELF --icount --max-insns MAX ARGS` in-process: what it printed, its exit status and stderr. */
+export async function runKernel(
+  elf: string, args: readonly string[], maxInsns = 2_000_000_000,
+): Promise<{ out: string; status: number; stderr: string }> {
+  const out: Uint8Array[] = [];
+  let stderr = '';
+  const status = await runCommand([elf, '--icount', '--max-insns', String(maxInsns), ...args], {
+    io: { stdout: (b) => out.push(b), stderr: (t) => void (stderr += t) },
+  });
+  return { out: Buffer.concat(out).toString('latin1'), status, stderr };
+}
+
 /** Runs `elf` with `args` and expects QEMU's output and exit status, and nothing on stderr. */
 export async function expectLikeQemu(elf: string, args: readonly string[]): Promise<void> {
   const expected = readFileSync(elf.replace(/\.elf$/, '.expected'), 'latin1');
   const status = Number(readFileSync(elf.replace(/\.elf$/, '.status'), 'latin1').trim());
-  const out: Uint8Array[] = [];
-  let err = '';
-  const got = await runCommand([elf, '--icount', '--max-insns', '2000000000', ...args], {
-    io: { stdout: (b) => out.push(b), stderr: (t) => void (err += t) },
-  });
-  expect(Buffer.concat(out).toString('latin1')).toBe(expected);
+  const got = await runKernel(elf, args);
+  expect(got.out).toBe(expected);
   // Status 0 is QEMU's -no-reboot exit on a triple fault; btvm says why on stderr then.
-  expect({ status: got, stderr: err }).toEqual({ status, stderr: status === 0 ? expect.stringMatching(/^btvm: guest triple fault/) : '' });
+  expect({ status: got.status, stderr: got.stderr }).toEqual({
+    status, stderr: status === 0 ? expect.stringMatching(/^btvm: guest triple fault/) : '',
+  });
 }
 
 /**

@@ -13,21 +13,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCommand } from '../../src/cli/commands/run.js';
-import { root } from './mmu-run.js';
+import { root, runKernel } from './mmu-run.js';
 
 const elf = join(root, 'fixtures/system/segments.elf');
 const silicon = readFileSync(join(root, 'fixtures/system/segments_native.expected'), 'latin1');
 const qemu = readFileSync(join(root, 'fixtures/system/segments.qemu'), 'latin1');
 
-async function run(args: readonly string[]): Promise<{ out: string; status: number; stderr: string }> {
-  const out: Uint8Array[] = [];
-  let stderr = '';
-  const status = await runCommand([elf, '--icount', '--max-insns', '10000000', ...args], {
-    io: { stdout: (b) => out.push(b), stderr: (t) => void (stderr += t) },
-  });
-  return { out: Buffer.concat(out).toString('latin1'), status, stderr };
-}
+const run = (args: readonly string[]) => runKernel(elf, args, 10_000_000);
 
 describe('segments.elf: data-segment checks as the host CPU makes them', () => {
   for (const args of [[], ['--mmu', 'shadow'], ['--mmu', 'nested'], ['--singlestep']]) {

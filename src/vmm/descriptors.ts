@@ -110,9 +110,7 @@ export function fetchDescriptor(m: MonitorCore, selector: number): Descriptor | 
 
 /** Like fetchDescriptor, but a selector beyond its table is #GP(selector). */
 export function descriptorOrGp(m: MonitorCore, selector: number): Descriptor {
-  const d = fetchDescriptor(m, selector);
-  if (d === null) throw gp(selector & 0xfffc);
-  return d;
+  return readDescriptorOrGp(m, selector, new DescriptorSlot());
 }
 
 /** Sets the accessed bit in memory, as the CPU does on every segment load. */

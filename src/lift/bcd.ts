@@ -8,7 +8,7 @@
 import type { DecodedInsn } from '../decoder/insn.js';
 import type { Value } from '../ir/types.js';
 import type { LiftContext } from './context.js';
-import { AF, CF, bitAt, orAll, szpBits } from './flag-bits.js';
+import { AF, bitAt, orAll, szpBits } from './flag-bits.js';
 import { inline, type LifterTable } from './lifter-entry.js';
 import { operand } from './operands.js';
 

@@ -10,14 +10,14 @@
 import b from 'benny';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../src/cpu/mode.js';
+import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../src/state/mode.js';
 import type { Block } from '../src/ir/types.js';
 import type { LiftMode } from '../src/lift/lift-mode.js';
 import { liftBlock } from '../src/lift/lifter.js';
 import { loadMultiboot } from '../src/loader/multiboot.js';
 import { PhysicalCodeSpace } from '../src/translator/code-reader.js';
-import { successorsOf } from '../src/translator/region-builder.js';
-import { PhysicalMemory } from '../src/vmm/memory/physical-memory.js';
+import { successorsOf } from '../src/ir/block-exits.js';
+import { PhysicalMemory } from '../src/memory/physical-memory.js';
 import { reportPerOp } from './micro-setup.js';
 
 /** The Multiboot kernels' mode: 32-bit flat protected mode, as the loader leaves it. */

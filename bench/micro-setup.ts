@@ -3,13 +3,13 @@
  * a CPU runtime over a small guest RAM whose "lifter" returns hand-built IR
  * blocks, so a benchmark measures the cache, dispatcher or codegen alone.
  */
-import { createCpuRuntime, type CpuRuntime } from '../src/cpu/cpu-runtime.js';
-import type { DispatcherOptions } from '../src/cpu/dispatcher.js';
-import { CpuState } from '../src/cpu/state.js';
+import { createCpuRuntime, type CpuRuntime } from '../src/exec/cpu-runtime.js';
+import type { DispatcherOptions } from '../src/exec/dispatcher.js';
+import { CpuState } from '../src/state/state.js';
 import type { Block } from '../src/ir/types.js';
 import type { TranslatorOptions } from '../src/translator/translator.js';
-import { VmmResult, type Monitor } from '../src/vmm/interface.js';
-import { PhysicalMemory } from '../src/vmm/memory/physical-memory.js';
+import { VmmResult, type Monitor } from '../src/vmm-interface/interface.js';
+import { PhysicalMemory } from '../src/memory/physical-memory.js';
 
 export interface MicroMachine {
   readonly cpu: CpuState;

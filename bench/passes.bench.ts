@@ -18,7 +18,7 @@ import { optimize, PASS_NAMES, SCHEDULE, type PassName } from '../src/passes/pip
 import { kernelBlocks, liftAll } from './lift.bench.js';
 import { reportPerOp } from './micro-setup.js';
 
-// As the translator runs them with paging off (src/cpu/cpu-runtime.ts).
+// As the translator runs them with paging off (src/exec/cpu-runtime.ts).
 const options: PassOptions = { memoryCannotFault: true };
 const PASSES: Record<PassName, (block: Block) => Block> = {
   'const-fold': (block) => constFold(block),

@@ -12,9 +12,9 @@
  * Run: `npx tsc -p tsconfig.json && node dist/bench/vmm-call.bench.js`.
  */
 import b from 'benny';
-import { createCpuRuntime } from '../src/cpu/cpu-runtime.js';
-import { VmmResult, type Monitor } from '../src/vmm/interface.js';
-import { Machine } from '../src/vmm/machine.js';
+import { createCpuRuntime } from '../src/exec/cpu-runtime.js';
+import { VmmResult, type Monitor } from '../src/vmm-interface/interface.js';
+import { Machine } from '../src/machine/machine.js';
 
 const ITER = 20_000;
 const ECX = 1;

@@ -37,7 +37,7 @@ export class CompiledRegion {
     readonly eip: number,
     /** Physical address of the entry (the cache key). */
     readonly physical: number,
-    /** Mode word it was compiled for (src/cpu/mode.ts). */
+    /** Mode word it was compiled for (src/state/mode.ts). */
     readonly mode: number,
     /** Physical byte ranges of its blocks as [start, end) pairs: what a store must hit to invalidate it. */
     readonly ranges: readonly number[],

@@ -5,7 +5,7 @@
  * The table below is the single source for `-d help`, the option check and
  * the usage text. Which layer writes an item:
  *   in_asm, ir, opt, js   the translator, per translated block (TranslationLog)
- *   exec, tc              the guest executor (src/cpu/guest-executor.ts)
+ *   exec, tc              the guest executor (src/exec/guest-executor.ts)
  *   int                   the monitor's event delivery (MonitorCore.log)
  *   mmu                   wrappers around the run's MMU (mmu-event-log.ts)
  * Per-block items (in_asm, ir, opt, js, exec, tc) honour --trace-filter.

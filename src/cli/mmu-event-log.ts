@@ -10,8 +10,8 @@
  * wrappers see its misses too, and a run without -d mmu keeps the MMU's
  * own methods. Which counters moved during a call says what happened in it.
  */
-import type { CpuState } from '../cpu/state.js';
-import type { Mmu, MmuStatistics } from '../vmm/mmu/mmu.js';
+import type { CpuState } from '../state/state.js';
+import type { Mmu, MmuStatistics } from '../mmu/mmu.js';
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 

@@ -6,13 +6,13 @@
  * the executor's flat record); this file names them, derives the ratios a
  * reader wants (cache hit rate, time translating vs executing) and renders
  * both forms from the same RunReport, so the table and the JSON cannot
- * disagree. The executor's keys are those of src/cpu/guest-executor.ts;
+ * disagree. The executor's keys are those of src/exec/guest-executor.ts;
  * an executor that reports none (a scripted test guest) yields null
  * translation sections rather than zeros that would look measured.
  */
 import { VECTOR_NAMES } from '../vmm/fault.js';
-import type { RunResult } from '../vmm/machine.js';
-import type { MmuStatistics } from '../vmm/mmu/mmu.js';
+import type { RunResult } from '../machine/machine.js';
+import type { MmuStatistics } from '../mmu/mmu.js';
 
 export interface EventCounts {
   total: number;

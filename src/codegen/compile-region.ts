@@ -35,13 +35,13 @@
  * allocates nothing and creates no closures.
  */
 import type { Block, FlagKind, GuestSlot, MemSize } from '../ir/types.js';
-import type { CpuState } from '../cpu/state.js';
-import type { Monitor } from '../vmm/interface.js';
+import type { CpuState } from '../state/state.js';
+import type { Monitor } from '../vmm-interface/interface.js';
 import type { CompiledRegion } from '../cache/compiled-region.js';
 import { BlockEmitter, CodegenError, hex, type RegionScope } from './emit-block.js';
-import { ccOpOf, CONDS, FLAG_KINDS, flagsOf, PARITY } from './flags.js';
+import { ccOpOf, CONDS, FLAG_KINDS, flagsOf, PARITY } from '../state/flags-thunk.js';
 import type { MemoryEmitter } from './memory-access.js';
-import { returnSiteOf } from '../translator/region-builder.js';
+import { returnSiteOf } from '../ir/block-exits.js';
 import { bswap, div64s, div64sOverflow, div64u, div64uOverflow, HELPER_OUT, smulhi, umulhi } from './runtime.js';
 
 /** The blocks of a region; blocks[0] is the entry. */

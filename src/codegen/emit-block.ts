@@ -21,7 +21,7 @@
  * A thunk recorded by flags.set stays static (its operands are temps) until
  * something needs it in the locals — the block's end, a VMM call, an exit —
  * so a flags.get after it in the same block compiles from the operands
- * (codegen/flags.ts), and a thunk overwritten in the same block costs
+ * (state/flags-thunk.ts), and a thunk overwritten in the same block costs
  * nothing.
  *
  * Budget accounting: a block charges all its instructions on entry; a side
@@ -31,10 +31,10 @@
  * never runs past its budget and a budget exit is always at a case start.
  */
 import type { Block, BinaryOpName, FlagKind, GuestSlot, MemSize, Op, UnaryOpName, Value } from '../ir/types.js';
-import { routineIndex } from '../vmm/interface.js';
+import { routineIndex } from '../vmm-interface/interface.js';
 import { ExitCode } from './exit-codes.js';
 import { coldTemps } from './cold-temps.js';
-import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from './flags.js';
+import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from '../state/flags-thunk.js';
 import type { MemoryEmitter } from './memory-access.js';
 import { laterStores, type ProbedStore } from './store-probes.js';
 

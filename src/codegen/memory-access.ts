@@ -29,7 +29,7 @@
  * region with EIP at the next instruction.
  */
 import type { MemSize } from '../ir/types.js';
-import type { PhysicalMemory } from '../vmm/memory/physical-memory.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
 
 /** Names the emitted memory code expects in scope, with the values to bind them to. */
 export interface MemoryBindings {

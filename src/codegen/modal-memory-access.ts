@@ -8,7 +8,7 @@
  * shows on memory-bound guests (fixtures/bench/sieve.elf runs about 25-40%
  * slower). So regions translated while CR0.PG is clear, on an identity
  * machine map, get the physical emitter; everything else gets the paged
- * one. CR0.PG is part of the translation mode word (cpu/mode.ts), and a
+ * one. CR0.PG is part of the translation mode word (state/mode.ts), and a
  * region is only ever translated for the mode the CPU is in (the
  * dispatcher translates on a miss under the current mode, and mov cr0
  * leaves translated code), so reading the CPU's CR0 while generating is

@@ -11,7 +11,7 @@
  *          if (p >= 0) { <typed-array store>; <SMC check on the machine page> }
  *
  * TLBR/TLBW hold the machine offset of each linear page (-1 = miss; see
- * vmm/mmu/software-tlb.ts) for supervisor code; code compiled for CPL 3
+ * mmu/software-tlb.ts) for supervisor code; code compiled for CPL 3
  * indexes the user half, TLBUR/TLBUW, instead. A region is compiled for one
  * CPL (it is part of the translation mode word, and a region is translated
  * under the mode the CPU is in, so the CPU's CPL while generating is the
@@ -32,7 +32,7 @@
  * without --scatter-memory); stores the MMU performs check the same array.
  */
 import type { MemSize } from '../ir/types.js';
-import type { MmuCore } from '../vmm/mmu/mmu-core.js';
+import type { MmuCore } from '../mmu/mmu-core.js';
 import type { CodeWriteHook, MemoryBindings, MemoryEmitter } from './memory-access.js';
 
 /** Generated code would have nowhere to go on a page fault (a block emitter that passes no faultExit). */

@@ -9,17 +9,17 @@ import type { CodegenEnv } from '../codegen/compile-region.js';
 import { PhysicalMemoryEmitter, type MemoryEmitter } from '../codegen/memory-access.js';
 import { ModalMemoryEmitter } from '../codegen/modal-memory-access.js';
 import { PagedMemoryEmitter } from '../codegen/paged-memory-access.js';
-import { CR0_PG } from '../vmm/mmu/mmu.js';
+import { CR0_PG } from '../mmu/mmu.js';
 import { liftBlock } from '../lift/lifter.js';
 import { optimize, type OptimizeOptions } from '../passes/pipeline.js';
 import { MmuCodeSpace, PhysicalCodeSpace, type CodeSpace } from '../translator/code-reader.js';
 import { Translator, type TranslatorOptions, type TranslatorStages } from '../translator/translator.js';
-import type { Monitor } from '../vmm/interface.js';
-import type { PhysicalMemory } from '../vmm/memory/physical-memory.js';
-import type { MmuCore } from '../vmm/mmu/mmu-core.js';
-import { MODE_PAGING } from './mode.js';
+import type { Monitor } from '../vmm-interface/interface.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { MmuCore } from '../mmu/mmu-core.js';
+import { MODE_PAGING } from '../state/mode.js';
 import { Dispatcher, type DispatcherOptions, type DispatchEvents, type StopControl } from './dispatcher.js';
-import type { CpuState } from './state.js';
+import type { CpuState } from '../state/state.js';
 
 export interface CpuRuntimeConfig {
   readonly cpu: CpuState;

@@ -29,8 +29,8 @@ import type { TranslationCache } from '../cache/translation-cache.js';
 import { ExitCode } from '../codegen/exit-codes.js';
 import type { CodeSpace } from '../translator/code-reader.js';
 import { liftModeOf, type Translator } from '../translator/translator.js';
-import { MODE_SINGLE_STEP, modeOf } from './mode.js';
-import type { CpuState } from './state.js';
+import { MODE_SINGLE_STEP, modeOf } from '../state/mode.js';
+import type { CpuState } from '../state/state.js';
 
 /** What the VMM provides so the CPU loop can deliver interrupts and pass virtual time. */
 export interface DispatchEvents {

@@ -2,7 +2,7 @@
  * The seam between the Machine and the translator's dispatcher.
  *
  * The machine owns the guest (memory, devices, CPU state, monitor, time);
- * the dispatcher (src/cpu/dispatcher.ts, written with codegen) owns running
+ * the dispatcher (src/exec/dispatcher.ts, written with codegen) owns running
  * translated code. The dispatcher runs regions from cpu.eip and calls
  * `events()` between them; when it answers false — the guest halted, the
  * run must end, or the host wants a turn — run() returns. The dispatcher
@@ -11,15 +11,15 @@
  * frames, descriptor accessed bits) invalidate translated code like guest
  * stores do.
  *
- * The implementation is createGuestExecutor (src/cpu/guest-executor.ts);
+ * The implementation is createGuestExecutor (src/exec/guest-executor.ts);
  * tests may pass their own factory to the Machine.
  */
-import type { CpuState } from '../cpu/state.js';
-import type { Monitor } from './interface.js';
-import type { VmmMemory } from './linear-memory.js';
-import type { MmuCore } from './mmu/mmu-core.js';
-import type { PhysicalMemory } from './memory/physical-memory.js';
-import type { MonitorCore } from './monitor-core.js';
+import type { CpuState } from '../state/state.js';
+import type { Monitor } from '../vmm-interface/interface.js';
+import type { VmmMemory } from '../vmm/linear-memory.js';
+import type { MmuCore } from '../mmu/mmu-core.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { MonitorCore } from '../vmm/monitor-core.js';
 
 export interface ExecutorParts {
   readonly cpu: CpuState;

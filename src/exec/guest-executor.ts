@@ -1,5 +1,5 @@
 /**
- * createGuestExecutor: the seam between the Machine (src/vmm/machine.ts) and
+ * createGuestExecutor: the seam between the Machine (src/machine/machine.ts) and
  * the translation machinery (cpu-runtime.ts).
  *
  * The machine thinks in "run translated code until my event service says
@@ -27,8 +27,8 @@ import type { TranslationCache } from '../cache/translation-cache.js';
 import { hex32 } from '../ir/print.js';
 import { PASS_NAMES, type PassName } from '../passes/pipeline.js';
 import type { TranslationLog, TranslationLogKind, TranslatorStages } from '../translator/translator.js';
-import type { ExecutorFactory, ExecutorParts, GuestExecutor } from '../vmm/executor.js';
-import { Access } from '../vmm/mmu/mmu.js';
+import type { ExecutorFactory, ExecutorParts, GuestExecutor } from './executor.js';
+import { Access } from '../mmu/mmu.js';
 import { createCpuRuntime, defaultStages } from './cpu-runtime.js';
 import type { DispatchEvents, StopControl } from './dispatcher.js';
 

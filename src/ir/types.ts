@@ -49,7 +49,7 @@ export type GuestSlot =
   | { readonly kind: 'segBase'; readonly seg: number } // read-only here
   | { readonly kind: 'segSel'; readonly seg: number } // read-only here
   /**
-   * A limit-checked segment's window (read-only here; src/cpu/mode.ts derives
+   * A limit-checked segment's window (read-only here; src/state/mode.ts derives
    * it with the mode word): offsets segFirst .. segFirst+segSpan-1 (mod 2^32)
    * are inside the segment; segSpan 0 means none is.
    */

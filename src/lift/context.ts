@@ -15,7 +15,7 @@
  * is dropped after an `emulate`, since the VMM may change any register.
  *
  * Memory addresses come from `linear`, which also emits the segment checks
- * the mode word asks for (src/cpu/segment-access.ts): none for an open
+ * the mode word asks for (src/state/segment-access.ts): none for an open
  * (flat) segment, a #GP(0) for a write through a read-only one, and for a
  * limit-checked segment one compare of the access's first and last byte
  * against the window. Faults through SS are #SS(0). Like every fault they
@@ -26,9 +26,9 @@ import { EFLAGS_SYS_SLOT, IrBuilder, gprSlot, segBaseSlot, segFirstSlot, segSelS
 import type {
   BinaryOpName, Exit, FlagCond, FlagKind, MemSize, Temp, UnaryOpName, Value, VmmRoutine,
 } from '../ir/types.js';
-import { CODE_LIMIT_DYNAMIC, codeLimitOfField } from '../cpu/code-limit.js';
-import { codeLimitFieldOf, segClassOf } from '../cpu/mode.js';
-import { SEG_OPEN, SEG_READ_ONLY_BIT, SEG_WINDOW_BIT } from '../cpu/segment-access.js';
+import { CODE_LIMIT_DYNAMIC, codeLimitOfField } from '../state/code-limit.js';
+import { codeLimitFieldOf, segClassOf } from '../state/mode.js';
+import { SEG_OPEN, SEG_READ_ONLY_BIT, SEG_WINDOW_BIT } from '../state/segment-access.js';
 import type { LiftMode } from './lift-mode.js';
 
 export const ESP = 4;

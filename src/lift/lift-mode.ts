@@ -2,7 +2,7 @@
  * LiftMode: what the lifter must know about the CPU mode to translate a
  * block, and nothing more. The translator builds it from CpuState (CS.D,
  * SS.B, the segment bases) and stamps `mode` (the cache's mode word, see
- * src/cpu/mode.ts) into the Block, so a block is only reused under the mode
+ * src/state/mode.ts) into the Block, so a block is only reused under the mode
  * it was lifted for.
  *
  * Addresses: blocks, instruction markers and exit targets are EIP values
@@ -21,9 +21,9 @@ export interface LiftMode {
   readonly flatSegments: boolean;
   /**
    * The mode word stamped into Block.mode. The lifter reads two things
-   * from it: each segment register's access class (src/cpu/mode.ts
+   * from it: each segment register's access class (src/state/mode.ts
    * segClassOf), which decides the segment checks `LiftContext.linear`
-   * emits, and the code-limit field (src/cpu/code-limit.ts), which decides
+   * emits, and the code-limit field (src/state/code-limit.ts), which decides
    * the CS-limit checks of fetch and near branch targets.
    */
   readonly mode: number;

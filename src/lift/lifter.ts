@@ -25,7 +25,7 @@
  *     its own paging state, which the lifter does not know.
  * Undefined encodings raise #UD, over-long ones (> 15 bytes) #GP(0), x87 and
  * SIMD forms #UD (no FPU offered yet).
- * Under a CS shorter than 4 GiB (src/cpu/code-limit.ts) an instruction
+ * Under a CS shorter than 4 GiB (src/state/code-limit.ts) an instruction
  * whose bytes reach beyond the limit is #GP(0) instead (SDM vol. 3 §5.3),
  * decided here when the mode word holds the limit; control.ts checks near
  * targets.

@@ -1,6 +1,6 @@
 /**
  * Privileged, sensitive and I/O instructions: each becomes one `emulate`
- * call into the VMM (src/vmm/interface.ts), which owns descriptor tables,
+ * call into the VMM (src/vmm-interface/interface.ts), which owns descriptor tables,
  * control registers, ports and the virtual IF/IOPL. Memory operands are
  * passed as linear addresses; register operands as values. Before the call
  * generated code writes all guest state back; the VMM may change any of it.
@@ -64,7 +64,7 @@
  */
 import type { DecodedInsn } from '../decoder/insn.js';
 import type { Value, VmmRoutine } from '../ir/types.js';
-import { LOAD_MAY_LEAVE } from '../vmm/interface.js';
+import { LOAD_MAY_LEAVE } from '../vmm-interface/interface.js';
 import type { LiftContext } from './context.js';
 import { inline, viaVmm, type LifterEntry, type LifterTable } from './lifter-entry.js';
 import { loadOperand, memAddress, memAddressPlus, memOperand, operand, operandSize, writeOperand } from './operands.js';

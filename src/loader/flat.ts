@@ -7,7 +7,7 @@
  * protected mode a Multiboot kernel gets (boot-state.ts), with all general
  * registers zero except ESP.
  */
-import { PhysicalMemory } from '../vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../memory/physical-memory.js';
 import { flatProtectedMode, type BootState } from './boot-state.js';
 import { LoadError } from './load-error.js';
 

@@ -37,7 +37,7 @@
  *   0xFFFC0000 – 4 GiB      reserved  (BIOS flash)
  * All entries use size = 20 and 64-bit base/length as the spec defines.
  */
-import { PhysicalMemory } from '../vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../memory/physical-memory.js';
 import { flatProtectedMode, type BootState } from './boot-state.js';
 import { parseElf32 } from './elf32.js';
 import { PT } from './elf32-names.js';

@@ -9,27 +9,27 @@
  * time while the guest is halted, lets stdin arrive, and ends when the
  * monitor records a RunEnd.
  */
-import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../cpu/state.js';
+import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../state/state.js';
 import type { BootState, SegmentRegisterState } from '../loader/boot-state.js';
 import { loadFlat } from '../loader/flat.js';
 import { loadMultiboot } from '../loader/multiboot.js';
-import { ATTR_DB, ATTR_G } from './descriptors.js';
-import { createMachineDevices, type MachineDevices } from './devices/machine-devices.js';
-import type { StopReason } from './devices/vm-control.js';
-import { EventService } from './events.js';
-import type { ExecutorFactory, GuestExecutor } from './executor.js';
-import { writeEflags } from './lazy-flags.js';
-import { PhysicalMemory } from './memory/physical-memory.js';
-import { MonitorCore, type LogSink, type VirtMode } from './monitor-core.js';
-import { VirtualMachineMonitor } from './monitor.js';
-import { VMM_ROUTINES } from './interface.js';
-import type { MmuStatistics } from './mmu/mmu.js';
-import { createMmu, type MmuKind } from './mmu/create-mmu.js';
-import type { MachineMap } from './mmu/machine-map.js';
-import type { MmuCore } from './mmu/mmu-core.js';
-import { MmuLinearMemory } from './mmu/mmu-linear-memory.js';
-import { exitStatusOf, type RunEnd } from './run-end.js';
-import { VirtualClock, type TimeMode } from './virtual-clock.js';
+import { ATTR_DB, ATTR_G } from '../vmm/descriptors.js';
+import { createMachineDevices, type MachineDevices } from '../vmm/devices/machine-devices.js';
+import type { StopReason } from '../vmm/devices/vm-control.js';
+import { EventService } from '../vmm/events.js';
+import type { ExecutorFactory, GuestExecutor } from '../exec/executor.js';
+import { writeEflags } from '../vmm/lazy-flags.js';
+import { PhysicalMemory } from '../memory/physical-memory.js';
+import { MonitorCore, type LogSink, type VirtMode } from '../vmm/monitor-core.js';
+import { VirtualMachineMonitor } from '../vmm/monitor.js';
+import { VMM_ROUTINES } from '../vmm-interface/interface.js';
+import type { MmuStatistics } from '../mmu/mmu.js';
+import { createMmu, type MmuKind } from '../mmu/create-mmu.js';
+import type { MachineMap } from '../memory/machine-map.js';
+import type { MmuCore } from '../mmu/mmu-core.js';
+import { MmuLinearMemory } from '../vmm/mmu-linear-memory.js';
+import { exitStatusOf, type RunEnd } from '../vmm/run-end.js';
+import { VirtualClock, type TimeMode } from '../vmm/virtual-clock.js';
 
 export type GuestImage =
   | { readonly kind: 'multiboot'; readonly bytes: Uint8Array; readonly cmdline?: string }

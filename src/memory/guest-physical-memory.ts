@@ -11,7 +11,7 @@
  * accesses that straddle a page are split, since neighbouring guest pages
  * need not be neighbours in machine memory.
  */
-import { GuestMemoryError, type PhysicalMemory } from '../memory/physical-memory.js';
+import { GuestMemoryError, type PhysicalMemory } from './physical-memory.js';
 import { MachineMap, PAGE_MASK, PAGE_SHIFT } from './machine-map.js';
 
 export class GuestPhysicalMemory {

@@ -3,10 +3,10 @@
  * `--scatter-memory[=SEED]`): the machine map, guest-physical access over
  * the machine memory, and the MMU itself.
  */
-import type { CpuState } from '../../cpu/state.js';
+import type { CpuState } from '../state/state.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
-import { GuestPhysicalMemory } from './guest-physical-memory.js';
-import { MachineMap } from './machine-map.js';
+import { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
+import { MachineMap } from '../memory/machine-map.js';
 import type { CodeWatch } from './mmu-core.js';
 import { NestedMmu } from './nested-mmu.js';
 import { ShadowMmu } from './shadow-mmu.js';

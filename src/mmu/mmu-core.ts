@@ -15,9 +15,9 @@
  * already dirty, so the first store to a clean page comes here and the walk
  * sets D.
  */
-import type { CpuState } from '../../cpu/state.js';
-import type { GuestPhysicalMemory } from './guest-physical-memory.js';
-import { PAGE_MASK, PAGE_SHIFT } from './machine-map.js';
+import type { CpuState } from '../state/state.js';
+import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
+import { PAGE_MASK, PAGE_SHIFT } from '../memory/machine-map.js';
 import {
   Access, CR0_PG, CR0_WP, CR4_PSE, Translation, newStatistics,
   type MachineCodeWriteHook, type Mmu, type MmuStatistics, type PageFaultInfo,

@@ -16,7 +16,7 @@
  * every invlpg cost ~9 µs per guest PTE change (nano/ptemod, 90× shadow
  * paging), so each 4 MiB region remembers whether a large page filled it.
  */
-import { PAGE_SHIFT } from './machine-map.js';
+import { PAGE_SHIFT } from '../memory/machine-map.js';
 import { Access, Translation } from './mmu.js';
 import { MmuCore } from './mmu-core.js';
 import { PDE_PS, PTE_D, rightsAllow } from './page-walk.js';

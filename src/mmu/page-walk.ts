@@ -9,7 +9,7 @@
  *   - A 4 MiB PDE's bits 21:13 are physical bits 39:32 (PSE-36) or reserved,
  *     as CPUID says (SDM Table 4-4: bits 21:(M-19) are reserved, M being 32
  *     without PSE-36 and min(40, MAXPHYADDR) with it). Our CPUID is QEMU
- *     qemu32's (vmm/cpuid.ts): CPUID.01H:EDX.PSE-36 [bit 17] = 0, so M = 32
+ *     qemu32's (state/cpu-model.ts): CPUID.01H:EDX.PSE-36 [bit 17] = 0, so M = 32
  *     and all of bits 21:13 are reserved; a 4 MiB page lies below 4 GiB.
  *     A reserved bit set → #PF with RSVD and P (SDM 4.7: reserved bits are
  *     checked only in present entries, so RSVD implies P; QEMU 7.2 reports
@@ -31,8 +31,8 @@
  * a reserved-bit fault or a translation to a page without RAM — never a
  * host exception. Results are left in fields to avoid allocating per walk.
  */
-import type { GuestPhysicalMemory } from './guest-physical-memory.js';
-import { cpuidLeaf } from '../cpuid.js';
+import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
+import { cpuidLeaf } from '../state/cpu-model.js';
 import { Access, CR0_WP, CR4_PSE, PfError } from './mmu.js';
 
 export const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40, PDE_PS = 0x80;

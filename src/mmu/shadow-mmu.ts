@@ -20,9 +20,9 @@
  * finds its shadow warm; the least recently used is evicted (and its pages
  * untraced) beyond ROOT_SLOTS. Changing PG or PSE drops every shadow.
  */
-import type { CpuState } from '../../cpu/state.js';
-import type { GuestPhysicalMemory } from './guest-physical-memory.js';
-import { PAGE_SHIFT } from './machine-map.js';
+import type { CpuState } from '../state/state.js';
+import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
+import { PAGE_SHIFT } from '../memory/machine-map.js';
 import { Access, Translation } from './mmu.js';
 import { MmuCore, type CodeWatch } from './mmu-core.js';
 import { PTE_D, PTE_RW, PTE_US, rightsAllow } from './page-walk.js';

@@ -9,7 +9,7 @@
  * current CR0.WP", so a privilege change selects the other half instead of
  * emptying the TLB: a syscall round trip keeps both the kernel's and the
  * user program's translations. Generated code is compiled for one CPL (the
- * CPL is part of the translation mode word, cpu/mode.ts) and binds the half
+ * CPL is part of the translation mode word, state/mode.ts) and binds the half
  * of its class directly (codegen/paged-memory-access.ts); `read`/`write`
  * follow the class the MMU last selected, for the instruction fetcher and
  * other callers that run at the CPU's current CPL.

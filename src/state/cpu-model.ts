@@ -1,5 +1,7 @@
 /**
- * CPUID as QEMU's default i386 CPU model ("qemu32", TCG) answers it.
+ * The CPU model: CPUID as QEMU's default i386 CPU model ("qemu32", TCG)
+ * answers it. A leaf: the monitor's cpuid routine (vmm/cpuid.ts) and the
+ * page walker (which derives reserved PDE bits from it) both read it.
  *
  * The values were read by a Multiboot kernel executing cpuid under
  * qemu-system-i386 7.2 (test/system/kernels/cpuid.asm; its QEMU transcript
@@ -12,11 +14,6 @@
  * (with the caller's ECX), as Intel CPUs and QEMU do; 0x40000000 is TCG's
  * hypervisor leaf.
  */
-import { VmmResult } from './interface.js';
-import type { MonitorCore } from './monitor-core.js';
-
-const EAX = 0, ECX = 1, EDX = 2, EBX = 3;
-
 type Leaf = readonly [eax: number, ebx: number, ecx: number, edx: number];
 
 const MAX_BASIC = 4;
@@ -64,14 +61,4 @@ export function cpuidLeaf(leaf: number, subleaf: number): Leaf {
   }
   if (leaf === 4) return CACHE_SUBLEAVES[subleaf >>> 0] ?? NONE;
   return BASIC[leaf]!;
-}
-
-export function cpuid(m: MonitorCore): VmmResult {
-  const r = m.cpu.regs;
-  const [a, b, c, d] = cpuidLeaf(r[EAX]!, r[ECX]!);
-  r[EAX] = a;
-  r[EBX] = b;
-  r[ECX] = c;
-  r[EDX] = d;
-  return VmmResult.Continue;
 }

@@ -20,7 +20,7 @@
  * parity table (1 = even number of set bits) from runtime.ts.
  */
 import type { FlagCond, FlagKind, MemSize } from '../ir/types.js';
-import { CcOp, type CpuState } from '../cpu/state.js';
+import { CcOp, type CpuState } from './state.js';
 
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
 export const OSZAPC = CF | PF | AF | ZF | SF | OF;

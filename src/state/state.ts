@@ -7,7 +7,7 @@
  * changes after construction, so every access site stays monomorphic.
  *
  * EFLAGS is split in two: the arithmetic flags OSZAPC live in the lazy
- * thunk (cc*) and are materialised on demand (codegen/flags); every other bit
+ * thunk (cc*) and are materialised on demand ((state/flags-thunk.ts)); every other bit
  * (DF, IF, TF, IOPL, NT, RF, VM, AC, ID, bit 1) lives in eflagsSys. Under the
  * VMM, IF and IOPL in eflagsSys are the guest's *virtual* values.
  */
@@ -42,7 +42,7 @@ export class CpuState {
   readonly segAttr = new Uint32Array(6);
   /**
    * Each segment's window for the limit checks of translated code, derived
-   * from base/limit/attr by modeOf (src/cpu/mode.ts) together with the mode
+   * from base/limit/attr by modeOf (src/state/mode.ts) together with the mode
    * word: offsets segFirst .. segFirst+segSpan-1 (mod 2^32) are inside the
    * segment, segSpan 0 means no offset is (null selector, execute-only
    * code). Only meaningful for segments the mode word marks as checked.

@@ -13,10 +13,10 @@
  * virtual alias of a code page finds the translations of that page.
  */
 import type { CodeFetcher } from '../lift/code-fetcher.js';
-import type { PhysicalMemory } from '../vmm/memory/physical-memory.js';
-import type { CpuState } from '../cpu/state.js';
-import { Access, Translation, type Mmu } from '../vmm/mmu/mmu.js';
-import type { GuestPhysicalMemory } from '../vmm/mmu/guest-physical-memory.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { CpuState } from '../state/state.js';
+import { Access, Translation, type Mmu } from '../mmu/mmu.js';
+import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
 
 export interface CodeSpace extends CodeFetcher {
   /** Physical address of linear address `linear` (for cache keys and code pages). */

@@ -19,6 +19,7 @@
  * Blocks come out in discovery order with the entry first, which is also
  * the order of the `switch` cases in the generated function.
  */
+import { returnSiteOf, successorsOf } from '../ir/block-exits.js';
 import type { Block } from '../ir/types.js';
 
 export interface RegionLimits {
@@ -36,32 +37,6 @@ export interface RegionLimits {
  * the two and 6 split nqueens' recursion (1.33).
  */
 export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 12 };
-
-/** Static successors of a block: where control can go next without a computed address. */
-export function successorsOf(block: Block): number[] {
-  const out: number[] = [];
-  for (const op of block.ops) if (op.op === 'exitIf') out.push(op.target >>> 0);
-  const e = block.exit;
-  if (e.kind === 'jump') out.push(e.target >>> 0);
-  else if (e.kind === 'branch') out.push(e.taken >>> 0, e.fallthrough >>> 0);
-  return out;
-}
-
-/**
- * The return site of a block that ends in a near call (direct or indirect):
- * the address after the call, where a matching `ret` comes back. -1 for
- * other blocks. The lifter marks calls only by their disassembly text.
- */
-export function returnSiteOf(block: Block): number {
-  const e = block.exit;
-  if (e.kind !== 'jump' && !(e.kind === 'indirect' && e.hint === 'call')) return -1;
-  for (let i = block.ops.length - 1; i >= 0; i--) {
-    const op = block.ops[i]!;
-    if (op.op !== 'insn') continue;
-    return op.text.startsWith('call') ? (op.address + op.length) >>> 0 : -1;
-  }
-  return -1;
-}
 
 /**
  * Gather the region starting at `entry`. `liftAt(eip)` returns the

@@ -19,8 +19,8 @@
 import { CompiledRegion } from '../cache/compiled-region.js';
 import type { TranslationCache } from '../cache/translation-cache.js';
 import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions, type RegionCode } from '../codegen/compile-region.js';
-import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../cpu/mode.js';
-import type { CpuState } from '../cpu/state.js';
+import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../state/mode.js';
+import type { CpuState } from '../state/state.js';
 import { hex32, printBlock } from '../ir/print.js';
 import type { Block } from '../ir/types.js';
 import type { LiftMode } from '../lift/lift-mode.js';

@@ -7,7 +7,7 @@
  * — which is also CpuState.segAttr's format, so a cache load is a copy.
  */
 import { writeSupervisor, type VmmMemory } from './linear-memory.js';
-import { SEG_CS, SEG_SS, type CpuState } from '../cpu/state.js';
+import { SEG_CS, SEG_SS, type CpuState } from '../state/state.js';
 import { gp } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
 

@@ -19,7 +19,7 @@
  * Task gates would need a hardware task switch, which btvm does not model:
  * they end the run with UnsupportedGuestFeature instead of misbehaving.
  */
-import { SEG_CS, SEG_SS } from '../cpu/state.js';
+import { SEG_CS, SEG_SS } from '../state/state.js';
 import {
   DescriptorSlot, codeConforming, descDpl, descIsCode, descLimit, descPresent,
   loadSegmentCache, markAccessed, readDescriptor, readTableEntry, stackSize,

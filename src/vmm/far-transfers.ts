@@ -19,8 +19,8 @@
  * farRet a=operand size b=bytes to release (ret imm16); iret a=operand
  * size; int a=vector b=1 for int1/icebp; int3, into, sysenter, sysexit: none.
  */
-import { SEG_CS, SEG_SS } from '../cpu/state.js';
-import { VmmResult } from './interface.js';
+import { SEG_CS, SEG_SS } from '../state/state.js';
+import { VmmResult } from '../vmm-interface/interface.js';
 import {
   ATTR_DB, DescriptorSlot, codeConforming, descDpl, descIsCode, descIsCodeData, descLimit,
   descPresent, descType, loadSegmentCache, markAccessed, readDescriptorOrGp, stackSize, type Descriptor,

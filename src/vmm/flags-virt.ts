@@ -14,7 +14,7 @@
  * IOPL, pushf shows IF=1 and IOPL=0. A kernel that saves IF with pushf,
  * does cli, and restores with popf loses its interrupts.
  */
-import { VmmResult } from './interface.js';
+import { VmmResult } from '../vmm-interface/interface.js';
 import { AC, AF, CF, DF, ID, IF, IOPL_MASK, NT, OF, PF, RF, SF, TF, VM, ZF, iopl, readEflags, writeEflags } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
 import { peek, push, release } from './stack.js';

@@ -14,16 +14,16 @@
  *   outs a=size b=address size | rep << 8 c=segment   — from seg:(E)SI
  * String forms update (E)SI/(E)DI and, with rep, (E)CX here; rep with a count
  * of zero does nothing. Each element's memory access is checked against its
- * segment as translated code checks its own (cpu/segment-access.ts), and the
+ * segment as translated code checks its own (state/segment-access.ts), and the
  * registers are updated element by element, so a fault in the middle of a
  * rep string (segment or page) leaves them counting the elements done, with
  * EIP at the instruction, as the CPU does.
  */
 import { readSupervisor } from './linear-memory.js';
-import { SEG_ES, type CpuState } from '../cpu/state.js';
-import { VmmResult } from './interface.js';
+import { SEG_ES, type CpuState } from '../state/state.js';
+import { VmmResult } from '../vmm-interface/interface.js';
 import { gp, GuestFault } from './fault.js';
-import { dataAccessFault } from '../cpu/segment-access.js';
+import { dataAccessFault } from '../state/segment-access.js';
 import { DF, iopl } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
 import { tssIs32 } from './tss.js';

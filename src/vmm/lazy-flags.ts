@@ -10,13 +10,13 @@
  * EFLAGS as an `explicit` thunk plus eflagsSys. This is the slow path — it
  * runs once per such instruction, never per arithmetic op.
  *
- * The thunk semantics live once, in codegen/flags.ts (tested against the
- * host CPU in test/codegen/flags.test.ts): pushf must show exactly the flags
+ * The thunk semantics live once, in state/flags-thunk.ts (tested against the
+ * host CPU in test/(state/flags-thunk.ts).test.ts): pushf must show exactly the flags
  * jcc tests. This file adds only the EFLAGS bit names and the system-bit
  * handling the VMM needs.
  */
-import { eflagsOf, materializeFlags, setExplicitFlags } from '../codegen/flags.js';
-import type { CpuState } from '../cpu/state.js';
+import { eflagsOf, materializeFlags, setExplicitFlags } from '../state/flags-thunk.js';
+import type { CpuState } from '../state/state.js';
 
 export const CF = 1 << 0, PF = 1 << 2, AF = 1 << 4, ZF = 1 << 6, SF = 1 << 7, TF = 1 << 8;
 export const IF = 1 << 9, DF = 1 << 10, OF = 1 << 11, IOPL_MASK = 3 << 12, NT = 1 << 14;

@@ -10,7 +10,7 @@
  * drop translations of code the VMM overwrote (an interrupt frame pushed onto
  * a page that also holds code is self-modifying code like any other).
  */
-import type { PhysicalMemory } from './memory/physical-memory.js';
+import type { PhysicalMemory } from '../memory/physical-memory.js';
 
 export type WriteListener = (physicalAddress: number, length: number) => void;
 

@@ -22,13 +22,13 @@
  * MMU. A miss translates and fills that half, as a miss from generated code
  * would.
  */
-import type { CpuState } from '../../cpu/state.js';
-import { GuestFault } from '../fault.js';
-import type { DwordPair, WriteListener } from '../linear-memory.js';
-import { PAGE_MASK } from './machine-map.js';
-import { Access, Translation, type Mmu } from './mmu.js';
-import type { GuestPhysicalMemory } from './guest-physical-memory.js';
-import type { SoftwareTlb } from './software-tlb.js';
+import type { CpuState } from '../state/state.js';
+import { GuestFault } from './fault.js';
+import type { DwordPair, WriteListener } from './linear-memory.js';
+import { PAGE_MASK } from '../memory/machine-map.js';
+import { Access, Translation, type Mmu } from '../mmu/mmu.js';
+import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
+import type { SoftwareTlb } from '../mmu/software-tlb.js';
 
 export class MmuLinearMemory {
   /** Called after every write with the guest-physical address of each piece written. */

@@ -10,11 +10,11 @@
  * plain functions over a MonitorCore, so each can be tested with a core built
  * by hand around a small PhysicalMemory.
  */
-import type { CpuState } from '../cpu/state.js';
+import type { CpuState } from '../state/state.js';
 import type { Clock } from './devices/clock.js';
 import type { PortBus } from './devices/port-bus.js';
 import type { VmmMemory } from './linear-memory.js';
-import type { Mmu } from './mmu/mmu.js';
+import type { Mmu } from '../mmu/mmu.js';
 import type { RunEnd } from './run-end.js';
 
 /**

@@ -13,10 +13,10 @@
  * guest kernel sees bare-hardware behaviour while really running as
  * unprivileged JavaScript.
  */
-import { VMM_ROUTINES, VmmResult, type Monitor } from './interface.js';
+import { VMM_ROUTINES, VmmResult, type Monitor } from '../vmm-interface/interface.js';
 import type { VmmRoutine } from '../ir/types.js';
 import { cpuid } from './cpuid.js';
-import { Access, Translation } from './mmu/mmu.js';
+import { Access, Translation } from '../mmu/mmu.js';
 import { deliverException } from './exceptions.js';
 import { GuestFault, UnsupportedGuestFeature } from './fault.js';
 import { farCall, farJmp, farRet, icebp, into, iret, softwareInt, sysenter, sysexit } from './far-transfers.js';

@@ -6,7 +6,7 @@
  * APIC (btvm has no local APIC model, so writes are kept but do nothing).
  * Any other MSR is #GP(0), as on QEMU TCG. Only ring 0 may use rdmsr/wrmsr.
  */
-import { VmmResult } from './interface.js';
+import { VmmResult } from '../vmm-interface/interface.js';
 import { gp } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
 import { requireRing0, tscNow } from './privileged.js';

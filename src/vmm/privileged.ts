@@ -12,7 +12,7 @@
  * ring 3: that is the leak classic trap-and-emulate cannot close.
  */
 import { writeSupervisor } from './linear-memory.js';
-import { VmmResult } from './interface.js';
+import { VmmResult } from '../vmm-interface/interface.js';
 import { ATTR_MASK, descBase, descLimit, descPresent, descType, fetchDescriptor, type Descriptor } from './descriptors.js';
 import { UnsupportedGuestFeature, gp, np, ud } from './fault.js';
 import { IF, iopl } from './lazy-flags.js';

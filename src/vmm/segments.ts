@@ -16,7 +16,7 @@
  * segment load, so the instruction finishes first (pop ss's ESP increment,
  * the far-pointer loads' offset register — leaving here would lose them)
  * and the dispatcher then recomputes the mode word, with the segment access
- * classes and limit windows of src/cpu/segment-access.ts. mov to DS/ES/FS/GS
+ * classes and limit windows of src/state/segment-access.ts. mov to DS/ES/FS/GS
  * and pop DS/ES/FS/GS instead let this routine finish the instruction (the
  * pop's stack release is passed in), so the block goes on, and the routine
  * leaves at the next instruction only when the mode word changed: a kernel's
@@ -27,10 +27,10 @@
  * 0..5), b=selector, c=LOAD_MAY_LEAVE | (bytes to pop on success << 8), or
  * 0 when the block ends after the call anyway.
  */
-import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../cpu/state.js';
-import { modeOf } from '../cpu/mode.js';
-import { LOAD_MAY_LEAVE, VmmResult } from './interface.js';
-import { SEG_CHECK_ATTR_MASK } from '../cpu/segment-access.js';
+import { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../state/state.js';
+import { modeOf } from '../state/mode.js';
+import { LOAD_MAY_LEAVE, VmmResult } from '../vmm-interface/interface.js';
+import { SEG_CHECK_ATTR_MASK } from '../state/segment-access.js';
 import {
   ATTR_ACCESSED, ATTR_MASK, DescriptorSlot, codeConforming, codeReadable, dataWritable, descBase, descDpl, descIsCode,
   descIsData, descLimit, descPresent, loadNullSegment, loadSegmentCache, markAccessed, readDescriptorOrGp,

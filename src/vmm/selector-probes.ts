@@ -12,7 +12,7 @@
  * only for size 2) and ZF; verr/verw a=selector; arpl (normally lifted
  * inline) a=destination selector b=source selector → result.
  */
-import { VmmResult } from './interface.js';
+import { VmmResult } from '../vmm-interface/interface.js';
 import {
   codeConforming, codeReadable, dataWritable, descDpl, descIsCode, descIsCodeData, descIsData, descLimit,
   descType, fetchDescriptor, type Descriptor,

@@ -7,7 +7,7 @@
  * written or any register changed, so a #SS leaves the guest as it was
  * (precise exceptions). A 16-bit stack (SS.B=0) uses and updates only SP.
  */
-import { SEG_SS, type CpuState } from '../cpu/state.js';
+import { SEG_SS, type CpuState } from '../state/state.js';
 import { ATTR_DB, stackSize } from './descriptors.js';
 import { GuestFault, Vector } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';

@@ -8,7 +8,7 @@
  * deadline (skipTo); the host-time mode does that only after really sleeping
  * until then, so guests see wall-clock rates as under QEMU.
  */
-import type { CpuState } from '../cpu/state.js';
+import type { CpuState } from '../state/state.js';
 import type { Clock } from './devices/clock.js';
 
 export type TimeMode = { kind: 'icount'; shift: number } | { kind: 'host' };

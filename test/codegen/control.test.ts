@@ -6,9 +6,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/codegen/exit-codes.js';
-import { materializeFlags } from '../../src/codegen/flags.js';
+import { materializeFlags } from '../../src/state/flags-thunk.js';
 import { EFLAGS_SYS_SLOT, IrBuilder } from '../../src/ir/builder.js';
-import { routineIndex, VmmResult } from '../../src/vmm/interface.js';
+import { routineIndex, VmmResult } from '../../src/vmm-interface/interface.js';
 import { TestMachine } from './harness.js';
 
 /** 0x1000: mov ecx, n-style loop: `l: add eax, ecx; dec ecx; jnz l` then exit to 0x2000. */

@@ -1,5 +1,5 @@
 /**
- * The lazy-flags semantics (src/codegen/flags.ts) against the host CPU.
+ * The lazy-flags semantics (src/state/flags-thunk.ts) against the host CPU.
  *
  * For every thunk kind and width, the equivalent instruction (add al,cl;
  * sbb ax,cx; shl eax,cl; …) runs on silicon through the native harness
@@ -13,7 +13,7 @@
  * instruction are compared.
  */
 import { describe, expect, test } from 'vitest';
-import { allFlagsExpr, AF, CF, condExpr, CONDS, flagsOf, OF, OSZAPC, PARITY, PF, SF, ZF } from '../../src/codegen/flags.js';
+import { allFlagsExpr, AF, CF, condExpr, CONDS, flagsOf, OF, OSZAPC, PARITY, PF, SF, ZF } from '../../src/state/flags-thunk.js';
 import { CONDITION_CODES } from '../../src/ir/ops.js';
 import type { FlagKind, MemSize } from '../../src/ir/types.js';
 import { haveHarness, runNative } from '../support/native-harness.js';

@@ -5,10 +5,10 @@
 import { CompiledRegion } from '../../src/cache/compiled-region.js';
 import { generateRegion, instantiateRegion, type CodegenEnv, type RegionPlan } from '../../src/codegen/compile-region.js';
 import { PhysicalMemoryEmitter, type CodeWriteHook } from '../../src/codegen/memory-access.js';
-import { CpuState } from '../../src/cpu/state.js';
+import { CpuState } from '../../src/state/state.js';
 import type { Block } from '../../src/ir/types.js';
-import { VmmResult, type Monitor } from '../../src/vmm/interface.js';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { VmmResult, type Monitor } from '../../src/vmm-interface/interface.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 
 export interface EmulateCall {
   routine: number;

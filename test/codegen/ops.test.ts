@@ -10,7 +10,7 @@ import { ExitCode } from '../../src/codegen/exit-codes.js';
 import { div64s, div64sOverflow, div64u, div64uOverflow, HELPER_OUT, smulhi, umulhi } from '../../src/codegen/runtime.js';
 import { IrBuilder } from '../../src/ir/builder.js';
 import type { BinaryOpName, UnaryOpName } from '../../src/ir/types.js';
-import { VMM_ROUTINES, VmmResult } from '../../src/vmm/interface.js';
+import { VMM_ROUTINES, VmmResult } from '../../src/vmm-interface/interface.js';
 import { TestMachine } from './harness.js';
 
 const B = BigInt;

@@ -16,14 +16,14 @@
  * fail (#PF). The IDT is empty: the first event is recorded by the
  * monitor's event log hook, with the state at delivery, and ends the run.
  */
-import { createCpuRuntime, type CpuRuntime } from '../../src/cpu/cpu-runtime.js';
-import type { DispatchEvents, RunResult } from '../../src/cpu/dispatcher.js';
-import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../src/cpu/state.js';
-import { setExplicitFlags } from '../../src/codegen/flags.js';
+import { createCpuRuntime, type CpuRuntime } from '../../src/exec/cpu-runtime.js';
+import type { DispatchEvents, RunResult } from '../../src/exec/dispatcher.js';
+import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../src/state/state.js';
+import { setExplicitFlags } from '../../src/state/flags-thunk.js';
 import { PortBus } from '../../src/vmm/devices/port-bus.js';
-import { VMM_ROUTINES } from '../../src/vmm/interface.js';
+import { VMM_ROUTINES } from '../../src/vmm-interface/interface.js';
 import { LinearMemory } from '../../src/vmm/linear-memory.js';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { MonitorCore } from '../../src/vmm/monitor-core.js';
 import { VirtualMachineMonitor } from '../../src/vmm/monitor.js';
 import { VirtualClock } from '../../src/vmm/virtual-clock.js';

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../src/cpu/mode.js';
+import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../src/state/mode.js';
 import { printBlock } from '../../src/ir/print.js';
 import { verifyBlock } from '../../src/ir/verify.js';
 import { ArrayCodeFetcher } from '../../src/lift/code-fetcher.js';

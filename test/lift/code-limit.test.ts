@@ -1,7 +1,7 @@
 /**
  * Code fetch and near branch targets against CS's limit (src/lift/context.ts
  * checkFetch/checkBranchTarget; the mode word's code-limit field,
- * src/cpu/code-limit.ts):
+ * src/state/code-limit.ts):
  *
  *  - a flat CS (4 GiB): no mode bit and not one IR op more, so flat guests'
  *    translations are what they were;
@@ -17,12 +17,12 @@
  * The host CPU confirms the same rules end to end: test/system/code-limit.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CODE_LIMIT_DYNAMIC, codeLimitOfField } from '../../src/cpu/code-limit.js';
+import { CODE_LIMIT_DYNAMIC, codeLimitOfField } from '../../src/state/code-limit.js';
 import {
   MODE_CODE32, MODE_CODE_LIMIT, MODE_CODE_LIMIT_SHIFT, MODE_FLAT, MODE_PROTECTED, MODE_STACK32, codeLimitFieldOf, describeMode, modeOf,
-} from '../../src/cpu/mode.js';
-import { dataAccessFault } from '../../src/cpu/segment-access.js';
-import { CpuState, SEG_CS } from '../../src/cpu/state.js';
+} from '../../src/state/mode.js';
+import { dataAccessFault } from '../../src/state/segment-access.js';
+import { CpuState, SEG_CS } from '../../src/state/state.js';
 import { printBlock } from '../../src/ir/print.js';
 import type { Block } from '../../src/ir/types.js';
 import { verifyBlock } from '../../src/ir/verify.js';

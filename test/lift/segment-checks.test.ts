@@ -1,6 +1,6 @@
 /**
  * The segment checks the lifter emits (src/lift/context.ts `linear`, classes
- * and windows from src/cpu/segment-access.ts):
+ * and windows from src/state/segment-access.ts):
  *
  *  - flat segments: no check at all, the IR exactly as with no class bits;
  *  - writes through read-only classes (a flat CS, read-only data): #GP(0);
@@ -13,9 +13,9 @@
  *    store not done.
  */
 import { describe, expect, it } from 'vitest';
-import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_SEG_SHIFT, MODE_STACK32, modeOf } from '../../src/cpu/mode.js';
-import { SEG_OPEN, SEG_OPEN_READ_ONLY, SEG_WINDOW, SEG_WINDOW_READ_ONLY, segmentAccessField } from '../../src/cpu/segment-access.js';
-import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_SS } from '../../src/cpu/state.js';
+import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_SEG_SHIFT, MODE_STACK32, modeOf } from '../../src/state/mode.js';
+import { SEG_OPEN, SEG_OPEN_READ_ONLY, SEG_WINDOW, SEG_WINDOW_READ_ONLY, segmentAccessField } from '../../src/state/segment-access.js';
+import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_SS } from '../../src/state/state.js';
 import { printBlock } from '../../src/ir/print.js';
 import type { Block } from '../../src/ir/types.js';
 import { verifyBlock } from '../../src/ir/verify.js';

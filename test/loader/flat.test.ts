@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { loadFlat } from '../../src/loader/flat.js';
 import { LoadError } from '../../src/loader/load-error.js';
 

@@ -6,12 +6,12 @@
  * through the IDT, hlt waking on the PIT, run endings and their statuses.
  */
 import { describe, expect, it } from 'vitest';
-import type { ExecutorFactory, ExecutorParts } from '../../src/vmm/executor.js';
-import { routineIndex } from '../../src/vmm/interface.js';
+import type { ExecutorFactory, ExecutorParts } from '../../src/exec/executor.js';
+import { routineIndex } from '../../src/vmm-interface/interface.js';
 import type { VmmRoutine } from '../../src/ir/types.js';
-import { Machine } from '../../src/vmm/machine.js';
+import { Machine } from '../../src/machine/machine.js';
 import { EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT } from '../../src/vmm/run-end.js';
-import { gateDesc, segDesc } from './guest-builder.js';
+import { gateDesc, segDesc } from '../vmm/guest-builder.js';
 
 type Step = (p: ExecutorParts, emu: (r: VmmRoutine, a?: number, b?: number, c?: number) => void) => void;
 

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GuestMemoryError, PhysicalMemory } from '../../../src/vmm/memory/physical-memory.js';
-import { GuestPhysicalMemory } from '../../../src/vmm/mmu/guest-physical-memory.js';
-import { MachineMap } from '../../../src/vmm/mmu/machine-map.js';
-import { createMmu, parseMmuKind, UnknownMmuKind } from '../../../src/vmm/mmu/create-mmu.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
-import { CpuState } from '../../../src/cpu/state.js';
-import { SoftwareTlb, TLB_ENTRIES } from '../../../src/vmm/mmu/software-tlb.js';
+import { GuestMemoryError, PhysicalMemory } from '../../src/memory/physical-memory.js';
+import { GuestPhysicalMemory } from '../../src/memory/guest-physical-memory.js';
+import { MachineMap } from '../../src/memory/machine-map.js';
+import { createMmu, parseMmuKind, UnknownMmuKind } from '../../src/mmu/create-mmu.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
+import { CpuState } from '../../src/state/state.js';
+import { SoftwareTlb, TLB_ENTRIES } from '../../src/mmu/software-tlb.js';
 
 const RAM = 64 * 4096;
 

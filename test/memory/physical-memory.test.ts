@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GuestMemoryError, PhysicalMemory } from '../../../src/vmm/memory/physical-memory.js';
+import { GuestMemoryError, PhysicalMemory } from '../../src/memory/physical-memory.js';
 
 const SIZE = 8192;
 

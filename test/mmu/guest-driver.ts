@@ -7,9 +7,9 @@
  * last selected.
  */
 import { expect } from 'vitest';
-import type { CpuState } from '../../../src/cpu/state.js';
-import { Translation } from '../../../src/vmm/mmu/mmu.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
+import type { CpuState } from '../../src/state/state.js';
+import { Translation } from '../../src/mmu/mmu.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
 
 export type Outcome = { kind: 'ok'; value: number } | { kind: 'fault'; errorCode: number; cr2: number };
 

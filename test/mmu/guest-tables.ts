@@ -2,10 +2,10 @@
  * Test helper: builds guest page tables by hand in guest-physical memory,
  * the way a guest kernel would (the MMU under test never sees this code).
  */
-import { CpuState } from '../../../src/cpu/state.js';
-import { PhysicalMemory } from '../../../src/vmm/memory/physical-memory.js';
-import { GuestPhysicalMemory } from '../../../src/vmm/mmu/guest-physical-memory.js';
-import { MachineMap } from '../../../src/vmm/mmu/machine-map.js';
+import { CpuState } from '../../src/state/state.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
+import { GuestPhysicalMemory } from '../../src/memory/guest-physical-memory.js';
+import { MachineMap } from '../../src/memory/machine-map.js';
 
 export const P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80;
 export const CR0_PG = 0x80000000 | 0, CR0_WP = 1 << 16, CR0_BASE = 0x11, CR4_PSE = 1 << 4;

@@ -5,10 +5,10 @@
  * tlb-halves.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { Access, Translation } from '../../../src/vmm/mmu/mmu.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import { Access, Translation } from '../../src/mmu/mmu.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import { GuestDriver } from './guest-driver.js';
 import { A, CR0_BASE, D, GuestTables, P, RW, US, pagedCpu } from './guest-tables.js';
 

@@ -4,9 +4,9 @@
  * accessed and dirty flags).
  */
 import { describe, expect, it } from 'vitest';
-import { Access } from '../../../src/vmm/mmu/mmu.js';
-import { cpuidLeaf } from '../../../src/vmm/cpuid.js';
-import { PDE_LARGE_RESERVED, PageWalker, largePageReservedMask } from '../../../src/vmm/mmu/page-walk.js';
+import { Access } from '../../src/mmu/mmu.js';
+import { cpuidLeaf } from '../../src/state/cpu-model.js';
+import { PDE_LARGE_RESERVED, PageWalker, largePageReservedMask } from '../../src/mmu/page-walk.js';
 import { A, CR0_BASE, CR0_PG, CR0_WP, CR4_PSE, D, GuestTables, P, PS, RW, US } from './guest-tables.js';
 
 const RAM = 1 << 20;

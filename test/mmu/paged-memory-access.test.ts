@@ -7,10 +7,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MissingFaultExit, PagedMemoryEmitter } from '../../../src/codegen/paged-memory-access.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import { MissingFaultExit, PagedMemoryEmitter } from '../../src/codegen/paged-memory-access.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import type { Outcome } from './guest-driver.js';
 import { GuestTables, P, RW, US, pagedCpu } from './guest-tables.js';
 import { apply, buildWorld, linearOf, op, setup, type Op, type World } from './random-world.js';

@@ -12,10 +12,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CpuState } from '../../../src/cpu/state.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import type { CpuState } from '../../src/state/state.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import { GuestDriver, type Outcome } from './guest-driver.js';
 import { A, CR0_WP, D, GuestTables, P, PS, RW, US, pagedCpu } from './guest-tables.js';
 

@@ -5,10 +5,10 @@
  * its identity-mapped kernel alias, CR3 loads, invlpg, CPL and WP changes).
  */
 import fc from 'fast-check';
-import { Access } from '../../../src/vmm/mmu/mmu.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
-import { PageWalker } from '../../../src/vmm/mmu/page-walk.js';
-import type { CpuState } from '../../../src/cpu/state.js';
+import { Access } from '../../src/mmu/mmu.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
+import { PageWalker } from '../../src/mmu/page-walk.js';
+import type { CpuState } from '../../src/state/state.js';
 import { GuestDriver, type Outcome } from './guest-driver.js';
 import { A, GuestTables, P, PS, RW, US, pagedCpu } from './guest-tables.js';
 

@@ -11,10 +11,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Access } from '../../../src/vmm/mmu/mmu.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { PageWalker, PTE_A, PTE_D } from '../../../src/vmm/mmu/page-walk.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import { Access } from '../../src/mmu/mmu.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { PageWalker, PTE_A, PTE_D } from '../../src/mmu/page-walk.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import { RAM, apply, buildWorld, candidatePages, freshWalk, op, setup, type World } from './random-world.js';
 
 const PAGES = candidatePages();

@@ -1,5 +1,5 @@
 /**
- * The software TLB's two privilege halves (vmm/mmu/software-tlb.ts): a
+ * The software TLB's two privilege halves (mmu/software-tlb.ts): a
  * CPL change selects a half and flushes nothing, but an entry made at one
  * privilege class never serves an access of the other, and everything that
  * invalidates translations (CR3 write, invlpg, CR0.WP) empties both halves.
@@ -8,10 +8,10 @@
  * generates for CPL 0 and CPL 3.
  */
 import { describe, expect, it } from 'vitest';
-import { PagedMemoryEmitter } from '../../../src/codegen/paged-memory-access.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import { PagedMemoryEmitter } from '../../src/codegen/paged-memory-access.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import { GuestDriver } from './guest-driver.js';
 import { A, D, GuestTables, P, RW, US, pagedCpu } from './guest-tables.js';
 

@@ -7,7 +7,7 @@
  * nothing else checks that the counters add up.
  */
 import { describe, expect, it } from 'vitest';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
 import { GuestDriver } from './guest-driver.js';
 import { A, D, GuestTables, P, RW, US, pagedCpu } from './guest-tables.js';
 

@@ -8,12 +8,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CpuState } from '../../../src/cpu/state.js';
-import { GuestFault } from '../../../src/vmm/fault.js';
-import type { MmuCore } from '../../../src/vmm/mmu/mmu-core.js';
-import { MmuLinearMemory } from '../../../src/vmm/mmu/mmu-linear-memory.js';
-import { NestedMmu } from '../../../src/vmm/mmu/nested-mmu.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
+import type { CpuState } from '../../src/state/state.js';
+import { GuestFault } from '../../src/vmm/fault.js';
+import type { MmuCore } from '../../src/mmu/mmu-core.js';
+import { MmuLinearMemory } from '../../src/vmm/mmu-linear-memory.js';
+import { NestedMmu } from '../../src/mmu/nested-mmu.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import { GuestDriver, type Outcome } from './guest-driver.js';
 import { GuestTables, pagedCpu } from './guest-tables.js';
 

@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../src/cpu/mode.js';
+import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../src/state/mode.js';
 import { verifyBlock } from '../../src/ir/verify.js';
 import { ArrayCodeFetcher } from '../../src/lift/code-fetcher.js';
 import { liftBlock } from '../../src/lift/lifter.js';

@@ -22,13 +22,13 @@
  * selector values (probeHostSelectors) so `mov r, sreg` and `push sreg` see
  * what the host CPU sees; all segment bases are zero (flat).
  */
-import { CcOp, CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../src/cpu/state.js';
-import { materializeFlags, setExplicitFlags } from '../../src/codegen/flags.js';
-import { createCpuRuntime, type CpuRuntime } from '../../src/cpu/cpu-runtime.js';
-import type { DispatchEvents, StopControl } from '../../src/cpu/dispatcher.js';
+import { CcOp, CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../src/state/state.js';
+import { materializeFlags, setExplicitFlags } from '../../src/state/flags-thunk.js';
+import { createCpuRuntime, type CpuRuntime } from '../../src/exec/cpu-runtime.js';
+import type { DispatchEvents, StopControl } from '../../src/exec/dispatcher.js';
 import type { TranslatorOptions } from '../../src/translator/translator.js';
-import { VMM_ROUTINES, VmmResult, type Monitor } from '../../src/vmm/interface.js';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { VMM_ROUTINES, VmmResult, type Monitor } from '../../src/vmm-interface/interface.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { fillDataRegion, fnv1a } from './data-region.js';
 import {
   CODE_BASE, CODE_SIZE, DATA_BASE, DATA_SIZE, DF, EXIT_SEQUENCE, EXIT_SLOT, OSZAPC, formatFault, formatState, vectorName,

@@ -1,7 +1,7 @@
 /**
  * The dynamic form of the code-limit field end to end: once a process has
  * interned more distinct CS limits than the mode word has room for
- * (src/cpu/code-limit.ts), translations read CS's limit at run time and
+ * (src/state/code-limit.ts), translations read CS's limit at run time and
  * compare at every instruction and branch. This file fills the table first
  * (vitest gives each test file its own module instances), so codelimit.elf's
  * segments all run in that form, and must still print what the host CPU
@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
-import { CODE_LIMIT_DYNAMIC, codeLimitField } from '../../src/cpu/code-limit.js';
-import { MODE_CODE_LIMIT, MODE_CODE_LIMIT_SHIFT } from '../../src/cpu/mode.js';
+import { CODE_LIMIT_DYNAMIC, codeLimitField } from '../../src/state/code-limit.js';
+import { MODE_CODE_LIMIT, MODE_CODE_LIMIT_SHIFT } from '../../src/state/mode.js';
 import { root } from './mmu-run.js';
 
 const elf = join(root, 'fixtures/system/codelimit.elf');

@@ -10,10 +10,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createGuestExecutor } from '../../src/cpu/guest-executor.js';
-import { Machine } from '../../src/vmm/machine.js';
-import type { MmuKind } from '../../src/vmm/mmu/create-mmu.js';
-import type { MmuStatistics } from '../../src/vmm/mmu/mmu.js';
+import { createGuestExecutor } from '../../src/exec/guest-executor.js';
+import { Machine } from '../../src/machine/machine.js';
+import type { MmuKind } from '../../src/mmu/create-mmu.js';
+import type { MmuStatistics } from '../../src/mmu/mmu.js';
 import { root } from './mmu-run.js';
 
 async function statsOf(kernel: string, mmu: MmuKind, append?: string): Promise<MmuStatistics> {

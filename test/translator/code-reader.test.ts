@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PhysicalCodeSpace } from '../../src/translator/code-reader.js';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 
 describe('PhysicalCodeSpace', () => {
   const mem = new PhysicalMemory(1 << 16);

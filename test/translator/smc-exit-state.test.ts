@@ -15,7 +15,7 @@
  * the region left with the state of an earlier instruction.)
  */
 import { describe, expect, test } from 'vitest';
-import { assemble, haveNative, maskFlags, runNative, runTranslated, type CaseInput } from '../cpu/guest-runner.js';
+import { assemble, haveNative, maskFlags, runNative, runTranslated, type CaseInput } from '../exec/guest-runner.js';
 
 const INPUT: CaseInput = { regs: [0x11, 0x22, 0x33, 0x44, 0x1000f000, 0x66, 0x77, 0x88], eflags: 0, seed: 7 };
 const AF = 0x10;

@@ -13,7 +13,7 @@
  * instructions translated per instruction run. The bound below fails that way.
  */
 import { describe, expect, test } from 'vitest';
-import { assemble, haveNative, maskFlags, runNative, runTranslated, type CaseInput } from '../cpu/guest-runner.js';
+import { assemble, haveNative, maskFlags, runNative, runTranslated, type CaseInput } from '../exec/guest-runner.js';
 
 const ESP = 0x1000f000;
 const AF = 0x10;

@@ -6,14 +6,15 @@
 import { describe, expect, test } from 'vitest';
 import { TranslationCache } from '../../src/cache/translation-cache.js';
 import { PhysicalMemoryEmitter } from '../../src/codegen/memory-access.js';
-import { CpuState } from '../../src/cpu/state.js';
+import { CpuState } from '../../src/state/state.js';
 import { IrBuilder } from '../../src/ir/builder.js';
 import type { Block, Exit } from '../../src/ir/types.js';
 import { PhysicalCodeSpace } from '../../src/translator/code-reader.js';
-import { buildRegion, successorsOf } from '../../src/translator/region-builder.js';
+import { successorsOf } from '../../src/ir/block-exits.js';
+import { buildRegion } from '../../src/translator/region-builder.js';
 import { Translator, type TranslationLogKind } from '../../src/translator/translator.js';
-import { VmmResult } from '../../src/vmm/interface.js';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { VmmResult } from '../../src/vmm-interface/interface.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 
 /** A program as a map from address to exit; every block is one 2-byte instruction. */
 function program(exits: Record<number, Exit>): (address: number) => Block {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cpuidLeaf } from '../../src/vmm/cpuid.js';
+import { cpuidLeaf } from '../../src/state/cpu-model.js';
 import { TestGuest } from './guest-builder.js';
 
 /** QEMU's answers, printed by test/system/kernels/cpuid.asm under qemu-system-i386 (default CPU qemu32). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CcOp } from '../../src/cpu/state.js';
+import { CcOp } from '../../src/state/state.js';
 import { IF, readEflags } from '../../src/vmm/lazy-flags.js';
 import { TestGuest } from './guest-builder.js';
 

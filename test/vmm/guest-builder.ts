@@ -5,13 +5,13 @@
  * the monitor's routines directly and inspect CpuState and guest memory, the
  * way translated code would see them.
  */
-import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../src/cpu/state.js';
+import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../../src/state/state.js';
 import { PortBus, type PortDevice } from '../../src/vmm/devices/port-bus.js';
-import { PhysicalMemory } from '../../src/vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { LinearMemory } from '../../src/vmm/linear-memory.js';
 import { MonitorCore, type VirtMode } from '../../src/vmm/monitor-core.js';
 import { VirtualMachineMonitor } from '../../src/vmm/monitor.js';
-import { routineIndex, VmmResult } from '../../src/vmm/interface.js';
+import { routineIndex, VmmResult } from '../../src/vmm-interface/interface.js';
 import type { VmmRoutine } from '../../src/ir/types.js';
 import { loadSegmentCache } from '../../src/vmm/descriptors.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PortDevice } from '../../src/vmm/devices/port-bus.js';
 import { TestGuest, UCODE, handlerOf } from './guest-builder.js';
 import { loadSegmentCache } from '../../src/vmm/descriptors.js';
-import { SEG_DS, SEG_ES, SEG_SS } from '../../src/cpu/state.js';
+import { SEG_DS, SEG_ES, SEG_SS } from '../../src/state/state.js';
 
 /** A device that records writes and answers reads with port + size. */
 class Recorder implements PortDevice {

@@ -1,6 +1,6 @@
 /**
  * The VMM's EFLAGS wrappers (src/vmm/lazy-flags.ts). The thunk arithmetic
- * itself is codegen/flags.ts's, which test/codegen/flags.test.ts checks
+ * itself is state/flags-thunk.ts's, which test/(state/flags-thunk.ts).test.ts checks
  * against the host CPU for every thunk kind and width; the VMM used to carry
  * a second implementation, checked only against that one, and no longer
  * does. What is left to test here is what the VMM adds: the system bits,
@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CcOp, CpuState } from '../../src/cpu/state.js';
+import { CcOp, CpuState } from '../../src/state/state.js';
 import { AF, ARITH_FLAGS, CF, IF, OF, PF, SF, ZF, arithFlags, readEflags, setZf, writeEflags } from '../../src/vmm/lazy-flags.js';
 
 describe('VMM EFLAGS', () => {

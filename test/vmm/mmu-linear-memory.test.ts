@@ -6,11 +6,11 @@
  * privilege class only.
  */
 import { describe, expect, it } from 'vitest';
-import { GuestFault } from '../../../src/vmm/fault.js';
-import { MmuLinearMemory } from '../../../src/vmm/mmu/mmu-linear-memory.js';
-import { ShadowMmu } from '../../../src/vmm/mmu/shadow-mmu.js';
-import { GuestDriver } from './guest-driver.js';
-import { GuestTables, P, RW, US, pagedCpu } from './guest-tables.js';
+import { GuestFault } from '../../src/vmm/fault.js';
+import { MmuLinearMemory } from '../../src/vmm/mmu-linear-memory.js';
+import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
+import { GuestDriver } from '../mmu/guest-driver.js';
+import { GuestTables, P, RW, US, pagedCpu } from '../mmu/guest-tables.js';
 
 function setup() {
   const t = new GuestTables(1 << 20, 99);

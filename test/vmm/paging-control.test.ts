@@ -6,9 +6,9 @@
  * dispatcher can step the one instruction in the interrupt shadow.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { VmmResult } from '../../src/vmm/interface.js';
+import { VmmResult } from '../../src/vmm-interface/interface.js';
 import { IF } from '../../src/vmm/lazy-flags.js';
-import type { Mmu } from '../../src/vmm/mmu/mmu.js';
+import type { Mmu } from '../../src/mmu/mmu.js';
 import { TestGuest, handlerOf } from './guest-builder.js';
 
 function withSpyMmu(): { g: TestGuest; mmu: { [K in 'onCr0Cr4Write' | 'onCr3Write' | 'onInvlpg' | 'onCplChange']: ReturnType<typeof vi.fn> } } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VmmResult } from '../../src/vmm/interface.js';
+import { VmmResult } from '../../src/vmm-interface/interface.js';
 import { IF } from '../../src/vmm/lazy-flags.js';
 import { TRAP_HOST_VIEW } from '../../src/vmm/privileged.js';
 import { GDT, IDT, KCODE, KSTACK, TSS_SEL, TestGuest, UCODE, USTACK, UDATA, handlerOf } from './guest-builder.js';

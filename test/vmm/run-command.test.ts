@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMemorySize, runCommand, type RunIo } from '../../src/cli/commands/run.js';
-import type { ExecutorFactory } from '../../src/vmm/executor.js';
-import { routineIndex } from '../../src/vmm/interface.js';
+import type { ExecutorFactory } from '../../src/exec/executor.js';
+import { routineIndex } from '../../src/vmm-interface/interface.js';
 
 function capture(): { io: RunIo; out: () => string; err: () => string } {
   const out: Uint8Array[] = [];

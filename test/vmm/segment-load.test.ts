@@ -5,10 +5,10 @@
  * kernels that load limited segments (segments.elf) in test/system.
  */
 import { describe, expect, it } from 'vitest';
-import { modeOf } from '../../src/cpu/mode.js';
-import { SEG_DS, SEG_ES, SEG_FS, SEG_SS } from '../../src/cpu/state.js';
+import { modeOf } from '../../src/state/mode.js';
+import { SEG_DS, SEG_ES, SEG_FS, SEG_SS } from '../../src/state/state.js';
 import { ATTR_ACCESSED, ATTR_MASK, descBase, descLimit, loadSegmentCache } from '../../src/vmm/descriptors.js';
-import { VmmResult } from '../../src/vmm/interface.js';
+import { VmmResult } from '../../src/vmm-interface/interface.js';
 import { FREE_SLOT, KCODE, KDATA, TestGuest, segDesc } from './guest-builder.js';
 import { xorshift32 } from '../support/xorshift32.js';
 

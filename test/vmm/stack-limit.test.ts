@@ -10,7 +10,7 @@
  * or expand-down, 16- or 32-bit, before anything is written.
  */
 import { describe, expect, it } from 'vitest';
-import { SEG_CS, SEG_SS } from '../../src/cpu/state.js';
+import { SEG_CS, SEG_SS } from '../../src/state/state.js';
 import { GuestFault } from '../../src/vmm/fault.js';
 import { pushFrame, readFrame, segmentRangeOk, type StackSegment } from '../../src/vmm/stack.js';
 import { FREE_SLOT, KCODE, TSS, TestGuest, UCODE, UDATA, USTACK, gateDesc, handlerOf, segDesc } from './guest-builder.js';

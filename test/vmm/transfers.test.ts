@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEG_CS, SEG_DS, SEG_ES, SEG_SS } from '../../src/cpu/state.js';
+import { SEG_CS, SEG_DS, SEG_ES, SEG_SS } from '../../src/state/state.js';
 import { ZF, arithFlags } from '../../src/vmm/lazy-flags.js';
 import {
   FREE_SLOT, GDT, KCODE, KDATA, KSTACK, TSS_SEL, TestGuest, UCODE, UDATA, USTACK, gateDesc, handlerOf, segDesc,

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { generateRegion } from '../../codegen/compile-region.js';
 import { PhysicalMemoryEmitter } from '../../codegen/memory-access.js';
-import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../cpu/mode.js';
+import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../state/mode.js';
 import { decode, MODE32 } from '../../decoder/decode.js';
 import { formatInsn, insnToString } from '../../decoder/disasm.js';
 import { hex32, printBlock } from '../../ir/print.js';
@@ -26,7 +26,7 @@ import { ArrayCodeFetcher } from '../../lift/code-fetcher.js';
 import { liftBlock } from '../../lift/lifter.js';
 import { parseElf32 } from '../../loader/elf32.js';
 import { optimize, parseNoOpt, type PassName } from '../../passes/pipeline.js';
-import { PhysicalMemory } from '../../vmm/memory/physical-memory.js';
+import { PhysicalMemory } from '../../memory/physical-memory.js';
 
 const USAGE = 'usage: btvm ir FILE --at ADDR [--raw --base ADDR] [--no-opt=NAME[,NAME…]]';
 const PT_LOAD = 1;
@@ -114,7 +114,7 @@ export interface IrStages {
 export function translateStages(code: CodeFetcher, address: number, disabled: ReadonlySet<PassName>, registerLocals: boolean): IrStages {
   const lifted = liftBlock(code, address, { codeSize: 4, flatSegments: true, mode: FLAT32 });
   const passes: { name: PassName; block: Block }[] = [];
-  // Paging is off, so loads cannot fault: the same options the CPU runtime uses (cpu/cpu-runtime.ts).
+  // Paging is off, so loads cannot fault: the same options the CPU runtime uses (exec/cpu-runtime.ts).
   const optimised = optimize(lifted, {
     disabled, verify: true, memoryCannotFault: true, onPass: (name, block) => passes.push({ name, block }),
   });

@@ -13,11 +13,11 @@ import { attachMmuEventLog } from '../mmu-event-log.js';
 import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFilter } from '../debug-items.js';
 import { describeFailure, UsageError } from '../failure.js';
 import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
-import { guestExecutorFactory } from '../../cpu/guest-executor.js';
-import type { ExecutorFactory } from '../../vmm/executor.js';
-import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../vmm/machine.js';
+import { guestExecutorFactory } from '../../exec/guest-executor.js';
+import type { ExecutorFactory } from '../../exec/executor.js';
+import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
 import type { VirtMode } from '../../vmm/monitor-core.js';
-import { parseMmuKind, UnknownMmuKind, type MmuKind } from '../../vmm/mmu/create-mmu.js';
+import { parseMmuKind, UnknownMmuKind, type MmuKind } from '../../mmu/create-mmu.js';
 import { describeRunEnd, EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT, EXIT_STATUS_UNSUPPORTED } from '../../vmm/run-end.js';
 import type { TimeMode } from '../../vmm/virtual-clock.js';
 
@@ -76,7 +76,7 @@ export interface RunIo {
 
 export interface RunCommandOptions {
   io?: RunIo;
-  /** Translator to use (tests); default: src/cpu/dispatcher.ts. */
+  /** Translator to use (tests); default: src/exec/dispatcher.ts. */
   executor?: ExecutorFactory;
 }
 

@@ -1,7 +1,7 @@
 ; cpuid: prints what a kernel sees from CPUID under the emulated CPU model,
 ; one line per leaf: "LEAF/SUB: eax ebx ecx edx".  Recorded under
 ; qemu-system-i386 (default CPU model qemu32), it is the oracle for
-; src/vmm/cpuid.ts.  Leaves: every basic leaf up to the maximum, then every
+; src/state/cpu-model.ts.  Leaves: every basic leaf up to the maximum, then every
 ; extended leaf up to its maximum, plus leaf 4 subleaves 1..4 and leaves
 ; beyond both maxima.
 bits 32

@@ -18,6 +18,7 @@ import { createMachineDevices, type MachineDevices } from '../vmm/devices/machin
 import type { StopReason } from '../vmm/devices/vm-control.js';
 import { EventService } from '../vmm/events.js';
 import type { ExecutorFactory, GuestExecutor } from '../exec/executor.js';
+import { createGuestExecutor } from '../exec/guest-executor.js';
 import { writeEflags } from '../vmm/lazy-flags.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
 import { MonitorCore, type LogSink, type VirtMode } from '../vmm/monitor-core.js';
@@ -44,7 +45,8 @@ export interface MachineOptions {
   readonly virt?: VirtMode;
   /** COM1 output bytes (the console). */
   readonly serialOutput: (byte: number) => void;
-  readonly executor: ExecutorFactory;
+  /** Runs translated code; default: the translator's guest executor (exec/guest-executor.ts). */
+  readonly executor?: ExecutorFactory;
   readonly debug?: ReadonlySet<string>;
   /** Debug log (stderr or -D file); one call per line or dump. */
   readonly log?: (text: string) => void;
@@ -178,7 +180,7 @@ export class Machine {
     const pic = this.devices.pic;
     this.core.interruptWaiting = () => pic.pendingVector() >= 0;
     this.events.maxInsns = options.maxInsns ?? Infinity;
-    this.executor = options.executor({
+    this.executor = (options.executor ?? createGuestExecutor)({
       cpu: this.cpu,
       memory: this.memory,
       monitor: this.monitor,

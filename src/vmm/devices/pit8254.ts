@@ -16,8 +16,12 @@
  *      1, rising again as N reloads — one IRQ0 edge per period.
  *   3  square wave: OUT high for ceil(N/2) clocks, low for floor(N/2); the
  *      count steps down by two.
- *   1, 4, 5 need gate edges or strobes we do not model (all gates are tied
- *      high); they behave as mode 0, a one-shot started by the count write.
+ *   4  software-triggered strobe: OUT high; low for the one clock when the
+ *      count reaches zero, then high again (the IRQ0 edge); the counter
+ *      keeps wrapping.
+ *   1, 5 are started by a gate rising edge, which we do not model (all gates
+ *      are tied high): as QEMU does, the count write starts them, so mode 1
+ *      behaves as mode 0 once loaded and mode 5 as mode 4.
  * A new count written while a mode 2/3 counter runs takes effect when the
  * current period ends, as the datasheet says; in the other modes it restarts
  * the counter at once.
@@ -95,10 +99,16 @@ class Counter {
     return this.bcd ? 10000 : 0x10000;
   }
 
-  /** Behaviour class: 0 one-shot, 2 rate generator, 3 square wave. */
+  /** Behaviour class: 0 one-shot (modes 0, 1), 2 rate generator, 3 square wave, 4 strobe (modes 4, 5). */
   kind(): number {
     const m = this.mode & 3;
-    return m === 2 || m === 3 ? m : 0;
+    if (m === 2 || m === 3) return m;
+    return this.mode >= 4 ? 4 : 0;
+  }
+
+  /** Whether OUT repeats every period (modes 2 and 3, and their aliases 6 and 7). */
+  periodic(): boolean {
+    return (this.mode & 2) !== 0;
   }
 }
 
@@ -174,6 +184,8 @@ export class Pit8254 implements PortDevice {
         return d % n !== n - 1;
       case 3:
         return d % n < (n + 1) >>> 1;
+      case 4:
+        return d !== n;
       default:
         return d >= n;
     }
@@ -183,7 +195,14 @@ export class Pit8254 implements PortDevice {
   private edgesSoFar(c: Counter): number {
     const n = c.period();
     const d = this.elapsed(c);
-    return c.kind() === 0 ? (d >= n ? 1 : 0) : Math.floor(d / n);
+    switch (c.kind()) {
+      case 0:
+        return d >= n ? 1 : 0;
+      case 4:
+        return d > n ? 1 : 0; // OUT rises after its one low clock at count zero
+      default:
+        return Math.floor(d / n);
+    }
   }
 
   /**
@@ -196,8 +215,8 @@ export class Pit8254 implements PortDevice {
     this.settle(c);
     if (c.startNs < 0) return Infinity;
     const n = c.period();
-    if (c.kind() === 0) {
-      return c.edgesReported > 0 ? Infinity : c.startNs + nsForTicks(n);
+    if (!c.periodic()) {
+      return c.edgesReported > 0 ? Infinity : c.startNs + nsForTicks(c.kind() === 4 ? n + 1 : n);
     }
     return c.startNs + nsForTicks((c.edgesReported + 1) * n);
   }
@@ -277,7 +296,7 @@ export class Pit8254 implements PortDevice {
   private load(index: number, count: number): void {
     const c = this.counters[index]!;
     this.settle(c);
-    if (c.startNs >= 0 && c.kind() !== 0) {
+    if (c.startNs >= 0 && c.periodic()) {
       // Mid-period: the new count waits for the end of the current period.
       const n = c.period();
       c.pendingCount = count;

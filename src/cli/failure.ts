@@ -3,10 +3,14 @@
  * and an exit status.
  *
  * Errors a user can cause (bad files, bad options, malformed guests) are
- * typed classes that carry their own context; they exit 2. Anything else is a
+ * typed classes that carry their own context; they exit 2. Messages may
+ * quote names from files or the command line, so they are printed through
+ * printable(): a hostile name cannot put escapes on the terminal. Anything else is a
  * bug in btvm: it is still one line (no stack trace unless BTVM_DEBUG is set),
  * exit 70 (EX_SOFTWARE), and says so.
  */
+import { printable } from '../text/printable.js';
+
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -30,7 +34,8 @@ export function describeFailure(error: unknown): { message: string; status: numb
   return { message: `internal error: ${String(error)}`, status: 70 };
 }
 
+/** The first line, with any control characters a file or argument put in it made visible (src/text/printable.ts). */
 function firstLine(s: string): string {
   const i = s.indexOf('\n');
-  return i < 0 ? s : s.slice(0, i);
+  return printable(i < 0 ? s : s.slice(0, i));
 }

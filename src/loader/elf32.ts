@@ -2,110 +2,41 @@
  * ELF32 little-endian i386 file parser.
  *
  * Used by the Multiboot loader (program headers, entry point) and by the
- * disassembler and CLI (sections, symbols). parseElf32 validates everything
- * it reads up front — header, program header table, section header table,
- * section names, symbol tables and their string tables — so that callers can
- * index `bytes` with the offsets it returns without further checks. Any
- * malformed input raises ElfFormatError with the file offset of the field or
- * data that is wrong; no read ever goes past the end of the buffer, so a
- * RangeError or TypeError cannot escape.
+ * disassembler and CLI (sections, symbols). parseElf32 validates up front
+ * the header, program header table, section header table and section names,
+ * so that callers can index `bytes` with the offsets it returns without
+ * further checks; symbol tables are read and validated on the first access
+ * to `symbolTables` (elf32-symbols.ts), so `btvm run` never pays for them.
+ * Any malformed input raises ElfFormatError with the file offset of the
+ * field or data that is wrong; no read ever goes past the end of the buffer,
+ * so a RangeError or TypeError cannot escape.
+ *
+ * Hostile files cannot make parsing expensive: every loop is bounded by a
+ * table that must lie in the file, each distinct string or symbol table is
+ * read once (elf32-strings.ts, elf32-symbols.ts), so a file of S bytes is
+ * parsed in O(S) time and memory.
  *
  * Extended numbering (e_shnum = 0, e_shstrndx = SHN_XINDEX, e_phnum =
  * PN_XNUM with the real values in section header 0) is honoured.
  */
 import { PT, SHN, SHT } from './elf32-names.js';
+import { StringTables } from './elf32-strings.js';
+import { parseSymbolTables } from './elf32-symbols.js';
+import {
+  ElfFormatError,
+  type Elf32File,
+  type Elf32Header,
+  type Elf32ProgramHeader,
+  type Elf32Section,
+  type Elf32Symbol,
+} from './elf32-types.js';
 
-/** The input is not a well-formed ELF32 i386 file. */
-export class ElfFormatError extends Error {
-  override readonly name = 'ElfFormatError';
-  constructor(
-    /** File offset of the offending field or data. */
-    readonly offset: number,
-    /** What is wrong, without the offset. */
-    readonly problem: string,
-  ) {
-    super(`malformed ELF file at offset 0x${offset.toString(16)}: ${problem}`);
-  }
-}
-
-export interface Elf32Header {
-  osAbi: number;
-  abiVersion: number;
-  /** e_type: 1 REL, 2 EXEC, 3 DYN, 4 CORE. */
-  type: number;
-  machine: number;
-  version: number;
-  entry: number;
-  phoff: number;
-  shoff: number;
-  flags: number;
-  ehsize: number;
-  phentsize: number;
-  /** Number of program headers (extended numbering resolved). */
-  phnum: number;
-  shentsize: number;
-  /** Number of section headers (extended numbering resolved). */
-  shnum: number;
-  /** Index of the section name string table (extended numbering resolved). */
-  shstrndx: number;
-}
-
-export interface Elf32ProgramHeader {
-  index: number;
-  type: number;
-  offset: number;
-  vaddr: number;
-  paddr: number;
-  filesz: number;
-  memsz: number;
-  /** PF_X = 1, PF_W = 2, PF_R = 4. */
-  flags: number;
-  align: number;
-}
-
-export interface Elf32Section {
-  index: number;
-  name: string;
-  nameOffset: number;
-  type: number;
-  flags: number;
-  addr: number;
-  offset: number;
-  size: number;
-  link: number;
-  info: number;
-  addralign: number;
-  entsize: number;
-}
-
-export interface Elf32Symbol {
-  index: number;
-  name: string;
-  value: number;
-  size: number;
-  /** STT_*: low nibble of st_info. */
-  type: number;
-  /** STB_*: high nibble of st_info. */
-  bind: number;
-  /** st_other; visibility is its low two bits. */
-  other: number;
-  /** Section index or SHN_* special value. */
-  shndx: number;
-}
-
-export interface Elf32File {
-  bytes: Uint8Array;
-  header: Elf32Header;
-  programHeaders: Elf32ProgramHeader[];
-  sections: Elf32Section[];
-  /** Symbols of each SHT_SYMTAB / SHT_DYNSYM section, keyed by section index. */
-  symbolTables: Map<number, Elf32Symbol[]>;
-}
+export { ElfFormatError };
+export type { Elf32File, Elf32Header, Elf32ProgramHeader, Elf32Section, Elf32Symbol };
 
 const EHDR_SIZE = 52;
 const PHDR_SIZE = 32;
 const SHDR_SIZE = 40;
-const SYM_SIZE = 16;
 const EM_386 = 3;
 const PN_XNUM = 0xffff;
 
@@ -117,10 +48,6 @@ class Reader {
   }
   private need(offset: number, size: number, what: string): void {
     if (offset + size > this.bytes.length) throw new ElfFormatError(offset, `${what} runs past the end of the file`);
-  }
-  u8(offset: number, what: string): number {
-    this.need(offset, 1, what);
-    return this.bytes[offset]!;
   }
   u16(offset: number, what: string): number {
     this.need(offset, 2, what);
@@ -134,22 +61,6 @@ class Reader {
 
 function overlaps(a: number, aLen: number, b: number, bLen: number): boolean {
   return aLen > 0 && bLen > 0 && a < b + bLen && b < a + aLen;
-}
-
-const decoder = new TextDecoder('utf-8');
-
-/** NUL-terminated string at `index` inside string-table section `table`. */
-function readString(bytes: Uint8Array, table: Elf32Section, index: number, fieldOffset: number): string {
-  if (table.type === SHT.NOBITS) throw new ElfFormatError(fieldOffset, `string table ${table.index} has no file data`);
-  if (index >= table.size) {
-    throw new ElfFormatError(fieldOffset, `string offset ${index} is past the end of string table ${table.index}`);
-  }
-  const start = table.offset + index;
-  const end = bytes.indexOf(0, start);
-  if (end < 0 || end >= table.offset + table.size) {
-    throw new ElfFormatError(start, `string in section ${table.index} is not NUL-terminated`);
-  }
-  return decoder.decode(bytes.subarray(start, end));
 }
 
 function parseHeader(r: Reader): Elf32Header {
@@ -206,7 +117,7 @@ function readSectionHeader(r: Reader, h: Elf32Header, index: number): Elf32Secti
   };
 }
 
-function parseSections(r: Reader, h: Elf32Header): Elf32Section[] {
+function parseSections(r: Reader, h: Elf32Header, strings: StringTables): Elf32Section[] {
   const length = r.bytes.length;
   if (h.shoff === 0) {
     if (h.shnum !== 0) throw new ElfFormatError(48, `e_shnum is ${h.shnum} but e_shoff is 0`);
@@ -246,7 +157,9 @@ function parseSections(r: Reader, h: Elf32Header): Elf32Section[] {
     if (h.shstrndx >= h.shnum) throw new ElfFormatError(50, `e_shstrndx ${h.shstrndx} is not below the section count ${h.shnum}`);
     const names = sections[h.shstrndx]!;
     if (names.type !== SHT.STRTAB) throw new ElfFormatError(50, `e_shstrndx ${h.shstrndx} is not a string table`);
-    for (const s of sections) s.name = readString(r.bytes, names, s.nameOffset, h.shoff + s.index * h.shentsize);
+    strings.prepare([{ section: names, fieldOffset: 50, what: 'e_shstrndx' }]);
+    const table = strings.get(names);
+    for (const s of sections) s.name = table.name(s.nameOffset, h.shoff + s.index * h.shentsize);
   }
   return sections;
 }
@@ -286,50 +199,24 @@ function parseProgramHeaders(r: Reader, h: Elf32Header): Elf32ProgramHeader[] {
   return headers;
 }
 
-function parseSymbols(r: Reader, h: Elf32Header, sections: Elf32Section[], table: Elf32Section): Elf32Symbol[] {
-  const headerAt = h.shoff + table.index * h.shentsize;
-  if (table.entsize !== SYM_SIZE) {
-    throw new ElfFormatError(headerAt + 36, `symbol table ${table.index} has sh_entsize ${table.entsize}, not ${SYM_SIZE}`);
-  }
-  if (table.size % SYM_SIZE !== 0) {
-    throw new ElfFormatError(headerAt + 20, `symbol table ${table.index} size ${table.size} is not a multiple of ${SYM_SIZE}`);
-  }
-  const strings = sections[table.link];
-  if (!strings || strings.type !== SHT.STRTAB) {
-    throw new ElfFormatError(headerAt + 24, `symbol table ${table.index} links to section ${table.link}, which is not a string table`);
-  }
-  const symbols: Elf32Symbol[] = [];
-  const count = table.size / SYM_SIZE;
-  for (let i = 0; i < count; i++) {
-    const at = table.offset + i * SYM_SIZE;
-    const what = `symbol ${i} of section ${table.index}`;
-    const nameOffset = r.u32(at, what);
-    const info = r.u8(at + 12, what);
-    symbols.push({
-      index: i,
-      name: readString(r.bytes, strings, nameOffset, at),
-      value: r.u32(at + 4, what),
-      size: r.u32(at + 8, what),
-      type: info & 0xf,
-      bind: info >>> 4,
-      other: r.u8(at + 13, what),
-      shndx: r.u16(at + 14, what),
-    });
-  }
-  return symbols;
-}
-
 /** Parses and validates an ELF32 little-endian i386 file. */
 export function parseElf32(bytes: Uint8Array): Elf32File {
   const r = new Reader(bytes);
   const header = parseHeader(r);
-  const sections = parseSections(r, header);
+  const strings = new StringTables(bytes);
+  const sections = parseSections(r, header, strings);
   const programHeaders = parseProgramHeaders(r, header);
-  const symbolTables = new Map<number, Elf32Symbol[]>();
-  for (const s of sections) {
-    if (s.type === SHT.SYMTAB || s.type === SHT.DYNSYM) symbolTables.set(s.index, parseSymbols(r, header, sections, s));
-  }
-  return { bytes, header, programHeaders, sections, symbolTables };
+  let symbolTables: ReadonlyMap<number, readonly Elf32Symbol[]> | null = null;
+  return {
+    bytes,
+    header,
+    programHeaders,
+    sections,
+    get symbolTables() {
+      symbolTables ??= parseSymbolTables(bytes, header, sections, strings);
+      return symbolTables;
+    },
+  };
 }
 
 /** The file bytes of a section (empty for SHT_NOBITS). */
@@ -348,7 +235,7 @@ export function findSection(elf: Elf32File, name: string): Elf32Section | undefi
 }
 
 /** Symbols of .symtab if present, else .dynsym; empty if neither. */
-export function primarySymbols(elf: Elf32File): Elf32Symbol[] {
+export function primarySymbols(elf: Elf32File): readonly Elf32Symbol[] {
   const symtab = elf.sections.find((s) => s.type === SHT.SYMTAB);
   const table = symtab ?? elf.sections.find((s) => s.type === SHT.DYNSYM);
   return table ? elf.symbolTables.get(table.index)! : [];

@@ -6,20 +6,21 @@
  *
  * Decoding is src/decoder/decode.ts, text is src/decoder/disasm.ts, ELF
  * parsing is the loader's parser (src/loader/elf32.ts). Bad input prints one
- * line on stderr and exits 2.
+ * line on stderr and exits 2 (a btvm bug: 70). Names from the file are printed
+ * through printable() (src/text/printable.ts), control characters in caret
+ * form as objdump does; `--json` carries no names.
  */
 import { readFileSync } from 'node:fs';
 import { decode, MODE16, MODE32, type DecodeMode } from '../../decoder/decode.js';
 import { formatInsn, insnToString, type InsnText } from '../../decoder/disasm.js';
 import type { DecodedInsn } from '../../decoder/insn.js';
-import { parseElf32, sectionData, type Elf32File } from '../../loader/elf32.js';
+import { ElfFormatError, parseElf32, sectionData, type Elf32File, type Elf32Section } from '../../loader/elf32.js';
+import { indexSymbols, SymbolIndex } from '../../loader/elf32-symbol-index.js';
+import { printable } from '../../text/printable.js';
+import { describeFailure, UsageError } from '../failure.js';
 
 const SHF_EXECINSTR = 4;
 const SHT_NOBITS = 8;
-const STT_OBJECT = 1;
-const STT_FUNC = 2;
-const STT_SECTION = 3;
-const STT_FILE = 4;
 
 const USAGE = 'usage: btvm disasm FILE [--json] [--raw --base ADDR] [--16]';
 
@@ -31,7 +32,7 @@ interface Options {
   mode: DecodeMode;
 }
 
-class DisasmUsageError extends Error {}
+class DisasmUsageError extends UsageError {}
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { file: '', json: false, raw: false, base: 0, mode: MODE32 };
@@ -60,45 +61,29 @@ function hexBytes(b: Uint8Array, off: number, n: number): string {
   return s;
 }
 
-/** Address → label, and a sorted list for `<sym+off>` annotations of branch targets. */
-interface SymbolIndex {
-  readonly at: Map<number, string>;
-  readonly sorted: readonly { addr: number; name: string }[];
+function annotate(idx: SymbolIndex, target: number): string {
+  const n = idx.nearest(target);
+  if (n === null) return '';
+  const name = printable(n.name);
+  return n.offset === 0 ? ` <${name}>` : ` <${name}+0x${n.offset.toString(16)}>`;
 }
 
-function buildSymbols(elf: Elf32File, shndx: number): SymbolIndex {
-  const at = new Map<number, string>();
-  const rank = new Map<number, number>();
-  for (const syms of elf.symbolTables.values()) {
-    for (const s of syms) {
-      if (s.shndx !== shndx || s.name === '' || s.type === STT_SECTION || s.type === STT_FILE) continue;
-      // Prefer functions, then objects, then the rest; first seen wins among equals.
-      const r = s.type === STT_FUNC ? 3 : s.type === STT_OBJECT ? 2 : 1;
-      if ((rank.get(s.value) ?? 0) < r) {
-        at.set(s.value, s.name);
-        rank.set(s.value, r);
-      }
+/**
+ * The executable sections with file data, refusing two that share bytes: a
+ * file could otherwise describe its code 65,000 times over and make the
+ * listing thousands of times its own size.
+ */
+function codeSections(elf: Elf32File): Elf32Section[] {
+  const code = elf.sections.filter((s) => (s.flags & SHF_EXECINSTR) !== 0 && s.type !== SHT_NOBITS && s.size > 0);
+  const byOffset = [...code].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const a = byOffset[i - 1]!;
+    const b = byOffset[i]!;
+    if (b.offset < a.offset + a.size) {
+      throw new ElfFormatError(b.offset, `executable sections ${a.index} and ${b.index} share file bytes`);
     }
   }
-  const sorted = [...at].map(([addr, name]) => ({ addr, name })).sort((a, b) => a.addr - b.addr);
-  return { at, sorted };
-}
-
-function annotate(idx: SymbolIndex, target: number): string {
-  const s = idx.sorted;
-  let lo = 0;
-  let hi = s.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (s[mid]!.addr <= target) {
-      best = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  if (best < 0) return '';
-  const d = target - s[best]!.addr;
-  return d === 0 ? ` <${s[best]!.name}>` : ` <${s[best]!.name}+0x${d.toString(16)}>`;
+  return code;
 }
 
 class Output {
@@ -135,8 +120,8 @@ function disasmRange(out: Output, o: Options, b: Uint8Array, base: number, bare:
   while (off < b.length) {
     const addr = (base + off) >>> 0;
     if (syms !== null && !o.json) {
-      const label = syms.at.get(addr);
-      if (label !== undefined) out.line(`\n${addr.toString(16).padStart(8, '0')} <${label}>:`);
+      const label = syms.labelAt(addr);
+      if (label !== undefined) out.line(`\n${addr.toString(16).padStart(8, '0')} <${printable(label)}>:`);
     }
     const insn = decode(b, off, addr, o.mode);
     const t = formatInsn(insn, b, off, { bareTargets: bare });
@@ -160,18 +145,20 @@ export async function disasmCommand(argv: string[]): Promise<number> {
       disasmRange(out, o, bytes, o.base, false, null);
     } else {
       const elf = parseElf32(bytes);
-      for (const s of elf.sections) {
-        if ((s.flags & SHF_EXECINSTR) === 0 || s.type === SHT_NOBITS || s.size === 0) continue;
-        if (!o.json) out.line(`\nDisassembly of section ${s.name}:`);
-        disasmRange(out, o, sectionData(elf, s), s.addr, true, buildSymbols(elf, s.index));
+      const sections = codeSections(elf);
+      const symbols = indexSymbols(elf).bySection;
+      const none = new SymbolIndex();
+      for (const s of sections) {
+        if (!o.json) out.line(`\nDisassembly of section ${printable(s.name)}:`);
+        disasmRange(out, o, sectionData(elf, s), s.addr, true, symbols.get(s.index) ?? none);
       }
     }
     out.flush();
     return 0;
   } catch (e) {
     out.flush();
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    process.stderr.write(`btvm disasm: ${msg}${e instanceof DisasmUsageError ? `\n${USAGE}` : ''}\n`);
-    return 2;
+    const { message, status } = describeFailure(e);
+    process.stderr.write(`btvm disasm: ${message}${e instanceof DisasmUsageError ? `\n${USAGE}` : ''}\n`);
+    return status;
   }
 }

@@ -62,7 +62,7 @@ export const FCW_RC_MASK = 0x0c00;
 /** FCW after FNINIT: all exceptions masked, 64-bit precision, round to nearest. */
 export const FCW_DEFAULT = 0x037f;
 
-/** Precision-control encodings (FCW bits 9..8). Encoding 1 is reserved (behaves as 24 on hosts we measured: see round.ts). */
+/** Precision-control encodings (FCW bits 9..8). Encoding 1 is reserved (rounds as 64 bits on the host measured: see round.ts). */
 export const PC_24 = 0;
 export const PC_53 = 2;
 export const PC_64 = 3;

@@ -1,0 +1,94 @@
+/**
+ * Random 80-bit operands and control words for the differential tests of
+ * src/fpu/softfloat against the host CPU, biased to where x87 arithmetic has
+ * rules: ±0, denormals, pseudo-denormals, unnormals, ±∞, QNaN/SNaN with
+ * payloads, pseudo-∞/NaN, the largest and smallest normals, significands on
+ * and next to the rounding boundaries of all three precisions, small
+ * integers, and operands near the other one (cancellation) or whose
+ * exponents sum or differ to the ends of the range (overflow, underflow).
+ */
+import { BIAS } from '../../src/fpu/float80.js';
+
+export type Rand = () => number;
+
+/** A random significand (hi, lo) with the integer bit set, patterned for rounding. */
+function significand(r: Rand): [number, number] {
+  const k = r() % 100;
+  if (k < 40) return [(r() | 0x80000000) >>> 0, r()];
+  if (k < 55) {
+    // Few bits: small integers and exact values.
+    return [(0x80000000 | (r() & (0xff000000 >>> (r() % 24)))) >>> 0, r() % 4 === 0 ? 1 << (r() % 32) >>> 0 : 0];
+  }
+  if (k < 80) {
+    // On or next to a rounding boundary of 24, 53 or 64 bits: the discarded part exactly half, half ± 1, or all ones.
+    const p = [24, 53, 64][r() % 3];
+    let hi = (r() | 0x80000000) >>> 0, lo = r();
+    const tail = r() % 4;
+    if (p === 24) {
+      hi = (hi & 0xffffff00) | (tail === 0 ? 0x80 : tail === 1 ? 0x7f : tail === 2 ? 0xff : 0x80);
+      lo = tail === 0 ? 0 : tail === 1 ? 0xffffffff : tail === 2 ? 0xffffffff : 1;
+    } else if (p === 53) {
+      lo = (lo & 0xfffff800) | (tail === 0 ? 0x400 : tail === 1 ? 0x3ff : tail === 2 ? 0x7ff : 0x401);
+    } else {
+      lo = tail === 0 ? 0xffffffff : tail === 1 ? 0 : tail === 2 ? 1 : lo;
+    }
+    return [hi >>> 0, lo >>> 0];
+  }
+  if (k < 90) return [0xffffffff, r() % 2 ? 0xffffffff : 0xfffff800];
+  return [0x80000000, r() % 2 ? 0 : 1];
+}
+
+/** A random 80-bit value as [se, hi, lo]; `near` (another operand) biases towards cancellation and range ends. */
+export function randomF80(r: Rand, near?: readonly number[]): [number, number, number] {
+  const sign = r() % 2 ? 0x8000 : 0;
+  const k = r() % 100;
+  if (k < 5) return [sign, 0, 0];
+  if (k < 12) {
+    const hi = r() % 3 === 0 ? 0 : r() & 0x7fffffff;
+    return [sign, hi >>> 0, hi === 0 ? (r() | 1) >>> 0 : r()];
+  }
+  if (k < 14) return [sign, (r() | 0x80000000) >>> 0, r()]; // pseudo-denormal
+  if (k < 16) return [sign | (1 + (r() % 0x7ffe)), r() & 0x7fffffff, r()]; // unnormal
+  if (k < 21) return [sign | 0x7fff, 0x80000000, 0];
+  if (k < 29) {
+    // NaNs: quiet or signalling, payload random or minimal.
+    const quiet = r() % 2 ? 0x40000000 : 0;
+    let hi = (0x80000000 | quiet | (r() % 3 === 0 ? 0 : r() & 0x3fffffff)) >>> 0;
+    let lo = r() % 3 === 0 ? 0 : r();
+    if ((hi & 0x7fffffff) === 0 && lo === 0) lo = 1;
+    return [sign | 0x7fff, hi, lo];
+  }
+  if (k < 31) return [sign | 0x7fff, r() & 0x7fffffff, r()]; // pseudo-infinity / pseudo-NaN
+  if (k < 36) {
+    const [hi, lo] = significand(r);
+    const e = [1, 2, 0x7ffe, 0x7ffd][r() % 4];
+    return [sign | e, hi, lo];
+  }
+  const [hi, lo] = significand(r);
+  if (k < 50) return [sign | (1 + (r() % 0x7ffe)), hi, lo];
+  if (near && (near[0] & 0x7fff) !== 0 && (near[0] & 0x7fff) !== 0x7fff) {
+    const ne = near[0] & 0x7fff;
+    if (k < 70) {
+      // Near the other operand: equal or close exponents, perturbed significand.
+      const e = Math.min(0x7ffe, Math.max(1, ne + (r() % 9) - 4));
+      const pert = r() % 3;
+      return [sign | e, pert === 0 ? near[1] : hi, pert === 2 ? lo : (near[2] ^ (1 << (r() % 32))) >>> 0];
+    }
+    if (k < 85) {
+      // Product or quotient at the ends of the range: exponents summing or differing to ≈ 0 or ≈ 0x7fff.
+      const target = r() % 2 ? 0 : 0x7fff;
+      const e = r() % 2 ? target + BIAS - ne : ne - target + BIAS;
+      const ee = Math.min(0x7ffe, Math.max(1, e + (r() % 7) - 3));
+      return [sign | ee, hi, lo];
+    }
+  }
+  return [sign | (BIAS - 70 + (r() % 140)), hi, lo];
+}
+
+/** A random control word: precision 24/53/64 (and sometimes the reserved 1), each rounding mode, mostly all masked. */
+export function randomFcw(r: Rand): number {
+  const pc = [0, 2, 3, 3, 1][r() % 5 === 4 && r() % 10 === 0 ? 4 : r() % 4];
+  const rc = r() % 4;
+  const masks = r() % 5 === 0 ? r() & 0x3f : 0x3f;
+  return 0x1040 | masks | (pc << 8) | (rc << 10);
+}

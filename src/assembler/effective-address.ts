@@ -167,8 +167,8 @@ function ea32(regs: Term[], disp: Value, nosplit: boolean, forcedDisp: number): 
   return { addrSize: 4, absolute: false, disp, mod, rm: 4, sib, dispSize };
 }
 
-/** 16-bit r/m codes by (bx|bp, si|di) presence: rm = RM16[base][index]. */
-const RM16: Readonly<Record<string, number>> = { 'bx+si': 0, 'bx+di': 1, 'bp+si': 2, 'bp+di': 3, 'si': 4, 'di': 5, 'bp': 6, 'bx': 7 };
+/** 16-bit r/m codes by (bx|bp, si|di) presence: rm = RM16.get('base+index'). */
+const RM16: ReadonlyMap<string, number> = new Map(Object.entries({ 'bx+si': 0, 'bx+di': 1, 'bp+si': 2, 'bp+di': 3, 'si': 4, 'di': 5, 'bp': 6, 'bx': 7 }));
 const NAMES16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
 
 function ea16(regs: Term[], disp: Value, forcedDisp: number): EffectiveAddress {
@@ -185,7 +185,7 @@ function ea16(regs: Term[], disp: Value, forcedDisp: number): EffectiveAddress {
     if (forcedDisp !== 0 && forcedDisp !== 2) throw new StatementError('an absolute 16-bit address needs a word displacement');
     return { addrSize: 2, absolute: true, disp, mod: 0, rm: 6, sib: -1, dispSize: 2 };
   }
-  const rm = RM16[b !== '' && x !== '' ? `${b}+${x}` : b || x]!;
+  const rm = RM16.get(b !== '' && x !== '' ? `${b}+${x}` : b || x)!;
   let dispSize: 0 | 1 | 2;
   if (forcedDisp === 1) dispSize = 1;
   else if (forcedDisp === 2) dispSize = 2;

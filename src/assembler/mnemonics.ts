@@ -22,32 +22,36 @@ export interface MnemonicPlan {
 
 export const PREFIX_WORDS: ReadonlySet<string> = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz', 'o16', 'o32', 'a16', 'a32']);
 
+// The tables are Maps, not object literals: they are looked up by words of
+// the source, and a word such as `constructor` or `__proto__` must find
+// nothing rather than Object.prototype's members.
+
 /** nasm condition-code spellings → the one isa/ uses. */
-const CC_SYNONYMS: Readonly<Record<string, string>> = {
+const CC_SYNONYMS: ReadonlyMap<string, string> = new Map(Object.entries({
   z: 'e', nz: 'ne', c: 'b', nae: 'b', nc: 'ae', nb: 'ae', na: 'be', nbe: 'a', pe: 'p', po: 'np',
   nge: 'l', nl: 'ge', ng: 'le', nle: 'g',
-};
+}));
 
-const PLAIN_ALIASES: Readonly<Record<string, string>> = {
+const PLAIN_ALIASES: ReadonlyMap<string, string> = new Map(Object.entries({
   loopz: 'loope', loopnz: 'loopne', sal: 'shl', wait: 'fwait', icebp: 'int1', retn: 'ret', xlatb: 'xlat',
-};
+}));
 
 /** Size-suffixed spellings: [isa name, operand size]. */
-const SIZED: Readonly<Record<string, readonly [string, 2 | 4]>> = {
+const SIZED: ReadonlyMap<string, readonly [string, 2 | 4]> = new Map(Object.entries({
   pushad: ['pusha', 4], popad: ['popa', 4], pushaw: ['pusha', 2], popaw: ['popa', 2],
   pushfd: ['pushf', 4], popfd: ['popf', 4], pushfw: ['pushf', 2], popfw: ['popf', 2],
   iretd: ['iret', 4], iretw: ['iret', 2],
-};
+} as const));
 
 const STRING_OPS = ['movs', 'cmps', 'stos', 'lods', 'scas', 'ins', 'outs'];
-const STRING_WIDTH: Readonly<Record<string, 1 | 2 | 4>> = { b: 1, w: 2, d: 4 };
+const STRING_WIDTH: ReadonlyMap<string, 1 | 2 | 4> = new Map([['b', 1], ['w', 2], ['d', 4]]);
 
 function canonicalName(name: string): string {
-  const alias = PLAIN_ALIASES[name];
+  const alias = PLAIN_ALIASES.get(name);
   if (alias !== undefined) return alias;
   for (const stem of ['j', 'set', 'cmov']) {
     if (name.startsWith(stem)) {
-      const cc = CC_SYNONYMS[name.slice(stem.length)];
+      const cc = CC_SYNONYMS.get(name.slice(stem.length));
       if (cc !== undefined) return stem + cc;
     }
   }
@@ -67,14 +71,14 @@ export function resolveMnemonic(written: string, operandCount: number): Mnemonic
   const name = canonicalName(written);
   if (operandCount === 0) {
     const base = name.slice(0, -1);
-    const width = STRING_WIDTH[name.slice(-1)];
+    const width = STRING_WIDTH.get(name.slice(-1));
     if (STRING_OPS.includes(base) && width !== undefined) {
       const forms = (index.get(base) ?? []).filter((f) => f.ops.some((s) => isStringSpec(s.kind) && (s.size === 1) === (width === 1)));
       if (forms.length > 0) return { name: written, forms, osz: width === 1 ? 0 : width, implicit: true };
     }
     if (name === 'xlat') return { name: written, forms: index.get('xlat') ?? [], osz: 0, implicit: true };
   }
-  const sized = SIZED[name];
+  const sized = SIZED.get(name);
   if (sized !== undefined) return { name: written, forms: index.get(sized[0]) ?? [], osz: sized[1], implicit: false };
   const forms = index.get(name);
   if (forms === undefined) return null;

@@ -19,9 +19,10 @@ import { makeIsaLexer } from './isa-lexer.js';
 import { OpKind, OPERAND_SPECS, SZ_A, SZ_P, SZ_V, specNeedsModrm, type OperandSpec } from './operand-specs.js';
 
 const CLASSES: ReadonlySet<string> = new Set(['innocuous', 'control', 'sensitive', 'privileged', 'io', 'fpu', 'simd']);
-const FLAG_BITS: Record<string, number> = {
+/** A Map, as every table looked up by text from a file: no key can reach Object.prototype. */
+const FLAG_BITS: ReadonlyMap<string, number> = new Map(Object.entries({
   O: Flag.OF, S: Flag.SF, Z: Flag.ZF, A: Flag.AF, P: Flag.PF, C: Flag.CF, D: Flag.DF, I: Flag.IF, T: Flag.TF,
-};
+}));
 
 interface Tok {
   type: string;
@@ -55,7 +56,8 @@ interface RowDraft {
 
 function flagMask(letters: string): number {
   let m = 0;
-  for (const ch of letters) m |= FLAG_BITS[ch]!;
+  // The lexer admits only the letters of FLAG_BITS.
+  for (const ch of letters) m |= FLAG_BITS.get(ch)!;
   return m;
 }
 

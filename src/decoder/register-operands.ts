@@ -20,9 +20,9 @@ export const RC_MM = 6;
 export const RC_XMM = 7;
 
 const CLASS_NAMES: readonly RegClass[] = ['gpr', 'seg', 'cr', 'dr', 'tr', 'st', 'mm', 'xmm'];
-const CLASS_INDEX: Readonly<Record<string, number>> = {
+const CLASS_INDEX: ReadonlyMap<string, number> = new Map(Object.entries({
   gpr: RC_GPR, seg: RC_SEG, cr: RC_CR, dr: RC_DR, tr: RC_TR, st: RC_ST, mm: RC_MM, xmm: RC_XMM,
-};
+}));
 
 /**
  * Every OperandSize has a place (registers use 1..32, but a pool index must
@@ -54,5 +54,5 @@ export function regOperand(cls: number, num: number, size: OperandSize): RegOper
 
 /** Class index of a RegClass name ('none' in an operand spec means gpr). */
 export function regClassIndex(name: string): number {
-  return CLASS_INDEX[name] ?? RC_GPR;
+  return CLASS_INDEX.get(name) ?? RC_GPR;
 }

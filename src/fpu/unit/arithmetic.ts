@@ -1,0 +1,68 @@
+/**
+ * The two-operand arithmetic forms: fadd, fmul, fsub, fsubr, fdiv, fdivr
+ * with an m32/m64 real, m16/m32 integer or ST(i) operand, and the pop forms.
+ *
+ * ModRM.reg names the operation on (ST(0), other) whatever the destination:
+ * 0 add, 1 mul, 4 ST(0) − other, 5 other − ST(0), 6 ST(0) ÷ other,
+ * 7 other ÷ ST(0). That is why "dc e0+i" (fsubr st(i), st) computes
+ * ST(0) − ST(i) like "d8 e0+i" (fsub st, st(i)): only the destination
+ * differs.
+ *
+ * Exceptions (SDM Vol. 1 §8.5): an empty operand is a stack underflow (the
+ * destination gets the indefinite when IE is masked); an unmasked IE, DE or
+ * ZE leaves the destination and TOP unchanged (the softfloat routine does
+ * not write); OE/UE/PE deliver a result and the pop happens.
+ */
+import { DE, type BinaryOp } from '../float80.js';
+import { add80, div80, mul80, sub80 } from './core.js';
+import {
+  isEmpty, pop, PRE_COMPUTATION, st, takeResult, underflowInto, type X87Unit,
+} from './x87-unit.js';
+
+/** Operation by ModRM.reg; 2 and 3 are the compares (compare.ts). */
+const OPS: readonly BinaryOp[] = [add80, mul80, add80, add80, sub80, sub80, div80, div80];
+
+/**
+ * ST(0) op other into out[o]: `b` is the other operand's offset in `bs`.
+ * Returns the unmasked exceptions.
+ */
+function compute(u: X87Unit, reg: number, bs: Uint32Array, b: number, o: number, extra: number): number {
+  const r = u.regs;
+  const a = st(u, 0);
+  const op = OPS[reg]!;
+  const fcw = u.s.fcw;
+  const ret = reg === 5 || reg === 7
+    ? op(bs[b]!, bs[b + 1]!, bs[b + 2]!, r[a]!, r[a + 1]!, r[a + 2]!, fcw, r, o)
+    : op(r[a]!, r[a + 1]!, r[a + 2]!, bs[b]!, bs[b + 1]!, bs[b + 2]!, fcw, r, o);
+  return takeResult(u, ret | extra);
+}
+
+/**
+ * ST(0) := ST(0) op m, the memory operand already in u.tmp[0..2]; `operandExc`
+ * is DE when widening a denormal m32/m64 normalised it.
+ */
+export function arithMemory(u: X87Unit, reg: number, operandExc: number): void {
+  if (isEmpty(u, 0)) {
+    underflowInto(u, 0);
+    return;
+  }
+  if ((operandExc & DE & ~u.s.fcw) !== 0) {
+    takeResult(u, DE);
+    return;
+  }
+  compute(u, reg, u.tmp, 0, st(u, 0), operandExc);
+}
+
+/**
+ * Register forms: ST(0) := ST(0) op ST(i) when `toSt0`, else ST(i) := ST(0) op
+ * ST(i) (reg decides the operand order as above); pop afterwards for the p forms.
+ */
+export function arithRegister(u: X87Unit, reg: number, i: number, toSt0: boolean, popAfter: boolean): void {
+  const dest = toSt0 ? 0 : i;
+  if (isEmpty(u, 0) || isEmpty(u, i)) {
+    if (!underflowInto(u, dest)) return;
+  } else if ((compute(u, reg, u.regs, st(u, i), st(u, dest), 0) & PRE_COMPUTATION) !== 0) {
+    return;
+  }
+  if (popAfter) pop(u);
+}

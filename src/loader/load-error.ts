@@ -1,7 +1,7 @@
 /**
  * Why a guest image could not be loaded.
  *
- * Raised by the Multiboot and flat loaders for problems a user can cause
+ * Raised by the Multiboot, Linux bzImage and flat loaders for problems a user can cause
  * with a bad kernel or options (no Multiboot header, segments that do not fit
  * in guest RAM, …). Malformed ELF structure is reported by the ELF parser's
  * own ElfFormatError instead. `code` is stable for tests and the CLI;
@@ -15,7 +15,12 @@ export type LoadErrorCode =
   | 'outside-ram'
   | 'overlaps-boot-info'
   | 'no-loadable-segments'
-  | 'cmdline-too-long';
+  | 'cmdline-too-long'
+  | 'not-bzimage'
+  | 'truncated-bzimage'
+  | 'unsupported-boot-protocol'
+  | 'bad-bzimage-field'
+  | 'ram-too-small';
 
 export class LoadError extends Error {
   override readonly name = 'LoadError';

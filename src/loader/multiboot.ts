@@ -23,7 +23,10 @@
  * map at 0x9000, the 88-byte info record at 0x9500, then (unlike QEMU, which
  * puts them after the kernel) the boot loader name and the command line at
  * 0x9600. Kernel segments may not overlap that page.
- * Info flags set: 0 (mem_lower/mem_upper), 2 (cmdline), 3 (modules, count 0),
+ * Modules (QEMU's -initrd list, multiboot-modules.ts) are loaded page-aligned
+ * above the kernel; their 16-byte records go at 0x9100 and their command
+ * lines after the kernel's in the strings area.
+ * Info flags set: 0 (mem_lower/mem_upper), 2 (cmdline), 3 (modules),
  * 6 (memory map), 9 (boot loader name). QEMU also sets 1 with boot_device
  * 0x8000FFFF ("first hard disk"); we boot from no disk, so we do not.
  *
@@ -42,6 +45,7 @@ import { flatProtectedMode, type BootState } from './boot-state.js';
 import { parseElf32 } from './elf32.js';
 import { PT } from './elf32-names.js';
 import { LoadError } from './load-error.js';
+import { MODULE_RECORD_SIZE, placeModules, type MultibootModule, type PlacedModule } from './multiboot-modules.js';
 
 export const MULTIBOOT_HEADER_MAGIC = 0x1badb002;
 export const MULTIBOOT_BOOTLOADER_MAGIC = 0x2badb002;
@@ -66,6 +70,7 @@ export const BOOT_INFO_PAGE = 0x9000;
 const BOOT_INFO_END = 0xa000;
 /** Where the memory map, the info record and the strings go in that page. */
 export const MMAP_ADDRESS = 0x9000;
+export const MODULES_ADDRESS = 0x9100;
 export const MBI_ADDRESS = 0x9500;
 const STRINGS_ADDRESS = 0x9600;
 /** Size of the info record up to and including the VBE fields. */
@@ -93,6 +98,8 @@ export interface MultibootOptions {
   cmdline?: string;
   /** Boot loader name reported to the kernel; default "btvm". */
   bootLoaderName?: string;
+  /** Boot modules (-initrd), loaded above the kernel. */
+  modules?: readonly MultibootModule[];
 }
 
 export interface MemoryMapEntry {
@@ -162,8 +169,14 @@ function checkPlacement(mem: PhysicalMemory, address: number, length: number, wh
   }
 }
 
-/** Loads with the header's address fields (flag 16); returns the entry point. */
-function loadByAddressFields(mem: PhysicalMemory, image: Uint8Array, h: MultibootHeader): number {
+/** Where a kernel was loaded: its entry point and the address past its last byte (bss included). */
+interface LoadedKernel {
+  entry: number;
+  end: number;
+}
+
+/** Loads with the header's address fields (flag 16). */
+function loadByAddressFields(mem: PhysicalMemory, image: Uint8Array, h: MultibootHeader): LoadedKernel {
   const bad = (why: string) => new LoadError('bad-address-fields', `Multiboot address fields: ${why}`, { fileOffset: h.offset + 12 });
   if (h.offset + 32 > image.length) throw bad('header is truncated');
   if (h.loadAddr > h.headerAddr) throw bad(`load_addr 0x${h.loadAddr.toString(16)} is above header_addr 0x${h.headerAddr.toString(16)}`);
@@ -184,11 +197,11 @@ function loadByAddressFields(mem: PhysicalMemory, image: Uint8Array, h: Multiboo
   checkPlacement(mem, loadEnd, bssSize, 'kernel bss');
   mem.load(h.loadAddr, image.subarray(fileStart, fileStart + loadSize));
   mem.fill(loadEnd, bssSize, 0);
-  return h.entryAddr;
+  return { entry: h.entryAddr, end: loadEnd + bssSize };
 }
 
-/** Loads PT_LOAD segments at their physical addresses; returns the entry point. */
-function loadElfSegments(mem: PhysicalMemory, image: Uint8Array): number {
+/** Loads PT_LOAD segments at their physical addresses. */
+function loadElfSegments(mem: PhysicalMemory, image: Uint8Array): LoadedKernel {
   const elf = parseElf32(image);
   const segments = elf.programHeaders.filter((p) => p.type === PT.LOAD && p.memsz > 0);
   if (segments.length === 0) throw new LoadError('no-loadable-segments', 'ELF kernel has no PT_LOAD segments');
@@ -199,26 +212,29 @@ function loadElfSegments(mem: PhysicalMemory, image: Uint8Array): number {
     mem.load(s.paddr, image.subarray(s.offset, s.offset + s.filesz));
     mem.fill(s.paddr + s.filesz, s.memsz - s.filesz, 0);
   }
+  const end = Math.max(...segments.map((s) => s.paddr + s.memsz));
   const entry = elf.header.entry;
   for (const s of segments) {
-    if (entry >= s.vaddr && entry < s.vaddr + s.memsz) return (s.paddr + (entry - s.vaddr)) >>> 0;
+    if (entry >= s.vaddr && entry < s.vaddr + s.memsz) return { entry: (s.paddr + (entry - s.vaddr)) >>> 0, end };
   }
-  return entry;
+  return { entry, end };
 }
 
 const encoder = new TextEncoder();
 
 /** Writes the info structure and what it points to; returns its address. */
-function writeBootInformation(mem: PhysicalMemory, options: MultibootOptions): number {
+function writeBootInformation(mem: PhysicalMemory, options: MultibootOptions, modules: readonly PlacedModule[]): number {
   const map = multibootMemoryMap(mem.size);
   const mmapLength = map.length * MMAP_ENTRY_SIZE;
   const name = encoder.encode(`${options.bootLoaderName ?? 'btvm'}\0`);
   const cmdline = encoder.encode(`${options.cmdline ?? ''}\0`);
   const nameAddr = STRINGS_ADDRESS;
   const cmdlineAddr = nameAddr + name.length;
-  if (cmdlineAddr + cmdline.length > BOOT_INFO_END) {
-    throw new LoadError('cmdline-too-long', `command line of ${cmdline.length - 1} bytes does not fit in the boot information page`, {
-      length: cmdline.length - 1,
+  const moduleLines = modules.map((m) => encoder.encode(`${m.cmdline}\0`));
+  const stringsEnd = moduleLines.reduce((at, line) => at + line.length, cmdlineAddr + cmdline.length);
+  if (stringsEnd > BOOT_INFO_END || MODULES_ADDRESS + modules.length * MODULE_RECORD_SIZE > MBI_ADDRESS) {
+    throw new LoadError('cmdline-too-long', `command line of ${cmdline.length - 1} bytes and ${modules.length} module lines do not fit in the boot information page`, {
+      length: stringsEnd - cmdlineAddr,
     });
   }
   mem.fill(BOOT_INFO_PAGE, BOOT_INFO_END - BOOT_INFO_PAGE, 0);
@@ -237,8 +253,18 @@ function writeBootInformation(mem: PhysicalMemory, options: MultibootOptions): n
   mem.write32(at + 4, Math.min(640, Math.floor(mem.size / 1024)));
   mem.write32(at + 8, Math.max(0, Math.floor(mem.size / 1024) - 1024));
   mem.write32(at + 16, cmdlineAddr);
-  mem.write32(at + 20, 0); // mods_count
-  mem.write32(at + 24, cmdlineAddr); // mods_addr: an empty list, as QEMU points it at its strings
+  mem.write32(at + 20, modules.length); // mods_count
+  // mods_addr: with no modules, an empty list, pointing at the strings as QEMU's does.
+  mem.write32(at + 24, modules.length > 0 ? MODULES_ADDRESS : cmdlineAddr);
+  let lineAt = cmdlineAddr + cmdline.length;
+  modules.forEach((m, i) => {
+    const record = MODULES_ADDRESS + i * MODULE_RECORD_SIZE;
+    mem.write32(record, m.start);
+    mem.write32(record + 4, m.end);
+    mem.write32(record + 8, lineAt);
+    mem.load(lineAt, moduleLines[i]!);
+    lineAt += moduleLines[i]!.length;
+  });
   mem.write32(at + 44, mmapLength);
   mem.write32(at + 48, MMAP_ADDRESS);
   mem.write32(at + 64, nameAddr);
@@ -265,9 +291,14 @@ export function loadMultiboot(mem: PhysicalMemory, image: Uint8Array, options: M
       fileOffset: header.offset + 4,
     });
   }
-  const entry = header.flags & MB_FLAG_AOUT_KLUDGE ? loadByAddressFields(mem, image, header) : loadElfSegments(mem, image);
-  const info = writeBootInformation(mem, options);
-  const state = flatProtectedMode(entry);
+  const kernel = header.flags & MB_FLAG_AOUT_KLUDGE ? loadByAddressFields(mem, image, header) : loadElfSegments(mem, image);
+  const modules = placeModules(mem.size, kernel.end, options.modules ?? []);
+  modules.forEach((m, i) => {
+    checkPlacement(mem, m.start, m.end - m.start, `module '${m.cmdline}'`);
+    mem.load(m.start, options.modules![i]!.bytes);
+  });
+  const info = writeBootInformation(mem, options, modules);
+  const state = flatProtectedMode(kernel.entry);
   state.eax = MULTIBOOT_BOOTLOADER_MAGIC;
   state.ebx = info;
   return state;

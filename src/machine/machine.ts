@@ -2,20 +2,24 @@
  * The Machine: one virtual PC, wired together and run.
  *
  * It creates guest RAM (PhysicalMemory), the PC devices (machine-devices.ts)
- * on virtual time, loads the kernel (Multiboot, or a flat image), copies the
+ * on virtual time, loads the kernel (Multiboot, Linux bzImage or a flat image), copies the
  * loader's BootState into a fresh CpuState, builds the monitor and asks the
  * translator for an executor. run() alternates between the executor (guest
  * code until the event service says stop) and the host: it sleeps or skips
- * time while the guest is halted, lets stdin arrive, and ends when the
- * monitor records a RunEnd.
+ * time while the guest is halted, lets stdin arrive, pauses the guest while
+ * the host cannot take more of its output, and ends when the monitor
+ * records a RunEnd.
  */
 import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../state/state.js';
 import type { BootState, SegmentRegisterState } from '../loader/boot-state.js';
 import { loadFlat } from '../loader/flat.js';
 import { loadMultiboot } from '../loader/multiboot.js';
+import type { MultibootModule } from '../loader/multiboot-modules.js';
+import { loadBzImage } from '../loader/linux-bzimage.js';
 import { ATTR_DB, ATTR_G } from '../vmm/descriptors.js';
 import { createMachineDevices, type MachineDevices } from '../vmm/devices/machine-devices.js';
 import type { StopReason } from '../vmm/devices/vm-control.js';
+import type { ByteSink, SerialLine } from '../vmm/devices/uart16550.js';
 import { EventService } from '../vmm/events.js';
 import type { ExecutorFactory, GuestExecutor } from '../exec/executor.js';
 import { createGuestExecutor } from '../exec/guest-executor.js';
@@ -33,7 +37,8 @@ import { exitStatusOf, type RunEnd } from '../vmm/run-end.js';
 import { VirtualClock, type TimeMode } from '../vmm/virtual-clock.js';
 
 export type GuestImage =
-  | { readonly kind: 'multiboot'; readonly bytes: Uint8Array; readonly cmdline?: string }
+  | { readonly kind: 'multiboot'; readonly bytes: Uint8Array; readonly cmdline?: string; readonly modules?: readonly MultibootModule[] }
+  | { readonly kind: 'linux'; readonly bytes: Uint8Array; readonly cmdline?: string; readonly initrd?: Uint8Array }
   | { readonly kind: 'flat'; readonly bytes: Uint8Array; readonly loadAddress: number; readonly entry: number };
 
 export interface MachineOptions {
@@ -43,8 +48,8 @@ export interface MachineOptions {
   readonly time?: TimeMode;
   readonly maxInsns?: number;
   readonly virt?: VirtMode;
-  /** COM1 output bytes (the console). */
-  readonly serialOutput: (byte: number) => void;
+  /** COM1 output bytes (the console); a SerialLine adds flow control (the UART reads busy while it is). */
+  readonly serialOutput: ByteSink | SerialLine;
   /** Runs translated code; default: the translator's guest executor (exec/guest-executor.ts). */
   readonly executor?: ExecutorFactory;
   readonly debug?: ReadonlySet<string>;
@@ -152,8 +157,10 @@ export class Machine {
     const image = options.image;
     const boot =
       image.kind === 'multiboot'
-        ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline })
-        : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
+        ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline, modules: image.modules })
+        : image.kind === 'linux'
+          ? loadBzImage(this.memory, image.bytes, { cmdline: image.cmdline, initrd: image.initrd })
+          : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
     this.cpu = cpuFromBootState(boot);
     const mmu = createMmu(this.cpu, this.memory, { kind: options.mmu ?? 'shadow', scatterSeed: options.scatterSeed });
     // The loader wrote guest-physical = machine; move each page to where the machine map puts it.
@@ -167,6 +174,7 @@ export class Machine {
       clock: this.clock,
       vm,
       ramSize: this.memory.size,
+      memory: mmu.mem,
       // Deterministic wall clock under --icount, so runs are reproducible.
       rtcStart: options.time?.kind === 'icount' ? new Date(Date.UTC(2000, 0, 1)) : undefined,
     });
@@ -175,10 +183,11 @@ export class Machine {
     const log = options.log;
     if (log && options.debug?.has('int')) this.core.log = ((_c, line) => log(line + '\n')) as LogSink;
     this.core.mmu = mmu;
+    this.core.localApic = this.devices.apic;
     this.monitor = new VirtualMachineMonitor(this.core);
-    this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock);
-    const pic = this.devices.pic;
-    this.core.interruptWaiting = () => pic.pendingVector() >= 0;
+    this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock, this.devices.apic);
+    const interrupts = this.devices.apic ?? this.devices.pic;
+    this.core.interruptWaiting = () => interrupts.pendingVector() >= 0;
     this.events.maxInsns = options.maxInsns ?? Infinity;
     this.executor = (options.executor ?? createGuestExecutor)({
       cpu: this.cpu,
@@ -208,6 +217,15 @@ export class Machine {
     this.wakeInput();
   }
 
+  /**
+   * The host can (false) or cannot (true) take more guest output: while it
+   * cannot, the guest does not run (MonitorCore.hostBlocked).
+   */
+  setHostBlocked(blocked: boolean): void {
+    this.core.hostBlocked = blocked;
+    if (!blocked) this.wakeInput();
+  }
+
   private wakeInput(): void {
     const w = this.inputWaiter;
     this.inputWaiter = null;
@@ -233,6 +251,11 @@ export class Machine {
     const core = this.core;
     const cpu = this.cpu;
     while (core.end === null) {
+      if (core.hostBlocked) {
+        // Time stands still for the guest until the host has drained its output.
+        await this.waitHost(100);
+        continue;
+      }
       if (cpu.halted) {
         const action = this.events.idle();
         if (action.kind === 'sleep') await this.waitHost(Math.min(Math.max(action.ms, 0), 100));

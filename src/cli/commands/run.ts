@@ -16,20 +16,28 @@ import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js'
 import { guestExecutorFactory } from '../../exec/guest-executor.js';
 import type { ExecutorFactory } from '../../exec/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
+import { looksLikeBzImage } from '../../loader/linux-bzimage.js';
+import { moduleFileName, splitModuleList } from '../../loader/multiboot-modules.js';
 import type { VirtMode } from '../../vmm/monitor-core.js';
 import { parseMmuKind, UnknownMmuKind, type MmuKind } from '../../mmu/create-mmu.js';
 import { describeRunEnd, EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT, EXIT_STATUS_UNSUPPORTED } from '../../vmm/run-end.js';
 import type { TimeMode } from '../../vmm/virtual-clock.js';
 
 export const RUN_USAGE = `usage: btvm run KERNEL [options]
+       btvm run -kernel KERNEL [-initrd FILE] [-append CMDLINE] [options]
        btvm run --flat FILE --load ADDR --entry ADDR [options]
 
-Boots a Multiboot kernel (ELF or a.out-kludge) on a virtual PC: COM1 on
-stdin/stdout, 8259 PICs, 8254 PIT, CMOS RTC, isa-debug-exit at 0xf4.
+Boots a Linux bzImage (32-bit boot protocol) or a Multiboot kernel (ELF or
+a.out-kludge) on a virtual PC: COM1 on stdin/stdout, 8259 PICs, 8254 PIT,
+CMOS RTC, isa-debug-exit at 0xf4. -kernel, -initrd and -append are spelled
+as in qemu-system-i386 (one dash or two).
 
 options:
   -m SIZE            guest RAM (default 128M; suffix K, M or G; plain number = MiB)
-  --append CMDLINE   kernel command line passed through Multiboot
+  -kernel KERNEL     the kernel (the same as giving KERNEL as an argument)
+  -append CMDLINE    kernel command line (Linux: cmd_line_ptr; Multiboot: cmdline)
+  -initrd FILE       Linux: the initial RAM disk; Multiboot: modules "FILE [ARGS],FILE [ARGS]"
+                     (each module's command line is its item; ",," is a comma)
   --max-insns N      stop after N guest instructions
   --icount[=SHIFT]   virtual time = instructions x 2^SHIFT ns (default SHIFT 0): reproducible runs;
                      without it virtual time follows host time
@@ -121,6 +129,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
   let load: number | undefined;
   let entry: number | undefined;
   let cmdline: string | undefined;
+  let initrd: string | undefined;
   const parsed: Omit<ParsedRun, 'image'> = {
     memoryBytes: DEFAULT_MEMORY_BYTES,
     time: { kind: 'host' },
@@ -134,7 +143,9 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    // QEMU's boot options take one dash or two; -m is QEMU's too.
+    const spelled = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const name = /^--?(kernel|initrd|append)$/.test(spelled) ? spelled.replace(/^--/, '-') : spelled;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = (): string | undefined => inline ?? argv[++i];
     switch (name) {
@@ -177,27 +188,43 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       case '--scatter-memory': parsed.scatterSeed = inline === undefined ? 1 : parseNumber('--scatter-memory', inline); break;
       case '--stats-json': { const v = value(); if (v === undefined) throw new UsageError('--stats-json needs a file name'); parsed.statsJson = v; break; }
       case '--no-opt': { const v = value(); if (v === undefined) throw new UsageError('--no-opt needs a pass name'); parsed.disabledPasses.add(v); break; }
-      case '--append': cmdline = value(); if (cmdline === undefined) throw new UsageError('--append needs a command line'); break;
+      case '-append': cmdline = value(); if (cmdline === undefined) throw new UsageError('-append needs a command line'); break;
+      case '-initrd': initrd = value(); if (initrd === undefined) throw new UsageError('-initrd needs a file'); break;
+      case '-kernel': {
+        const v = value();
+        if (v === undefined) throw new UsageError('-kernel needs a file');
+        if (kernel !== undefined) throw new UsageError(`two kernels given: '${kernel}' and '${v}'`);
+        kernel = v;
+        break;
+      }
       case '--flat': flat = value(); if (flat === undefined) throw new UsageError('--flat needs a file'); break;
       case '--load': load = parseNumber('--load', value()); break;
       case '--entry': entry = parseNumber('--entry', value()); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}' (see btvm run --help)`);
-        if (kernel !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
+        if (kernel !== undefined) throw new UsageError(`unexpected argument '${arg}' (the kernel is '${kernel}')`);
         kernel = arg;
     }
   }
   let image: GuestImage;
   if (flat !== undefined) {
     if (kernel !== undefined) throw new UsageError('give either KERNEL or --flat FILE, not both');
+    if (initrd !== undefined) throw new UsageError('-initrd needs a kernel, not --flat');
     if (load === undefined || entry === undefined) throw new UsageError('--flat needs --load ADDR and --entry ADDR');
     image = { kind: 'flat', bytes: readFileSync(flat), loadAddress: load, entry };
   } else {
     if (kernel === undefined) throw new UsageError('no kernel given (see btvm run --help)');
     if (load !== undefined || entry !== undefined) throw new UsageError('--load/--entry only apply with --flat');
-    image = { kind: 'multiboot', bytes: readFileSync(kernel), cmdline };
+    image = kernelImage(readFileSync(kernel), cmdline, initrd);
   }
   return { ...parsed, image };
+}
+
+/** A Linux bzImage (initrd: one file) or a Multiboot kernel (initrd: a module list), as QEMU tells them apart. */
+function kernelImage(bytes: Uint8Array, cmdline: string | undefined, initrd: string | undefined): GuestImage {
+  if (looksLikeBzImage(bytes)) return { kind: 'linux', bytes, cmdline, initrd: initrd === undefined ? undefined : readFileSync(initrd) };
+  const modules = initrd === undefined ? undefined : splitModuleList(initrd).map((item) => ({ cmdline: item, bytes: readFileSync(moduleFileName(item)) }));
+  return { kind: 'multiboot', bytes, cmdline, modules };
 }
 
 /** Collects guest console bytes and writes them in chunks (a write per byte would dominate a run). */

@@ -78,9 +78,9 @@ export function normalize96(hi: number, lo: number, ext: number): void {
 }
 
 // Outcome bits of roundSignificand.
-const INEXACT = 1;
-const ROUNDED_UP = 2;
-const CARRY_OUT = 4;
+export const INEXACT = 1;
+export const ROUNDED_UP = 2;
+export const CARRY_OUT = 4;
 
 /**
  * Round hi:lo:ext to `pc` bits (counted from bit 63) in direction `rc`;
@@ -88,7 +88,7 @@ const CARRY_OUT = 4;
  * ROUNDED_UP (magnitude increased) and CARRY_OUT (the significand overflowed
  * 2^64 and is now 0x80000000_00000000, so the exponent must go up by one).
  */
-function roundSignificand(hi: number, lo: number, ext: number, pc: number, rc: number, negative: boolean): number {
+export function roundSignificand(hi: number, lo: number, ext: number, pc: number, rc: number, negative: boolean): number {
   let rem: number; // the discarded bits, left-aligned
   let sticky: number; // whether anything below rem is non-zero
   let lsb: number;

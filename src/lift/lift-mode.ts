@@ -9,6 +9,8 @@
  * (offsets in CS). Code is fetched at the linear address csBase + EIP. For
  * the flat protected-mode guests btvm targets csBase is 0 and the two agree.
  */
+import type { CpuModel } from '../state/cpu-features.js';
+
 export interface LiftMode {
   /** Default operand and address size of the code segment (CS.D): 4, or 2 for 16-bit code. */
   readonly codeSize: 2 | 4;
@@ -31,4 +33,10 @@ export interface LiftMode {
   readonly stackSize?: 2 | 4;
   /** Linear base of CS, for fetching. Defaults to 0. */
   readonly csBase?: number;
+  /**
+   * The CPU model: an instruction whose feature it lacks raises #UD (or,
+   * for lzcnt/tzcnt, runs as the bsr/bsf it is on such a CPU). Constant
+   * for a machine, so not part of the mode word. Defaults to btvm32.
+   */
+  readonly model?: CpuModel;
 }

@@ -34,9 +34,11 @@ import { decode, DECODE_WINDOW, MODE16, MODE32 } from '../decoder/decode.js';
 import { formatInsn, insnToString } from '../decoder/disasm.js';
 import type { DecodedInsn } from '../decoder/insn.js';
 import type { Block, Exit } from '../ir/types.js';
+import { DEFAULT_CPU_MODEL, parseCpuModel } from '../state/cpu-features.js';
 import type { CodeFetcher } from './code-fetcher.js';
 import { LiftContext } from './context.js';
 import type { LiftMode } from './lift-mode.js';
+import { gateFor } from './feature-gates.js';
 import { lifterFor } from './registry.js';
 import { REPEATABLE_STRING_OPS } from './string.js';
 
@@ -49,6 +51,7 @@ export interface LiftOptions {
 
 export const DEFAULT_MAX_INSNS = 64;
 const PF = 14, UD = 6, GP = 13;
+const DEFAULT_MODEL = parseCpuModel(DEFAULT_CPU_MODEL);
 const PAGE_MASK = ~0xfff;
 
 /** An 'ok' instruction no lifter handles: a hole in the registry (the coverage test guards against it). */
@@ -117,7 +120,9 @@ function liftOne(ctx: LiftContext, insn: DecodedInsn, bytes: Uint8Array): void {
   if (insn.status === 'invalid') return ctx.raise(UD);
   if (insn.status === 'too-long') return ctx.raise(GP, 0);
   if (insn.cls === 'fpu' || insn.cls === 'simd') return ctx.raise(UD);
-  const entry = lifterFor(insn.mnemonic);
+  const mnemonic = gateFor(ctx.mode.model ?? DEFAULT_MODEL, insn.mnemonic);
+  if (mnemonic === 'ud') return ctx.raise(UD);
+  const entry = lifterFor(mnemonic);
   if (entry === undefined) throw new UnliftableInstructionError(insn.address, bytes.slice(0, insn.length), insn.mnemonic);
   entry.lift(ctx, insn);
 }

@@ -23,6 +23,7 @@ import type { ByteSink, SerialLine } from '../vmm/devices/uart16550.js';
 import { EventService } from '../vmm/events.js';
 import type { ExecutorFactory, GuestExecutor } from '../exec/executor.js';
 import { createGuestExecutor } from '../exec/guest-executor.js';
+import type { CpuModel } from '../state/cpu-features.js';
 import { writeEflags } from '../vmm/lazy-flags.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
 import { MonitorCore, type LogSink, type VirtMode } from '../vmm/monitor-core.js';
@@ -61,6 +62,8 @@ export interface MachineOptions {
   readonly mmu?: MmuKind;
   /** Scatter guest-physical pages over machine memory with this seed (`--scatter-memory`). */
   readonly scatterSeed?: number;
+  /** The CPU model (-cpu); default btvm32 (state/cpu-features.ts). */
+  readonly cpu?: CpuModel;
 }
 
 export interface RunStats {
@@ -162,6 +165,7 @@ export class Machine {
           ? loadBzImage(this.memory, image.bytes, { cmdline: image.cmdline, initrd: image.initrd })
           : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
     this.cpu = cpuFromBootState(boot);
+    if (options.cpu !== undefined) this.cpu.model = options.cpu;
     const mmu = createMmu(this.cpu, this.memory, { kind: options.mmu ?? 'shadow', scatterSeed: options.scatterSeed });
     // The loader wrote guest-physical = machine; move each page to where the machine map puts it.
     if (options.scatterSeed !== undefined) scatterLoadedPages(this.memory, mmu.mem.map);

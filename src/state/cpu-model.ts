@@ -1,14 +1,22 @@
 /**
- * The CPU model: CPUID as QEMU's default i386 CPU model ("qemu32", TCG)
- * answers it. A leaf: the monitor's cpuid routine (vmm/cpuid.ts) and the
- * page walker (which derives reserved PDE bits from it) both read it.
+ * The CPU model: what CPUID tells the guest, and so what the translator must
+ * execute. Chosen with `-cpu NAME[,+feature|-feature...]` as in QEMU.
  *
- * The values were read by a Multiboot kernel executing cpuid under
- * qemu-system-i386 7.2 (test/system/kernels/cpuid.asm; its QEMU transcript
- * is test/system/kernels/cpuid.expected and the cpuid test compares this
- * table against it). Family 6 model 6 stepping 3, "GenuineIntel",
+ * The tables are QEMU's default i386 CPU model ("qemu32", TCG), read by a
+ * Multiboot kernel executing cpuid under qemu-system-i386 7.2
+ * (test/system/kernels/cpuid.asm; its QEMU transcript is
+ * test/system/kernels/cpuid.expected and the cpuid test compares the qemu32
+ * model against it). Family 6 model 6 stepping 3, "GenuineIntel",
  * "QEMU Virtual CPU version 2.5+"; features FPU DE PSE TSC MSR PAE MCE CX8
  * APIC SEP PGE CMOV PAT MMX FXSR SSE SSE2, SSE3, and the hypervisor bit.
+ *
+ * A model tells the truth: it advertises only what btvm executes, and the
+ * lifter raises #UD for an instruction whose feature the model lacks, as
+ * that CPU would (lift/feature-gates.ts). btvm does not execute MMX, FXSR,
+ * SSE, SSE2, SSE3 or PAE paging yet, so the default model, `btvm32`, is
+ * qemu32 without them; `qemu32` itself is refused until they exist. Every
+ * model shares the page walker's reserved-bit rule: none has PSE-36, so a
+ * 4 MiB PDE reserves bits 21:13 (mmu/page-walk.ts reads the qemu32 table).
  *
  * Leaves above the basic or extended maximum return the highest basic leaf
  * (with the caller's ECX), as Intel CPUs and QEMU do; 0x40000000 is TCG's
@@ -49,7 +57,7 @@ const HYPERVISOR: Readonly<Record<number, Leaf>> = {
 
 const NONE: Leaf = [0, 0, 0, 0];
 
-/** CPUID's answer for `leaf`/`subleaf`. */
+/** CPUID's answer for `leaf`/`subleaf` on the qemu32 model. */
 export function cpuidLeaf(leaf: number, subleaf: number): Leaf {
   leaf >>>= 0;
   if (leaf >= 0x40000000 && leaf <= 0x4fffffff) return HYPERVISOR[leaf] ?? NONE;

@@ -7,10 +7,11 @@
  * changes after construction, so every access site stays monomorphic.
  *
  * EFLAGS is split in two: the arithmetic flags OSZAPC live in the lazy
- * thunk (cc*) and are materialised on demand ((state/flags-thunk.ts)); every other bit
+ * thunk (cc*) and are materialised on demand (state/flags-thunk.ts); every other bit
  * (DF, IF, TF, IOPL, NT, RF, VM, AC, ID, bit 1) lives in eflagsSys. Under the
  * VMM, IF and IOPL in eflagsSys are the guest's *virtual* values.
  */
+import { DEFAULT_CPU_MODEL, parseCpuModel, type CpuModel } from './cpu-features.js';
 
 /** Thunk kinds as numbers, in the order of FlagKind in ir/types.ts. */
 export const enum CcOp {
@@ -20,6 +21,8 @@ export const enum CcOp {
 export const SEG_ES = 0, SEG_CS = 1, SEG_SS = 2, SEG_DS = 3, SEG_FS = 4, SEG_GS = 5;
 
 export class CpuState {
+  /** What this CPU is: the features CPUID reports and the lifter honours (-cpu). */
+  model: CpuModel = parseCpuModel(DEFAULT_CPU_MODEL);
   /** eax ecx edx ebx esp ebp esi edi, as int32. */
   readonly regs = new Int32Array(8);
   eip = 0;

@@ -57,6 +57,7 @@ export function liftModeOf(cpu: CpuState, mode: number): LiftMode {
     flatSegments: (mode & MODE_FLAT) !== 0,
     mode,
     csBase: cpu.segBase[1]! >>> 0,
+    model: cpu.model,
   };
 }
 

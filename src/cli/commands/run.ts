@@ -22,6 +22,7 @@ import type { VirtMode } from '../../vmm/monitor-core.js';
 import { parseMmuKind, UnknownMmuKind, type MmuKind } from '../../mmu/create-mmu.js';
 import { describeRunEnd, EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT, EXIT_STATUS_UNSUPPORTED } from '../../vmm/run-end.js';
 import type { TimeMode } from '../../vmm/virtual-clock.js';
+import { CPU_MODEL_NAMES, CpuModelError, DEFAULT_CPU_MODEL, parseCpuModel, type CpuModel } from '../../state/cpu-features.js';
 
 export const RUN_USAGE = `usage: btvm run KERNEL [options]
        btvm run -kernel KERNEL [-initrd FILE] [-append CMDLINE] [options]
@@ -34,6 +35,9 @@ as in qemu-system-i386 (one dash or two).
 
 options:
   -m SIZE            guest RAM (default 128M; suffix K, M or G; plain number = MiB)
+  -cpu MODEL[,+F|-F...]
+                     CPU model, as QEMU spells it (default ${DEFAULT_CPU_MODEL}: qemu32 without MMX, FXSR,
+                     SSE, SSE2, SSE3 and PAE, which btvm does not execute yet); -cpu help lists models
   -kernel KERNEL     the kernel (the same as giving KERNEL as an argument)
   -append CMDLINE    kernel command line (Linux: cmd_line_ptr; Multiboot: cmdline)
   -initrd FILE       Linux: the initial RAM disk; Multiboot: modules "FILE [ARGS],FILE [ARGS]"
@@ -103,6 +107,7 @@ interface ParsedRun {
   disabledPasses: Set<string>;
   mmu: MmuKind;
   scatterSeed?: number;
+  cpu: CpuModel;
 }
 
 function parseNumber(option: string, text: string | undefined): number {
@@ -138,6 +143,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
     singleStep: false,
     stats: false,
     disabledPasses: new Set(),
+    cpu: parseCpuModel(DEFAULT_CPU_MODEL),
     mmu: 'shadow',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -150,6 +156,13 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
     const value = (): string | undefined => inline ?? argv[++i];
     switch (name) {
       case '-h': case '--help': return 'help';
+      case '-cpu': case '--cpu': {
+        const v = value();
+        if (v === undefined) throw new UsageError('-cpu needs a model (-cpu help lists them)');
+        if (v === 'help') throw new UsageError(`CPU models: ${CPU_MODEL_NAMES.join(', ')} (qemu32 needs -pae,-mmx,-fxsr,-sse,-sse2,-sse3 for now)`);
+        try { parsed.cpu = parseCpuModel(v); } catch (e) { throw e instanceof CpuModelError ? new UsageError(e.message) : e; }
+        break;
+      }
       case '-m': { const v = value(); if (v === undefined) throw new UsageError('-m needs a size'); parsed.memoryBytes = parseMemorySize(v); break; }
       case '--max-insns': parsed.maxInsns = parseNumber('--max-insns', value()); break;
       case '--icount': {
@@ -299,6 +312,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       disabledPasses: parsed.disabledPasses,
       mmu: parsed.mmu,
       scatterSeed: parsed.scatterSeed,
+      cpu: parsed.cpu,
     });
     if (parsed.debug.has('mmu')) attachMmuEventLog(machine.pagingMmu, machine.cpu, log);
     if (io.stdin) {

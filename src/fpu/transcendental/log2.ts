@@ -102,6 +102,12 @@ function multiply(
   return flags | roundPack(negative, opSig * logSig, opExp + logExp, fcw, out, o);
 }
 
+/** DE for a denormal operand, except when fyl2x's x is zero: its divide-by-zero is reported alone (measured). */
+function denormalFlag(xc: F80Class, yc: F80Class, zeroXDecides: boolean): number {
+  if (zeroXDecides && xc === F80Class.Zero) return 0;
+  return isDenormalClass(xc) || isDenormalClass(yc) ? DE : 0;
+}
+
 export function fyl2x(
   aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, fcw: number, out: Uint32Array, o: number,
 ): number {
@@ -110,7 +116,7 @@ export function fyl2x(
   if (early !== NOT_HANDLED) return early;
   // A negative x is invalid before its denormal-ness counts (the host reports IE alone).
   if (xc !== F80Class.Zero && (aSe & SIGN) !== 0) return invalid(fcw, out, o);
-  const flags = isDenormalClass(xc) || isDenormalClass(yc) ? DE : 0;
+  const flags = denormalFlag(xc, yc, true);
   if (denormalUnmasked(fcw, flags)) return flags;
   let lZero = false, lInf = false;
   if (xc === F80Class.Zero) {
@@ -133,12 +139,17 @@ export function fyl2xp1(
   const xc = classify(aSe, aHi, aLo), yc = classify(bSe, bHi, bLo);
   const early = checkOperands(xc, aSe, aHi, aLo, yc, bSe, bHi, bLo, fcw, out, o);
   if (early !== NOT_HANDLED) return early;
-  const flags = isDenormalClass(xc) || isDenormalClass(yc) ? DE : 0;
+  const flags = denormalFlag(xc, yc, false);
   const xNeg = (aSe & SIGN) !== 0;
-  if (xc === F80Class.Infinity && xNeg) return flags | invalid(fcw, out, o);
-  // x ≤ −1 (log of zero or less): the host leaves x as the result, with PE only.
-  if (xNeg && xc !== F80Class.Zero && xc !== F80Class.Infinity && (aSe & EXP_MAX) >= BIAS) {
+  if (xc === F80Class.Infinity && xNeg) return invalid(fcw, out, o);
+  // x ≤ −1 (log of zero or less, outside the SDM's domain): the host leaves x as the result with PE,
+  // except that a zero or infinite y comes out negated and unflagged, as if multiplied by a negative number.
+  if (xNeg && xc !== F80Class.Zero && (aSe & EXP_MAX) >= BIAS) {
     if (denormalUnmasked(fcw, flags)) return flags;
+    if (yc === F80Class.Zero || yc === F80Class.Infinity) {
+      writeF80(out, o, (bSe ^ SIGN) & 0xffff, bHi, bLo);
+      return flags;
+    }
     writeF80(out, o, aSe, aHi, aLo);
     return flags | PE;
   }

@@ -60,6 +60,8 @@ export const HALF_PI = PI >> 1n;
  * w ≤ 2^-5 with the 64 terms of the table (then the neglected tail is below 2^-FRAC).
  */
 export function oddSeries(w: bigint, sign: 1 | -1): bigint {
+  // A w that vanishes here still puts the sum on its side of 1 (atan z < z < atanh z), so a tiny z rounds the right way.
+  if (w === 0n) return sign === 1 ? ONE + 1n : ONE - 1n;
   const sw = sign === 1 ? w : -w;
   let acc = ODD_RECIPROCALS[ODD_RECIPROCALS.length - 1]!;
   for (let k = ODD_RECIPROCALS.length - 2; k >= 0; k--) acc = ODD_RECIPROCALS[k]! + mulFix(sw, acc);

@@ -12,8 +12,9 @@
  *     regardless (timers, --max-insns). With IF clear, nothing can be
  *     delivered, so compute loops pay nothing for interrupt polling.
  *   - The run returns to the machine when the event service says so, when
- *     the monitor recorded the end of the run, or when the guest halted: the
- *     machine, not the dispatcher, decides how a halted guest waits.
+ *     the monitor recorded the end of the run, when the guest halted, or
+ *     when the host cannot take more output (MonitorCore.hostBlocked): the
+ *     machine, not the dispatcher, decides how a halted or paused guest waits.
  *   - The monitor's own writes to guest memory (interrupt frames, accessed
  *     bits) invalidate translated code exactly like guest stores do.
  *   - `-d in_asm,ir,opt,js` go through the translator's TranslationLog;
@@ -69,7 +70,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
   };
   const stop: StopControl = {
     get stopRequested(): boolean {
-      return leave || core.end !== null || cpu.halted;
+      return leave || core.end !== null || cpu.halted || core.hostBlocked;
     },
   };
   const disabled = new Set([...(parts.disabledPasses.has('all') ? PASS_NAMES : parts.disabledPasses)].filter((n): n is PassName => (PASS_NAMES as readonly string[]).includes(n)));

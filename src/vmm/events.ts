@@ -75,8 +75,11 @@ export class EventService {
     }
     m.shadowEip = -1;
     if (m.cpu.halted || m.end !== null) return false;
-    // Every so often return to the machine so the host event loop runs (stdin, host timers).
-    if ((++this.calls & 1023) === 0 && performance.now() - this.sliceStart > HOST_SLICE_MS) return false;
+    // Return to the machine every HOST_SLICE_MS so the host event loop runs (console output and input,
+    // host timers), whatever the guest does. The clock is read at each end of an instruction slice
+    // (budget spent: cheap, at most every slice's worth of instructions, however slow they were) and
+    // every 256th call otherwise (a guest with IF=1 comes here after every region).
+    if ((cpu.budget <= 0 || (++this.calls & 255) === 0) && performance.now() - this.sliceStart > HOST_SLICE_MS) return false;
     return true;
   }
 

@@ -18,6 +18,16 @@
  * registers are updated element by element, so a fault in the middle of a
  * rep string (segment or page) leaves them counting the elements done, with
  * EIP at the instruction, as the CPU does.
+ *
+ * A rep string never holds the host: one call moves at most
+ * MAX_ELEMENTS_PER_CALL elements and no more than the dispatcher's budget
+ * (cpu.budget: what is left of the time slice or before --max-insns), each
+ * element counting as one retired instruction. When elements remain it
+ * leaves with EIP still at the instruction and ECX/ESI/EDI describing the
+ * rest, as an interrupted rep does on hardware, so timers, interrupts,
+ * console input and the instruction limit are served in between and the
+ * instruction resumes where it stopped. It also stops early when a device
+ * ended the run or the host asked the guest to pause (MonitorCore.hostBlocked).
  */
 import { readSupervisor } from './linear-memory.js';
 import { SEG_ES, type CpuState } from '../state/state.js';
@@ -55,9 +65,10 @@ export function portOut(m: MonitorCore, next: number, port: number, value: numbe
   port &= 0xffff;
   checkIoPermission(m, port, size);
   m.bus.write(port, asSize(size), value);
-  // A device may have asked to stop the machine (isa-debug-exit), or the write
-  // (an EOI, an unmask) made an interrupt deliverable: leave at once either way.
-  return m.end === null && !interruptNowDeliverable(m) ? VmmResult.Continue : leaveAt(m.cpu, next);
+  // A device may have asked to stop the machine (isa-debug-exit), the host to
+  // pause the guest (its console output is past the bound), or the write (an
+  // EOI, an unmask) made an interrupt deliverable: leave at once in each case.
+  return m.end === null && !m.hostBlocked && !interruptNowDeliverable(m) ? VmmResult.Continue : leaveAt(m.cpu, next);
 }
 
 /** Reads an index register with the address size's width. */
@@ -76,6 +87,13 @@ export function outs(m: MonitorCore, next: number, size: number, sizeAndRep: num
   return stringIo(m, next, size, sizeAndRep, seg & 7, ESI, false);
 }
 
+/**
+ * Elements one ins/outs call moves at most: enough that a disk sector's
+ * `rep insw` finishes in one call, few enough that a PIT tick waits at most
+ * a few hundred microseconds behind a long string.
+ */
+export const MAX_ELEMENTS_PER_CALL = 1024;
+
 /** ins (port → seg:EDI, `toMemory`) or outs (seg:ESI → port), element by element. */
 function stringIo(m: MonitorCore, next: number, size: number, sizeAndRep: number, seg: number, indexReg: number,
   toMemory: boolean): VmmResult {
@@ -91,18 +109,36 @@ function stringIo(m: MonitorCore, next: number, size: number, sizeAndRep: number
   const base = cpu.segBase[seg]!;
   let at = indexOf(cpu, indexReg, addrSize);
   const mask = addrSize === 2 ? 0xffff : 0xffffffff;
-  // A device may end the run mid-string (isa-debug-exit): stop there.
-  while (count > 0 && m.end === null) {
+  // The budget includes this instruction; at least one element always moves, so the guest progresses.
+  const allowed = Math.max(1, Math.min(cpu.budget, MAX_ELEMENTS_PER_CALL));
+  let done = 0;
+  // A device may end the run (isa-debug-exit) or the host may ask for a pause mid-string: stop there.
+  while (count > 0 && done < allowed && m.end === null && (done === 0 || !m.hostBlocked)) {
     const fault = dataAccessFault(cpu, seg, at, s, toMemory);
-    if (fault >= 0) throw new GuestFault(fault, 0);
+    if (fault >= 0) {
+      chargeElements(cpu, done);
+      throw new GuestFault(fault, 0);
+    }
     if (toMemory) m.mem.write((base + at) >>> 0, s, m.bus.read(port, s));
     else m.bus.write(port, s, m.mem.read((base + at) >>> 0, s));
     at = ((at + step) & mask) >>> 0;
     count--;
+    done++;
     setIndex(cpu, indexReg, addrSize, at);
     if (rep) setIndex(cpu, ECX, addrSize, count);
   }
-  return m.end === null ? VmmResult.Continue : leaveAt(cpu, next);
+  if (done === 1 && count === 0 && m.end === null && !m.hostBlocked) return VmmResult.Continue;
+  // Several elements, or more to do: leave, the generated code counting this instruction once.
+  chargeElements(cpu, done - 1);
+  if (count === 0 || m.end !== null) cpu.eip = next;
+  return VmmResult.Leave;
+}
+
+/** Counts `n` more retired instructions (rep string elements beyond the one the instruction itself counts). */
+function chargeElements(cpu: CpuState, n: number): void {
+  if (n <= 0) return;
+  cpu.icount += n;
+  cpu.budget -= n;
 }
 
 function interruptNowDeliverable(m: MonitorCore): boolean {

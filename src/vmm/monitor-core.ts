@@ -69,6 +69,14 @@ export class MonitorCore {
    * dispatcher instead of running on to the end of its region.
    */
   interruptWaiting: () => boolean = () => false;
+  /**
+   * Set while the host cannot take more of the guest's output (console or
+   * log past its bound, e.g. stdout into a pipe nobody reads): the executor
+   * returns to the machine at the next boundary and the machine waits for
+   * the host to drain before the guest runs on. Port writes and rep string
+   * I/O leave as soon as it is set.
+   */
+  hostBlocked = false;
   /** TSC value at clock time 0 (wrmsr 0x10 moves it). */
   tscOffset = 0;
   /** IA32_APIC_BASE: BSP flag, global enable, default base 0xFEE00000 (no local APIC is modelled). */

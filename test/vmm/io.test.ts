@@ -3,6 +3,8 @@ import type { PortDevice } from '../../src/vmm/devices/port-bus.js';
 import { TestGuest, UCODE, handlerOf } from './guest-builder.js';
 import { loadSegmentCache } from '../../src/vmm/descriptors.js';
 import { SEG_DS, SEG_ES, SEG_SS } from '../../src/state/state.js';
+import { MAX_ELEMENTS_PER_CALL } from '../../src/vmm/io.js';
+import { VmmResult } from '../../src/vmm-interface/interface.js';
 
 /** A device that records writes and answers reads with port + size. */
 class Recorder implements PortDevice {
@@ -16,6 +18,8 @@ function guestWithDevice(): { g: TestGuest; dev: Recorder } {
   const g = new TestGuest();
   const dev = new Recorder();
   g.registerDevice(0x300, dev, 8);
+  // What the dispatcher leaves for a VMM call at the start of a time slice.
+  g.cpu.budget = 1 << 16;
   return { g, dev };
 }
 
@@ -128,5 +132,87 @@ describe('ins / outs through limited segments (checked as translated code checks
     g.emulate('outs', 4, 4, SEG_SS);
     expect(g.cpu.eip).toBe(handlerOf(12));
     expect(dev.writes).toEqual([]);
+  });
+});
+
+describe('rep ins / outs are resumable: a bounded number of elements per call', () => {
+  const INSN = 0x4444, NEXT = 0x4446;
+
+  it('rep outsb with ECX = 0xFFFFFFFF moves MAX_ELEMENTS_PER_CALL, then leaves at the instruction with ECX/ESI counting them', () => {
+    const { g, dev } = guestWithDevice();
+    g.cpu.regs[2] = 0x300; g.cpu.regs[6] = 0x6000; g.cpu.regs[1] = -1;
+    g.cpu.eip = INSN;
+    const icount = g.cpu.icount, budget = g.cpu.budget;
+    expect(g.emulate('outs', 1, 4 | 0x100, 3, NEXT)).toBe(VmmResult.Leave);
+    expect(dev.writes).toHaveLength(MAX_ELEMENTS_PER_CALL);
+    expect(g.cpu.eip).toBe(INSN);
+    expect(g.cpu.regs[1]! >>> 0).toBe(0xffffffff - MAX_ELEMENTS_PER_CALL);
+    expect(g.cpu.regs[6]).toBe(0x6000 + MAX_ELEMENTS_PER_CALL);
+    // The generated code counts the instruction once on Leave; the monitor counts the other elements.
+    expect(g.cpu.icount - icount).toBe(MAX_ELEMENTS_PER_CALL - 1);
+    expect(budget - g.cpu.budget).toBe(MAX_ELEMENTS_PER_CALL - 1);
+  });
+
+  it('never moves more elements than the budget left (time slice or --max-insns), but always one', () => {
+    const { g, dev } = guestWithDevice();
+    g.cpu.regs[2] = 0x300; g.cpu.regs[6] = 0x6000; g.cpu.regs[1] = 100;
+    g.cpu.eip = INSN;
+    g.cpu.budget = 7;
+    g.emulate('outs', 1, 4 | 0x100, 3, NEXT);
+    expect(dev.writes).toHaveLength(7);
+    expect([g.cpu.regs[1], g.cpu.budget, g.cpu.eip]).toEqual([93, 1, INSN]);
+    g.cpu.budget = 0;
+    g.emulate('outs', 1, 4 | 0x100, 3, NEXT);
+    expect(dev.writes).toHaveLength(8);
+  });
+
+  it('calls resume where the last one stopped and the last leaves at the next instruction', () => {
+    const { g, dev } = guestWithDevice();
+    const n = 2 * MAX_ELEMENTS_PER_CALL + 5;
+    g.phys.load(0x6000, Uint8Array.from({ length: n }, (_, i) => i & 0xff));
+    g.cpu.regs[2] = 0x300; g.cpu.regs[6] = 0x6000; g.cpu.regs[1] = n;
+    g.cpu.eip = INSN;
+    let calls = 0;
+    while (g.cpu.eip === INSN) {
+      g.emulate('outs', 1, 4 | 0x100, 3, NEXT);
+      calls++;
+    }
+    expect(calls).toBe(3);
+    expect(g.cpu.eip).toBe(NEXT);
+    expect(dev.writes.map((w) => w[2])).toEqual(Array.from({ length: n }, (_, i) => i & 0xff));
+    expect([g.cpu.regs[1], g.cpu.regs[6]]).toEqual([0, 0x6000 + n]);
+  });
+
+  it('rep insw with a 16-bit address size steps CX and DI alone and keeps their upper halves', () => {
+    const { g } = guestWithDevice();
+    g.cpu.regs[2] = 0x302; g.cpu.regs[7] = 0x1234_fff0; g.cpu.regs[1] = 0x5678_2000;
+    g.cpu.eip = INSN;
+    g.emulate('ins', 2, 2 | 0x100, 0, NEXT);
+    expect(g.cpu.eip).toBe(INSN);
+    expect(g.cpu.regs[1]! >>> 0).toBe(0x5678_2000 - MAX_ELEMENTS_PER_CALL);
+    expect(g.cpu.regs[7]! >>> 0).toBe(0x1234_0000 | ((0xfff0 + 2 * MAX_ELEMENTS_PER_CALL) & 0xffff));
+    expect(g.phys.read16(0xfff0)).toBe(0x304); // the first element went to ES:0xfff0, not past 64 KiB
+  });
+
+  it('stops after the element during which the host asked to pause, with the rest still to do', () => {
+    const { g, dev } = guestWithDevice();
+    const write = dev.writePort.bind(dev);
+    dev.writePort = (port, size, value) => {
+      write(port, size, value);
+      if (dev.writes.length === 3) g.core.hostBlocked = true;
+    };
+    g.cpu.regs[2] = 0x300; g.cpu.regs[6] = 0x6000; g.cpu.regs[1] = 10;
+    g.cpu.eip = INSN;
+    expect(g.emulate('outs', 1, 4 | 0x100, 3, NEXT)).toBe(VmmResult.Leave);
+    expect([dev.writes.length, g.cpu.regs[1], g.cpu.eip]).toEqual([3, 7, INSN]);
+  });
+
+  it('a plain out leaves the block when the host asked to pause', () => {
+    const { g, dev } = guestWithDevice();
+    g.cpu.eip = INSN;
+    expect(g.emulate('out', 0x300, 1, 1, NEXT)).toBe(VmmResult.Continue);
+    g.core.hostBlocked = true;
+    expect(g.emulate('out', 0x300, 2, 1, NEXT)).toBe(VmmResult.Leave);
+    expect([dev.writes.length, g.cpu.eip]).toEqual([2, NEXT]);
   });
 });

@@ -20,15 +20,15 @@ import { Pic8259 } from './pic8259.js';
 import { Pit8254 } from './pit8254.js';
 import { PortBus } from './port-bus.js';
 import { PostPort, POST_PORT } from './post-port.js';
-import { Uart16550, type ByteSink } from './uart16550.js';
+import { Uart16550, type ByteSink, type SerialLine } from './uart16550.js';
 import type { VmControl } from './vm-control.js';
 
 export const COM1_BASE = 0x3f8;
 export const COM1_IRQ = 4;
 
 export interface MachineDeviceOptions {
-  /** Where COM1 output bytes go (the console). */
-  serialOutput: ByteSink;
+  /** Where COM1 output bytes go (the console): a plain sink, or a line with flow control. */
+  serialOutput: ByteSink | SerialLine;
   /** Virtual time for the PIT and RTC. */
   clock: Clock;
   /** Receives stop requests (debug-exit). */

@@ -9,9 +9,15 @@
  *   +3  LCR   +4 MCR   +5 LSR   +6 MSR   +7 SCR
  *
  * Modelling choices:
- * - Transmission is instantaneous: a byte written to THR goes straight to the
- *   output sink, so LSR.THRE and LSR.TEMT always read 1, and the THR-empty
- *   interrupt condition is re-armed at once after every THR write.
+ * - Transmission is instantaneous while the host keeps up: a byte written to
+ *   THR goes straight to the host end of the line (SerialLine), LSR.THRE and
+ *   LSR.TEMT read 1 and the THR-empty interrupt condition is re-armed at once.
+ *   When the host cannot take more (SerialLine.busy: its output is backed
+ *   up, e.g. stdout into a pipe nobody reads), the transmitter stays busy as
+ *   on a slow line: THRE and TEMT read 0 and no THR-empty interrupt comes
+ *   until the host calls lineIdle(). A guest that writes THR anyway loses
+ *   nothing (the byte still goes to the host); the host bounds what it holds
+ *   by pausing the whole guest instead (Machine.setHostBlocked).
  * - Input arrives through receive(bytes) into an unbounded queue (stdin must
  *   never be lost), so the receiver never overruns; OE/PE/FE/BI stay 0 and the
  *   receiver-line-status interrupt never fires. In FIFO mode the queue's head
@@ -32,6 +38,17 @@ import type { InterruptLines } from './irq.js';
 import type { PortDevice } from './port-bus.js';
 
 export type ByteSink = (byte: number) => void;
+
+/** The host end of the serial line, with flow control. */
+export interface SerialLine {
+  /** Takes one transmitted byte. */
+  send(byte: number): void;
+  /** True while the host holds back: the transmitter stays busy until the host calls Uart16550.lineIdle(). */
+  readonly busy: boolean;
+}
+
+/** A line that always keeps up (tests, -serial null). */
+const alwaysReady = (sink: ByteSink): SerialLine => ({ send: sink, busy: false });
 
 const IER_RDA = 0x01;
 const IER_THRE = 0x02;
@@ -88,13 +105,31 @@ export class Uart16550 implements PortDevice {
   private rxQueue: number[] = [];
   private rxHead = 0;
   private irqLevel = false;
+  /** The last byte has not left yet: the host's end of the line is backed up. */
+  private txBusy = false;
+  private readonly line: SerialLine;
 
   constructor(
     readonly base: number,
     readonly irq: number,
     private readonly lines: InterruptLines,
-    private readonly output: ByteSink,
-  ) {}
+    output: ByteSink | SerialLine,
+  ) {
+    this.line = typeof output === 'function' ? alwaysReady(output) : output;
+  }
+
+  /** The host can take output again: THR and the shift register are empty, the THR-empty interrupt is armed. */
+  lineIdle(): void {
+    if (!this.txBusy) return;
+    this.txBusy = false;
+    this.thrEmptyPending = true;
+    this.updateIrq();
+  }
+
+  /** Whether the transmitter reads busy (LSR.THRE = 0). */
+  get transmitterBusy(): boolean {
+    return this.txBusy;
+  }
 
   /** Queues input bytes for the guest (console stdin). */
   receive(bytes: ArrayLike<number>): void {
@@ -127,7 +162,7 @@ export class Uart16550 implements PortDevice {
       case 4:
         return this.mcr;
       case 5:
-        return (this.pendingInput > 0 ? LSR_DR : 0) | LSR_THRE | LSR_TEMT;
+        return (this.pendingInput > 0 ? LSR_DR : 0) | (this.txBusy ? 0 : LSR_THRE | LSR_TEMT);
       case 6:
         return this.readMsr();
       default:
@@ -147,9 +182,9 @@ export class Uart16550 implements PortDevice {
           this.divisor = (this.divisor & 0xff) | (value << 8);
           return;
         }
-        // Enabling the THR-empty interrupt while THR is empty (always, here)
-        // raises it at once: drivers rely on this to kick off transmission.
-        if (value & IER_THRE && !(this.ier & IER_THRE)) this.thrEmptyPending = true;
+        // Enabling the THR-empty interrupt while THR is empty raises it at
+        // once: drivers rely on this to kick off transmission.
+        if (value & IER_THRE && !(this.ier & IER_THRE) && !this.txBusy) this.thrEmptyPending = true;
         this.ier = value & 0x0f;
         this.updateIrq();
         return;
@@ -208,10 +243,11 @@ export class Uart16550 implements PortDevice {
     if (this.mcr & MCR_LOOP) {
       this.rxQueue.push(byte);
     } else {
-      this.output(byte);
+      this.line.send(byte);
+      this.txBusy = this.line.busy;
     }
-    // The byte left at once, so THR is empty again.
-    this.thrEmptyPending = true;
+    // The byte left at once, so THR is empty again, unless the line is backed up.
+    this.thrEmptyPending = !this.txBusy;
     this.updateIrq();
   }
 

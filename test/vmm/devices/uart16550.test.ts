@@ -145,4 +145,52 @@ describe('Uart16550', () => {
     wr(MCR, 0x03);
     expect(rd(MSR) & 0xf0).toBe(0xb0);
   });
+
+  describe('on a line the host cannot keep up with (flow control)', () => {
+    function slowLine() {
+      const lines = new RecordingLines();
+      const out: number[] = [];
+      const line = { busy: false, send: (b: number) => void out.push(b) };
+      const uart = new Uart16550(BASE, 4, lines, line);
+      const rd = (p: number) => uart.readPort(p, 1);
+      const wr = (p: number, v: number) => uart.writePort(p, 1, v);
+      return { uart, lines, out, line, rd, wr };
+    }
+
+    it('reads THRE and TEMT clear after a byte the host could not take, and set again once it can', () => {
+      const { uart, out, line, rd, wr } = slowLine();
+      wr(THR, 0x41);
+      expect(rd(LSR) & 0x60).toBe(0x60);
+      line.busy = true;
+      wr(THR, 0x42);
+      expect(rd(LSR) & 0x60).toBe(0);
+      expect(uart.transmitterBusy).toBe(true);
+      // A guest that ignores LSR loses nothing: the byte still reaches the host.
+      wr(THR, 0x43);
+      expect(out).toEqual([0x41, 0x42, 0x43]);
+      line.busy = false;
+      uart.lineIdle();
+      expect(rd(LSR) & 0x60).toBe(0x60);
+    });
+
+    it('holds the THR-empty interrupt back while busy and raises it when the line goes idle', () => {
+      const { uart, lines, line, rd, wr } = slowLine();
+      wr(IER, 0x02);
+      expect(rd(IIR)).toBe(0x02); // enabling ETBEI with THR empty raises it; the read clears it
+      line.busy = true;
+      wr(THR, 0x41);
+      expect(rd(IIR)).toBe(0x01);
+      expect(lines.isHigh(4)).toBe(false);
+      // Re-enabling ETBEI while busy does not raise it either.
+      wr(IER, 0);
+      wr(IER, 0x02);
+      expect(rd(IIR)).toBe(0x01);
+      line.busy = false;
+      uart.lineIdle();
+      expect(lines.isHigh(4)).toBe(true);
+      expect(rd(IIR)).toBe(0x02);
+      expect(lines.isHigh(4)).toBe(false);
+    });
+  });
 });
+

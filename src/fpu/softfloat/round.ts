@@ -13,7 +13,8 @@
  *     unbounded); with UE masked, underflow is signalled only when the
  *     denormalised result is also inexact.
  *   - With UE or OE unmasked, the result is rounded as a normal number and
- *     its exponent wrapped by ±0x6000.
+ *     its exponent wrapped by ±0x6000; if even that is out of range (FSCALE
+ *     can get there), the result is a signed 0 or ∞.
  *   - Masked overflow gives ∞ or the largest finite value of the precision,
  *     by rounding direction and sign.
  *   - C1 reports that the delivered significand was rounded up in magnitude.
@@ -158,6 +159,11 @@ export function roundPack(sign: number, exp: number, hi: number, lo: number, ext
       if ((fcw & UE) === 0) {
         exp += EXP_WRAP;
         flags = UE;
+        if (exp <= 0) {
+          // Out of range even wrapped (only FSCALE gets here): a signed zero, as measured.
+          writeF80(out, o, sign, 0, 0);
+          return UE | PE;
+        }
       } else {
         shiftRightJam96(hi, lo, ext, 1 - exp);
         const r = roundSignificand(w0, w1, w2, pc, rc, negative);
@@ -174,6 +180,11 @@ export function roundPack(sign: number, exp: number, hi: number, lo: number, ext
     if ((fcw & OE) === 0) {
       exp -= EXP_WRAP;
       flags |= OE;
+      if (exp >= EXP_MAX) {
+        // Out of range even wrapped (only FSCALE gets here): ∞ whatever the rounding, as measured.
+        writeF80(out, o, sign | EXP_MAX, 0x80000000, 0);
+        return OE | PE | C1;
+      }
     } else {
       // ∞ when rounding goes away from zero, else the largest finite value of the precision.
       const toInfinity = rc === RC_NEAREST || (rc === RC_UP && !negative) || (rc === RC_DOWN && negative);

@@ -65,6 +65,21 @@ function log2Of(M: bigint, E: number): void {
   logExp = -FRAC;
 }
 
+/**
+ * The host multiplies y by a 68-bit logarithm: measured by running one x with
+ * 1,500 random y, which pins its internal log2 x to about 2^-74 relative, and
+ * it always lies on the 68-bit grid (within about one grid step of the true
+ * value). Rounding the true logarithm to the nearest 68-bit value before the
+ * product raises the exact matches from about 96% to 98%.
+ */
+function roundLogTo68Bits(): void {
+  const drop = bitLength(logSig) - 68;
+  if (drop <= 0) return;
+  const d = BigInt(drop);
+  logSig = (logSig + (1n << (d - 1n))) >> d;
+  logExp += drop;
+}
+
 /** Write ±0 or ±∞ (a special result without rounding). */
 function writeSpecial(out: Uint32Array, o: number, negative: boolean, infinite: boolean): void {
   if (infinite) writeF80(out, o, (negative ? SIGN : 0) | EXP_MAX, 0x80000000, 0);
@@ -98,6 +113,7 @@ function multiply(
     writeSpecial(out, o, negative, false);
     return flags;
   }
+  roundLogTo68Bits();
   unpackFinite(bSe, bHi, bLo);
   return flags | roundPack(negative, opSig * logSig, opExp + logExp, fcw, out, o);
 }

@@ -5,10 +5,11 @@
  * The -initrd text is a comma-separated list (",," stands for a comma inside
  * an item). Each item is a module: the file is the item up to its first
  * space, and the module's command line is the whole item, file name and
- * arguments, as QEMU passes it. Modules are loaded one after another from
- * the first page boundary above the kernel's last byte (bss included), each
- * starting on a page boundary, as QEMU places them; mod_end is the address
- * just past the module's last byte.
+ * arguments, as QEMU passes it. Modules are loaded one after another, each
+ * starting on a page boundary counted from the kernel's lowest load address,
+ * the first after the kernel's last byte (bss included), as QEMU places them
+ * (its buffer starts at the kernel's load address and grows in whole pages);
+ * mod_end is the address just past the module's last byte.
  *
  * multiboot.ts calls placeModules() after loading the kernel and writes the
  * 16-byte module records (mod_start, mod_end, string, reserved) and their
@@ -51,9 +52,10 @@ export function moduleFileName(item: string): string {
   return space < 0 ? item : item.slice(0, space);
 }
 
-/** Where each module goes: page-aligned, consecutive, from the page boundary above `kernelEnd`. */
-export function placeModules(ramSize: number, kernelEnd: number, modules: readonly MultibootModule[]): PlacedModule[] {
-  let next = Math.ceil(kernelEnd / PAGE) * PAGE;
+/** Where each module goes: whole pages from `kernelStart`, the first above `kernelEnd`. */
+export function placeModules(ramSize: number, kernelStart: number, kernelEnd: number, modules: readonly MultibootModule[]): PlacedModule[] {
+  const pageAbove = (address: number) => kernelStart + Math.ceil((address - kernelStart) / PAGE) * PAGE;
+  let next = pageAbove(kernelEnd);
   return modules.map((m) => {
     const start = next;
     const end = start + m.bytes.length;
@@ -64,7 +66,7 @@ export function placeModules(ramSize: number, kernelEnd: number, modules: readon
         { address: start, length: m.bytes.length },
       );
     }
-    next = Math.ceil(end / PAGE) * PAGE;
+    next = pageAbove(end);
     return { start, end, cmdline: m.cmdline };
   });
 }

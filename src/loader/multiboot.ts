@@ -169,9 +169,10 @@ function checkPlacement(mem: PhysicalMemory, address: number, length: number, wh
   }
 }
 
-/** Where a kernel was loaded: its entry point and the address past its last byte (bss included). */
+/** Where a kernel was loaded: its entry point, lowest address, and the address past its last byte (bss included). */
 interface LoadedKernel {
   entry: number;
+  start: number;
   end: number;
 }
 
@@ -197,7 +198,7 @@ function loadByAddressFields(mem: PhysicalMemory, image: Uint8Array, h: Multiboo
   checkPlacement(mem, loadEnd, bssSize, 'kernel bss');
   mem.load(h.loadAddr, image.subarray(fileStart, fileStart + loadSize));
   mem.fill(loadEnd, bssSize, 0);
-  return { entry: h.entryAddr, end: loadEnd + bssSize };
+  return { entry: h.entryAddr, start: h.loadAddr, end: loadEnd + bssSize };
 }
 
 /** Loads PT_LOAD segments at their physical addresses. */
@@ -212,12 +213,13 @@ function loadElfSegments(mem: PhysicalMemory, image: Uint8Array): LoadedKernel {
     mem.load(s.paddr, image.subarray(s.offset, s.offset + s.filesz));
     mem.fill(s.paddr + s.filesz, s.memsz - s.filesz, 0);
   }
+  const start = Math.min(...segments.map((s) => s.paddr));
   const end = Math.max(...segments.map((s) => s.paddr + s.memsz));
   const entry = elf.header.entry;
   for (const s of segments) {
-    if (entry >= s.vaddr && entry < s.vaddr + s.memsz) return { entry: (s.paddr + (entry - s.vaddr)) >>> 0, end };
+    if (entry >= s.vaddr && entry < s.vaddr + s.memsz) return { entry: (s.paddr + (entry - s.vaddr)) >>> 0, start, end };
   }
-  return { entry, end };
+  return { entry, start, end };
 }
 
 const encoder = new TextEncoder();
@@ -292,7 +294,7 @@ export function loadMultiboot(mem: PhysicalMemory, image: Uint8Array, options: M
     });
   }
   const kernel = header.flags & MB_FLAG_AOUT_KLUDGE ? loadByAddressFields(mem, image, header) : loadElfSegments(mem, image);
-  const modules = placeModules(mem.size, kernel.end, options.modules ?? []);
+  const modules = placeModules(mem.size, kernel.start, kernel.end, options.modules ?? []);
   modules.forEach((m, i) => {
     checkPlacement(mem, m.start, m.end - m.start, `module '${m.cmdline}'`);
     mem.load(m.start, options.modules![i]!.bytes);

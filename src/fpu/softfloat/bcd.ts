@@ -9,10 +9,10 @@
  * magnitudes of 10^18 or more raise IE and store the BCD indefinite
  * (FFFF C000 0000 0000 0000).
  */
-import { C1, F80Class, IE, PE, RC_DOWN, RC_NEAREST, RC_UP, SIGN, classify, writeF80, BIAS } from '../float80.js';
+import { BIAS, C1, F80Class, IE, PE, SIGN, classify, writeF80 } from '../float80.js';
 import { isDenormalClass, uExp, uHi, uLo, unpackFinite } from './operands.js';
 import { mul128, p0, p1 } from './mul.js';
-import { shiftRightJam96, w0, w1, w2 } from './round.js';
+import { INEXACT, ROUNDED_UP, roundToInteger, w0, w1 } from './round.js';
 
 const E9 = 1000000000;
 
@@ -66,24 +66,12 @@ export function toBcd(se: number, hi: number, lo: number, fcw: number, out: Uint
     return 0;
   }
   if (c !== F80Class.Normal && !isDenormalClass(c)) return indefinite(fcw, out, o);
-  let flags = 0; // a denormal source raises no DE on a store (measured)
+  // A denormal source raises no DE on a store (measured).
   unpackFinite(se, hi, lo);
   const e = uExp - BIAS;
-  if (e > 59) return flags | indefinite(fcw, out, o); // ≥ 2^60 > 10^18
-  shiftRightJam96(uHi, uLo, 0, 63 - e);
-  let ih = w0, il = w1;
-  const frac = w2;
-  const rc = (fcw >>> 10) & 3;
-  let up = false;
-  if (frac !== 0) {
-    if (rc === RC_NEAREST) up = frac > 0x80000000 || (frac === 0x80000000 && (il & 1) !== 0);
-    else if (rc === RC_DOWN) up = sign !== 0;
-    else if (rc === RC_UP) up = sign === 0;
-    if (up) {
-      il = (il + 1) >>> 0;
-      if (il === 0) ih++;
-    }
-  }
+  if (e > 59) return indefinite(fcw, out, o); // ≥ 2^60 > 10^18
+  const r = roundToInteger(uHi, uLo, e, (fcw >>> 10) & 3, sign !== 0);
+  const ih = w0, il = w1;
   // Split into H = ⌊M / 10^9⌋ and L = M mod 10^9 in 16-bit steps so every intermediate is an exact double.
   const q1 = Math.floor(ih / E9);
   let t = (ih - q1 * E9) * 65536 + (il >>> 16);
@@ -92,14 +80,13 @@ export function toBcd(se: number, hi: number, lo: number, fcw: number, out: Uint
   const q3 = Math.floor(t / E9);
   const low = t - q3 * E9;
   const high = q1 * 4294967296 + q2 * 65536 + q3;
-  if (high >= E9) return flags | indefinite(fcw, out, o);
+  if (high >= E9) return indefinite(fcw, out, o);
   const hd = digitsOf(high);
   const ld = digitsOf(low);
   out[o] = sign | Math.floor(hd / 0x10000000);
   out[o + 1] = ((hd % 0x10000000) * 16 + Math.floor(ld / 0x100000000)) >>> 0;
   out[o + 2] = ld % 0x100000000;
-  if (frac !== 0) flags |= PE | (up ? C1 : 0);
-  return flags;
+  return r & INEXACT ? PE | (r & ROUNDED_UP ? C1 : 0) : 0;
 }
 
 function indefinite(fcw: number, out: Uint32Array, o: number): number {

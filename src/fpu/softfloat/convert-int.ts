@@ -9,9 +9,9 @@
  * word of a 64-bit value; for 16- and 32-bit sizes the value is sign-extended
  * to 64 bits, so out[o+1] holds it sign-extended to 32 bits.
  */
-import { BIAS, C1, F80Class, IE, PE, RC_DOWN, RC_NEAREST, RC_UP, RC_ZERO, SIGN, classify, writeF80 } from '../float80.js';
+import { BIAS, C1, F80Class, IE, PE, RC_ZERO, SIGN, classify, writeF80 } from '../float80.js';
 import { isDenormalClass, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { shiftRightJam96, w0, w1, w2 } from './round.js';
+import { INEXACT, ROUNDED_UP, roundToInteger, w0, w1 } from './round.js';
 
 /** fild: the signed 64-bit integer hi:lo (or a sign-extended smaller one) as an exact 80-bit value. */
 export function fromInt64(hi: number, lo: number, out: Uint32Array, o: number): void {
@@ -55,36 +55,23 @@ export function toInt(se: number, hi: number, lo: number, bits: number, truncate
     if (fcw & IE) writeIndefiniteInt(out, o, bits);
     return IE;
   }
-  let flags = 0; // a denormal source raises no DE on a store (measured)
+  // A denormal source raises no DE on a store (measured).
   const negative = (se & SIGN) !== 0;
   unpackFinite(se, hi, lo);
   const e = uExp - BIAS; // value = significand / 2^63 · 2^e
   if (e > 63) {
     if (fcw & IE) writeIndefiniteInt(out, o, bits);
-    return flags | IE;
+    return IE;
   }
-  // Integer part in w0:w1, the fraction left-aligned in w2 (its lowest bit sticky).
-  shiftRightJam96(uHi, uLo, 0, 63 - e);
+  const r = roundToInteger(uHi, uLo, e, truncate ? RC_ZERO : (fcw >>> 10) & 3, negative);
   let ih = w0, il = w1;
-  const frac = w2;
-  const rc = truncate ? RC_ZERO : (fcw >>> 10) & 3;
-  let up = false;
-  if (frac !== 0) {
-    if (rc === RC_NEAREST) up = frac > 0x80000000 || (frac === 0x80000000 && (il & 1) !== 0);
-    else if (rc === RC_DOWN) up = negative;
-    else if (rc === RC_UP) up = !negative;
-    if (up) {
-      il = (il + 1) >>> 0;
-      if (il === 0) ih = (ih + 1) >>> 0;
-    }
-  }
   // Magnitude limit: 2^(bits-1) − 1, or 2^(bits-1) for a negative value.
   const limHi = bits === 64 ? 0x80000000 : 0;
   const limLo = bits === 64 ? 0 : bits === 32 ? 0x80000000 : 0x8000;
   // e ≤ 62 here unless e = 63, where there is no fraction: the magnitude cannot wrap past 2^64.
   if (ih > limHi || (ih === limHi && (il > limLo || (il === limLo && !negative)))) {
     if (fcw & IE) writeIndefiniteInt(out, o, bits);
-    return flags | IE;
+    return IE;
   }
   if (negative) {
     il = (0 - il) >>> 0;
@@ -92,6 +79,5 @@ export function toInt(se: number, hi: number, lo: number, bits: number, truncate
   }
   out[o] = ih;
   out[o + 1] = il;
-  if (frac !== 0) flags |= PE | (up ? C1 : 0);
-  return flags;
+  return r & INEXACT ? PE | (r & ROUNDED_UP ? C1 : 0) : 0;
 }

@@ -6,10 +6,10 @@
  * exponent range. FPREM/FPREM1 are in remainder.ts. Calling convention in
  * float80.ts.
  */
-import { BIAS, DE, EXP_MAX, F80Class, IE, PC_64, PE, C1, RC_DOWN, RC_NEAREST, RC_UP, SIGN, ZE, classify, writeF80 } from '../float80.js';
+import { BIAS, DE, EXP_MAX, F80Class, IE, PC_64, PE, C1, SIGN, ZE, classify, writeF80 } from '../float80.js';
 import { fromInt64 } from './convert-int.js';
 import { checkOperand, checkOperands, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { roundPack, shiftRightJam96, w0, w1, w2 } from './round.js';
+import { INEXACT, ROUNDED_UP, roundPack, roundToInteger, w0, w1 } from './round.js';
 
 /** fcw with precision control forced to 64 bits: these operations ignore PC. */
 function fullPrecision(fcw: number): number {
@@ -34,21 +34,9 @@ export function frndint(aSe: number, aHi: number, aLo: number, fcw: number, out:
     writeF80(out, o, sign | uExp, uHi, uLo);
     return flags;
   }
-  shiftRightJam96(uHi, uLo, 0, 63 - e);
-  let ih = w0, il = w1;
-  const frac = w2;
-  const rc = (fcw >>> 10) & 3;
-  let up = false;
-  if (frac !== 0) {
-    if (rc === RC_NEAREST) up = frac > 0x80000000 || (frac === 0x80000000 && (il & 1) !== 0);
-    else if (rc === RC_DOWN) up = sign !== 0;
-    else if (rc === RC_UP) up = sign === 0;
-    if (up) {
-      il = (il + 1) >>> 0;
-      if (il === 0) ih = (ih + 1) >>> 0;
-    }
-  }
-  const inexact = frac !== 0 ? PE | (up ? C1 : 0) : 0;
+  const r = roundToInteger(uHi, uLo, e, (fcw >>> 10) & 3, sign !== 0);
+  const ih = w0, il = w1;
+  const inexact = r & INEXACT ? PE | (r & ROUNDED_UP ? C1 : 0) : 0;
   if ((ih | il) === 0) {
     writeF80(out, o, sign, 0, 0);
     return flags | inexact;

@@ -141,6 +141,27 @@ export function roundSignificand(hi: number, lo: number, ext: number, pc: number
 }
 
 /**
+ * Round the value hi:lo · 2^(e − 63) (hi:lo a normalised significand, e ≤ 63)
+ * to an integer in direction `rc`: the integer is left in w0:w1 (w2 = 0);
+ * returns INEXACT and ROUNDED_UP. For FIST, FBSTP and FRNDINT.
+ */
+export function roundToInteger(hi: number, lo: number, e: number, rc: number, negative: boolean): number {
+  shiftRightJam96(hi, lo, 0, 63 - e);
+  const frac = w2;
+  w2 = 0;
+  if (frac === 0) return 0;
+  let up: boolean;
+  if (rc === RC_NEAREST) up = frac > 0x80000000 || (frac === 0x80000000 && (w1 & 1) !== 0);
+  else if (rc === RC_DOWN) up = negative;
+  else if (rc === RC_UP) up = !negative;
+  else up = false;
+  if (!up) return INEXACT;
+  w1 = (w1 + 1) >>> 0;
+  if (w1 === 0) w0 = (w0 + 1) >>> 0;
+  return INEXACT | ROUNDED_UP;
+}
+
+/**
  * Round and pack sign (0 or 0x8000), biased exponent `exp` (any integer) and
  * the normalised significand hi:lo:ext (bit 31 of hi set) under fcw's PC and
  * RC; write the 80-bit result to out[o..o+2]; return PE UE OE and C1.

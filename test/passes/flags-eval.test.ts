@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FlagCond, FlagKind, MemSize } from '../../src/ir/types.js';
 import { AF, CF, OF, OSZAPC, PF, SF, ZF, evalCond, evalThunk } from '../../src/passes/flags-eval.js';
+import { canRunI386 } from '../support/host-i386.js';
 import { xorshift32 } from '../support/xorshift32.js';
 
 const harness = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'native', 'harness');
-const native = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'ia32');
+const native = canRunI386();
 
 /** One x86 instruction on AL/AX/EAX with CL/CX/ECX as second operand (or count). */
 interface Case {

@@ -22,6 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root, runKernel } from './mmu-run.js';
+import { canRunI386 } from '../support/host-i386.js';
 
 const elf = join(root, 'fixtures/system/codelimit.elf');
 const native = join(root, 'fixtures/system/codelimit_native');
@@ -54,7 +55,7 @@ describe('codelimit.elf: CS-limit fetch and SS-limit frames as the host CPU chec
     expect(same).toEqual(['ljmp to offset 0x1000: -> #GP(0) in flat code']);
   });
 
-  const runnable = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'ia32') && existsSync(native);
+  const runnable = canRunI386() && existsSync(native);
   it.skipIf(!runnable)('the committed native probe still prints its recording on this host', () => {
     const run = spawnSync(native, [], { timeout: 10_000 });
     if (run.status !== 0 && String(run.stderr).includes('modify_ldt')) return; // kernel without modify_ldt

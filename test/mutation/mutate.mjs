@@ -56,7 +56,16 @@ for (const p of paths) {
   for (const f of sourceFiles(p)) byUnit.set(unitOf(f), [...(byUnit.get(unitOf(f)) ?? []), f]);
 }
 
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+/** The commit the mutated sources come from; MUTATE_COMMIT names it when the tree is an exported copy. */
+function sourceCommit() {
+  if (process.env.MUTATE_COMMIT) return process.env.MUTATE_COMMIT;
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+const commit = sourceCommit();
 let failed = 0;
 for (const [unit, files] of byUnit) {
   console.log(`\nmutation: src/${unit} (${files.length} file${files.length === 1 ? '' : 's'})`);

@@ -31,10 +31,11 @@
  * never runs past its budget and a budget exit is always at a case start.
  */
 import type { Block, BinaryOpName, FlagKind, GuestSlot, MemSize, Op, UnaryOpName, Value } from '../ir/types.js';
-import { routineIndex } from '../vmm-interface/interface.js';
+import { routineIndex, VMM_ROUTINES } from '../vmm-interface/interface.js';
+import { INSN_MARKER } from './source-listing.js';
 import { ExitCode } from './exit-codes.js';
 import { coldTemps } from './cold-temps.js';
-import { allFlagsExpr, ccOpOf, condExpr, type ThunkOperands } from '../state/flags-thunk.js';
+import { allFlagsExpr, ccOpOf, condExpr, CONDS, type ThunkOperands } from '../state/flags-thunk.js';
 import type { MemoryEmitter } from './memory-access.js';
 import { laterStores, type ProbedStore } from './store-probes.js';
 
@@ -199,7 +200,8 @@ export class BlockEmitter {
         this.insnAddr = op.address >>> 0;
         this.insnNext = (op.address + op.length) >>> 0;
         this.insnStores = false;
-        this.line(`// ${hex(op.address)}  ${op.text.replace(/[\r\n]/g, ' ')}`);
+        // The address only: the disassembly stays out of compiled source (source-listing.ts adds it for dumps).
+        this.line(`${INSN_MARKER}${hex(op.address)}`);
         return;
       case 'get':
         this.line(`const t${op.dst.id} = ${this.readSlot(op.slot)};`);
@@ -247,6 +249,8 @@ export class BlockEmitter {
       }
       case 'flags.get': {
         const p = this.pending, k = this.known;
+        // The condition's name is written into the source: it must be one of CONDS' own keys.
+        if (!Object.hasOwn(CONDS, op.cond)) throw new CodegenError(this.block.address, `unknown flag condition at ${hex(this.insnAddr)}`);
         if (p !== null) {
           this.line(`const t${op.dst.id} = ${condExpr(p.kind, p.size, p.ops, op.cond)} ? 1 : 0;`);
         } else if (k !== null) {
@@ -329,7 +333,7 @@ export class BlockEmitter {
     this.flush();
     const args = [0, 1, 2].map((i) => (op.args[i] !== undefined ? val(op.args[i]!) : '0')).join(', ');
     const unretired = this.n - this.k;
-    this.line(`// emulate ${op.routine}`);
+    this.line(`// emulate ${VMM_ROUTINES[index]!}`);
     this.line(this.scope.writeBack());
     this.line(`bud += ${unretired}; cpu.icount += b0 - bud; cpu.budget = bud; cpu.eip = ${hex(this.insnAddr)};`);
     // Leave: the monitor owns the state now (locals are stale); the instruction retired.

@@ -19,6 +19,7 @@
 import { CompiledRegion } from '../cache/compiled-region.js';
 import type { TranslationCache } from '../cache/translation-cache.js';
 import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions, type RegionCode } from '../codegen/compile-region.js';
+import { readableSource } from '../codegen/source-listing.js';
 import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../state/mode.js';
 import type { CpuState } from '../state/state.js';
 import { hex32, printBlock } from '../ir/print.js';
@@ -162,7 +163,7 @@ export class Translator {
   private install(eip: number, mode: number, blocks: Block[], code: RegionCode, linearOf: (x: number) => number,
     t3: number): CompiledRegion {
     const log = this.options.log, times = this.times;
-    if (log?.enabled('js')) log.write('js', `// region ${hex32(eip)} mode=0x${mode.toString(16)}\n${code.source}\n`);
+    if (log?.enabled('js')) log.write('js', `// region ${hex32(eip)} mode=0x${mode.toString(16)}\n${readableSource(code.source, blocks)}\n`);
 
     const ranges: number[] = [];
     let insns = 0, bytes = 0;

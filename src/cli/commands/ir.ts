@@ -11,10 +11,11 @@
  * `--raw --base ADDR`, a flat binary loaded at ADDR. The block is
  * translated as the fixture kernels run: flat 32-bit protected mode, paging
  * off. `--no-opt=NAMES` switches passes off as the run command does. Bad
- * input prints one line on stderr and exits 2.
+ * input prints one line on stderr and exits 2 (a btvm bug: 70).
  */
 import { readFileSync } from 'node:fs';
 import { generateRegion } from '../../codegen/compile-region.js';
+import { readableSource } from '../../codegen/source-listing.js';
 import { PhysicalMemoryEmitter } from '../../codegen/memory-access.js';
 import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../state/mode.js';
 import { decode, MODE32 } from '../../decoder/decode.js';
@@ -27,6 +28,7 @@ import { liftBlock } from '../../lift/lifter.js';
 import { parseElf32 } from '../../loader/elf32.js';
 import { optimize, parseNoOpt, type PassName } from '../../passes/pipeline.js';
 import { PhysicalMemory } from '../../memory/physical-memory.js';
+import { describeFailure, UsageError } from '../failure.js';
 
 const USAGE = 'usage: btvm ir FILE --at ADDR [--raw --base ADDR] [--no-opt=NAME[,NAME…]]';
 const PT_LOAD = 1;
@@ -34,9 +36,7 @@ const PT_LOAD = 1;
 const FLAT32 = MODE_CODE32 | MODE_STACK32 | MODE_FLAT | MODE_PROTECTED;
 
 /** A mistake in the command line or the input file, reported in one line. */
-export class IrCommandError extends Error {
-  override readonly name = 'IrCommandError';
-}
+export class IrCommandError extends UsageError {}
 
 interface Options {
   file: string;
@@ -178,9 +178,9 @@ export async function irCommand(argv: string[], io: IrCommandIo = processIo): Pr
     code = codeOf(o, new Uint8Array(readFileSync(o.file)));
     if (!code.covers(o.at!)) throw new IrCommandError(`address ${hex32(o.at!)} is not in ${o.raw ? 'the raw image' : 'a loaded segment'} of ${o.file}`);
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    io.err(`btvm ir: ${msg}${e instanceof IrCommandError ? `\n${USAGE}` : ''}\n`);
-    return 2;
+    const { message, status } = describeFailure(e);
+    io.err(`btvm ir: ${message}${e instanceof IrCommandError ? `\n${USAGE}` : ''}\n`);
+    return status;
   }
   const at = o.at!;
   const stages = translateStages(code.fetcher, at, selection.disabled, !selection.noLocals);
@@ -191,7 +191,7 @@ export async function irCommand(argv: string[], io: IrCommandIo = processIo): Pr
   out.push('', '== lifted IR', printBlock(b).trimEnd());
   for (const p of stages.passes) out.push('', `== after ${p.name}`, printBlock(p.block).trimEnd());
   if (selection.disabled.size > 0) out.push('', `(passes off: ${[...selection.disabled].join(', ')})`);
-  out.push('', `== generated JavaScript (registers ${selection.noLocals ? 'in CpuState' : 'in JS locals'})`, stages.javascript.trimEnd());
+  out.push('', `== generated JavaScript (registers ${selection.noLocals ? 'in CpuState' : 'in JS locals'})`, readableSource(stages.javascript, [stages.optimised]).trimEnd());
   io.out(out.join('\n') + '\n');
   return 0;
 }

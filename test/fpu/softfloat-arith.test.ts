@@ -17,6 +17,7 @@ import { fdiv } from '../../src/fpu/softfloat/div.js';
 import { fsqrt } from '../../src/fpu/softfloat/sqrt.js';
 import { haveX87Oracle, X87_ORACLE_MISSING } from '../support/x87-oracle.js';
 import { diffRegisterForm, reportMismatches, type RegisterForm } from './softfloat-diff.js';
+import { boundaryPair } from './softfloat-operands.js';
 
 const ok = haveX87Oracle();
 if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
@@ -61,6 +62,13 @@ describe.skipIf(!ok)('softfloat arithmetic against the host CPU', () => {
     it(`${form.name}: result, exceptions and C1 bit-exact`, () => {
       const bad = diffRegisterForm(form, SEED ^ form.code[1], CASES);
       expect(reportMismatches(form.name, CASES, bad)).toBe(0);
+    });
+  }
+  for (const form of FORMS.slice(0, 6)) {
+    it(`${form.name}: results next to the smallest normal (tininess after rounding)`, () => {
+      const n = Math.ceil(CASES / 5);
+      const bad = diffRegisterForm(form, SEED ^ form.code[1] ^ 0xb0, n, boundaryPair);
+      expect(reportMismatches(`${form.name} (boundary)`, n, bad)).toBe(0);
     });
   }
 });

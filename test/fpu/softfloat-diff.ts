@@ -7,7 +7,7 @@
 import { f80Hex } from '../../src/fpu/float80.js';
 import { xorshift32 } from '../support/xorshift32.js';
 import { runX87, stackState, type X87Case } from '../support/x87-oracle.js';
-import { randomF80, randomFcw } from './softfloat-operands.js';
+import { randomPair, type PairCase, type Rand } from './softfloat-operands.js';
 
 /** What the model predicts: ST(0), ST(1), … as se,hi,lo triples (as many as it names), and the status bits. */
 export interface Prediction {
@@ -24,8 +24,8 @@ export interface RegisterForm {
 
 const BATCH = 20000;
 
-/** Run `n` random cases of a form; returns descriptions of the mismatches. */
-export function diffRegisterForm(form: RegisterForm, seed: number, n: number): string[] {
+/** Run `n` random cases of a form (drawn by `pick`); returns descriptions of the mismatches. */
+export function diffRegisterForm(form: RegisterForm, seed: number, n: number, pick: (r: Rand) => PairCase = randomPair): string[] {
   const r = xorshift32(seed);
   const bad: string[] = [];
   for (let done = 0; done < n; done += BATCH) {
@@ -33,9 +33,7 @@ export function diffRegisterForm(form: RegisterForm, seed: number, n: number): s
     const inputs: { a: number[]; b: number[]; fcw: number }[] = [];
     const cases: X87Case[] = [];
     for (let i = 0; i < m; i++) {
-      const b = randomF80(r);
-      const a = randomF80(r, b);
-      const fcw = randomFcw(r);
+      const { a, b, fcw } = pick(r);
       inputs.push({ a, b, fcw });
       cases.push({ state: stackState(fcw, [...a, ...b]), code: new Uint8Array(form.code) });
     }

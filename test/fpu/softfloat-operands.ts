@@ -92,3 +92,57 @@ export function randomFcw(r: Rand): number {
   const masks = r() % 5 === 0 ? r() & 0x3f : 0x3f;
   return 0x1040 | masks | (pc << 8) | (rc << 10);
 }
+
+/** One random case of a two-operand form. */
+export interface PairCase {
+  a: number[];
+  b: number[];
+  fcw: number;
+}
+
+/** The default case: b random, a random and biased towards b. */
+export function randomPair(r: Rand): PairCase {
+  const b = randomF80(r);
+  const a = randomF80(r, b);
+  return { a, b, fcw: randomFcw(r) };
+}
+
+/**
+ * Cases whose exact result lies next to the smallest normal 2^-16382, where
+ * rounding to 24, 53 or 64 bits may carry it up into the normal range: this
+ * is where "tiny after rounding" differs from "tiny before rounding". a has
+ * a significand of all ones down to a precision boundary followed by a
+ * tail near half; b is a power of two putting the product or quotient at
+ * exponent −1, 0 or 1, or a small denormal taken from the smallest normal.
+ */
+export function boundaryPair(r: Rand): PairCase {
+  const p = [24, 53, 64][r() % 3];
+  // Ones in bits 63..64−p, then a tail in the bits below: half, half ± 1 unit of 2^-64, all ones, or random.
+  let hi = 0xffffffff, lo = 0xffffffff;
+  const tail = r() % 5;
+  if (p < 64) {
+    const below = 64 - p; // 40 or 11 bits below the boundary
+    const tailHi = below > 32 ? below - 32 : 0;
+    const halfHi = tailHi > 0 ? 1 << (tailHi - 1) : 0;
+    const halfLo = tailHi > 0 ? 0 : 1 << (below - 1);
+    const maskHi = tailHi > 0 ? (1 << tailHi) - 1 : 0;
+    const maskLo = tailHi > 0 ? 0xffffffff : (1 << below) - 1;
+    const [th, tl] = tail === 0 ? [halfHi, halfLo] : tail === 1 ? [halfHi - (halfLo === 0 ? 1 : 0), halfLo === 0 ? 0xffffffff : halfLo - 1]
+      : tail === 2 ? [halfHi, halfLo + 1] : tail === 3 ? [maskHi, maskLo] : [r() & maskHi, r() & maskLo];
+    hi = ((hi & ~maskHi) | th) >>> 0;
+    lo = ((lo & ~maskLo) | tl) >>> 0;
+  } else if (tail < 2) {
+    lo = (0xffffffff - tail) >>> 0;
+  }
+  const signA = r() % 2 ? 0x8000 : 0;
+  const signB = r() % 2 ? 0x8000 : 0;
+  const ea = BIAS - 40 + (r() % 80);
+  const target = 1 - (r() % 3); // result exponent 1, 0 or −1
+  const pc = p === 24 ? 0 : p === 53 ? 2 : 3;
+  const fcw = 0x1040 | (r() % 2 ? 0x3f : 0x2f) | (pc << 8) | ((r() % 4) << 10);
+  const k = r() % 3;
+  if (k === 0) return { a: [signA | ea, hi, lo], b: [signB | (target - ea + BIAS), 0x80000000, 0], fcw }; // a·b
+  if (k === 1) return { a: [signA | ea, hi, lo], b: [signB | (ea - target + BIAS), 0x80000000, 0], fcw }; // a/b
+  // The smallest normal minus a small denormal: exact, rounded only by PC.
+  return { a: [signA | 1, 0x80000000, 0], b: [signA ^ 0x8000, 0, (r() % 4096) + 1], fcw };
+}

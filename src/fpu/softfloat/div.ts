@@ -1,8 +1,8 @@
 /**
  * FDIV on 80-bit values (FDIVR and FIDIV reuse it with operands swapped or
  * converted by the x87 unit): restoring division of the 64-bit significands
- * to 66 quotient bits plus a sticky bit from the remainder, then one
- * rounding (round.ts). Calling convention in float80.ts.
+ * to 65 quotient bits (64 and a round bit) plus a sticky bit from the
+ * remainder, then one rounding (round.ts). Calling convention in float80.ts.
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, ZE, classify, writeF80 } from '../float80.js';
 import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
@@ -47,7 +47,7 @@ export function fdiv(aSe: number, aHi: number, aLo: number, bSe: number, bHi: nu
     exp--;
   }
   let q0 = 0, q1 = 0, q2 = 0;
-  for (let i = 0; i < 66; i++) {
+  for (let i = 0; i < 65; i++) {
     if (r2 !== 0 || r1 > bh || (r1 === bh && r0 >= bl)) {
       const l = r0 - bl;
       const borrow = l < 0 ? 1 : 0;

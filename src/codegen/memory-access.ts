@@ -22,7 +22,8 @@
  * (cache/code-pages.ts): bit 0 says the page holds translated code, bit 1
  * (set here) that the page is not RAM. Everything else — unaligned, beyond
  * RAM, straddling its end, or a store into a code page — goes to an
- * out-of-line slow function. A slow store into a code page calls the cache's
+ * out-of-line slow function (which also reaches the MMIO windows above RAM,
+ * memory/mmio.ts). A slow store into a code page calls the cache's
  * invalidation, which answers whether the running region itself died; the
  * emitted code ORs that into the local `inv`, which the block emitter tests
  * at the end of the instruction (when its state is complete) to leave the
@@ -30,6 +31,7 @@
  */
 import type { MemSize } from '../ir/types.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
+import type { MmioMap } from '../memory/mmio.js';
 
 /** Names the emitted memory code expects in scope, with the values to bind them to. */
 export interface MemoryBindings {
@@ -64,34 +66,49 @@ export type CodeWriteHook = (address: number, size: number, region: unknown) => 
 /** The mark bit this emitter sets on pages that are not guest RAM. */
 export const NOT_RAM_MARK = 2;
 
-/** Out-of-line accesses: everything the fast paths decline. Monomorphic, allocation-free. */
+/**
+ * Out-of-line accesses: everything the fast paths decline. Monomorphic,
+ * allocation-free. An access that starts at or above the end of RAM goes
+ * to the machine's MMIO windows (memory/mmio.ts: the local APIC); a store
+ * there answers 1, like a store that invalidated the region, when the
+ * device wants the region left so that the event service runs.
+ */
 export class SlowMemoryPath {
+  private readonly ramEnd: number;
+
   constructor(
     private readonly mem: PhysicalMemory,
     private readonly marks: Uint8Array,
     private readonly codeWrite: CodeWriteHook,
-  ) {}
+    private readonly mmio: MmioMap | null = null,
+  ) {
+    // Without windows, PhysicalMemory's own open-bus answer stands everywhere.
+    this.ramEnd = mmio === null ? Infinity : mem.size;
+  }
 
   load8(a: number): number {
-    return this.mem.read8(a);
+    return a < this.ramEnd ? this.mem.read8(a) : this.mmio!.read(a, 1);
   }
   load16(a: number): number {
-    return this.mem.read16(a);
+    return a < this.ramEnd ? this.mem.read16(a) : this.mmio!.read(a, 2);
   }
   load32(a: number): number {
-    return this.mem.read32(a) | 0;
+    return (a < this.ramEnd ? this.mem.read32(a) : this.mmio!.read(a, 4)) | 0;
   }
 
-  /** The store, then the code-page check over both ends of it; returns 1 if `region` was invalidated. */
+  /** The store, then the code-page check over both ends of it; returns 1 if `region` must be left. */
   store8(a: number, v: number, region: unknown): number {
+    if (a >= this.ramEnd) return this.mmio!.write(a, 1, v & 0xff) !== 0 ? 1 : 0;
     this.mem.write8(a, v);
     return this.marks[a >>> 12]! & 1 ? this.codeWrite(a, 1, region) : 0;
   }
   store16(a: number, v: number, region: unknown): number {
+    if (a >= this.ramEnd) return this.mmio!.write(a, 2, v & 0xffff) !== 0 ? 1 : 0;
     this.mem.write16(a, v);
     return (this.marks[a >>> 12]! | this.marks[((a + 1) >>> 0) >>> 12]!) & 1 ? this.codeWrite(a, 2, region) : 0;
   }
   store32(a: number, v: number, region: unknown): number {
+    if (a >= this.ramEnd) return this.mmio!.write(a, 4, v >>> 0) !== 0 ? 1 : 0;
     this.mem.write32(a, v);
     return (this.marks[a >>> 12]! | this.marks[((a + 3) >>> 0) >>> 12]!) & 1 ? this.codeWrite(a, 4, region) : 0;
   }
@@ -110,12 +127,14 @@ export class PhysicalMemoryEmitter implements MemoryEmitter {
     /** Per-4-KiB-page marks shared with the cache (bit 0: code); this emitter adds NOT_RAM_MARK. */
     private readonly marks: Uint8Array,
     codeWrite: CodeWriteHook,
+    /** Device windows above RAM (the machine's); none: beyond RAM is open bus. */
+    mmio: MmioMap | null = null,
   ) {
     const buf = mem.bytes.buffer;
     this.u16 = new Uint16Array(buf, mem.bytes.byteOffset, mem.size >>> 1);
     this.i32 = new Int32Array(buf, mem.bytes.byteOffset, mem.size >>> 2);
     for (let p = mem.size >>> 12; p < marks.length; p++) marks[p] |= NOT_RAM_MARK;
-    this.slow = new SlowMemoryPath(mem, marks, codeWrite);
+    this.slow = new SlowMemoryPath(mem, marks, codeWrite, mmio);
     this.maskable = (mem.size & (mem.size - 1)) === 0;
   }
 

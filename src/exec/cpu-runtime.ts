@@ -68,7 +68,7 @@ export function createCpuRuntime(config: CpuRuntimeConfig): CpuRuntime {
   const mmu = config.mmu ?? null;
   const codeWrite = (address: number, size: number, region: unknown): number => cache.codeWritten(address, size, region);
   const code: CodeSpace = mmu === null ? new PhysicalCodeSpace(config.memory) : new MmuCodeSpace(mmu, config.cpu, mmu.mem);
-  const physical = new PhysicalMemoryEmitter(config.memory, cache.codePages.marks, codeWrite);
+  const physical = new PhysicalMemoryEmitter(config.memory, cache.codePages.marks, codeWrite, mmu?.mem.mmio ?? null);
   let mem: MemoryEmitter = physical;
   if (mmu !== null) {
     const paged = new PagedMemoryEmitter(mmu, cache.codePages.marks, codeWrite);

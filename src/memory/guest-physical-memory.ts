@@ -7,16 +7,20 @@
  * every guest-physical access — the page walker's table reads, the loader,
  * the VMM's accesses below the MMU — must come through this class. It has
  * PhysicalMemory's access methods and semantics: values unsigned, no
- * allocation, no throw; bytes without RAM read 0xFF and ignore writes;
- * accesses that straddle a page are split, since neighbouring guest pages
- * need not be neighbours in machine memory.
+ * allocation, no throw; bytes without RAM go to the MMIO windows (mmio.ts),
+ * and where no device answers read 0xFF and ignore writes; accesses that
+ * straddle a page are split, since neighbouring guest pages need not be
+ * neighbours in machine memory.
  */
 import { GuestMemoryError, type PhysicalMemory } from './physical-memory.js';
 import { MachineMap, PAGE_MASK, PAGE_SHIFT } from './machine-map.js';
+import { MmioMap } from './mmio.js';
 
 export class GuestPhysicalMemory {
   /** Guest RAM size in bytes. */
   readonly size: number;
+  /** Devices answering guest-physical addresses without RAM. */
+  readonly mmio = new MmioMap();
 
   constructor(readonly machine: PhysicalMemory, readonly map: MachineMap) {
     if (map.pages << PAGE_SHIFT !== machine.size) {
@@ -33,13 +37,13 @@ export class GuestPhysicalMemory {
 
   read8(pa: number): number {
     const m = this.machineOffset(pa);
-    return m < 0 ? 0xff : this.machine.bytes[m]!;
+    return m < 0 ? this.mmio.read(pa >>> 0, 1) : this.machine.bytes[m]!;
   }
 
   read16(pa: number): number {
     if ((pa & PAGE_MASK) <= 0xffe) {
       const m = this.machineOffset(pa);
-      return m < 0 ? 0xffff : this.machine.view.getUint16(m, true);
+      return m < 0 ? this.mmio.read(pa >>> 0, 2) : this.machine.view.getUint16(m, true);
     }
     return this.read8(pa) | (this.read8(pa + 1) << 8);
   }
@@ -47,7 +51,7 @@ export class GuestPhysicalMemory {
   read32(pa: number): number {
     if ((pa & PAGE_MASK) <= 0xffc) {
       const m = this.machineOffset(pa);
-      return m < 0 ? 0xffffffff : this.machine.view.getUint32(m, true);
+      return m < 0 ? this.mmio.read(pa >>> 0, 4) : this.machine.view.getUint32(m, true);
     }
     return (this.read8(pa) | (this.read8(pa + 1) << 8) | (this.read8(pa + 2) << 16) | (this.read8(pa + 3) << 24)) >>> 0;
   }
@@ -55,12 +59,14 @@ export class GuestPhysicalMemory {
   write8(pa: number, v: number): void {
     const m = this.machineOffset(pa);
     if (m >= 0) this.machine.bytes[m] = v;
+    else this.mmio.write(pa >>> 0, 1, v & 0xff);
   }
 
   write16(pa: number, v: number): void {
     if ((pa & PAGE_MASK) <= 0xffe) {
       const m = this.machineOffset(pa);
       if (m >= 0) this.machine.view.setUint16(m, v, true);
+      else this.mmio.write(pa >>> 0, 2, v & 0xffff);
       return;
     }
     this.write8(pa, v);
@@ -71,6 +77,7 @@ export class GuestPhysicalMemory {
     if ((pa & PAGE_MASK) <= 0xffc) {
       const m = this.machineOffset(pa);
       if (m >= 0) this.machine.view.setUint32(m, v >>> 0, true);
+      else this.mmio.write(pa >>> 0, 4, v >>> 0);
       return;
     }
     for (let i = 0; i < 4; i++) this.write8(pa + i, v >>> (8 * i));

@@ -132,7 +132,9 @@ export abstract class MmuCore implements Mmu {
     const page = this.pageOf(linear, Access.Read, cpl, true);
     if (page >= 0) return page;
     if (page === Translation.Fault) return this.deliverableFault(linear);
-    this.slowValue = size === 4 ? -1 : (1 << (8 * size)) - 1;
+    // No RAM behind the page: a device window (memory/mmio.ts) or open bus.
+    const v = this.mem.mmio.read(this.lastPhysical + (linear & PAGE_MASK), size);
+    this.slowValue = size === 4 ? v | 0 : v;
     return Translation.Done;
   }
 
@@ -228,24 +230,32 @@ export abstract class MmuCore implements Mmu {
     const offset = linear & PAGE_MASK;
     const first = this.pageOf(linear, Access.Read, cpl, false);
     if (first === Translation.Fault) return this.deliverableFault(linear);
+    const firstPhysical = this.lastPhysical;
     const next = (linear + 4096 - offset) | 0;
     const second = this.pageOf(next, Access.Read, cpl, false);
     if (second === Translation.Fault) return this.deliverableFault(next);
+    const secondPhysical = this.lastPhysical;
     const bytes = this.mem.machine.bytes;
     let v = 0;
     for (let i = 0; i < size; i++) {
       const o = offset + i;
       const base = o < 4096 ? first : second;
-      const b = base < 0 ? 0xff : bytes[base | (o & PAGE_MASK)]!;
+      const b = base >= 0 ? bytes[base | (o & PAGE_MASK)]!
+        : this.mem.mmio.read((o < 4096 ? firstPhysical : secondPhysical) + (o & PAGE_MASK), 1);
       v |= b << (8 * i);
     }
     this.slowValue = size === 4 ? v | 0 : v;
     return Translation.Done;
   }
 
-  /** Stores `length` bytes of `value` at `offset` in machine page `page` (< 0: no RAM); true if the region died. */
+  /**
+   * Stores `length` bytes of `value` at `offset` in machine page `page`
+   * (< 0: no RAM, so a device window or nothing); true if the running
+   * region must be left after the instruction: it died, or a device asked
+   * for the event service (memory/mmio.ts).
+   */
   private storeBytes(page: number, physicalBase: number, offset: number, length: number, value: number, region: unknown): boolean {
-    if (page < 0) return false;
+    if (page < 0) return this.mem.mmio.write(physicalBase + offset, length, value) !== 0;
     const bytes = this.mem.machine.bytes;
     for (let i = 0; i < length; i++) bytes[page | (offset + i)] = value >>> (8 * i);
     const mpage = page >>> PAGE_SHIFT;

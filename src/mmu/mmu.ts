@@ -34,13 +34,17 @@ export const enum Translation {
   Fault = -1,
   /**
    * No fault, but the access cannot use a machine offset: for translate(),
-   * the guest-physical address has no RAM (reads 0xFF, writes dropped); for
-   * fillRead/fillWrite, the MMU has performed the access itself (page
-   * crossing, unbacked page, write-traced page) — a read's value is in
-   * Mmu.slowValue.
+   * the guest-physical address has no RAM (an MMIO window or open bus:
+   * memory/mmio.ts); for fillRead/fillWrite, the MMU has performed the
+   * access itself (page crossing, page without RAM, write-traced page) — a
+   * read's value is in Mmu.slowValue.
    */
   Done = -2,
-  /** fillWrite only: done by the MMU, and the store invalidated the running region (SMC). */
+  /**
+   * fillWrite only: done by the MMU, and the running region must be left
+   * after the instruction: the store invalidated it (SMC), or went to a
+   * device that may have made an interrupt deliverable.
+   */
   DoneInvalidated = -3,
 }
 

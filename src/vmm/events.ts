@@ -3,19 +3,22 @@
  * the interrupt shadow, and what a halted CPU waits for.
  *
  * The dispatcher calls service() between regions. It lets the PIT raise IRQ0
- * when its deadline has passed, and delivers the PIC's pending vector through
- * the IDT when the virtual IF is set — except at the one instruction after an
+ * and the local APIC's timer fire when their deadlines have passed, and
+ * delivers the pending vector through the IDT when the virtual IF is set —
+ * the local APIC's (local-apic.ts), which passes the 8259's on through LINT0,
+ * or the 8259's alone on a machine built without one — except at the one instruction after an
  * sti that set IF or after a load of SS (MonitorCore.shadowEip), which must
  * run first. A halted CPU leaves the dispatcher; the machine then asks
  * idle() what it should wait for:
  *
  *   - hlt with IF=0: nothing can wake it (no NMIs here) — the run ends;
- *   - IF=1 and the PIT has a deadline: skip (icount) or sleep (host time)
- *     until then;
+ *   - IF=1 and a timer (PIT, APIC) that can interrupt has a deadline: skip
+ *     (icount) or sleep (host time) until the first;
  *   - IF=1, no deadline, console input still open: wait for input;
  *   - otherwise nothing can wake it — the run ends with a clear message
  *     instead of hanging (QEMU would hang).
  */
+import type { LocalApic } from './devices/local-apic.js';
 import type { Pic8259 } from './devices/pic8259.js';
 import type { Pit8254 } from './devices/pit8254.js';
 import { deliverExternal } from './exceptions.js';
@@ -49,7 +52,13 @@ export class EventService {
     private readonly pic: Pic8259,
     private readonly pit: Pit8254,
     private readonly clock: VirtualClock,
-  ) {}
+    private readonly apic: LocalApic | null = null,
+  ) {
+    this.interrupts = apic ?? pic;
+  }
+
+  /** Where the CPU's interrupts come from: the local APIC, or the 8259 on a machine without one. */
+  private readonly interrupts: Pick<LocalApic, 'pendingVector' | 'acknowledge'>;
 
   /** Between regions: returns true if the guest may run on, false to return to the machine loop. */
   service(): boolean {
@@ -61,15 +70,17 @@ export class EventService {
       return false;
     }
     if (this.clock.nowNs() >= this.pit.nextEventNs()) this.pit.update();
+    const apic = this.apic;
+    if (apic !== null && this.clock.nowNs() >= apic.nextEventNs()) apic.update();
     m.interruptShadowed = false;
-    if ((cpu.eflagsSys & IF) !== 0 && this.pic.pendingVector() >= 0) {
+    if ((cpu.eflagsSys & IF) !== 0 && this.interrupts.pendingVector() >= 0) {
       const shadowed = m.shadowEip === cpu.eip && !m.cpu.halted;
       if (shadowed) {
         // The instruction in the shadow runs first; the executor runs just it and asks again.
         m.interruptShadowed = true;
       } else {
         const cpl = cpu.cpl;
-        deliverExternal(m, this.pic.acknowledge());
+        deliverExternal(m, this.interrupts.acknowledge());
         if (cpu.cpl !== cpl) m.mmu?.onCplChange();
       }
     }
@@ -99,11 +110,13 @@ export class EventService {
     this.service();
     if (!m.cpu.halted) return { kind: 'run' };
     if (m.end !== null) return { kind: 'never' };
-    const deadline = this.timerCanWake() ? this.pit.nextEventNs() : Infinity;
+    const apicDeadline = this.apic?.nextEventNs() ?? Infinity;
+    const deadline = Math.min(this.timerCanWake() ? this.pit.nextEventNs() : Infinity, apicDeadline);
     if (deadline !== Infinity) {
       if (this.clock.mode.kind === 'icount') {
         this.clock.skipTo(deadline);
         this.pit.update();
+        this.apic?.update();
         return { kind: 'run' };
       }
       const ms = Math.max(0, (deadline - this.clock.nowNs()) / 1e6);
@@ -117,9 +130,9 @@ export class EventService {
     return { kind: 'never' };
   }
 
-  /** The PIT can wake the CPU only if IRQ0 (and so the cascade-free master input 0) is unmasked. */
+  /** The PIT can wake the CPU only if IRQ0 (and so the cascade-free master input 0) is unmasked and reaches the CPU. */
   private timerCanWake(): boolean {
-    return (this.pic.master.imr & 1) === 0 && this.pit.nextEventNs() !== Infinity;
+    return (this.pic.master.imr & 1) === 0 && this.pit.nextEventNs() !== Infinity && (this.apic?.acceptsPic() ?? true);
   }
 }
 

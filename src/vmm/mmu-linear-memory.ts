@@ -20,7 +20,8 @@
  * the access is allowed, A (and for a write entry D) is already set and the
  * page is not write-traced, so a write hit tells only `onWrite`, not the
  * MMU. A miss translates and fills that half, as a miss from generated code
- * would.
+ * would. A page without RAM has no TLB entry; its accesses go to the MMIO
+ * windows of guest-physical memory (memory/mmio.ts).
  */
 import type { CpuState } from '../state/state.js';
 import { GuestFault } from './fault.js';
@@ -95,6 +96,8 @@ export class MmuLinearMemory {
       }
     }
     const split = this.translateAll(la, size, Access.Read);
+    // No RAM behind a page within one page: a device window or open bus, answered whole.
+    if (split === size && this.page0 < 0) return this.phys.mmio.read(this.physical0, size);
     const bytes = this.phys.machine.bytes;
     // Shifts, not multiplications by 2 ** (8 * i): V8 calls out for a
     // variable-exponent power, which made this read ~400 ns and half of a
@@ -103,7 +106,7 @@ export class MmuLinearMemory {
     for (let i = 0; i < size; i++) {
       const base = i < split ? this.page0 : this.page1;
       const at = (la + i) & PAGE_MASK;
-      v |= (base < 0 ? 0xff : bytes[base | at]!) << (8 * i);
+      v |= (base >= 0 ? bytes[base | at]! : this.phys.mmio.read(this.physicalOf(i, split), 1)) << (8 * i);
     }
     return v >>> 0;
   }
@@ -152,10 +155,15 @@ export class MmuLinearMemory {
       }
     }
     const split = this.translateAll(la, size, Access.Write);
+    if (split === size && this.page0 < 0) {
+      this.phys.mmio.write(this.physical0, size, v >>> 0);
+      return;
+    }
     const bytes = this.phys.machine.bytes;
     for (let i = 0; i < size; i++) {
       const base = i < split ? this.page0 : this.page1;
       if (base >= 0) bytes[base | ((la + i) & PAGE_MASK)] = v >>> (8 * i);
+      else this.phys.mmio.write(this.physicalOf(i, split), 1, (v >>> (8 * i)) & 0xff);
     }
     this.written(this.physical0, split);
     if (split < size) this.written(this.physical1, size - split);
@@ -164,6 +172,11 @@ export class MmuLinearMemory {
   private written(physical: number, length: number): void {
     this.mmu.onPhysicalWrite(physical, length);
     if (this.onWrite !== null) this.onWrite(physical, length);
+  }
+
+  /** Guest-physical address of byte `i` of the access just translated, whose first `split` bytes lie in its first page. */
+  private physicalOf(i: number, split: number): number {
+    return i < split ? this.physical0 + i : this.physical1 + (i - split);
   }
 
   /** Translates every page of the access (faulting before any byte moves); returns how many bytes lie in the first. */

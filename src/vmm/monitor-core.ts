@@ -15,6 +15,7 @@ import type { Clock } from './devices/clock.js';
 import type { PortBus } from './devices/port-bus.js';
 import type { VmmMemory } from './linear-memory.js';
 import type { Mmu } from '../mmu/mmu.js';
+import { MsrFile } from './msr-file.js';
 import type { RunEnd } from './run-end.js';
 
 /**
@@ -79,8 +80,12 @@ export class MonitorCore {
   hostBlocked = false;
   /** TSC value at clock time 0 (wrmsr 0x10 moves it). */
   tscOffset = 0;
-  /** IA32_APIC_BASE: BSP flag, global enable, default base 0xFEE00000 (no local APIC is modelled). */
+  /** IA32_APIC_BASE of a monitor without a local APIC (routine tests): BSP flag, global enable, default base. */
   apicBase = 0xfee00900;
+  /** The local APIC, which owns IA32_APIC_BASE (MSR 0x1B) when present (set by the machine). */
+  localApic: { readBaseMsr(): number; writeBaseMsr(value: number): void } | null = null;
+  /** The MSRs that keep a written value (msr.ts). */
+  readonly msrFile = new MsrFile();
   /** Number of events logged, for -d int's running index. */
   eventCount = 0;
   readonly stats: MonitorStats;

@@ -8,14 +8,22 @@
  *
  *   0x20/0x21, 0xA0/0xA1  8259A pair            (pic8259.ts)
  *   0x40–0x43             8254 PIT → IRQ0        (pit8254.ts)
+ *   0x61                  system control port B  (system-control-port.ts)
  *   0x70/0x71             CMOS RTC               (cmos-rtc.ts)
  *   0x80                  POST codes             (post-port.ts)
  *   0xF4–0xF7             isa-debug-exit         (debug-exit.ts)
  *   0x3F8–0x3FF           COM1 16550A → IRQ4     (uart16550.ts)
+ *   0x510–0x51B           QEMU fw_cfg            (fw-cfg.ts)
+ *   0xFEE00000 (MMIO)     local APIC             (local-apic.ts), which
+ *                         takes the 8259's INTR on LINT0
  */
 import { CmosRtc, CMOS_INDEX_PORT } from './cmos-rtc.js';
 import type { Clock } from './clock.js';
 import { DebugExit, DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE } from './debug-exit.js';
+import { FwCfg, FW_CFG_PORT_COUNT, FW_CFG_PORT_SELECTOR, type DmaMemory } from './fw-cfg.js';
+import { LocalApic } from './local-apic.js';
+import type { MmioMap } from '../../memory/mmio.js';
+import { SystemControlPort, SYSTEM_CONTROL_PORT } from './system-control-port.js';
 import { Pic8259 } from './pic8259.js';
 import { Pit8254 } from './pit8254.js';
 import { PortBus } from './port-bus.js';
@@ -39,6 +47,8 @@ export interface MachineDeviceOptions {
   rtcStart?: Date;
   /** Bus to populate; default: a new one. */
   bus?: PortBus;
+  /** Guest-physical memory: its MMIO windows receive the local APIC, fw_cfg's DMA reads and writes it. */
+  memory?: DmaMemory & { readonly mmio: MmioMap };
 }
 
 export interface MachineDevices {
@@ -49,6 +59,10 @@ export interface MachineDevices {
   cmos: CmosRtc;
   post: PostPort;
   debugExit: DebugExit;
+  systemControl: SystemControlPort;
+  /** Present when the machine has guest-physical memory to map them in (options.memory). */
+  apic: LocalApic | null;
+  fwCfg: FwCfg | null;
 }
 
 export function createMachineDevices(options: MachineDeviceOptions): MachineDevices {
@@ -59,6 +73,10 @@ export function createMachineDevices(options: MachineDeviceOptions): MachineDevi
   const cmos = new CmosRtc(options.ramSize, options.rtcStart ?? new Date(), options.clock);
   const post = new PostPort();
   const debugExit = new DebugExit(options.vm);
+  const systemControl = new SystemControlPort(pit, options.clock);
+  const memory = options.memory;
+  const apic = memory ? new LocalApic(options.clock, pic, memory.mmio) : null;
+  const fwCfg = memory ? new FwCfg(options.ramSize, memory) : null;
   bus.register(0x20, 2, pic);
   bus.register(0xa0, 2, pic);
   bus.register(0x40, 4, pit);
@@ -66,5 +84,7 @@ export function createMachineDevices(options: MachineDeviceOptions): MachineDevi
   bus.register(POST_PORT, 1, post);
   bus.register(DEBUG_EXIT_PORT, DEBUG_EXIT_SIZE, debugExit);
   bus.register(COM1_BASE, 8, uart);
-  return { bus, pic, pit, uart, cmos, post, debugExit };
+  bus.register(SYSTEM_CONTROL_PORT, 1, systemControl);
+  if (fwCfg) bus.register(FW_CFG_PORT_SELECTOR, FW_CFG_PORT_COUNT, fwCfg);
+  return { bus, pic, pit, uart, cmos, post, debugExit, systemControl, apic, fwCfg };
 }

@@ -19,15 +19,20 @@
  *   4  software-triggered strobe: OUT high; low for the one clock when the
  *      count reaches zero, then high again (the IRQ0 edge); the counter
  *      keeps wrapping.
- *   1, 5 are started by a gate rising edge, which we do not model (all gates
- *      are tied high): as QEMU does, the count write starts them, so mode 1
- *      behaves as mode 0 once loaded and mode 5 as mode 4.
+ *   1, 5 are started by a gate rising edge; as QEMU does, the count write
+ *      starts them too, so mode 1 behaves as mode 0 once loaded and mode 5
+ *      as mode 4.
  * A new count written while a mode 2/3 counter runs takes effect when the
  * current period ends, as the datasheet says; in the other modes it restarts
  * the counter at once.
- * Simplifications: the one-clock delay between writing a count and loading
- * it is ignored (counting starts at the write); gates (port 0x61 for
- * counter 2) are always high.
+ * Gates: counters 0 and 1 have theirs tied high; counter 2's is bit 0 of
+ * port 0x61 (system-control-port.ts), low after reset. As in QEMU, a rising
+ * edge restarts a counter in modes 1, 2, 3 and 5, and a low gate neither
+ * stops counting (modes 0, 2, 3, 4) nor forces OUT high (modes 2, 3) as the
+ * datasheet says it would: guests are recorded under QEMU, and Linux's TSC
+ * calibration raises the gate before it programs the counter anyway.
+ * Simplification: the one-clock delay between writing a count and loading
+ * it is ignored (counting starts at the write).
  * A count of 0 means 65536 (10000 in BCD).
  *
  * Reads follow the access mode: LSB, MSB, or LSB then MSB through a
@@ -127,6 +132,26 @@ export class Pit8254 implements PortDevice {
     private readonly clock: Clock,
     private readonly lines: InterruptLines,
   ) {}
+
+  /** Gate inputs (only counter 2's can change: setGate). */
+  private readonly gates = [true, true, false];
+
+  /** Counter `index`'s gate input now. */
+  gate(index: number): boolean {
+    return this.gates[index]!;
+  }
+
+  /** Drives counter `index`'s gate; a rising edge restarts a loaded counter in modes 1, 2, 3 and 5. */
+  setGate(index: number, high: boolean): void {
+    const c = this.counters[index]!;
+    const rising = high && !this.gates[index];
+    this.gates[index] = high;
+    if (!rising || c.startNs < 0 || c.mode === 0 || c.mode === 4) return;
+    this.settle(c);
+    c.startNs = this.clock.nowNs();
+    c.edgesReported = 0;
+    c.pendingCount = -1;
+  }
 
   /** Input clocks since counter `c` was loaded at the current clock time. */
   private elapsed(c: Counter): number {

@@ -230,6 +230,12 @@ export class Machine {
     if (!blocked) this.wakeInput();
   }
 
+  /** Ends the run from outside (the console's C-a x, a signal); a waiting run loop wakes at once. */
+  stop(end: RunEnd): void {
+    this.core.requestEnd(end);
+    this.wakeInput();
+  }
+
   private wakeInput(): void {
     const w = this.inputWaiter;
     this.inputWaiter = null;

@@ -21,6 +21,8 @@ export type RunEnd =
   | { readonly kind: 'insn-limit'; readonly detail: string }
   /** The guest used something btvm does not model. */
   | { readonly kind: 'unsupported'; readonly detail: string }
+  /** The user ended the run at the console (C-a x) or with a signal; exit status 0, as QEMU's. */
+  | { readonly kind: 'quit'; readonly detail: string }
   /** A host exception escaped translated code: a bug in btvm, reported in one line. */
   | { readonly kind: 'internal-error'; readonly detail: string };
 
@@ -36,6 +38,7 @@ export function exitStatusOf(end: RunEnd): number {
       return end.status;
     case 'triple-fault':
     case 'reset':
+    case 'quit':
       return 0;
     case 'halted':
       return EXIT_STATUS_HALTED;
@@ -62,6 +65,7 @@ export function describeRunEnd(end: RunEnd): string | null {
     case 'insn-limit':
       return `instruction limit reached: ${end.detail}`;
     case 'unsupported':
+    case 'quit':
       return end.detail;
     case 'internal-error':
       return end.detail;

@@ -2,13 +2,18 @@
  * `btvm run KERNEL`: boot a Multiboot kernel (or a flat image) on the
  * virtual PC and run it by binary translation until it exits.
  *
- * Guest COM1 output goes to stdout, stdin feeds COM1's receiver, and debug
- * dumps (-d, as QEMU's) go to stderr or the -D file. The process exit status
+ * Guest COM1 output goes to stdout as the guest writes it, stdin feeds COM1's
+ * receiver (a terminal in raw mode with QEMU's Ctrl-A keys: src/cli/console/),
+ * and debug dumps (-d, as QEMU's) go to stderr or the -D file. Output the host
+ * cannot take yet stays bounded: a busy UART, then a paused guest. The process exit status
  * is the guest's isa-debug-exit status, or one of the statuses below when the
  * run ends another way (see --help). Bad input is one line on stderr and
  * exit 2; nothing here ever prints a stack trace.
  */
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { FlowOutput, type HostStream } from '../console/flow-output.js';
+import { parseSerialBackend, SerialConsole, type SerialBackend } from '../console/serial-console.js';
+import type { RawModeTerminal } from '../console/terminal.js';
 import { attachMmuEventLog } from '../mmu-event-log.js';
 import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFilter } from '../debug-items.js';
 import { describeFailure, UsageError } from '../failure.js';
@@ -67,10 +72,24 @@ options:
   --stats-json FILE  write the same statistics as JSON to FILE
   --flat FILE --load ADDR --entry ADDR
                      load a raw binary at ADDR and start at ADDR (instead of KERNEL)
+  -serial stdio|null|file:PATH
+                     COM1's host end (default stdio: output to stdout, input from stdin)
+  -nographic, -no-reboot, -display none
+                     accepted for QEMU command lines; btvm always behaves so
+
+console (-serial stdio):
+  Output reaches stdout as the guest writes it. When stdout cannot take more
+  (a pipe nobody reads), COM1 reads busy (LSR.THRE clear) and, past a few MiB
+  pending, the guest pauses until it drains; the same holds for -d on stderr.
+  When stdin is a terminal it is put in raw mode, as by qemu -nographic: keys
+  go to the guest (Ctrl-C too) and Ctrl-A starts a command: C-a x quits
+  (exit 0), C-a h lists the keys, C-a C-a sends C-a, C-a c would open the
+  monitor (not available yet). The terminal is restored however the run ends.
+  stdin from a pipe or file is read as it comes; its end closes the input.
 
 exit status:
   (V<<1)|1   the guest wrote V to isa-debug-exit (port 0xf4), as qemu-system-i386
-  0          triple fault / reset request (qemu -no-reboot exits 0 too)
+  0          triple fault / reset request (qemu -no-reboot exits 0 too); C-a x or a signal
   2          bad command line or kernel image
   ${EXIT_STATUS_HALTED}          the guest halted with nothing left to wake it (QEMU would hang)
   ${EXIT_STATUS_INSN_LIMIT}          --max-insns reached
@@ -84,6 +103,11 @@ export interface RunIo {
   stderr: (text: string) => void;
   /** Subscribes to console input; returns an unsubscribe function. */
   stdin?: (onData: (bytes: Uint8Array) => void, onEnd: () => void) => () => void;
+  /** The streams behind stdout and stderr, for flow control; absent: every write is taken at once. */
+  stdoutStream?: HostStream;
+  stderrStream?: HostStream;
+  /** stdin, when it is a terminal: raw mode and the Ctrl-A keys while the guest runs. */
+  terminal?: RawModeTerminal;
 }
 
 export interface RunCommandOptions {
@@ -108,6 +132,7 @@ interface ParsedRun {
   mmu: MmuKind;
   scatterSeed?: number;
   cpu: CpuModel;
+  serial: SerialBackend;
 }
 
 function parseNumber(option: string, text: string | undefined): number {
@@ -145,13 +170,14 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
     disabledPasses: new Set(),
     cpu: parseCpuModel(DEFAULT_CPU_MODEL),
     mmu: 'shadow',
+    serial: { kind: 'stdio' },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
     // QEMU's boot options take one dash or two; -m is QEMU's too.
     const spelled = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const name = /^--?(kernel|initrd|append)$/.test(spelled) ? spelled.replace(/^--/, '-') : spelled;
+    const name = /^--?(kernel|initrd|append|serial|nographic|no-reboot|display)$/.test(spelled) ? spelled.replace(/^--/, '-') : spelled;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
     const value = (): string | undefined => inline ?? argv[++i];
     switch (name) {
@@ -210,6 +236,9 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
         kernel = v;
         break;
       }
+      case '-serial': { const v = value(); if (v === undefined) throw new UsageError('-serial needs stdio, null or file:PATH'); parsed.serial = parseSerialBackend(v); break; }
+      case '-nographic': case '-no-reboot': break; // what btvm always does
+      case '-display': { const v = value(); if (v !== 'none') throw new UsageError(`-display ${v ?? ''}: btvm has no display (only none)`); break; }
       case '--flat': flat = value(); if (flat === undefined) throw new UsageError('--flat needs a file'); break;
       case '--load': load = parseNumber('--load', value()); break;
       case '--entry': entry = parseNumber('--entry', value()); break;
@@ -240,29 +269,14 @@ function kernelImage(bytes: Uint8Array, cmdline: string | undefined, initrd: str
   return { kind: 'multiboot', bytes, cmdline, modules };
 }
 
-/** Collects guest console bytes and writes them in chunks (a write per byte would dominate a run). */
-class ConsoleBuffer {
-  private buf = new Uint8Array(4096);
-  private used = 0;
-  private timer: NodeJS.Timeout | null = null;
-  constructor(private readonly sink: (bytes: Uint8Array) => void) {}
-  put = (byte: number): void => {
-    this.buf[this.used++] = byte;
-    if (this.used === this.buf.length) this.flush();
-    else if (this.timer === null) this.timer = setTimeout(() => this.flush(), 10);
-  };
-  flush(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.used === 0) return;
-    this.sink(this.buf.slice(0, this.used));
-    this.used = 0;
-  }
-}
-
 const processIo: RunIo = {
   stdout: (b) => process.stdout.write(b),
   stderr: (t) => process.stderr.write(t),
+  stdoutStream: process.stdout,
+  stderrStream: process.stderr,
+  get terminal(): RawModeTerminal | undefined {
+    return process.stdin.isTTY ? process.stdin : undefined;
+  },
   stdin: (onData, onEnd) => {
     const data = (chunk: Buffer) => onData(new Uint8Array(chunk));
     process.stdin.on('data', data);
@@ -286,7 +300,7 @@ function reportStats(parsed: ParsedRun, result: RunResult, io: RunIo): void {
 export async function runCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
   const io = options.io ?? processIo;
   let logFd: number | null = null;
-  let unsubscribe: (() => void) | null = null;
+  let serial: SerialConsole | null = null;
   try {
     const parsed = parseRunArgs(argv);
     if (parsed === 'help' || parsed === 'debug-help') {
@@ -295,16 +309,19 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     }
     if (parsed.logFile !== undefined) logFd = openSync(parsed.logFile, 'w');
     const fd = logFd;
-    const log = fd !== null ? (t: string) => void writeSync(fd, t) : io.stderr;
+    // A -D file is written synchronously (bounded by itself); stderr may be a pipe, so it has flow control.
+    const logFlow = new FlowOutput(() => {}, fd === null ? io.stderrStream ?? null : null);
+    const log = fd !== null ? (t: string) => void writeSync(fd, t) : (t: string) => { io.stderr(t); logFlow.wrote(); };
     const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter });
-    const serial = new ConsoleBuffer(io.stdout);
+    serial = new SerialConsole(parsed.serial, io);
+    const serialConsole = serial;
     const machine = new Machine({
       image: parsed.image,
       memoryBytes: parsed.memoryBytes,
       time: parsed.time,
       maxInsns: parsed.maxInsns,
       virt: parsed.virt,
-      serialOutput: serial.put,
+      serialOutput: serialConsole.output,
       executor,
       debug: parsed.debug,
       log,
@@ -315,12 +332,20 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       cpu: parsed.cpu,
     });
     if (parsed.debug.has('mmu')) attachMmuEventLog(machine.pagingMmu, machine.cpu, log);
-    if (io.stdin) {
-      machine.setInputOpen(true);
-      unsubscribe = io.stdin((b) => machine.receiveInput(b), () => machine.setInputOpen(false));
-    }
+    const flowChanged = (): void => {
+      if (!serialConsole.output.busy) machine.devices.uart.lineIdle();
+      machine.setHostBlocked(serialConsole.output.blocked || logFlow.blocked);
+    };
+    serialConsole.output.onChange = flowChanged;
+    logFlow.onChange = flowChanged;
+    serialConsole.start({
+      input: (b) => machine.receiveInput(b),
+      inputOpen: (open) => machine.setInputOpen(open),
+      quit: (detail) => machine.stop({ kind: 'quit', detail }),
+    });
     const result = await machine.run();
-    serial.flush();
+    // The terminal back in its own mode before anything more is printed.
+    serialConsole.close();
     const note = describeRunEnd(result.reason);
     if (note !== null) io.stderr(`btvm: ${note}\n`);
     reportStats(parsed, result, io);
@@ -331,7 +356,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     if (process.env.BTVM_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
     return status;
   } finally {
-    unsubscribe?.();
+    serial?.close();
     if (logFd !== null) closeSync(logFd);
   }
 }

@@ -20,6 +20,9 @@ const KERNEL = [
   0xb0, 0x10, 0xe6, 0xf4, 0xf4,
 ];
 
+/** Where instructions start when KERNEL is disassembled from its first byte (the header decodes as add, add, dec, in, adc). */
+const INSN_STARTS = [0, 6, 8, 0xb, 0xd, 0xf, 0x10];
+
 export interface SectionSpec {
   /** Offset of the name in the section name table (section 1). */
   name: number;
@@ -145,10 +148,11 @@ export function namedElf(sectionName: string, symbolNames: string[]): Uint8Array
   }
   const names = enc.encode(text);
   const syms = new Uint8Array((symbolNames.length + 1) * 16);
-  // Symbol 0 is the null symbol; symbol i (from 1) sits i - 1 bytes into the code.
+  // Symbol 0 is the null symbol; the others label successive instructions of the kernel as decoded from its start.
+  if (symbolNames.length > INSN_STARTS.length) throw new Error(`namedElf labels at most ${INSN_STARTS.length} instructions`);
   const named = symbols(symbolNames.length, (i) => offsets[4 + i]!);
   const nv = new DataView(named.buffer);
-  for (let i = 0; i < symbolNames.length; i++) nv.setUint32(i * 16 + 4, KERNEL_BASE + i, true);
+  for (let i = 0; i < symbolNames.length; i++) nv.setUint32(i * 16 + 4, KERNEL_BASE + INSN_STARTS[i]!, true);
   syms.set(named, 16);
   const symOffset = 0x2000 + ((names.length + 15) & ~15);
   const sections: SectionSpec[] = [

@@ -124,11 +124,12 @@ export function probeOracleCodeStart(): number {
 
 /** Executes one case's bytes on the unit; `eip` is the address of the first byte (FIP for the first instruction). */
 export function runOnUnit(c: X87Case, eip: number): X87Outcome {
-  const bytes = new Uint8Array(Math.max(c.mem?.length ?? 0, 4096));
+  const bytes = new Uint8Array(Math.max(c.mem?.length ?? 0, 16));
   if (c.mem) bytes.set(c.mem);
   const mem = new FlatMemory(bytes);
   const cpu = new TestCpu(c.eflags ?? 0, c.eax ?? 0);
   const u = unitFromState(c.state, mem, cpu);
+  u.fxsavePointersOnlyWhenPending = true; // the oracle is an AMD processor
   const code = c.code;
   let p = 0;
   let opSize = 4;
@@ -188,13 +189,27 @@ function faultOutcome(u: X87Unit): X87Outcome {
 
 const hex = (v: number, w: number): string => (v >>> 0).toString(16).padStart(w, '0');
 
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Differences between two outcomes, one line each (empty when equal). */
 export function diffOutcomes(want: X87Outcome, got: X87Outcome): string[] {
   const d: string[] = [];
   if ((want.fault ?? 0) !== (got.fault ?? 0)) d.push(`fault ${want.fault ?? '-'} vs ${got.fault ?? '-'}`);
   const a = want.state;
   const b = got.state;
+  // A context switch between the instruction and the oracle's FNSAVE loses the pointers on an AMD host when
+  // no exception is pending: the kernel's XSAVE stores them as 0 and its XRSTOR loads 0 (seen ~1 case in 2000).
+  const lostIp = (a.fsw & 0x80) === 0 && a.fip === 0 && a.fop === 0 && (b.fip !== 0 || b.fop !== 0);
+  const lostDp = (a.fsw & 0x80) === 0 && a.fdp === 0 && a.fds === 0 && (b.fdp !== 0 || b.fds !== 0);
   for (const k of ['fcw', 'fsw', 'ftw', 'fip', 'fcs', 'fop', 'fdp', 'fds'] as const) {
+    // At a fault the oracle's image is the kernel's 64-bit FXSAVE, whose FCS/FDS slots hold FIP/FDP bits 47..32.
+    if (want.fault && (k === 'fcs' || k === 'fds')) continue;
+    if ((lostIp && (k === 'fip' || k === 'fcs' || k === 'fop')) || (lostDp && (k === 'fdp' || k === 'fds'))) continue;
     if (a[k] !== b[k]) d.push(`${k} ${hex(a[k], 4)} vs ${hex(b[k], 4)}`);
   }
   for (let i = 0; i < 8; i++) {
@@ -207,9 +222,10 @@ export function diffOutcomes(want: X87Outcome, got: X87Outcome): string[] {
   if (!want.fault) {
     if (want.eax !== got.eax) d.push(`eax ${hex(want.eax, 8)} vs ${hex(got.eax, 8)}`);
     if (want.eflags !== got.eflags) d.push(`eflags ${hex(want.eflags, 3)} vs ${hex(got.eflags, 3)}`);
-    const wm = want.mem ? Buffer.from(want.mem).toString('hex') : '-';
-    const gm = got.mem ? Buffer.from(got.mem).toString('hex') : '-';
-    if (wm !== gm) d.push(`mem ${wm} vs ${gm}`);
+    if (!sameBytes(want.mem, got.mem)) {
+      const hexOf = (m: Uint8Array | null): string => (m ? Buffer.from(m).toString('hex') : '-');
+      d.push(`mem ${hexOf(want.mem)} vs ${hexOf(got.mem)}`);
+    }
   }
   return d;
 }

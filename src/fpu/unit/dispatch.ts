@@ -39,7 +39,7 @@ import { fldenv, fnsave, fnstenv, frstor } from './environment.js';
 import { fbld, fbstp, fild, fistInt, fldReal, fstReal, IntSize, RealSize } from './load-store.js';
 import { readInt16, readInt32, readReal32, readReal64 } from './memory-operands.js';
 import { EFLAGS_CF, EFLAGS_PF, EFLAGS_ZF } from './ports.js';
-import { fcmov, ffree, fldConstant, fldSt, fsign, fstSt, fxch, moveTop, X87Constant } from './register-moves.js';
+import { fcmov, ffree, fldConstant, fldSt, fsign, fstp1, fstSt, fxch, moveTop, X87Constant } from './register-moves.js';
 import { fprem, intoSt1AndPop, onSt0, onSt0WithSt1, replaceAndPush } from './stack-operations.js';
 import type { X87Unit } from './x87-unit.js';
 
@@ -63,7 +63,7 @@ const enum K {
   Fldenv, Fnstenv, Frstor, Fnsave, Fldcw, Fnstcw, FnstswM,
   // Register forms.
   ArithToSt0, ArithToSti, ArithPop, Fcompp,
-  FldSt, Fxch, Fnop, FstSt, FstpSt, Fchs, Fabs, Ftst, Fxam, Const,
+  FldSt, Fxch, Fnop, FstSt, FstpSt, Fstp1, Fchs, Fabs, Ftst, Fxam, Const,
   F2xm1, Fyl2x, Fptan, Fpatan, Fxtract, Fprem1, Fdecstp, Fincstp, Fprem, Fyl2xp1, Fsqrt, Fsincos, Frndint, Fscale,
   Fsin, Fcos,
   Fcmov, Fcmovn, Fucompp, NopNoWait, Fnclex, Fninit, Fucomi, Fcomi, Ffree, Fucom, Fucomp, Ffreep, FnstswAx,
@@ -112,7 +112,7 @@ function buildTables(): void {
   registerForms(0xd9, 0xc0, 8, K.FldSt);
   registerForms(0xd9, 0xc8, 8, K.Fxch);
   registerForms(0xd9, 0xd0, 1, K.Fnop);
-  registerForms(0xd9, 0xd8, 8, K.FstpSt); // fstp1, an alias the hardware executes
+  registerForms(0xd9, 0xd8, 8, K.Fstp1); // fstp1: an alias the hardware executes, its own way with an empty ST(0)
   const d9: [number, K][] = [
     [0xe0, K.Fchs], [0xe1, K.Fabs], [0xe4, K.Ftst], [0xe5, K.Fxam],
     [0xf0, K.F2xm1], [0xf1, K.Fyl2x], [0xf2, K.Fptan], [0xf3, K.Fpatan], [0xf4, K.Fxtract], [0xf5, K.Fprem1],
@@ -172,8 +172,8 @@ function arithmeticWithMemory(u: X87Unit, kind: K, reg: number, la: number): voi
   else if (kind === K.ArithR64) exc = readReal64(u.mem, la, u.tmp, 0);
   else if (kind === K.ArithI32) readInt32(u.mem, la, u.tmp, 0);
   else readInt16(u.mem, la, u.tmp, 0);
-  if (reg === 2 || reg === 3) fcomMemory(u, reg - 2, exc);
-  else arithMemory(u, reg, exc);
+  if (reg === 2 || reg === 3) fcomMemory(u, reg - 2, exc !== 0);
+  else arithMemory(u, reg, exc !== 0);
 }
 
 /** Runs one x87 instruction; see the file comment for the arguments and the result. */
@@ -229,6 +229,7 @@ export function executeX87(u: X87Unit, op: number, la: number, ea: number, eip: 
     case K.Fnop: case K.NopNoWait: break;
     case K.FstSt: fstSt(u, i, false); break;
     case K.FstpSt: fstSt(u, i, true); break;
+    case K.Fstp1: fstp1(u, i); break;
     case K.Fchs: fsign(u, true); break;
     case K.Fabs: fsign(u, false); break;
     case K.Ftst: ftst(u); break;

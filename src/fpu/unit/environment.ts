@@ -52,6 +52,8 @@ export function fnstenv(u: X87Unit, la: number, o32: boolean): void {
   u.mem.checkWrite(la, o32 ? ENV_BYTES_32 : ENV_BYTES_16);
   storeEnvironment(u, la, o32);
   u.s.fcw |= 0x3f;
+  // Everything masked now: ES and B clear (measured).
+  recomputeErrorSummary(u.s);
 }
 
 /** fnsave: environment, the eight registers in ST order, then FNINIT. */
@@ -155,12 +157,13 @@ export function fxsaveX87(u: X87Unit, la: number): void {
   const s = u.s;
   const m = u.mem;
   m.checkWrite(la, FXSAVE_BYTES);
+  const pointers = !u.fxsavePointersOnlyWhenPending || (s.sw & ES) !== 0;
   m.write32(la, (s.fcw | (fsw(s) << 16)) >>> 0);
-  m.write32((la + 4) | 0, (s.used | ((s.fop & 0x7ff) << 16)) >>> 0);
-  m.write32((la + 8) | 0, s.fip >>> 0);
-  m.write32((la + 12) | 0, s.fcs & 0xffff);
-  m.write32((la + 16) | 0, s.fdp >>> 0);
-  m.write32((la + 20) | 0, s.fds & 0xffff);
+  m.write32((la + 4) | 0, (s.used | (pointers ? (s.fop & 0x7ff) << 16 : 0)) >>> 0);
+  m.write32((la + 8) | 0, pointers ? s.fip >>> 0 : 0);
+  m.write32((la + 12) | 0, pointers ? s.fcs & 0xffff : 0);
+  m.write32((la + 16) | 0, pointers ? s.fdp >>> 0 : 0);
+  m.write32((la + 20) | 0, pointers ? s.fds & 0xffff : 0);
   for (let i = 0; i < 8; i++) {
     const at = (la + 32 + 16 * i) | 0;
     storeRegister(u, at, 3 * ((s.top + i) & 7));

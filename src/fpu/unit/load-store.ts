@@ -7,8 +7,8 @@
  * before changing anything, so a memory fault leaves the FPU untouched.
  *
  * Loads: stack overflow when ST(7) is in use; fld m32/m64 quietens an SNaN
- * with IE and reports a denormal with DE, and either unmasked pushes
- * nothing. fld m80, fild and fbld raise nothing but the overflow.
+ * with IE (unmasked: nothing pushed) and reports a denormal with DE (the
+ * normalised value is pushed even when DE is unmasked, as on the host). fld m80, fild and fbld raise nothing but the overflow.
  *
  * Stores: an empty ST(0) is an underflow whose masked response stores the
  * format's indefinite (and pops). An unmasked IE, DE, OE or UE stores
@@ -17,10 +17,11 @@
  */
 import { C1, DE, F80Class, IE, OE, UE, classify, INDEFINITE_HI, INDEFINITE_LO, INDEFINITE_SE } from '../float80.js';
 import { fromBcd, toBcd, toFloat32, toFloat64, toInt } from './core.js';
-import {
-  readInt16, readInt32, readInt64, readReal32, readReal64, readReal80, write64, write80,
-} from './memory-operands.js';
+import { readInt16, readInt32, readInt64, readReal32, readReal64, readReal80, write64, write80 } from './memory-operands.js';
 import { isEmpty, overflowPush, pop, push, st, stackUnderflow, takeResult, type X87Unit } from './x87-unit.js';
+
+/** A NaN's quiet bit (significand bit 62). */
+const QUIET_BIT = 0x40000000;
 
 /** Unmasked exceptions that keep a store from writing memory and popping. */
 const STORE_BLOCKING = IE | DE | OE | UE;
@@ -45,10 +46,11 @@ export function fldReal(u: X87Unit, la: number, size: RealSize): void {
   else readReal80(u.mem, la, t, 0);
   if (!isEmpty(u, 7)) return overflowPush(u);
   if (size !== RealSize.M80 && classify(t[0]!, t[1]!, t[2]!) === F80Class.SNaN) {
-    t[1] = (t[1]! | 0x40000000) >>> 0;
+    t[1] = (t[1]! | QUIET_BIT) >>> 0;
     exc |= IE;
   }
-  if (takeResult(u, exc) !== 0) return;
+  // An unmasked IE loads nothing; an unmasked DE still loads (measured).
+  if ((takeResult(u, exc) & IE) !== 0) return;
   pushTmp(u);
 }
 

@@ -8,12 +8,15 @@
  * (the host's fadd m32 picks a QNaN in ST(0) over an m32 SNaN whatever the
  * significands, which it would not do if the load quietened the SNaN
  * first). A denormal m32/m64 is normalised and reported as DE, which the
- * caller raises. fld m32/m64 then quietens through the softfloat load.
+ * caller raises.
+ *
+ * fld m32/m64 itself quietens through the softfloat load (load-store.ts).
  *
  * Every reader performs all its reads before returning, so the caller can
  * change state afterwards knowing no fault can follow.
  */
 import { DE, EXP_MAX } from '../float80.js';
+import { fromInt32, fromInt64 } from './core.js';
 import type { FpuMemory } from './ports.js';
 
 /**
@@ -86,25 +89,6 @@ export function widenFloat64(hiBits: number, loBits: number, out: Uint32Array, o
   return DE;
 }
 
-/** The exact 80-bit value of a signed 32-bit integer (int16 sign-extended first); zero is +0. */
-export function int32ToF80(v: number, out: Uint32Array, o: number): void {
-  if (v === 0) writeZero(0, out, o);
-  else packNormalized(v < 0 ? 0x8000 : 0, 16383 + 63, 0, (v < 0 ? -v : v) >>> 0, out, o);
-}
-
-/** The exact 80-bit value of the signed 64-bit integer hi:lo (two's complement words). */
-export function int64ToF80(hi: number, lo: number, out: Uint32Array, o: number): void {
-  let h = hi | 0;
-  let l = lo | 0;
-  const negative = h < 0;
-  if (negative) {
-    l = -l | 0;
-    h = (~h + (l === 0 ? 1 : 0)) | 0;
-  }
-  if ((h | l) === 0) writeZero(0, out, o);
-  else packNormalized(negative ? 0x8000 : 0, 16383 + 63, h, l, out, o);
-}
-
 /** m32real into out[o..]: returns DE for a denormal. */
 export function readReal32(mem: FpuMemory, la: number, out: Uint32Array, o: number): number {
   return widenFloat32(mem.read32(la), out, o);
@@ -123,17 +107,18 @@ export function readReal80(mem: FpuMemory, la: number, out: Uint32Array, o: numb
   out[o + 2] = lo;
 }
 
+/** m16int, m32int, m64int: exact (the softfloat conversion). */
 export function readInt16(mem: FpuMemory, la: number, out: Uint32Array, o: number): void {
-  int32ToF80((mem.read16(la) << 16) >> 16, out, o);
+  fromInt32((mem.read16(la) << 16) >> 16, out, o);
 }
 
 export function readInt32(mem: FpuMemory, la: number, out: Uint32Array, o: number): void {
-  int32ToF80(mem.read32(la) | 0, out, o);
+  fromInt32(mem.read32(la) | 0, out, o);
 }
 
 export function readInt64(mem: FpuMemory, la: number, out: Uint32Array, o: number): void {
   const lo = mem.read32(la);
-  int64ToF80(mem.read32((la + 4) | 0), lo, out, o);
+  fromInt64(mem.read32((la + 4) | 0), lo, out, o);
 }
 
 /** Ten bytes: a 64-bit significand (or BCD digits) and a 16-bit top. checkWrite(la, 10) must precede. */

@@ -14,16 +14,27 @@ import {
   copyReg, isEmpty, markUsed, overflowPush, pop, push, st, stackUnderflow, underflowInto, writeIndefiniteAt, type X87Unit,
 } from './x87-unit.js';
 
-/** fld st(i). */
+/** fld st(i): an empty source is an underflow even when ST(7) is also in use (measured). */
 export function fldSt(u: X87Unit, i: number): void {
-  if (!isEmpty(u, 7)) return overflowPush(u);
   if (isEmpty(u, i)) {
     if (stackUnderflow(u)) writeIndefiniteAt(u, push(u));
     return;
   }
+  if (!isEmpty(u, 7)) return overflowPush(u);
   const from = st(u, i);
   u.s.sw &= ~C1;
   copyReg(u, push(u), from);
+}
+
+/**
+ * fstp1 (d9 d8+i), the alias of fstp st(i): with ST(0) empty the host
+ * raises nothing and writes nothing, only clears C1 and pops (dd d8+i and df d0+i, d8+i
+ * signal the underflow).
+ */
+export function fstp1(u: X87Unit, i: number): void {
+  if (!isEmpty(u, 0)) return fstSt(u, i, true);
+  u.s.sw &= ~C1;
+  pop(u);
 }
 
 /** fst st(i), and fstp st(i) when `popAfter`. */
@@ -69,7 +80,7 @@ export function fcmov(u: X87Unit, i: number, condition: boolean): void {
     underflowInto(u, 0);
     return;
   }
-  u.s.sw &= ~C1;
+  // C1 stays as it was (measured: the SDM leaves it undefined).
   if (condition) copyReg(u, st(u, 0), st(u, i));
 }
 
@@ -84,9 +95,10 @@ export function fsign(u: X87Unit, negate: boolean): void {
   u.regs[o] = negate ? u.regs[o]! ^ SIGN : u.regs[o]! & ~SIGN;
 }
 
-/** ffree st(i); ffreep st(i) also pops. */
+/** ffree st(i); ffreep st(i) also pops. Both clear C1 (measured). */
 export function ffree(u: X87Unit, i: number, popAfter: boolean): void {
   u.s.used &= ~(1 << ((u.s.top + i) & 7));
+  u.s.sw &= ~C1;
   if (popAfter) pop(u);
 }
 

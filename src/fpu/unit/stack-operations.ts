@@ -11,15 +11,19 @@
  * everything unchanged when the operand is out of range (C2 = 1, fptan and
  * fsincos).
  */
-import { C0, C1, C2, C3, type BinaryOp, type UnaryOp } from '../float80.js';
+import { C0, C1, C2, C3, EXC_MASK, IE, type BinaryOp, type UnaryOp } from '../float80.js';
+import { isNaNPattern } from './arithmetic.js';
 import { fprem80 } from './core.js';
 import {
-  isEmpty, overflowPush, pop, push, PRE_COMPUTATION, setCc, st, takeResult, underflowInto, type X87Unit,
+  isEmpty, markUsed, pop, push, PRE_COMPUTATION, raise, setCc, st, stackOverflow, stackUnderflow, takeResult, underflowInto,
+  writeIndefiniteAt,
+  type X87Unit,
 } from './x87-unit.js';
 
 /** ST(0) := op(ST(0)); `reportsRange` for fsin/fcos, whose C2 says the operand was out of range. */
 export function onSt0(u: X87Unit, op: UnaryOp, reportsRange: boolean): void {
   if (isEmpty(u, 0)) {
+    if (reportsRange) u.s.sw &= ~C2;
     underflowInto(u, 0);
     return;
   }
@@ -46,15 +50,22 @@ export function onSt0WithSt1(u: X87Unit, op: BinaryOp): void {
   takeResult(u, op(r[a]!, r[a + 1]!, r[a + 2]!, r[b]!, r[b + 1]!, r[b + 2]!, u.s.fcw, r, a));
 }
 
-/** fprem (`ieee` false) and fprem1: C2 incomplete, else C0 C3 C1 the low quotient bits. */
+/**
+ * fprem (`ieee` false) and fprem1: C2 incomplete, else C0 C3 C1 the low
+ * quotient bits. With no quotient (a NaN or invalid operand, an unmasked
+ * DE, an underflow) C2 and C1 are cleared and C0 C3 kept, as the host does.
+ */
 export function fprem(u: X87Unit, ieee: boolean): void {
+  u.s.sw &= ~(C1 | C2);
   if (!haveSt0AndSt1(u)) return;
   const r = u.regs;
   const a = st(u, 0);
   const b = st(u, 1);
+  const noQuotient = isNaNPattern(r[a]!, r[a + 1]!, r[a + 2]!) || isNaNPattern(r[b]!, r[b + 1]!, r[b + 2]!);
   const ret = fprem80(r[a]!, r[a + 1]!, r[a + 2]!, r[b]!, r[b + 1]!, r[b + 2]!, ieee, u.s.fcw, r, a);
-  const unmasked = takeResult(u, ret & ~C1);
-  if ((unmasked & PRE_COMPUTATION) === 0) setCc(u, C0 | C1 | C2 | C3, ret);
+  const unmasked = raise(u, ret & EXC_MASK);
+  if (noQuotient || (ret & IE) !== 0 || (unmasked & PRE_COMPUTATION) !== 0) return;
+  setCc(u, C0 | C1 | C2 | C3, ret);
 }
 
 /** ST(1) := op(ST(0), ST(1)), then pop (fyl2x, fyl2xp1, fpatan). */
@@ -76,11 +87,17 @@ export function intoSt1AndPop(u: X87Unit, op: BinaryOp): void {
  * means the operand was out of range and nothing changes.
  */
 export function replaceAndPush(u: X87Unit, op: UnaryOp, reportsRange: boolean): void {
-  if (isEmpty(u, 0)) {
-    underflowInto(u, 0);
+  if (reportsRange) u.s.sw &= ~C2;
+  // A stack fault's masked response gives both results the indefinite: ST(0) is replaced and one pushed (measured).
+  const empty = isEmpty(u, 0);
+  if (empty || !isEmpty(u, 7)) {
+    if (empty ? stackUnderflow(u) : stackOverflow(u)) {
+      writeIndefiniteAt(u, st(u, 0));
+      markUsed(u, 0);
+      writeIndefiniteAt(u, push(u));
+    }
     return;
   }
-  if (!isEmpty(u, 7)) return overflowPush(u);
   const r = u.regs;
   const t = u.tmp;
   const a = st(u, 0);

@@ -29,6 +29,12 @@ export class X87Unit {
    * instructions run despite a pending exception.
    */
   ignorePending = false;
+  /**
+   * FXSAVE as AMD processors do it: FOP, FIP, FCS, FDP and FDS stored as 0
+   * unless an unmasked exception is pending (ES=1), as measured on the host
+   * (an AMD EPYC). Intel processors and QEMU always store them.
+   */
+  fxsavePointersOnlyWhenPending = false;
   /** Operand scratch: slots 0..2 hold a memory operand as an 80-bit value, 3..5 a second temporary. */
   readonly tmp = new Uint32Array(6);
   /** Raw bytes of an environment or save image being loaded, read whole before any state changes. */

@@ -205,4 +205,5 @@ export type VmmRoutine =
   | 'loadSeg' | 'farJmp' | 'farCall' | 'farRet' | 'iret' | 'int' | 'into' | 'int3'
   | 'invlpg' | 'invd' | 'wbinvd'
   | 'lar' | 'lsl' | 'verr' | 'verw' | 'arpl'
-  | 'sysenter' | 'sysexit';
+  | 'sysenter' | 'sysexit'
+  | 'fpu';

@@ -40,6 +40,7 @@ import { LiftContext } from './context.js';
 import type { LiftMode } from './lift-mode.js';
 import { gateFor } from './feature-gates.js';
 import { lifterFor } from './registry.js';
+import { liftX87 } from './x87.js';
 import { REPEATABLE_STRING_OPS } from './string.js';
 
 export interface LiftOptions {
@@ -119,9 +120,10 @@ function endsInRaise(ctx: LiftContext): boolean {
 function liftOne(ctx: LiftContext, insn: DecodedInsn, bytes: Uint8Array): void {
   if (insn.status === 'invalid') return ctx.raise(UD);
   if (insn.status === 'too-long') return ctx.raise(GP, 0);
-  if (insn.cls === 'fpu' || insn.cls === 'simd') return ctx.raise(UD);
+  if (insn.cls === 'simd') return ctx.raise(UD);
   const mnemonic = gateFor(ctx.mode.model ?? DEFAULT_MODEL, insn.mnemonic);
   if (mnemonic === 'ud') return ctx.raise(UD);
+  if (insn.cls === 'fpu') return liftX87(ctx, insn, bytes);
   const entry = lifterFor(mnemonic);
   if (entry === undefined) throw new UnliftableInstructionError(insn.address, bytes.slice(0, insn.length), insn.mnemonic);
   entry.lift(ctx, insn);

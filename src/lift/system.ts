@@ -44,6 +44,7 @@
  *   lar, lsl    selector              destination gpr number  opSize        VMM writes the register and ZF
  *   verr, verw  selector              –                       –             VMM sets ZF
  *   sysenter, sysexit  –              –                       –             end the block
+ *   fpu         x87Op word | FWAIT_OP linear address        offset in segment   every x87 instruction (lift/x87.ts)
  *
  * "Ends the block": the routine may change the translation mode or control
  * flow, so the block exits with `dispatch next` right after it. Routines

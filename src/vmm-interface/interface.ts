@@ -34,6 +34,7 @@ export const VMM_ROUTINES: readonly VmmRoutine[] = [
   'invlpg', 'invd', 'wbinvd',
   'lar', 'lsl', 'verr', 'verw', 'arpl',
   'sysenter', 'sysexit',
+  'fpu',
 ];
 
 export const routineIndex = (r: VmmRoutine): number => VMM_ROUTINES.indexOf(r);
@@ -45,6 +46,12 @@ export const routineIndex = (r: VmmRoutine): number => VMM_ROUTINES.indexOf(r);
  * (`| opSize << 8`).
  */
 export const LOAD_MAY_LEAVE = 1;
+
+/**
+ * The fpu routine's first argument for a fwait (9B) instead of an x87 op
+ * word (fpu/unit/dispatch.ts x87Op uses bits 0..14 only).
+ */
+export const FWAIT_OP = 0x8000;
 
 export interface Monitor {
   /**

@@ -61,7 +61,13 @@ const INPUT: CaseInput = {
   eflags: 0x0895, seed: 0xfa17,
 };
 
-describe.skipIf(!(haveHarness() && haveNasm()))('guest faults leave the state the host CPU shows', () => {
+const oracle = haveHarness() && haveNasm();
+
+describe.skipIf(!oracle)('guest faults leave the state the host CPU shows', () => {
+  if (!oracle) {
+    it.skip('needs the native harness and nasm', () => {});
+    return;
+  }
   const codes = assembleSnippets(CASES.map((c) => c.asm));
   const native = runNative(codes.map((code) => ({ code, input: INPUT })));
   const selectors = probeHostSelectors();

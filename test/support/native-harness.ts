@@ -8,6 +8,7 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCaseLine, type CaseInput } from './harness-protocol.js';
+import { canRunI386 } from './host-i386.js';
 
 export const HARNESS = join(import.meta.dirname, '../../fixtures/native/harness');
 
@@ -18,7 +19,7 @@ export interface NativeCase {
 
 /** The harness is built and this host can run i386 code. */
 export function haveHarness(): boolean {
-  if (!existsSync(HARNESS)) return false;
+  if (!existsSync(HARNESS) || !canRunI386()) return false;
   return spawnSync(HARNESS, { input: '- 0 0 0 0 1000f000 0 0 0 0 1\n' }).status === 0;
 }
 

@@ -191,6 +191,12 @@ export class Machine {
     this.monitor = new VirtualMachineMonitor(this.core);
     this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock, this.devices.apic);
     const interrupts = this.devices.apic ?? this.devices.pic;
+    // FERR# (x87 errors with CR0.NE=0) as an edge on IRQ13 of the 8259, as QEMU's PC does.
+    const ferrPic = this.devices.pic;
+    this.core.raiseIrq = (irq) => {
+      ferrPic.raiseIrq(irq);
+      ferrPic.lowerIrq(irq);
+    };
     this.core.interruptWaiting = () => interrupts.pendingVector() >= 0;
     this.events.maxInsns = options.maxInsns ?? Infinity;
     this.executor = (options.executor ?? createGuestExecutor)({

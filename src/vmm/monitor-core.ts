@@ -17,6 +17,9 @@ import type { VmmMemory } from './linear-memory.js';
 import type { Mmu } from '../mmu/mmu.js';
 import { MsrFile } from './msr-file.js';
 import type { RunEnd } from './run-end.js';
+import { FpuState } from '../fpu/fpu-state.js';
+import { X87Unit } from '../fpu/unit/x87-unit.js';
+import { X87Cpu, X87Memory } from './x87-bindings.js';
 
 /**
  * bt: binary translation — every sensitive instruction reaches the VMM and
@@ -89,6 +92,10 @@ export class MonitorCore {
   /** Number of events logged, for -d int's running index. */
   eventCount = 0;
   readonly stats: MonitorStats;
+  /** The x87 FPU (its state and the unit that executes x87 instructions: vmm/x87.ts). */
+  readonly x87: X87Unit;
+  /** Pulses an IRQ line of the interrupt controller (set by the machine): FERR# is IRQ13. */
+  raiseIrq: ((irq: number) => void) | null = null;
 
   constructor(
     readonly cpu: CpuState,
@@ -102,6 +109,7 @@ export class MonitorCore {
       routineCalls: new Float64Array(routineCount), exceptions: 0, softwareInterrupts: 0, externalInterrupts: 0,
       exceptionsByVector: new Float64Array(256), softwareByVector: new Float64Array(256), externalByVector: new Float64Array(256),
     };
+    this.x87 = new X87Unit(new FpuState(), new X87Memory(mem), new X87Cpu(cpu));
   }
 
   requestEnd(end: RunEnd): void {

@@ -14,7 +14,10 @@
  * Calling convention (allocation-free, no closures, int32 arithmetic):
  *   op(aSe, aHi, aLo, [bSe, bHi, bLo,] fcw, out, o): number
  * The operation reads its operands as numbers (so `out` may alias an operand's
- * slot), writes the result to out[o]=se, out[o+1]=hi, out[o+2]=lo and
+ * slot; hi and lo may be given as uint32 or as int32 — the same bits — and
+ * int32 is faster: V8 passes a uint32 above 2^31 to a call as a heap number,
+ * so a caller that reads an Int32Array view of its Uint32Array allocates
+ * nothing), writes the result to out[o]=se, out[o+1]=hi, out[o+2]=lo and
  * returns the exception bits it raised (IE DE ZE OE UE PE, as in the status
  * word) OR-ed with C1 (0x200) when the delivered result was rounded up.
  * The caller owns the status word: it ORs the exception bits into FSW's sticky

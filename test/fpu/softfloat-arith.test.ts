@@ -34,7 +34,9 @@ function binary(name: string, code: number[], op: Binary, reversed = false): Reg
     model: (a, b, fcw) => {
       out.set(a);
       const [x, y] = reversed ? [b, a] : [a, b];
-      const status = op(x[0], x[1], x[2], y[0], y[1], y[2], fcw, out, 0);
+      // Words may come as uint32 (a Uint32Array register file) or int32 (an Int32Array view of it): try both.
+      const w = (v: number) => (a[2] & 1 ? v | 0 : v);
+      const status = op(x[0], w(x[1]), w(x[2]), y[0], w(y[1]), w(y[2]), fcw, out, 0);
       return { st: [...out], status };
     },
   };

@@ -6,7 +6,7 @@
  */
 import { DE, F80Class, SIGN, classify, writeF80, RC_DOWN, EXP_MAX } from '../float80.js';
 import { checkOperands, invalid, isDenormalClass, NOT_HANDLED } from './operands.js';
-import { normalize96, roundPack, shiftRightJam96, w0, w1, w2, wShift } from './round.js';
+import { normalize96, roundPack, shiftRightJam96, W } from './round.js';
 
 /** a + b */
 export function fadd(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, fcw: number, out: Uint32Array, o: number): number {
@@ -45,7 +45,7 @@ function addSigned(
   // Denormals and pseudo-denormals have the exponent of the smallest normal; zeros align as anything.
   let eA = aSe & EXP_MAX || 1;
   let eB = bSe & EXP_MAX || 1;
-  let hA = aHi, lA = aLo, hB = bHi, lB = bLo;
+  let hA = aHi >>> 0, lA = aLo >>> 0, hB = bHi >>> 0, lB = bLo >>> 0;
   if (ca === F80Class.Zero) eA = eB;
   if (cb === F80Class.Zero) eB = eA;
   // Make |A| ≥ |B|.
@@ -55,7 +55,8 @@ function addSigned(
     t = lA; lA = lB; lB = t;
     t = signA; signA = signB; signB = t;
   }
-  shiftRightJam96(hB, lB, 0, eA - eB);
+  shiftRightJam96(hB | 0, lB | 0, 0, eA - eB);
+  const w0 = W[0] >>> 0, w1 = W[1] >>> 0, w2 = W[2] >>> 0;
   let hi: number, lo: number, ext: number;
   let exp = eA;
   if (signA === signB) {
@@ -83,6 +84,6 @@ function addSigned(
       return flags;
     }
   }
-  normalize96(hi, lo, ext);
-  return flags | roundPack(signA, exp - wShift, w0, w1, w2, fcw, out, o);
+  normalize96(hi | 0, lo | 0, ext | 0);
+  return flags | roundPack(signA, exp - W[3], W[0], W[1], W[2], fcw, out, o);
 }

@@ -10,9 +10,9 @@
  * (FFFF C000 0000 0000 0000).
  */
 import { BIAS, C1, F80Class, IE, PE, SIGN, classify, writeF80 } from '../float80.js';
-import { isDenormalClass, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { mul128, p0, p1 } from './mul.js';
-import { INEXACT, ROUNDED_UP, roundToInteger, w0, w1 } from './round.js';
+import { isDenormalClass, U, unpackFinite } from './operands.js';
+import { mul128, P } from './mul.js';
+import { INEXACT, ROUNDED_UP, roundToInteger, W } from './round.js';
 
 const E9 = 1000000000;
 
@@ -30,8 +30,8 @@ export function fromBcd(top16: number, hi: number, lo: number, out: Uint32Array,
   const high = nibblesValue(top16 & 0xff, 2) * 1e7 + nibblesValue(hi >>> 4, 7);
   const low = (hi & 15) * 1e8 + nibblesValue(lo, 8);
   mul128(0, high, 0, E9);
-  let l = p0 + low;
-  let h = p1;
+  let l = (P[0] >>> 0) + low;
+  let h = P[1] >>> 0;
   if (l > 0xffffffff) {
     l -= 4294967296;
     h++;
@@ -41,7 +41,7 @@ export function fromBcd(top16: number, hi: number, lo: number, out: Uint32Array,
     return 0;
   }
   unpackFinite(BIAS + 63, h >>> 0, l >>> 0);
-  writeF80(out, o, sign | uExp, uHi, uLo);
+  writeF80(out, o, sign | U[0], U[1], U[2]);
   return 0;
 }
 
@@ -68,10 +68,10 @@ export function toBcd(se: number, hi: number, lo: number, fcw: number, out: Uint
   if (c !== F80Class.Normal && !isDenormalClass(c)) return indefinite(fcw, out, o);
   // A denormal source raises no DE on a store (measured).
   unpackFinite(se, hi, lo);
-  const e = uExp - BIAS;
+  const e = U[0] - BIAS;
   if (e > 59) return indefinite(fcw, out, o); // ≥ 2^60 > 10^18
-  const r = roundToInteger(uHi, uLo, e, (fcw >>> 10) & 3, sign !== 0);
-  const ih = w0, il = w1;
+  const r = roundToInteger(U[1], U[2], e, (fcw >>> 10) & 3, sign !== 0);
+  const ih = W[0] >>> 0, il = W[1] >>> 0;
   // Split into H = ⌊M / 10^9⌋ and L = M mod 10^9 in 16-bit steps so every intermediate is an exact double.
   const q1 = Math.floor(ih / E9);
   let t = (ih - q1 * E9) * 65536 + (il >>> 16);

@@ -10,7 +10,7 @@
  * not for the unordered ones (FUCOM, FUCOMI).
  */
 import { C0, C2, C3, DE, F80Class, IE, SIGN, classify } from '../float80.js';
-import { isDenormalClass, isNaNClass, isUnsupported, uExp, uHi, uLo, unpackFinite } from './operands.js';
+import { isDenormalClass, isNaNClass, isUnsupported, U, unpackFinite } from './operands.js';
 
 export const CMP_GREATER = 0;
 export const CMP_LESS = C0;
@@ -50,9 +50,10 @@ function order(ca: F80Class, aSe: number, aHi: number, aLo: number, cb: F80Class
     mag = ca === cb ? 0 : ca === F80Class.Infinity ? 1 : -1;
   } else {
     unpackFinite(aSe, aHi, aLo);
-    const ea = uExp, ha = uHi, la = uLo;
+    const ea = U[0], ha = U[1] >>> 0, la = U[2] >>> 0;
     unpackFinite(bSe, bHi, bLo);
-    mag = ea !== uExp ? (ea > uExp ? 1 : -1) : ha !== uHi ? (ha > uHi ? 1 : -1) : la !== uLo ? (la > uLo ? 1 : -1) : 0;
+    const eb = U[0], hb = U[1] >>> 0, lb = U[2] >>> 0;
+    mag = ea !== eb ? (ea > eb ? 1 : -1) : ha !== hb ? (ha > hb ? 1 : -1) : la !== lb ? (la > lb ? 1 : -1) : 0;
   }
   if (mag === 0) return CMP_EQUAL;
   return (mag > 0) !== aNeg ? CMP_GREATER : CMP_LESS;

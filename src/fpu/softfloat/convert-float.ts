@@ -15,8 +15,8 @@
  * denormal raises no DE at all.
  */
 import { BIAS, C1, DE, EXP_MAX, F80Class, IE, OE, PC_24, PC_53, PE, RC_DOWN, RC_NEAREST, RC_UP, SIGN, UE, classify, writeF80 } from '../float80.js';
-import { isNaNClass, isUnsupported, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { CARRY_OUT, INEXACT, ROUNDED_UP, roundSignificand, shiftRightJam96, w0, w1, w2 } from './round.js';
+import { isNaNClass, isUnsupported, U, unpackFinite } from './operands.js';
+import { CARRY_OUT, INEXACT, ROUNDED_UP, roundSignificand, shiftRightJam96, W } from './round.js';
 
 const QUIET = 0x40000000;
 
@@ -72,7 +72,7 @@ export function fromFloat64(hi: number, lo: number, fcw: number, out: Uint32Arra
       return 0;
     }
     unpackFinite(1, sh, sl); // normalise as if its biased exponent were 1
-    writeF80(out, o, sign | (uExp - 1 + BIAS - 1022), uHi, uLo);
+    writeF80(out, o, sign | (U[0] - 1 + BIAS - 1022), U[1], U[2]);
     return DE;
   }
   writeF80(out, o, sign | (e - 1023 + BIAS), sh, sl);
@@ -113,9 +113,9 @@ function storeReal(se: number, hi: number, lo: number, double: boolean, fcw: num
   const rc = (fcw >>> 10) & 3;
   const negative = sign !== 0;
   unpackFinite(se, hi, lo);
-  let e = uExp - BIAS + fbias;
+  let e = U[0] - BIAS + fbias;
   if (e >= 1) {
-    const r = roundSignificand(uHi, uLo, 0, pc, rc, negative);
+    const r = roundSignificand(U[1], U[2], 0, pc, rc, negative);
     if (r & CARRY_OUT) e++;
     if (e >= emax) {
       if (~fcw & OE) return flags | OE;
@@ -124,15 +124,15 @@ function storeReal(se: number, hi: number, lo: number, double: boolean, fcw: num
       else packReal(sign, emax - 1, 0xffffffff, 0xffffffff, double, out, o);
       return flags | OE | PE | (toInfinity ? C1 : 0);
     }
-    packReal(sign, e, w0, w1, double, out, o);
+    packReal(sign, e, W[0], W[1], double, out, o);
     return flags | (r & INEXACT ? PE : 0) | (r & ROUNDED_UP ? C1 : 0);
   }
   // Tiny after rounding unless the value rounds up to the smallest normal at full precision.
-  const tiny = e < 0 || (roundSignificand(uHi, uLo, 0, pc, rc, negative) & CARRY_OUT) === 0;
+  const tiny = e < 0 || (roundSignificand(U[1], U[2], 0, pc, rc, negative) & CARRY_OUT) === 0;
   if (tiny && ~fcw & UE) return flags | UE;
-  shiftRightJam96(uHi, uLo, 0, 1 - e);
-  const r = roundSignificand(w0, w1, w2, pc, rc, negative);
-  packReal(sign, w0 >>> 31, w0, w1, double, out, o);
+  shiftRightJam96(U[1], U[2], 0, 1 - e);
+  const r = roundSignificand(W[0], W[1], W[2], pc, rc, negative);
+  packReal(sign, W[0] >>> 31, W[0], W[1], double, out, o);
   if (r & INEXACT) flags |= (tiny ? UE : 0) | PE | (r & ROUNDED_UP ? C1 : 0);
   return flags;
 }

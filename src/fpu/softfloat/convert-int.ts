@@ -10,8 +10,8 @@
  * to 64 bits, so out[o+1] holds it sign-extended to 32 bits.
  */
 import { BIAS, C1, F80Class, IE, PE, RC_ZERO, SIGN, classify, writeF80 } from '../float80.js';
-import { isDenormalClass, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { INEXACT, ROUNDED_UP, roundToInteger, w0, w1 } from './round.js';
+import { isDenormalClass, U, unpackFinite } from './operands.js';
+import { INEXACT, ROUNDED_UP, roundToInteger, W } from './round.js';
 
 /** fild: the signed 64-bit integer hi:lo (or a sign-extended smaller one) as an exact 80-bit value. */
 export function fromInt64(hi: number, lo: number, out: Uint32Array, o: number): void {
@@ -26,7 +26,7 @@ export function fromInt64(hi: number, lo: number, out: Uint32Array, o: number): 
     hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
   }
   unpackFinite(BIAS + 63, hi >>> 0, lo >>> 0);
-  writeF80(out, o, sign | uExp, uHi, uLo);
+  writeF80(out, o, sign | U[0], U[1], U[2]);
 }
 
 /** fild m16 / m32: a signed 32-bit integer (int32 or uint32 bits) as an exact 80-bit value. */
@@ -58,13 +58,13 @@ export function toInt(se: number, hi: number, lo: number, bits: number, truncate
   // A denormal source raises no DE on a store (measured).
   const negative = (se & SIGN) !== 0;
   unpackFinite(se, hi, lo);
-  const e = uExp - BIAS; // value = significand / 2^63 · 2^e
+  const e = U[0] - BIAS; // value = significand / 2^63 · 2^e
   if (e > 63) {
     if (fcw & IE) writeIndefiniteInt(out, o, bits);
     return IE;
   }
-  const r = roundToInteger(uHi, uLo, e, truncate ? RC_ZERO : (fcw >>> 10) & 3, negative);
-  let ih = w0, il = w1;
+  const r = roundToInteger(U[1], U[2], e, truncate ? RC_ZERO : (fcw >>> 10) & 3, negative);
+  let ih = W[0] >>> 0, il = W[1] >>> 0;
   // Magnitude limit: 2^(bits-1) − 1, or 2^(bits-1) for a negative value.
   const limHi = bits === 64 ? 0x80000000 : 0;
   const limLo = bits === 64 ? 0 : bits === 32 ? 0x80000000 : 0x8000;

@@ -5,7 +5,7 @@
  * remainder, then one rounding (round.ts). Calling convention in float80.ts.
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, ZE, classify, writeF80 } from '../float80.js';
-import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
+import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
 import { roundPack } from './round.js';
 
 /** a ÷ b */
@@ -34,10 +34,10 @@ export function fdiv(aSe: number, aHi: number, aLo: number, bSe: number, bHi: nu
     return flags;
   }
   unpackFinite(aSe, aHi, aLo);
-  const ea = uExp, ah = uHi, al = uLo;
+  const ea = U[0], ah = U[1] >>> 0, al = U[2] >>> 0;
   unpackFinite(bSe, bHi, bLo);
-  const bh = uHi, bl = uLo;
-  let exp = ea - uExp + BIAS;
+  const bh = U[1] >>> 0, bl = U[2] >>> 0;
+  let exp = ea - U[0] + BIAS;
   // Remainder r2:r1:r0 (65 bits); start from 2A when A < B so the first quotient bit is 1.
   let r2 = 0, r1 = ah, r0 = al;
   if (ah < bh || (ah === bh && al < bl)) {
@@ -62,5 +62,5 @@ export function fdiv(aSe: number, aHi: number, aLo: number, bSe: number, bHi: nu
     r0 = (r0 << 1) >>> 0;
   }
   const sticky = (r2 | r1 | r0) !== 0 ? 1 : 0;
-  return flags | roundPack(sign, exp, q0 >>> 0, q1 >>> 0, (q2 | sticky) >>> 0, fcw, out, o);
+  return flags | roundPack(sign, exp, q0, q1, q2 | sticky, fcw, out, o);
 }

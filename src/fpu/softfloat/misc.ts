@@ -8,8 +8,8 @@
  */
 import { BIAS, DE, EXP_MAX, F80Class, IE, PC_64, PE, C1, SIGN, ZE, classify, writeF80 } from '../float80.js';
 import { fromInt64 } from './convert-int.js';
-import { checkOperand, checkOperands, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { INEXACT, ROUNDED_UP, roundPack, roundToInteger, w0, w1 } from './round.js';
+import { checkOperand, checkOperands, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
+import { INEXACT, ROUNDED_UP, roundPack, roundToInteger, W } from './round.js';
 
 /** fcw with precision control forced to 64 bits: these operations ignore PC. */
 function fullPrecision(fcw: number): number {
@@ -29,13 +29,13 @@ export function frndint(aSe: number, aHi: number, aLo: number, fcw: number, out:
   if (flags & ~fcw) return flags;
   const sign = aSe & SIGN;
   unpackFinite(aSe, aHi, aLo);
-  const e = uExp - BIAS;
+  const e = U[0] - BIAS;
   if (e >= 63) {
-    writeF80(out, o, sign | uExp, uHi, uLo);
+    writeF80(out, o, sign | U[0], U[1], U[2]);
     return flags;
   }
-  const r = roundToInteger(uHi, uLo, e, (fcw >>> 10) & 3, sign !== 0);
-  const ih = w0, il = w1;
+  const r = roundToInteger(U[1], U[2], e, (fcw >>> 10) & 3, sign !== 0);
+  const ih = W[0], il = W[1]; // below 2^63: only bit operations and fromInt64 read them
   const inexact = r & INEXACT ? PE | (r & ROUNDED_UP ? C1 : 0) : 0;
   if ((ih | il) === 0) {
     writeF80(out, o, sign, 0, 0);
@@ -72,13 +72,13 @@ export function fscale(aSe: number, aHi: number, aLo: number, bSe: number, bHi: 
   let n = 0;
   if (cb !== F80Class.Zero) {
     unpackFinite(bSe, bHi, bLo);
-    const e = uExp - BIAS;
+    const e = U[0] - BIAS;
     if (e >= 20) n = 1 << 20;
-    else if (e >= 0) n = uHi >>> (31 - e);
+    else if (e >= 0) n = U[1] >>> (31 - e);
     if (bSe & SIGN) n = -n;
   }
   unpackFinite(aSe, aHi, aLo);
-  return flags | roundPack(sign, uExp + n, uHi, uLo, 0, fullPrecision(fcw), out, o);
+  return flags | roundPack(sign, U[0] + n, U[1], U[2], 0, fullPrecision(fcw), out, o);
 }
 
 /**
@@ -109,8 +109,8 @@ export function fxtract(aSe: number, aHi: number, aLo: number, fcw: number, out:
   const flags = isDenormalClass(c) ? DE : 0;
   if (flags & ~fcw) return flags;
   unpackFinite(aSe, aHi, aLo);
-  const e = uExp - BIAS;
-  const hi = uHi, lo = uLo;
+  const e = U[0] - BIAS;
+  const hi = U[1], lo = U[2];
   fromInt64(e < 0 ? 0xffffffff : 0, e >>> 0, out, o);
   writeF80(out, o + 3, sign | BIAS, hi, lo);
   return flags;

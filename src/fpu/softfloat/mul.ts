@@ -4,19 +4,16 @@
  * exact double), then one rounding (round.ts). Calling convention in float80.ts.
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, classify, writeF80 } from '../float80.js';
-import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
+import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
 import { roundPack } from './round.js';
 
-/** mul128's result, most significant word first. */
-export let p3 = 0;
-export let p2 = 0;
-export let p1 = 0;
-export let p0 = 0;
+/** mul128's result P[3]:P[2]:P[1]:P[0] (as int32: read them with >>> 0 to compare). */
+export const P = new Int32Array(4);
 
 const TWO16 = 65536;
 const TWO32 = 4294967296;
 
-/** The 128-bit product of the 64-bit integers ah:al and bh:bl, in p3 p2 p1 p0. */
+/** The 128-bit product of the 64-bit integers ah:al and bh:bl, in P[3] P[2] P[1] P[0]. */
 export function mul128(ah: number, al: number, bh: number, bl: number): void {
   const a3 = ah >>> 16, a2 = ah & 0xffff, a1 = al >>> 16, a0 = al & 0xffff;
   const b3 = bh >>> 16, b2 = bh & 0xffff, b1 = bl >>> 16, b0 = bl & 0xffff;
@@ -29,15 +26,15 @@ export function mul128(ah: number, al: number, bh: number, bl: number): void {
   const c6 = a3 * b3;
   // Column k holds weight 2^(16k); fold pairs of columns into 32-bit words.
   let t = c0 + (c1 % TWO16) * TWO16;
-  p0 = t % TWO32;
+  P[0] = t % TWO32;
   let carry = Math.floor(t / TWO32);
   t = Math.floor(c1 / TWO16) + c2 + (c3 % TWO16) * TWO16 + carry;
-  p1 = t % TWO32;
+  P[1] = t % TWO32;
   carry = Math.floor(t / TWO32);
   t = Math.floor(c3 / TWO16) + c4 + (c5 % TWO16) * TWO16 + carry;
-  p2 = t % TWO32;
+  P[2] = t % TWO32;
   carry = Math.floor(t / TWO32);
-  p3 = Math.floor(c5 / TWO16) + c6 + carry;
+  P[3] = Math.floor(c5 / TWO16) + c6 + carry;
 }
 
 /** a × b */
@@ -60,19 +57,19 @@ export function fmul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: nu
     return flags;
   }
   unpackFinite(aSe, aHi, aLo);
-  const ea = uExp, ah = uHi, al = uLo;
+  const ea = U[0], ah = U[1], al = U[2];
   unpackFinite(bSe, bHi, bLo);
-  let exp = ea + uExp - BIAS + 1;
-  mul128(ah, al, uHi, uLo);
-  let hi = p3, lo = p2, ext = p1;
-  let sticky = p0 !== 0 ? 1 : 0;
+  let exp = ea + U[0] - BIAS + 1;
+  mul128(ah, al, U[1], U[2]);
+  let hi = P[3] >>> 0, lo = P[2] >>> 0, ext = P[1] >>> 0;
+  let sticky = P[0] !== 0 ? 1 : 0;
   if (hi < 0x80000000) {
-    sticky = p0 << 1 !== 0 ? 1 : 0;
+    sticky = P[0] << 1 !== 0 ? 1 : 0;
     // Product in [2^126, 2^127): one left shift normalises it.
     hi = ((hi << 1) | (lo >>> 31)) >>> 0;
     lo = ((lo << 1) | (ext >>> 31)) >>> 0;
-    ext = ((ext << 1) | (p0 >>> 31)) >>> 0;
+    ext = ((ext << 1) | (P[0] >>> 31)) >>> 0;
     exp--;
   }
-  return flags | roundPack(sign, exp, hi, lo, (ext | sticky) >>> 0, fcw, out, o);
+  return flags | roundPack(sign, exp, hi | 0, lo | 0, ext | sticky, fcw, out, o);
 }

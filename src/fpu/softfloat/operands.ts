@@ -58,7 +58,7 @@ export function checkOperands(
     const ah = (aHi | QUIET_BIT) >>> 0;
     const bh = (bHi | QUIET_BIT) >>> 0;
     if (ah !== bh) takeA = ah > bh;
-    else if (aLo !== bLo) takeA = aLo > bLo;
+    else if ((aLo | 0) !== (bLo | 0)) takeA = aLo >>> 0 > bLo >>> 0;
     else takeA = (aSe & 0x8000) === 0 || (bSe & 0x8000) !== 0;
   }
   if (takeA) writeF80(out, o, aSe, (aHi | QUIET_BIT) >>> 0, aLo);
@@ -66,10 +66,12 @@ export function checkOperands(
   return flags;
 }
 
-/** unpackFinite's results: unbiased-by-nothing exponent (biased, may be ≤ 0 for denormals) and significand with bit 63 set. */
-export let uExp = 0;
-export let uHi = 0;
-export let uLo = 0;
+/**
+ * unpackFinite's results: U[0] the biased exponent (≤ 0 for denormals),
+ * U[1]:U[2] the significand with bit 63 set (as int32: read them with >>> 0
+ * to compare).
+ */
+export const U = new Int32Array(3);
 
 /**
  * A finite non-zero operand (normal, denormal or pseudo-denormal) as a
@@ -79,7 +81,7 @@ export function unpackFinite(se: number, hi: number, lo: number): void {
   let exp = se & EXP_MAX;
   if (exp === 0) exp = 1; // denormals and pseudo-denormals have the exponent of the smallest normal
   if (hi >>> 31 !== 0) {
-    uExp = exp; uHi = hi; uLo = lo;
+    U[0] = exp; U[1] = hi; U[2] = lo;
     return;
   }
   let s = 0;
@@ -91,7 +93,7 @@ export function unpackFinite(se: number, hi: number, lo: number): void {
     hi = (hi << z) | (lo >>> (32 - z));
     lo <<= z;
   }
-  uExp = exp - s - z; uHi = hi >>> 0; uLo = lo >>> 0;
+  U[0] = exp - s - z; U[1] = hi >>> 0; U[2] = lo >>> 0;
 }
 
 /** Whether an operand raises DE (denormal or pseudo-denormal). */

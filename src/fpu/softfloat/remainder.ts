@@ -8,8 +8,8 @@
  * remainder, |result| ≤ |ST(1)|/2). Neither depends on PC or RC.
  */
 import { C0, C1, C2, C3, DE, F80Class, PC_64, SIGN, classify, writeF80 } from '../float80.js';
-import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
-import { normalize96, roundPack, w0, w1, w2, wShift } from './round.js';
+import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
+import { normalize96, roundPack, W } from './round.js';
 
 /**
  * The remainder of a by b into out[o..]; `ieee` selects FPREM1. Returns the
@@ -33,13 +33,13 @@ export function fprem(
   }
   let sign = aSe & SIGN;
   unpackFinite(aSe, aHi, aLo);
-  const ea = uExp;
-  let rh = uHi, rl = uLo;
+  const ea = U[0];
+  let rh = U[1] >>> 0, rl = U[2] >>> 0;
   // a itself when |b| = ∞, canonical (a pseudo-denormal gets exponent 1; a tiny result with UE unmasked wraps).
   if (cb === F80Class.Infinity) return flags | packRemainder(sign, ea, rh, rl, fcw, out, o);
   unpackFinite(bSe, bHi, bLo);
-  const bh = uHi, bl = uLo;
-  const d = ea - uExp;
+  const bh = U[1] >>> 0, bl = U[2] >>> 0;
+  const d = ea - U[0];
   let base = ea; // the remainder rh:rl's bit 63 weighs 2^(base − bias)
   let q = 0;
   let incomplete = 0;
@@ -106,5 +106,5 @@ function packRemainder(sign: number, base: number, h: number, l: number, fcw: nu
   }
   normalize96(h >>> 0, l, ext);
   // Exact: rounding only matters for a tiny result with UE unmasked (wrapped exponent).
-  return roundPack(sign, base - wShift, w0, w1, w2, fcw | (PC_64 << 8), out, o) & ~C1;
+  return roundPack(sign, base - W[3], W[0], W[1], W[2], fcw | (PC_64 << 8), out, o) & ~C1;
 }

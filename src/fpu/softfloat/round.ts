@@ -22,48 +22,46 @@
  * Significands travel as three uint32 words hi:lo:ext: 64 bits plus 32
  * guard bits whose lowest bit is a sticky bit (set when anything non-zero was
  * shifted out below it). Helpers that would return several words leave them
- * in this module's `w0 w1 w2` (read right after the call; no allocation).
+ * in this module's `W[0] W[1] W[2]` (read right after the call; no allocation).
  */
-import {
-  C1, EXP_MAX, EXP_WRAP, OE, PC_24, PC_53, PE, RC_DOWN, RC_NEAREST, RC_UP, UE, writeF80,
-} from '../float80.js';
+import { C1, EXP_MAX, EXP_WRAP, OE, PC_24, PC_53, PE, RC_DOWN, RC_NEAREST, RC_UP, UE, writeF80 } from '../float80.js';
 
-/** Result words of shiftRightJam96 / normalize96 (hi, lo, ext). */
-export let w0 = 0;
-export let w1 = 0;
-export let w2 = 0;
-/** Exponent adjustment made by normalize96 (the left shift count). */
-export let wShift = 0;
+/**
+ * Results of shiftRightJam96, normalize96 and the rounding helpers: W[0] W[1]
+ * W[2] the words hi, lo, ext (as int32: read them with >>> 0 to compare);
+ * W[3] normalize96's left shift count.
+ */
+export const W = new Int32Array(4);
 
-/** hi:lo:ext >> n (n ≥ 0), any bits shifted out of ext OR-ed into its lowest bit; result in w0 w1 w2. */
+/** hi:lo:ext >> n (n ≥ 0), any bits shifted out of ext OR-ed into its lowest bit; result in W[0] W[1] W[2]. */
 export function shiftRightJam96(hi: number, lo: number, ext: number, n: number): void {
   if (n === 0) {
-    w0 = hi; w1 = lo; w2 = ext;
+    W[0] = hi; W[1] = lo; W[2] = ext;
   } else if (n < 32) {
     const sticky = (ext << (32 - n)) !== 0 ? 1 : 0;
-    w2 = ((ext >>> n) | (lo << (32 - n)) | sticky) >>> 0;
-    w1 = ((lo >>> n) | (hi << (32 - n))) >>> 0;
-    w0 = hi >>> n;
+    W[2] = ((ext >>> n) | (lo << (32 - n)) | sticky) >>> 0;
+    W[1] = ((lo >>> n) | (hi << (32 - n))) >>> 0;
+    W[0] = hi >>> n;
   } else if (n < 64) {
     const m = n - 32;
     const sticky = ext !== 0 || (m !== 0 && lo << (32 - m) !== 0) ? 1 : 0;
-    w2 = ((m === 0 ? lo : (lo >>> m) | (hi << (32 - m))) | sticky) >>> 0;
-    w1 = m === 0 ? hi : hi >>> m;
-    w0 = 0;
+    W[2] = ((m === 0 ? lo : (lo >>> m) | (hi << (32 - m))) | sticky) >>> 0;
+    W[1] = m === 0 ? hi : hi >>> m;
+    W[0] = 0;
   } else if (n < 96) {
     const m = n - 64;
     const sticky = ext !== 0 || lo !== 0 || (m !== 0 && hi << (32 - m) !== 0) ? 1 : 0;
-    w2 = ((m === 0 ? hi : hi >>> m) | sticky) >>> 0;
-    w1 = 0;
-    w0 = 0;
+    W[2] = ((m === 0 ? hi : hi >>> m) | sticky) >>> 0;
+    W[1] = 0;
+    W[0] = 0;
   } else {
-    w2 = (hi | lo | ext) !== 0 ? 1 : 0;
-    w1 = 0;
-    w0 = 0;
+    W[2] = (hi | lo | ext) !== 0 ? 1 : 0;
+    W[1] = 0;
+    W[0] = 0;
   }
 }
 
-/** Shift hi:lo:ext left until bit 95 is set (it must not be all zero); result in w0 w1 w2, the count in wShift. */
+/** Shift hi:lo:ext left until bit 95 is set (it must not be all zero); result in W[0] W[1] W[2], the count in W[3]. */
 export function normalize96(hi: number, lo: number, ext: number): void {
   let s = 0;
   while (hi === 0) {
@@ -75,7 +73,7 @@ export function normalize96(hi: number, lo: number, ext: number): void {
     lo = (lo << z) | (ext >>> (32 - z));
     ext <<= z;
   }
-  w0 = hi >>> 0; w1 = lo >>> 0; w2 = ext >>> 0; wShift = s + z;
+  W[0] = hi >>> 0; W[1] = lo >>> 0; W[2] = ext >>> 0; W[3] = s + z;
 }
 
 // Outcome bits of roundSignificand.
@@ -85,11 +83,14 @@ export const CARRY_OUT = 4;
 
 /**
  * Round hi:lo:ext to `pc` bits (counted from bit 63) in direction `rc`;
- * the rounded 64-bit significand is left in w0 w1 (w2 = 0). Returns INEXACT,
+ * the rounded 64-bit significand is left in W[0] W[1] (W[2] = 0). Returns INEXACT,
  * ROUNDED_UP (magnitude increased) and CARRY_OUT (the significand overflowed
  * 2^64 and is now 0x80000000_00000000, so the exponent must go up by one).
  */
 export function roundSignificand(hi: number, lo: number, ext: number, pc: number, rc: number, negative: boolean): number {
+  hi >>>= 0;
+  lo >>>= 0;
+  ext >>>= 0;
   let rem: number; // the discarded bits, left-aligned
   let sticky: number; // whether anything below rem is non-zero
   let lsb: number;
@@ -109,9 +110,9 @@ export function roundSignificand(hi: number, lo: number, ext: number, pc: number
     sticky = 0;
     lsb = lo & 1;
   }
-  w2 = 0;
+  W[2] = 0;
   if (rem === 0 && sticky === 0) {
-    w0 = hi; w1 = lo;
+    W[0] = hi; W[1] = lo;
     return 0;
   }
   let up: boolean;
@@ -120,7 +121,7 @@ export function roundSignificand(hi: number, lo: number, ext: number, pc: number
   else if (rc === RC_UP) up = !negative;
   else up = false;
   if (!up) {
-    w0 = hi; w1 = lo;
+    W[0] = hi; W[1] = lo;
     return INEXACT;
   }
   let out = INEXACT | ROUNDED_UP;
@@ -136,28 +137,28 @@ export function roundSignificand(hi: number, lo: number, ext: number, pc: number
     hi = 0x80000000;
     out |= CARRY_OUT;
   }
-  w0 = hi; w1 = lo;
+  W[0] = hi; W[1] = lo;
   return out;
 }
 
 /**
  * Round the value hi:lo · 2^(e − 63) (hi:lo a normalised significand, e ≤ 63)
- * to an integer in direction `rc`: the integer is left in w0:w1 (w2 = 0);
+ * to an integer in direction `rc`: the integer is left in W[0]:W[1] (W[2] = 0);
  * returns INEXACT and ROUNDED_UP. For FIST, FBSTP and FRNDINT.
  */
 export function roundToInteger(hi: number, lo: number, e: number, rc: number, negative: boolean): number {
   shiftRightJam96(hi, lo, 0, 63 - e);
-  const frac = w2;
-  w2 = 0;
+  const frac = W[2] >>> 0;
+  W[2] = 0;
   if (frac === 0) return 0;
   let up: boolean;
-  if (rc === RC_NEAREST) up = frac > 0x80000000 || (frac === 0x80000000 && (w1 & 1) !== 0);
+  if (rc === RC_NEAREST) up = frac > 0x80000000 || (frac === 0x80000000 && (W[1] & 1) !== 0);
   else if (rc === RC_DOWN) up = negative;
   else if (rc === RC_UP) up = !negative;
   else up = false;
   if (!up) return INEXACT;
-  w1 = (w1 + 1) >>> 0;
-  if (w1 === 0) w0 = (w0 + 1) >>> 0;
+  W[1] = (W[1] + 1) >>> 0;
+  if (W[1] === 0) W[0] = (W[0] + 1) >>> 0;
   return INEXACT | ROUNDED_UP;
 }
 
@@ -187,10 +188,10 @@ export function roundPack(sign: number, exp: number, hi: number, lo: number, ext
         }
       } else {
         shiftRightJam96(hi, lo, ext, 1 - exp);
-        const r = roundSignificand(w0, w1, w2, pc, rc, negative);
+        const r = roundSignificand(W[0], W[1], W[2], pc, rc, negative);
         if (r & INEXACT) flags = UE | PE | (r & ROUNDED_UP ? C1 : 0);
         // Rounding up into bit 63 makes the smallest normal.
-        writeF80(out, o, sign | (w0 >>> 31), w0, w1);
+        writeF80(out, o, sign | (W[0] >>> 31), W[0], W[1]);
         return flags;
       }
     }
@@ -219,6 +220,6 @@ export function roundPack(sign: number, exp: number, hi: number, lo: number, ext
     }
   }
   if (r & INEXACT) flags |= PE | (r & ROUNDED_UP ? C1 : 0);
-  writeF80(out, o, sign | exp, w0, w1);
+  writeF80(out, o, sign | exp, W[0], W[1]);
   return flags;
 }

@@ -4,7 +4,7 @@
  * rounding (round.ts). Calling convention in float80.ts.
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, classify, writeF80 } from '../float80.js';
-import { checkOperand, invalid, isDenormalClass, NOT_HANDLED, uExp, uHi, uLo, unpackFinite } from './operands.js';
+import { checkOperand, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
 import { roundPack } from './round.js';
 
 /** √a */
@@ -24,13 +24,13 @@ export function fsqrt(aSe: number, aHi: number, aLo: number, fcw: number, out: U
   }
   if (flags & ~fcw) return flags;
   unpackFinite(aSe, aHi, aLo);
-  const u = uExp - BIAS;
+  const u = U[0] - BIAS;
   const odd = u & 1;
   // The radicand is a 132-bit number whose top 64 bits are S (odd exponent) or S/2 (even), so the
   // root has 66 bits; `extra` is the bit of S that S/2 drops (bit 67 of the radicand).
-  const tHi = odd ? uHi : uHi >>> 1;
-  const tLo = odd ? uLo : ((uLo >>> 1) | (uHi << 31)) >>> 0;
-  const extra = odd ? 0 : uLo & 1;
+  const tHi = odd ? U[1] : U[1] >>> 1;
+  const tLo = odd ? U[2] : ((U[2] >>> 1) | (U[1] << 31)) >>> 0;
+  const extra = odd ? 0 : U[2] & 1;
   let r2 = 0, r1 = 0, r0 = 0; // remainder
   let s2 = 0, s1 = 0, s0 = 0; // root so far
   for (let k = 0; k < 66; k++) {
@@ -59,8 +59,8 @@ export function fsqrt(aSe: number, aHi: number, aLo: number, fcw: number, out: U
     }
   }
   const sticky = (r2 | r1 | r0) !== 0 ? 1 : 0;
-  const hi = ((s2 << 30) | (s1 >>> 2)) >>> 0;
-  const lo = ((s1 << 30) | (s0 >>> 2)) >>> 0;
-  const ext = ((s0 << 30) | sticky) >>> 0;
+  const hi = (s2 << 30) | (s1 >>> 2);
+  const lo = (s1 << 30) | (s0 >>> 2);
+  const ext = (s0 << 30) | sticky;
   return flags | roundPack(0, Math.floor(u / 2) + BIAS, hi, lo, ext, fcw, out, o);
 }

@@ -26,7 +26,7 @@ if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
 
 const CASES = Number(process.env.TRANSCENDENTAL_CASES ?? 2000);
 const BATCH = 50_000;
-/** Bit-exact floors in percent (100,000-case figures: f2xm1 97.28, fyl2x 98.5, fyl2xp1 97.75 (20,000 cases), fptan 85.79, fpatan 99.13, fsin 99.47, fcos 99.57, fsincos 99.09). */
+/** Bit-exact floors in percent (100,000-case figures: f2xm1 97.28, fyl2x 98.49, fyl2xp1 97.70, fptan 85.83, fpatan 99.13, fsin 99.47, fcos 99.57, fsincos 99.09). */
 const MIN_EXACT: Record<string, number> = {
   f2xm1: 96.3, fyl2x: 97.7, fyl2xp1: 96.9, fptan: 83.5, fpatan: 98.5, fsin: 99, fcos: 99, fsincos: 98.5,
 };
@@ -65,6 +65,6 @@ describe.skipIf(!ok)('x87 transcendental instructions against the host CPU', () 
       console.log(`${op}: ${exact}/${total} bit-exact (${pct.toFixed(2)}%; issue 13 asks 99%), ${far.length === 0 ? 'all' : 'NOT all'} within 1 ulp`);
       expect(far).toEqual([]);
       expect(pct).toBeGreaterThanOrEqual(MIN_EXACT[op]!);
-    });
+    }, 60_000 + 2 * CASES);
   }
 });

@@ -25,6 +25,16 @@ export function bitLength(n: bigint): number {
   return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0]!, 16)));
 }
 
+/**
+ * Terms a power series in x needs when its terms shrink at least like x^k
+ * (|x| < 2^-s): enough that x^n < 2^-FRAC, capped at `max` (the count that
+ * suffices for the largest argument the series is used with).
+ */
+function termsFor(x: bigint, max: number): number {
+  const s = FRAC - bitLength(x < 0n ? -x : x);
+  return s <= 0 ? max : Math.min(max, Math.ceil(FRAC / s) + 1);
+}
+
 /** Fixed-point product. */
 export function mulFix(a: bigint, b: bigint): bigint {
   return (a * b) >> FRACN;
@@ -63,8 +73,9 @@ export function oddSeries(w: bigint, sign: 1 | -1): bigint {
   // A w that vanishes here still puts the sum on its side of 1 (atan z < z < atanh z), so a tiny z rounds the right way.
   if (w === 0n) return sign === 1 ? ONE + 1n : ONE - 1n;
   const sw = sign === 1 ? w : -w;
-  let acc = ODD_RECIPROCALS[ODD_RECIPROCALS.length - 1]!;
-  for (let k = ODD_RECIPROCALS.length - 2; k >= 0; k--) acc = ODD_RECIPROCALS[k]! + mulFix(sw, acc);
+  const n = termsFor(w, ODD_RECIPROCALS.length);
+  let acc = ODD_RECIPROCALS[n - 1]!;
+  for (let k = n - 2; k >= 0; k--) acc = ODD_RECIPROCALS[k]! + mulFix(sw, acc);
   return acc;
 }
 
@@ -79,7 +90,7 @@ export const ATAN_EIGHTHS: readonly bigint[] = Array.from({ length: 9 }, (_, j) 
 /** (e^t - 1)/t for |t| ≤ 0.7 (t in fixed point): 2^x - 1 = t·factor with t = x·ln 2. */
 export function expm1Factor(t: bigint): bigint {
   let acc = ONE;
-  for (let k = 48; k >= 2; k--) acc = ONE + mulFix(t, acc) / BigInt(k);
+  for (let k = termsFor(t, 48); k >= 2; k--) acc = ONE + mulFix(t, acc) / BigInt(k);
   return acc;
 }
 
@@ -92,7 +103,7 @@ export function expm1Factor(t: bigint): bigint {
 export function sinFactor(r2: bigint): bigint {
   if (r2 === 0n) return ONE - 1n;
   let acc = ONE;
-  for (let k = 30; k >= 1; k--) acc = ONE - mulFix(r2, acc) / BigInt(2 * k * (2 * k + 1));
+  for (let k = termsFor(r2, 30); k >= 1; k--) acc = ONE - mulFix(r2, acc) / BigInt(2 * k * (2 * k + 1));
   return acc;
 }
 
@@ -100,6 +111,6 @@ export function sinFactor(r2: bigint): bigint {
 export function cosFix(r2: bigint): bigint {
   if (r2 === 0n) return ONE - 1n;
   let acc = ONE;
-  for (let k = 30; k >= 1; k--) acc = ONE - mulFix(r2, acc) / BigInt((2 * k - 1) * (2 * k));
+  for (let k = termsFor(r2, 30); k >= 1; k--) acc = ONE - mulFix(r2, acc) / BigInt((2 * k - 1) * (2 * k));
   return acc;
 }

@@ -15,6 +15,7 @@ export type LoadErrorCode =
   | 'outside-ram'
   | 'overlaps-boot-info'
   | 'no-loadable-segments'
+  | 'overlapping-segments'
   | 'cmdline-too-long'
   | 'not-bzimage'
   | 'truncated-bzimage'

@@ -209,12 +209,26 @@ function loadElfSegments(mem: PhysicalMemory, image: Uint8Array): LoadedKernel {
   for (const s of segments) {
     checkPlacement(mem, s.paddr, s.memsz, `segment ${s.index}`, s.offset);
   }
+  // Segments may not share guest memory: then each byte of RAM is copied or
+  // zeroed once, and loading costs the file plus RAM, not segments × RAM
+  // (65,000 headers naming one 64 MiB range would take hours).
+  const byAddress = [...segments].sort((a, b) => a.paddr - b.paddr);
+  for (let i = 1; i < byAddress.length; i++) {
+    const a = byAddress[i - 1]!;
+    const b = byAddress[i]!;
+    if (b.paddr < a.paddr + a.memsz) {
+      throw new LoadError('overlapping-segments', `segments ${a.index} and ${b.index} overlap in guest memory at 0x${b.paddr.toString(16)}`, {
+        address: b.paddr,
+      });
+    }
+  }
   for (const s of segments) {
     mem.load(s.paddr, image.subarray(s.offset, s.offset + s.filesz));
     mem.fill(s.paddr + s.filesz, s.memsz - s.filesz, 0);
   }
-  const start = Math.min(...segments.map((s) => s.paddr));
-  const end = Math.max(...segments.map((s) => s.paddr + s.memsz));
+  // Sorted and disjoint: the first starts lowest, the last ends highest.
+  const start = byAddress[0]!.paddr;
+  const end = byAddress.at(-1)!.paddr + byAddress.at(-1)!.memsz;
   const entry = elf.header.entry;
   for (const s of segments) {
     if (entry >= s.vaddr && entry < s.vaddr + s.memsz) return { entry: (s.paddr + (entry - s.vaddr)) >>> 0, start, end };

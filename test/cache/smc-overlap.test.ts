@@ -16,8 +16,8 @@
 import { describe, expect, it } from 'vitest';
 import { CompiledRegion } from '../../src/cache/compiled-region.js';
 import { TranslationCache } from '../../src/cache/translation-cache.js';
-import { assemble, runTranslated, CODE_BASE, DATA_BASE } from '../exec/guest-runner.js';
-import { haveNasm } from '../support/nasm.js';
+import { runTranslated, DATA_BASE } from '../exec/guest-runner.js';
+import { assembleSnippets, haveNasm } from '../support/nasm.js';
 
 const SIZES = [1, 2, 4] as const;
 
@@ -69,66 +69,77 @@ const EAX_BEFORE = 7;
 
 /**
  * The guest: runs T twice with EAX=7 before each call, summing EAX in ESI;
- * between the runs `mov [ebx+D], dl/dx/edx` (EBX = address of n) stores EDX.
- * T is preceded by a hlt and followed by its two landing sites, so a store
- * reaching outside T rewrites bytes that are never executed differently.
+ * between the runs `mov [ebx+D], dl/dx/edx` (EBX = address of .n) stores
+ * EDX. T is preceded by three nops and followed by its two landing sites,
+ * so a store reaching outside T rewrites bytes that are never executed
+ * differently. Labels are nasm-local: all programs assemble in one run.
  */
 function program(storeOffsetFromT: number, size: 1 | 2 | 4, value: number): string {
   const reg = size === 1 ? 'dl' : size === 2 ? 'dx' : 'edx';
   return [
-    'call n', 'n: pop ebx', 'xor esi, esi', 'mov ecx, 2',
-    `again: mov eax, ${EAX_BEFORE}`, 'call t', 'add esi, eax',
+    'call .n', '.n: pop ebx', 'xor esi, esi', 'mov ecx, 2',
+    `.again: mov eax, ${EAX_BEFORE}`, 'call .t', 'add esi, eax',
     `mov edx, 0x${(value >>> 0).toString(16)}`,
-    `mov [ebx + (t - n) + (${storeOffsetFromT})], ${reg}`,
-    'dec ecx', 'jnz again', 'hlt',
-    'align 16', 'times 3 nop',
-    `t: mov eax, 0x${IMM.toString(16)}`, 'jmp short r1',
-    'r1: ret', 'nop', 'nop',
-    `r2: add eax, 0x${R2_BONUS.toString(16)}`, 'ret',
+    `mov [ebx + (.t - .n) + (${storeOffsetFromT})], ${reg}`,
+    'dec ecx', 'jnz .again', 'hlt',
+    'times 3 nop',
+    `.t: mov eax, 0x${IMM.toString(16)}`, 'jmp short .r1',
+    '.r1: ret', 'nop', 'nop',
+    `.r2: add eax, 0x${R2_BONUS.toString(16)}`, 'ret',
     'times 8 nop',
   ].join('\n');
 }
 
+/** Offset of T in an assembled program. */
+const tOffsetIn = (code: Uint8Array) =>
+  code.findIndex((b, i) => b === MOV_EAX && code[i + 1] === 1 && code[i + 4] === 1 && code[i + 5] === 0xeb);
+
 describe.skipIf(!haveNasm())('translated code: stores overlapping a block by their later bytes take effect', () => {
-  // Assemble once with a placeholder store to learn the layout around T.
-  const [probe] = assemble([program(0, 4, 0)]);
-  const tOffset = probe!.findIndex((b, i) => b === MOV_EAX && probe![i + 1] === 1 && probe![i + 4] === 1 && probe![i + 5] === 0xeb);
-  const original = probe!.slice();
-  const disp = original[tOffset + 6]!;
+  // The bytes around T, from one assembly with a placeholder store (they do not depend on the store).
+  const [probe] = assembleSnippets([program(0, 4, 0)]);
+  const around = probe!.slice(tOffsetIn(probe!) - 3, tOffsetIn(probe!) + T_BYTES + 3);
+  const aroundT = (rel: number) => around[rel + 3]!;
+  const disp = aroundT(T_BYTES - 1);
   // Patches: the byte (index into T) and its new value, and what T then returns.
   const patches = {
     first: { at: 0, byte: ADD_EAX, result: EAX_BEFORE + IMM },
     middle: { at: 2, byte: 0x03, result: IMM + 0x0200 },
-    last: { at: T_BYTES - 1, byte: disp + 3, result: IMM + R2_BONUS }, // r1 → r2 (ret, nop, nop)
+    last: { at: T_BYTES - 1, byte: disp + 3, result: IMM + R2_BONUS }, // .r1 → .r2 (ret, nop, nop)
   };
+  const cases = SIZES.flatMap((size) =>
+    Object.entries(patches).flatMap(([where, p]) =>
+      Array.from({ length: size }, (_, j) => {
+        const rel = p.at - j; // the patched byte is the store's byte j
+        let value = 0;
+        for (let k = size - 1; k >= 0; k--) value = (value << 8) | (k === j ? p.byte : aroundT(rel + k));
+        return { size, where, rel, want: (IMM + p.result) >>> 0, source: program(rel, size, value) };
+      }),
+    ),
+  );
+  const codes = assembleSnippets(cases.map((c) => c.source));
 
   for (const size of SIZES) {
-    for (const [where, p] of Object.entries(patches)) {
+    for (const where of Object.keys(patches)) {
       it(`${size}-byte stores whose byte 0..${size - 1} patches T's ${where} byte`, () => {
         const failures: string[] = [];
-        for (let j = 0; j < size; j++) {
-          const rel = p.at - j;
-          let value = 0;
-          for (let k = size - 1; k >= 0; k--) {
-            const b = k === j ? p.byte : original[tOffset + rel + k]!;
-            value = (value << 8) | b;
-          }
-          const [code] = assemble([program(rel, size, value)]);
-          expect(code!.subarray(tOffset, tOffset + T_BYTES)).toEqual(original.subarray(tOffset, tOffset + T_BYTES));
-          const run = runTranslated(code!, { regs: [0, 0, 0, 0, DATA_BASE + 0xf000, 0, 0, 0], eflags: 0, seed: 1 }, { dispatcher: { maxInsns: 100_000 } });
+        cases.forEach((c, i) => {
+          if (c.size !== size || c.where !== where) return;
+          const code = codes[i]!;
+          const t = tOffsetIn(code);
+          expect(code.subarray(t - 3, t + T_BYTES + 3)).toEqual(around);
+          const run = runTranslated(code, { regs: [0, 0, 0, 0, DATA_BASE + 0xf000, 0, 0, 0], eflags: 0, seed: 1 }, { dispatcher: { maxInsns: 100_000 } });
           expect(run.result.kind, 'the guest ends at its hlt').not.toBe('max-insns');
           const esi = run.cpu.regs[6]! >>> 0;
-          const want = (IMM + p.result) >>> 0;
-          if (esi !== want) failures.push(`store at T${rel >= 0 ? '+' : ''}${rel}: ESI ${esi.toString(16)}, want ${want.toString(16)} (stale code ran)`);
-        }
+          if (esi !== c.want) failures.push(`store at T${c.rel >= 0 ? '+' : ''}${c.rel}: ESI ${esi.toString(16)}, want ${c.want.toString(16)} (stale code ran)`);
+        });
         expect(failures).toEqual([]);
       });
     }
   }
 
-  it('T sits where the test expects it', () => {
-    expect(tOffset).toBeGreaterThan(0);
-    expect(CODE_BASE % 16).toBe(0);
-    expect(original[tOffset + 5]).toBe(0xeb);
+  it('the programs cover every store position, and T is laid out as the patches assume', () => {
+    expect(cases).toHaveLength(3 * (1 + 2 + 4));
+    expect(aroundT(5)).toBe(0xeb);
+    expect([aroundT(-1), aroundT(T_BYTES)]).toEqual([0x90, 0xc3]);
   });
 });

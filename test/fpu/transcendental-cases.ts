@@ -45,7 +45,7 @@ function special(r: () => number): F80 {
     case 4: return [s, r() & 0x7fffffff, r()]; // denormal
     case 5: return [s, (0x80000000 | r()) >>> 0, r()]; // pseudo-denormal
     case 6: return [s | (1 + (r() % 0x7ffe)), r() & 0x7fffffff, r()]; // unnormal
-    case 7: return [s | 0x7fff, r() & 0x3fffffff, r() | 1]; // pseudo-NaN
+    case 7: return [s | 0x7fff, r() & 0x3fffffff, (r() | 1) >>> 0]; // pseudo-NaN
     case 8: return [s | 0x3fff, 0x80000000, 0]; // ±1
     case 9: return [s | 1, 0x80000000, 0]; // smallest normal
     case 10: return [s | 0x7ffe, 0xffffffff, 0xffffffff]; // largest
@@ -124,7 +124,9 @@ function operandY(op: Op, r: () => number): F80 {
 export function makeCases(op: Op, n: number, r: () => number): Case[] {
   const cases: Case[] = [];
   for (let i = 0; i < n; i++) {
-    const fcw = 0x3f | 0x40 | ((r() & 3) << 10) | ((r() % 4 === 0 ? r() & 3 : 3) << 8);
+    // One case in eight unmasks some exceptions: then the host leaves them pending (ES set, no trap before FNSAVE).
+    const masks = r() % 8 === 0 ? r() & 0x3f : 0x3f;
+    const fcw = masks | 0x40 | ((r() & 3) << 10) | ((r() % 4 === 0 ? r() & 3 : 3) << 8);
     cases.push({ op, fcw, x: operandX(op, r), y: operandY(op, r) });
   }
   return cases;
@@ -137,8 +139,10 @@ export function binary(op: Op): boolean {
 
 /**
  * The FNSAVE-visible outcome of one case under btvm's functions, with the
- * instruction's stack effect: what the x87 unit will do around the call
- * (exceptions masked in every case, starting from TOP = 0).
+ * instruction's stack effect: what the x87 unit will do around the call,
+ * starting from TOP = 0. An unmasked IE, DE or ZE leaves the stack as it was
+ * (float80.ts: nothing written); an unmasked OE, UE or PE still delivers the
+ * result. Any unmasked exception raised sets ES and B.
  */
 export function ours(c: Case): { fsw: number; ftw: number; st: F80[] } {
   const out = new Uint32Array(6);
@@ -146,24 +150,26 @@ export function ours(c: Case): { fsw: number; ftw: number; st: F80[] } {
   const regs: F80[] = binary(c.op) ? [x, y] : [x];
   let flags: number;
   let top = 0;
+  const preComputation = (f: number) => (f & ~c.fcw & (0x01 | 0x02 | 0x04)) !== 0;
   switch (c.op) {
     case 'f2xm1':
     case 'fsin':
     case 'fcos':
       flags = (c.op === 'f2xm1' ? f2xm1 : c.op === 'fsin' ? fsin : fcos)(x[0], x[1], x[2], c.fcw, out, 0);
-      if ((flags & C2) === 0) regs[0] = [out[0]!, out[1]!, out[2]!];
+      if ((flags & C2) === 0 && !preComputation(flags)) regs[0] = [out[0]!, out[1]!, out[2]!];
       break;
     case 'fyl2x':
     case 'fyl2xp1':
     case 'fpatan':
       flags = (c.op === 'fyl2x' ? fyl2x : c.op === 'fyl2xp1' ? fyl2xp1 : fpatan)(x[0], x[1], x[2], y[0], y[1], y[2], c.fcw, out, 0);
+      if (preComputation(flags)) break;
       regs.splice(0, 2, [out[0]!, out[1]!, out[2]!]);
       top = 1;
       break;
     case 'fptan':
     case 'fsincos':
       flags = (c.op === 'fptan' ? fptan : fsincos)(x[0], x[1], x[2], c.fcw, out, 0);
-      if ((flags & C2) === 0) {
+      if ((flags & C2) === 0 && !preComputation(flags)) {
         regs.splice(0, 1, [out[3]!, out[4]!, out[5]!], [out[0]!, out[1]!, out[2]!]);
         top = 7;
       }
@@ -174,7 +180,8 @@ export function ours(c: Case): { fsw: number; ftw: number; st: F80[] } {
     const phys = (top + i) & 7;
     ftw = (ftw & ~(3 << (2 * phys))) | (tagOf(v[0], v[1], v[2]) << (2 * phys));
   });
-  const fsw = (top << 11) | (flags & (0x3f | C1 | C2));
+  const pending = (flags & ~c.fcw & 0x3f) !== 0 ? 0x8080 : 0; // ES and B
+  const fsw = (top << 11) | (flags & (0x3f | C1 | C2)) | pending;
   return { fsw, ftw, st: regs };
 }
 

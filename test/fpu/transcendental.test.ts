@@ -2,8 +2,9 @@
  * The x87 transcendental instructions (src/fpu/transcendental/) against the
  * host CPU, bit for bit: random operands biased to the special values and to
  * each instruction's interesting ranges (test/fpu/transcendental-cases.ts),
- * all four rounding modes, every outcome compared as the FNSAVE state (the
- * registers as 80-bit patterns, FSW without the undefined C0/C3, the tags).
+ * all four rounding modes, one case in eight with some exceptions unmasked,
+ * every outcome compared as the FNSAVE state (the registers as 80-bit
+ * patterns, FSW without the undefined C0/C3, the tags).
  *
  * Every case must be within 1 ulp with the same flags apart from C1. Issue 13
  * asks for ≥ 99% bit-exact per instruction; the host's results are not
@@ -28,7 +29,7 @@ const CASES = Number(process.env.TRANSCENDENTAL_CASES ?? 2000);
 const BATCH = 50_000;
 /** Bit-exact floors in percent (100,000-case figures: f2xm1 97.28, fyl2x 98.49, fyl2xp1 97.70, fptan 85.83, fpatan 99.13, fsin 99.47, fcos 99.57, fsincos 99.09). */
 const MIN_EXACT: Record<string, number> = {
-  f2xm1: 96.3, fyl2x: 97.7, fyl2xp1: 96.9, fptan: 83.5, fpatan: 98.5, fsin: 99, fcos: 99, fsincos: 98.5,
+  f2xm1: 95.8, fyl2x: 97.6, fyl2xp1: 96.8, fptan: 83.5, fpatan: 98.6, fsin: 98.7, fcos: 98.7, fsincos: 98.6,
 };
 /** TRANSCENDENTAL_SHOW=n prints the first n cases that are not bit-exact (for studying the host). */
 const SHOW = Number(process.env.TRANSCENDENTAL_SHOW ?? 0);
@@ -52,7 +53,7 @@ describe.skipIf(!ok)('x87 transcendental instructions against the host CPU', () 
           total++;
           const sameShape = got.ftw === want.ftw && got.st.length === want.st.length;
           const dist = sameShape ? Math.max(...got.st.map((v, j) => ulps(v, want.st[j]!))) : Infinity;
-          const line = () => `${describeCase(c)}: host fsw=${want.fsw.toString(16)} ${want.st.map(hex).join(' ')}, ours fsw=${got.fsw.toString(16)} ${got.st.map(hex).join(' ')}`;
+          const line = () => `${describeCase(c)}: host fsw=${want.fsw.toString(16)} ftw=${want.ftw.toString(16)} ${want.st.map(hex).join(' ')}, ours fsw=${got.fsw.toString(16)} ftw=${got.ftw.toString(16)} ${got.st.map(hex).join(' ')}`;
           if (dist === 0 && got.fsw === want.fsw) exact++;
           else if (shown++ < SHOW) console.log(line());
           if (dist === 0 && got.fsw === want.fsw) return;

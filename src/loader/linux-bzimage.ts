@@ -52,7 +52,8 @@ export interface LinuxBootOptions {
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
-const mib = (n: number) => `${Math.ceil(n / (1 << 20))} MiB`;
+/** Whole MiB, rounded up, in -m's syntax. */
+const megs = (n: number) => `${Math.ceil(n / (1 << 20))}M`;
 
 /** True when `image` carries the bzImage setup-header magic, so the caller should load it as Linux. */
 export function looksLikeBzImage(image: Uint8Array): boolean {
@@ -100,7 +101,7 @@ export function loadBzImage(mem: GuestRamWriter, image: Uint8Array, options: Lin
     throw new LoadError(
       'ram-too-small',
       `the kernel needs RAM up to ${hex(workEnd)} (code32_start ${hex(h.code32Start)}, pref_address ${hex(h.prefAddress)} + init_size ${hex(h.initSize)}); ` +
-        `guest RAM of ${mib(mem.size)} is too small: use -m ${mib(workEnd + (mem.size - usableTop))} or more`,
+        `guest RAM of ${megs(mem.size)} is too small: use -m ${megs(workEnd + (mem.size - usableTop))} or more`,
       { address: h.code32Start, length: workEnd - h.code32Start },
     );
   }
@@ -117,7 +118,7 @@ export function loadBzImage(mem: GuestRamWriter, image: Uint8Array, options: Lin
     if (address < workEnd) {
       throw new LoadError(
         'ram-too-small',
-        `the initrd of ${size} bytes does not fit between the kernel (up to ${hex(workEnd)}) and ${hex(Math.min(h.initrdAddrMax + 1, usableTop))}: use -m ${mib(workEnd + size + (mem.size - usableTop) + 4096)} or more`,
+        `the initrd of ${size} bytes does not fit between the kernel (up to ${hex(workEnd)}) and ${hex(Math.min(h.initrdAddrMax + 1, usableTop))}: use -m ${megs(workEnd + size + (mem.size - usableTop) + 4096)} or more`,
         { address, length: size },
       );
     }

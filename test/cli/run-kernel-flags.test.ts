@@ -74,7 +74,7 @@ describe('btvm run -kernel -initrd -append', () => {
     const cases: [string, Uint8Array, RegExp][] = [
       ['old', bzImage({ version: 0x0201 }), /boot protocol 2\.01 at file offset 0x206/],
       ['truncated', bzImage().subarray(0, 0x900), /truncated.*file offset 0x800/],
-      ['small', bzImage({ initSize: 0x7000000 }), /too small: use -m \d+ MiB/],
+      ['small', bzImage({ initSize: 0x7000000 }), /too small: use -m \d+M or more/],
     ];
     for (const [name, bytes, message] of cases) {
       const path = join(dir, name);

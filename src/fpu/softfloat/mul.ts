@@ -24,16 +24,16 @@ export function mul128(ah: number, al: number, bh: number, bl: number): void {
   const c4 = a3 * b1 + a2 * b2 + a1 * b3;
   const c5 = a3 * b2 + a2 * b3;
   const c6 = a3 * b3;
-  // Column k holds weight 2^(16k); fold pairs of columns into 32-bit words.
-  let t = c0 + (c1 % TWO16) * TWO16;
-  P[0] = t % TWO32;
-  let carry = Math.floor(t / TWO32);
-  t = Math.floor(c1 / TWO16) + c2 + (c3 % TWO16) * TWO16 + carry;
-  P[1] = t % TWO32;
-  carry = Math.floor(t / TWO32);
-  t = Math.floor(c3 / TWO16) + c4 + (c5 % TWO16) * TWO16 + carry;
-  P[2] = t % TWO32;
-  carry = Math.floor(t / TWO32);
+  // Column k holds weight 2^(16k); fold pairs of columns into 32-bit words (x >>> 0 is x mod 2^32 for these exact integers).
+  let t = c0 + (c1 & 0xffff) * TWO16;
+  P[0] = t;
+  let carry = (t - (t >>> 0)) / TWO32;
+  t = Math.floor(c1 / TWO16) + c2 + (c3 & 0xffff) * TWO16 + carry;
+  P[1] = t;
+  carry = (t - (t >>> 0)) / TWO32;
+  t = Math.floor(c3 / TWO16) + c4 + (c5 & 0xffff) * TWO16 + carry;
+  P[2] = t;
+  carry = (t - (t >>> 0)) / TWO32;
   P[3] = Math.floor(c5 / TWO16) + c6 + carry;
 }
 

@@ -178,26 +178,18 @@ export function fyl2xp1(
     logNeg = false;
   } else {
     unpackFinite(aSe, aHi, aLo);
-    // 1 + x exactly: x = ±opSig·2^opExp, so with the unit at 2^opExp (or x's unit at 2^0 when x ≥ 1).
+    // 1 + x exactly, as M·2^E (x = ±opSig·2^opExp, and x > −1 here, so M > 0).
     let M: bigint, E: number;
     if (opExp < 0) {
-      const unit = 1n << BigInt(-opExp);
-      M = xNeg ? unit - opSig : unit + opSig;
+      const one = 1n << BigInt(-opExp);
+      M = xNeg ? one - opSig : one + opSig;
       E = opExp;
     } else {
-      const v = opSig << BigInt(opExp);
-      M = xNeg ? 1n - v : 1n + v;
+      M = (opSig << BigInt(opExp)) + 1n;
       E = 0;
     }
-    if (M < 0n) return flags | invalid(fcw, out, o);
-    if (denormalUnmasked(fcw, flags)) return flags;
-    if (M === 0n) {
-      lInf = true;
-      logNeg = true;
-    } else {
-      log2Of(M, E);
-      lZero = logSig === 0n;
-    }
+    log2Of(M, E);
+    lZero = logSig === 0n;
   }
   if (denormalUnmasked(fcw, flags)) return flags;
   return multiply(bSe, bHi, bLo, yc, lZero, lInf, flags, fcw, out, o);

@@ -50,8 +50,8 @@ export function ieUnmasked(fcw: number): boolean {
 }
 
 /**
- * Round ±sig·2^exp (sig > 0, an approximation good far beyond 64 bits, or
- * exact when `exact`) to the 80-bit format under the FCW's rounding control,
+ * Round ±sig·2^exp (sig > 0: a kernel's approximation good far beyond 64
+ * bits, or an exact value) to the 80-bit format under the FCW's rounding control,
  * write it to out[o..o+2] and return PE|UE|OE|C1 as the host reports them:
  * PE for every computed result (the host sets it even when the value is
  * exactly representable, e.g. fyl2x(4, 1) = 2), C1 when the significand was

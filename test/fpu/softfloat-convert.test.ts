@@ -219,3 +219,44 @@ describe.skipIf(!ok)('softfloat conversions and compares against the host CPU', 
 function toEflagsInverse(eflags: number): number {
   return (eflags & 0x40 ? C3 : 0) | (eflags & 0x04 ? C2 : 0) | (eflags & 0x01 ? C0 : 0);
 }
+
+/** ±M/4 as an 80-bit value (M < 2^64): exact quarters around the integer limits. */
+function quarters(m: bigint, negative: boolean): number[] {
+  if (m === 0n) return [negative ? 0x8000 : 0, 0, 0];
+  const len = m.toString(2).length;
+  const sig = m << BigInt(64 - len);
+  return [(negative ? 0x8000 : 0) | (0x3fff + len - 1 - 2), Number(sig >> 32n), Number(sig & 0xffffffffn)];
+}
+
+describe.skipIf(!ok)('integer and BCD stores at the ends of their ranges, against the host CPU', () => {
+  it('fist/fisttp m16/m32/m64 and fbstp for limit ± {0, ¼, ½, ¾, 1, 1¼, 1½} under every RC', () => {
+    const limits = [1n << 15n, 1n << 31n, 1n << 63n, 10n ** 18n];
+    const forms = FORMS.filter((f) => f.storeBytes !== undefined && f.storeBytes > 0 && !f.name.startsWith('fst '));
+    const values: number[][] = [];
+    for (const lim of limits) {
+      for (let q = -6; q <= 6; q++) {
+        const m = lim * 4n + BigInt(q);
+        if (m < 1n << 66n) for (const neg of [false, true]) values.push(quarters(m, neg));
+      }
+    }
+    const bad: string[] = [];
+    for (const form of forms) {
+      const inputs: { a: number[]; fcw: number }[] = [];
+      for (const a of values) for (let rc = 0; rc < 4; rc++) for (const masks of [0x3f, 0x3e]) inputs.push({ a, fcw: 0x1340 | masks | (rc << 10) });
+      const outcomes = runX87(inputs.map(({ a, fcw }) => ({
+        state: stackState(fcw, a), code: new Uint8Array(form.code), mem: new Uint8Array(form.storeBytes!).fill(FILL),
+      })));
+      inputs.forEach(({ a, fcw }, i) => {
+        const want = form.model(a, [0, 0, 0], [], fcw);
+        const host = outcomes[i];
+        const hostStatus = host.state.fsw & form.statusMask;
+        if (hostStatus !== (want.status & form.statusMask) || [...host.mem!].join() !== want.bytes.join()) {
+          bad.push(`${form.name} fcw ${fcw.toString(16)} a ${f80Hex(a[0], a[1], a[2])} host ${Buffer.from(host.mem!).toString('hex')} ${hostStatus.toString(16)}` +
+            ` ours ${Buffer.from(want.bytes).toString('hex')} ${want.status.toString(16)}`);
+        }
+      });
+    }
+    if (bad.length) console.log(`${bad.length} mismatches; first:\n  ${bad.slice(0, 12).join('\n  ')}`);
+    expect(bad.length).toBe(0);
+  });
+});

@@ -301,6 +301,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
   const io = options.io ?? processIo;
   let logFd: number | null = null;
   let serial: SerialConsole | null = null;
+  let logOutput: FlowOutput | null = null;
   try {
     const parsed = parseRunArgs(argv);
     if (parsed === 'help' || parsed === 'debug-help') {
@@ -310,8 +311,9 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     if (parsed.logFile !== undefined) logFd = openSync(parsed.logFile, 'w');
     const fd = logFd;
     // A -D file is written synchronously (bounded by itself); stderr may be a pipe, so it has flow control.
-    const logFlow = new FlowOutput(() => {}, fd === null ? io.stderrStream ?? null : null);
-    const log = fd !== null ? (t: string) => void writeSync(fd, t) : (t: string) => { io.stderr(t); logFlow.wrote(); };
+    const logFlow = new FlowOutput((t) => io.stderr(typeof t === 'string' ? t : new TextDecoder().decode(t)), io.stderrStream ?? null);
+    logOutput = logFlow;
+    const log = fd !== null ? (t: string) => void writeSync(fd, t) : (t: string) => logFlow.sendText(t);
     const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter });
     serial = new SerialConsole(parsed.serial, io);
     const serialConsole = serial;
@@ -344,13 +346,16 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       quit: (detail) => machine.stop({ kind: 'quit', detail }),
     });
     const result = await machine.run();
-    // The terminal back in its own mode before anything more is printed.
+    // The terminal back in its own mode, and the log out, before anything more is printed.
     serialConsole.close();
+    logFlow.flush();
     const note = describeRunEnd(result.reason);
     if (note !== null) io.stderr(`btvm: ${note}\n`);
     reportStats(parsed, result, io);
     return result.exitStatus;
   } catch (e) {
+    serial?.close();
+    logOutput?.flush();
     const { message, status } = describeFailure(e);
     io.stderr(`btvm: ${message}\n`);
     if (process.env.BTVM_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);

@@ -3,8 +3,9 @@
  * flow control, so that nothing the guest writes can grow the host without
  * bound.
  *
- * Console bytes are gathered into chunks (a write per byte would dominate a
- * run) and handed to the host at the next turn of the event loop, which the
+ * Console bytes and log lines are gathered into chunks (a write per byte
+ * would dominate a run, and each queued write costs the host far more than
+ * its bytes) and handed to the host at the next turn of the event loop, which the
  * machine's run loop gives every time slice (src/vmm/events.ts): so output
  * appears as the guest writes it. A host stream that cannot keep up (a pipe
  * nobody reads: Node queues what `write` could not pass on) makes the
@@ -35,6 +36,8 @@ export const BLOCK_BYTES = 2 << 20;
 export class FlowOutput implements SerialLine {
   private readonly chunk = new Uint8Array(CHUNK_BYTES);
   private used = 0;
+  /** Log text gathered (sendText). */
+  private text = '';
   private flushQueued = false;
   private waitingForDrain = false;
   private isBusy = false;
@@ -45,17 +48,19 @@ export class FlowOutput implements SerialLine {
   onChange: () => void = () => {};
 
   /**
-   * `write` passes one chunk to the host; `stream` is what it writes to,
-   * when that can hold output back (absent: every write is taken at once).
+   * `write` passes one chunk to the host (bytes from send(), text from
+   * sendText()); `stream` is what it writes to, when that can hold output
+   * back (absent: every write is taken at once).
    */
   constructor(
-    private readonly write: (chunk: Uint8Array) => void,
+    private readonly write: (chunk: Uint8Array | string) => void,
     private readonly stream: HostStream | null,
   ) {
     stream?.once('error', () => {
       // Nothing will drain any more: stop holding the guest back, and stop writing.
       this.failed = true;
       this.used = 0;
+      this.text = '';
       this.isBusy = false;
       this.isBlocked = false;
       this.onChange();
@@ -74,32 +79,42 @@ export class FlowOutput implements SerialLine {
 
   /** Bytes given to this output that the host has not taken yet. */
   get pending(): number {
-    return this.used + (this.stream?.writableLength ?? 0);
+    return this.used + this.text.length + (this.stream?.writableLength ?? 0);
   }
 
   /** One console byte (SerialLine). */
   send(byte: number): void {
     this.chunk[this.used++] = byte;
     if (this.used === CHUNK_BYTES) this.flush();
-    else if (!this.flushQueued) {
-      this.flushQueued = true;
-      setImmediate(this.flushSoon);
-    }
+    else this.flushLater();
   }
 
-  /** The stream was written to directly (log text): look at what it holds now. */
-  wrote(): void {
-    this.check();
+  /** Log text (one line or dump). */
+  sendText(text: string): void {
+    this.text += text;
+    if (this.text.length >= CHUNK_BYTES) this.flush();
+    else this.flushLater();
   }
 
-  /** Hands the gathered bytes to the host now. */
+  /** Hands what was gathered to the host now. */
   flush(): void {
-    if (this.used === 0) return;
-    const bytes = this.chunk.slice(0, this.used);
-    this.used = 0;
-    if (this.failed) return;
-    this.write(bytes);
+    if (this.used !== 0) {
+      const bytes = this.chunk.slice(0, this.used);
+      this.used = 0;
+      if (!this.failed) this.write(bytes);
+    }
+    if (this.text.length !== 0) {
+      const text = this.text;
+      this.text = '';
+      if (!this.failed) this.write(text);
+    }
     this.check();
+  }
+
+  private flushLater(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(this.flushSoon);
   }
 
   private readonly flushSoon = (): void => {

@@ -55,11 +55,11 @@ export class SerialConsole {
     if (backend.kind === 'file') {
       const fd = openSync(backend.path, 'w');
       this.fileFd = fd;
-      this.output = new FlowOutput((b) => void writeSync(fd, b), null);
+      this.output = new FlowOutput((b) => void (typeof b === 'string' ? writeSync(fd, b) : writeSync(fd, b)), null);
     } else if (backend.kind === 'null') {
       this.output = new FlowOutput(() => {}, null);
     } else {
-      this.output = new FlowOutput((b) => host.stdout(b), host.stdoutStream ?? null);
+      this.output = new FlowOutput((b) => host.stdout(typeof b === 'string' ? new TextEncoder().encode(b) : b), host.stdoutStream ?? null);
     }
   }
 

@@ -1,0 +1,94 @@
+/**
+ * The interactive console end to end: `btvm run` in a pseudo-terminal
+ * (Python's pty module drives it: test/support/pty-drive.py), the way a
+ * person uses `qemu-system-i386 -nographic`. fixtures/kernels/reverse.elf
+ * prints a prompt and reverses each line it reads from COM1 by IRQ4; the
+ * test waits for the prompt, types, reads the answer, uses the Ctrl-A keys
+ * and quits with C-a x, then checks the exit status and that the terminal
+ * was raw while the guest ran and is as it was afterwards, also when the
+ * run ends by itself or by a signal.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleCli, type CliBundle } from '../../support/cli-bundle.js';
+import { fixture, repoRoot } from '../run-capture.js';
+
+const havePython = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
+if (!havePython) console.warn('skipping the pseudo-terminal console tests: python3 not found (Debian package python3)');
+
+type Step = { expect: string; timeout?: number } | { send: string } | { mode: string } | { signal: string };
+interface TerminalMode { icanon: boolean; echo: boolean; same_as_before: boolean }
+interface Session {
+  status: number | string;
+  modes: Record<string, TerminalMode>;
+  output: string;
+  failed: { step: number; expect: string } | null;
+}
+
+const CTRL_A = '\u0001';
+let cli: CliBundle;
+
+/** One session in a pseudo-terminal; sessions run side by side (they mostly wait). */
+function session(steps: Step[], args: string[]): Promise<Session> {
+  return new Promise((resolve, reject) => {
+    execFile('python3', [join(repoRoot, 'test', 'support', 'pty-drive.py'), JSON.stringify(steps), process.execPath, cli.main, 'run', ...args],
+      { encoding: 'latin1', timeout: 60_000 }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`pty-drive.py failed: ${error.message} ${stderr}`));
+        else resolve(JSON.parse(stdout) as Session);
+      });
+  });
+}
+
+describe.skipIf(!havePython)('btvm run in a terminal, as qemu -nographic', () => {
+  let typed: Session, signalled: Session, ended: Session, bad: Session;
+  beforeAll(async () => {
+    cli = await bundleCli();
+    [typed, signalled, ended, bad] = await Promise.all([
+      session([
+        { expect: 'rev> ' },
+        { mode: 'running' },
+        { send: 'hello, world\r' },
+        { expect: 'dlrow ,olleh' },
+        { send: `${CTRL_A}h` },
+        { expect: 'C-a x' },
+        { send: `${CTRL_A}c` },
+        { expect: 'monitor not available' },
+        // C-a C-a gives the guest one Ctrl-A; Ctrl-C is a key for the guest too, not a signal.
+        { send: `${CTRL_A}${CTRL_A}z\u0003\r` },
+        { expect: `\u0003z${CTRL_A}` },
+        { send: `${CTRL_A}x` },
+      ], [fixture('kernels/reverse.elf')]),
+      session([{ expect: 'rev> ' }, { mode: 'running' }, { signal: 'SIGTERM' }], [fixture('kernels/reverse.elf')]),
+      session([{ expect: 'Hello from btvm guest' }], [fixture('kernels/hello.elf')]),
+      session([{ expect: 'btvm:' }], [fixture('kernels/hello.elf'), '-serial', 'tcp:1234']),
+    ]);
+  });
+  afterAll(() => cli?.remove());
+
+  it('takes keys while the guest runs, answers, obeys the Ctrl-A keys and quits with C-a x (status 0)', () => {
+    const s = typed;
+    expect(s.failed, s.output).toBeNull();
+    expect(s.status, s.output).toBe(0);
+    expect(s.output).toContain('btvm: terminated (C-a x)');
+    // What the guest got is what was typed, the Ctrl-A keys excepted: its echo shows it.
+    expect(s.output).not.toContain(`${CTRL_A}h`);
+    expect(s.modes.running).toEqual({ icanon: false, echo: false, same_as_before: false });
+    expect(s.modes.after).toEqual({ icanon: true, echo: true, same_as_before: true });
+  });
+
+  it('restores the terminal when a signal ends the run', () => {
+    const s = signalled;
+    expect(s.status, s.output).toBe(0);
+    expect(s.output).toContain('terminating on signal SIGTERM');
+    expect(s.modes.running!.icanon).toBe(false);
+    expect(s.modes.after!.same_as_before).toBe(true);
+  });
+
+  it('restores the terminal when the guest ends the run itself, and when the command line is bad', () => {
+    expect(ended.status).toBe(1);
+    expect(ended.modes.after!.same_as_before).toBe(true);
+    expect(bad.status).toBe(2);
+    expect(bad.modes.after!.same_as_before).toBe(true);
+  });
+});

@@ -102,7 +102,7 @@ function highest(words: Uint32Array): number {
 
 export class LocalApic implements MmioDevice {
   /** IA32_APIC_BASE as rdmsr reads it. */
-  private baseMsr = APIC_DEFAULT_BASE | APIC_BASE_BSP | APIC_BASE_ENABLE;
+  private baseMsr = (APIC_DEFAULT_BASE | APIC_BASE_BSP | APIC_BASE_ENABLE) >>> 0;
   private id = 0;
   private tpr = 0;
   private ldr = 0;
@@ -148,7 +148,7 @@ export class LocalApic implements MmioDevice {
       this.baseMsr = (this.baseMsr & ~APIC_BASE_ENABLE) >>> 0;
       this.svr &= ~SVR_ENABLE;
     }
-    if (this.globallyEnabled) this.mmio.map(this, this.baseMsr & 0xfffff000, APIC_WINDOW_SIZE);
+    if (this.globallyEnabled) this.mmio.map(this, (this.baseMsr & 0xfffff000) >>> 0, APIC_WINDOW_SIZE);
     else this.mmio.unmap(this);
   }
 

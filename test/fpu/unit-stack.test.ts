@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EXC_MASK, IE, SF, C1, ES, C0, C2, C3 } from '../../src/fpu/float80.js';
-import { fsw, FpuState, tagWord } from '../../src/fpu/fpu-state.js';
+import { fsw, FpuState, resetState, tagWord } from '../../src/fpu/fpu-state.js';
 import { executeFwait, executeX87, X87_DONE, X87_MF_PENDING, X87_UNDEFINED, x87Op } from '../../src/fpu/unit/dispatch.js';
 import { fxrstorX87, fxsaveX87 } from '../../src/fpu/unit/environment.js';
 import { X87Unit } from '../../src/fpu/unit/x87-unit.js';
@@ -148,7 +148,40 @@ describe('fxam', () => {
   });
 });
 
+describe('pending exceptions and the VMM', () => {
+  it('with IGNNE# (ignorePending) waiting instructions run despite a pending exception', () => {
+    const { u } = fresh();
+    u.s.fcw = 0x37e;
+    u.s.sw |= IE | ES;
+    expect(run(u, ...FLD1)).toBe(X87_MF_PENDING);
+    u.ignorePending = true;
+    expect(run(u, ...FLD1)).toBe(X87_DONE);
+    expect(executeFwait(u)).toBe(X87_DONE);
+    expect(u.s.top).toBe(7);
+  });
+
+  it('errorRaised reports only a new pending exception, not a masked one', () => {
+    const { u } = fresh();
+    u.s.fcw = 0x37b; // ZE unmasked
+    run(u, ...FLD1);
+    run(u, ...FLDZ);
+    run(u, 0xd8, 0xc9); // fmul: 0 × 1, no exception
+    expect(u.errorRaised).toBe(false);
+    run(u, 0xd8, 0xf9); // fdivr st, st(1): 1/0
+    expect(u.errorRaised).toBe(true);
+    expect(fsw(u.s) & 0x80ff).toBe(0x8000 | ES | 0x04);
+  });
+});
+
 describe('FPU instruction and data pointers', () => {
+  it('FDS is the selector of the memory operand\'s segment register', () => {
+    const { u, cpu } = fresh();
+    cpu.selector = (seg: number): number => 0x100 + seg;
+    const la = MEM_ADDR;
+    executeX87(u, x87Op(0xd9, 0x03, 4, 5), la, 0x1234, 0x777); // fld dword gs:[...]
+    expect([u.s.fcs, u.s.fds, u.s.fdp, u.s.fip]).toEqual([0x101, 0x105, 0x1234, 0x777]);
+  });
+
   it('non-control forms record FIP, FCS and FOP; memory forms also FDP and FDS; control forms nothing', () => {
     const { u, mem } = fresh();
     mem.bytes.set([0, 0, 0x80, 0x3f], 0x40);
@@ -160,6 +193,16 @@ describe('FPU instruction and data pointers', () => {
     run(u, 0xd9, 0x7b, 0x10, 0x200c); // fnstcw
     run(u, 0xdf, 0xe0, 0, 0x2010); // fnstsw ax
     expect([u.s.fip, u.s.fop, u.s.fdp]).toEqual([0x2004, 0x1d0, MEM_ADDR + 0x40]);
+  });
+});
+
+describe('reset and FNINIT', () => {
+  it('RESET gives FCW 0040, FSW 0 and every register +0.0 tagged zero; FNINIT gives 037F and all empty', () => {
+    const { u } = fresh();
+    resetState(u.s);
+    expect([u.s.fcw, fsw(u.s), tagWord(u.s)]).toEqual([0x40, 0, 0x5555]);
+    run(u, 0xdb, 0xe3);
+    expect([u.s.fcw, fsw(u.s), tagWord(u.s)]).toEqual([0x37f, 0, 0xffff]);
   });
 });
 
@@ -223,6 +266,21 @@ describe('state images', () => {
     v.mem = m;
     fxrstorX87(v, MEM_ADDR);
     expect(stateOf(v)).toEqual(before);
+  });
+
+  it('fxsave stores FOP, FIP and FDP always (Intel, QEMU), or on an AMD host only while ES is set', () => {
+    for (const amd of [false, true]) {
+      for (const pending of [false, true]) {
+        const u = populated();
+        if (pending) u.s.sw |= ES;
+        u.fxsavePointersOnlyWhenPending = amd;
+        fxsaveX87(u, MEM_ADDR);
+        const dv = new DataView((u.mem as FlatMemory).bytes.buffer);
+        const stored = !amd || pending;
+        expect([dv.getUint16(6, true), dv.getUint32(8, true), dv.getUint32(16, true)]).toEqual(
+          stored ? [0x5ab, 0x12345678, 0x9abcdef0] : [0, 0, 0]);
+      }
+    }
   });
 
   it('fldcw unmasking a raised exception makes it pending at once', () => {

@@ -17,7 +17,7 @@ import { fdiv } from '../../src/fpu/softfloat/div.js';
 import { fsqrt } from '../../src/fpu/softfloat/sqrt.js';
 import { haveX87Oracle, X87_ORACLE_MISSING } from '../support/x87-oracle.js';
 import { diffRegisterForm, reportMismatches, type RegisterForm } from './softfloat-diff.js';
-import { boundaryPair } from './softfloat-operands.js';
+import { boundaryPair, squarePair } from './softfloat-operands.js';
 
 const ok = haveX87Oracle();
 if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
@@ -66,6 +66,11 @@ describe.skipIf(!ok)('softfloat arithmetic against the host CPU', () => {
       expect(reportMismatches(form.name, CASES, bad)).toBe(0);
     });
   }
+  it('fsqrt: exact squares and their neighbours', () => {
+    const n = Math.ceil(CASES / 5);
+    const bad = diffRegisterForm(FORMS[6], SEED ^ 0x5a, n, squarePair);
+    expect(reportMismatches('fsqrt (squares)', n, bad)).toBe(0);
+  });
   for (const form of FORMS.slice(0, 6)) {
     it(`${form.name}: results next to the smallest normal (tininess after rounding)`, () => {
       const n = Math.ceil(CASES / 5);

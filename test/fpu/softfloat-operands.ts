@@ -146,3 +146,18 @@ export function boundaryPair(r: Rand): PairCase {
   // The smallest normal minus a small denormal: exact, rounded only by PC.
   return { a: [signA | 1, 0x80000000, 0], b: [signA ^ 0x8000, 0, (r() % 4096) + 1], fcw };
 }
+
+/**
+ * Perfect squares k² (k < 2^32, so k² is exact in 64 bits) and their
+ * neighbours k² ± 1, scaled by a random even or odd power of two: square
+ * roots that are exact or sit right next to an exact result.
+ */
+export function squarePair(r: Rand): PairCase {
+  const k = BigInt(r() | 1) + (r() % 2 ? BigInt(r()) << 32n : 0n);
+  const kk = k < 1n << 32n ? k : k >> 32n;
+  const m = kk * kk + BigInt((r() % 3) - 1);
+  const len = m.toString(2).length;
+  const sig = m << BigInt(64 - len);
+  const e = 0x3fff - 100 + (r() % 200);
+  return { a: [e, Number(sig >> 32n), Number(sig & 0xffffffffn)], b: [0, 0, 0], fcw: randomFcw(r) };
+}

@@ -112,20 +112,23 @@ function stringIo(m: MonitorCore, next: number, size: number, sizeAndRep: number
   // The budget includes this instruction; at least one element always moves, so the guest progresses.
   const allowed = Math.max(1, Math.min(cpu.budget, MAX_ELEMENTS_PER_CALL));
   let done = 0;
-  // A device may end the run (isa-debug-exit) or the host may ask for a pause mid-string: stop there.
-  while (count > 0 && done < allowed && m.end === null && (done === 0 || !m.hostBlocked)) {
-    const fault = dataAccessFault(cpu, seg, at, s, toMemory);
-    if (fault >= 0) {
-      chargeElements(cpu, done);
-      throw new GuestFault(fault, 0);
+  try {
+    // A device may end the run (isa-debug-exit) or the host may ask for a pause mid-string: stop there.
+    while (count > 0 && done < allowed && m.end === null && (done === 0 || !m.hostBlocked)) {
+      const fault = dataAccessFault(cpu, seg, at, s, toMemory);
+      if (fault >= 0) throw new GuestFault(fault, 0);
+      if (toMemory) m.mem.write((base + at) >>> 0, s, m.bus.read(port, s));
+      else m.bus.write(port, s, m.mem.read((base + at) >>> 0, s));
+      at = ((at + step) & mask) >>> 0;
+      count--;
+      done++;
+      setIndex(cpu, indexReg, addrSize, at);
+      if (rep) setIndex(cpu, ECX, addrSize, count);
     }
-    if (toMemory) m.mem.write((base + at) >>> 0, s, m.bus.read(port, s));
-    else m.bus.write(port, s, m.mem.read((base + at) >>> 0, s));
-    at = ((at + step) & mask) >>> 0;
-    count--;
-    done++;
-    setIndex(cpu, indexReg, addrSize, at);
-    if (rep) setIndex(cpu, ECX, addrSize, count);
+  } catch (e) {
+    // A segment or page fault part-way: the elements before it retired (the faulting one counts once, as any fault).
+    chargeElements(cpu, done);
+    throw e;
   }
   if (done === 1 && count === 0 && m.end === null && !m.hostBlocked) return VmmResult.Continue;
   // Several elements, or more to do: leave, the generated code counting this instruction once.

@@ -99,8 +99,10 @@ describe('ins / outs through limited segments (checked as translated code checks
     loadSegmentCache(g.cpu, SEG_ES, 0x30, lo, hi);
     g.cpu.regs[2] = 0x300; g.cpu.regs[7] = 1; g.cpu.regs[1] = 5;
     g.cpu.eip = 0x4444;
+    const icount = g.cpu.icount;
     g.emulate('ins', 1, 4 | 0x100);
     expect([g.phys.read8(0x6001), g.phys.read8(0x6002), g.phys.read8(0x6003), g.phys.read8(0x6004)]).toEqual([1, 1, 1, 0]);
+    expect(g.cpu.icount - icount).toBe(3); // the elements stored retired; the generated code counts the faulting one
     expect([g.cpu.regs[7], g.cpu.regs[1]]).toEqual([4, 2]);
     expect(g.cpu.eip).toBe(handlerOf(13));
     expect(g.stack(3)[0]).toBe(0); // error code 0, EIP of the ins itself

@@ -23,6 +23,8 @@ const ok = haveX87Oracle();
 if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
 const CASES = Number(process.env.X87_CASES ?? 2500);
 const SEED = Number(process.env.X87_SEED ?? 0x87);
+/** Generous for big X87_CASES runs on a loaded machine (the host side alone takes ~1 µs of CPU a case). */
+const TIMEOUT = Math.max(60_000, CASES * 10);
 
 type Binary = typeof fadd;
 const out = new Uint32Array(3);
@@ -64,18 +66,18 @@ describe.skipIf(!ok)('softfloat arithmetic against the host CPU', () => {
     it(`${form.name}: result, exceptions and C1 bit-exact`, () => {
       const bad = diffRegisterForm(form, SEED ^ form.code[1], CASES);
       expect(reportMismatches(form.name, CASES, bad)).toBe(0);
-    });
+    }, TIMEOUT);
   }
   it('fsqrt: exact squares and their neighbours', () => {
     const n = Math.ceil(CASES / 5);
     const bad = diffRegisterForm(FORMS[6], SEED ^ 0x5a, n, squarePair);
     expect(reportMismatches('fsqrt (squares)', n, bad)).toBe(0);
-  });
+  }, TIMEOUT);
   for (const form of FORMS.slice(0, 6)) {
     it(`${form.name}: results next to the smallest normal (tininess after rounding)`, () => {
       const n = Math.ceil(CASES / 5);
       const bad = diffRegisterForm(form, SEED ^ form.code[1] ^ 0xb0, n, boundaryPair);
       expect(reportMismatches(`${form.name} (boundary)`, n, bad)).toBe(0);
-    });
+    }, TIMEOUT);
   }
 });

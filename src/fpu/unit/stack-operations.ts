@@ -7,9 +7,10 @@
  * The stack rules are the arithmetic ones (arithmetic.ts): an empty operand
  * is an underflow whose masked response is the indefinite in the
  * destination; an unmasked IE/DE/ZE changes nothing. The two-result forms
- * also need ST(7) free for the push (an overflow otherwise) and leave
- * everything unchanged when the operand is out of range (C2 = 1, fptan and
- * fsincos).
+ * also need ST(7) free for the push; a stack fault there, masked, gives
+ * both results the indefinite (ST(0) replaced and one pushed, as the host
+ * does), and fptan/fsincos leave everything unchanged when the operand is
+ * out of range (C2 = 1).
  */
 import { C0, C1, C2, C3, EXC_MASK, IE, type BinaryOp, type UnaryOp } from '../float80.js';
 import { isNaNPattern } from './arithmetic.js';

@@ -153,6 +153,16 @@ export function boundaryPair(r: Rand): PairCase {
  * roots that are exact or sit right next to an exact result.
  */
 export function squarePair(r: Rand): PairCase {
+  if (r() % 2) {
+    // The top 96 radicand bits next to the square of a 48-bit root: where fsqrt's first estimate can be one low or high.
+    const root = (BigInt((r() & 0xffff) | 0x8000) << 32n) | BigInt(r());
+    const sq = root * root;
+    const odd = sq >= 1n << 95n;
+    const sig = (odd ? sq >> 32n : sq >> 31n) + BigInt(r() % 2);
+    if (sig >= 1n << 64n) return squarePair(r);
+    const e = 0x3fff - 100 + 2 * (r() % 100) + (odd ? 1 : 0);
+    return { a: [e, Number(sig >> 32n), Number(sig & 0xffffffffn)], b: [0, 0, 0], fcw: randomFcw(r) };
+  }
   const k = BigInt(r() | 1) + (r() % 2 ? BigInt(r()) << 32n : 0n);
   const kk = k < 1n << 32n ? k : k >> 32n;
   const m = kk * kk + BigInt((r() % 3) - 1);

@@ -5,13 +5,15 @@
  * Every peer runs the very same guest code: btvm, qemu-system-i386 (TCG) and
  * v86 boot the same Multiboot kernel; native runs the same C source built as
  * a static i386 Linux program. A peer that is missing is skipped with the
- * command that would install it, never silently.
+ * command that would install it, never silently; native is skipped on hosts
+ * whose kernel refuses i386 programs (nothing to install there: the twins are
+ * whole i386 libc programs, which no 64-bit wrapper can run).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onPath } from '../command-line.js';
+import { onPath, runsI386Programs } from '../command-line.js';
 
 export interface BenchGuest {
   readonly name: string;
@@ -70,7 +72,8 @@ export const PEERS: readonly Peer[] = [
   {
     name: 'native',
     label: 'native',
-    unavailable: () => null,
+    unavailable: () =>
+      runsI386Programs(path.join(repoRoot, 'fixtures', 'bench', 'sieve.native')) ? null : 'unavailable on this host (i386 programs refused)',
     command: (g) => (g.native ? { file: g.native, args: [] } : null),
   },
 ];

@@ -2,7 +2,7 @@
  * Differential test of FRNDINT, FSCALE, FXTRACT, FPREM and FPREM1 against the
  * host CPU (driver in softfloat-diff.ts): the registers they write, the
  * exception bits and the condition codes they define must match bit for
- * bit. X87_CASES sets the number of cases per form (default 2000).
+ * bit. X87_CASES sets the number of cases per form (default 1000).
  */
 import { describe, expect, it } from 'vitest';
 import { C0, C1, C2, C3, DE, EXC_MASK, IE, ZE } from '../../src/fpu/float80.js';
@@ -13,7 +13,7 @@ import { diffRegisterForm, reportMismatches, type RegisterForm } from './softflo
 
 const ok = haveX87Oracle();
 if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
-const CASES = Number(process.env.X87_CASES ?? 2000);
+const CASES = Number(process.env.X87_CASES ?? 1000);
 const SEED = Number(process.env.X87_SEED ?? 0x87);
 /** Generous for big X87_CASES runs on a loaded machine (the host side alone takes ~1 µs of CPU a case). */
 const TIMEOUT = Math.max(60_000, CASES * 10);

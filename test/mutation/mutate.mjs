@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readJson, reportPath, root, runStryker, scoresFile, sourceFiles, unitOf, unitScore } from './reports-lib.mjs';
+import { fileScores, readJson, reportPath, root, runStryker, scoresFile, sourceFiles, unitOf, unitScore } from './reports-lib.mjs';
 
 const args = process.argv.slice(2);
 const stryker = [];
@@ -49,7 +49,11 @@ if (summary) {
   printSummary();
   process.exit(0);
 }
-if (paths.length === 0) paths.push('src');
+if (paths.length === 0) {
+  // No default: all of src/ takes hours; name what to mutate (`src` itself is accepted).
+  console.error('usage: npm run mutate -- [--concurrency N] [--force] <src files or folders> | --summary');
+  process.exit(2);
+}
 const byUnit = new Map();
 for (const p of paths) {
   if (!p.startsWith('src/') && p !== 'src') throw new Error(`${p} is not under src/`);
@@ -78,6 +82,7 @@ for (const [unit, files] of byUnit) {
     continue;
   }
   const result = unitScore(unit);
+  for (const f of fileScores(readJson(reportPath(unit), null))) console.log(`mutation:   ${f.file} ${f.score}% (${f.detected} detected, ${f.undetected} undetected)`);
   console.log(`mutation: src/${unit} ${result.score}% (${result.detected} detected, ${result.undetected} undetected, ${result.counts.Equivalent} equivalent) in ${seconds} s`);
   if (result.stale.length === 0) {
     const scores = readJson(scoresFile, {});

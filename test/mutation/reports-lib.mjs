@@ -105,6 +105,15 @@ export function testsFor(unit) {
   return [...globs, ...(extraTests[unit] ?? [])];
 }
 
+/** Detected and undetected mutants per file of a report (for runs that cover only part of a folder). */
+export function fileScores(report) {
+  return Object.entries(report?.files ?? {}).map(([file, rec]) => {
+    const detected = rec.mutants.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
+    const undetected = rec.mutants.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage').length;
+    return { file, detected, undetected, score: detected + undetected === 0 ? 100 : Math.floor((10000 * detected) / (detected + undetected)) / 100 };
+  });
+}
+
 /** Runs Stryker on `files` (all in one unit) against `incrementalFile`; resolves to its exit code. */
 export function runStryker(files, incrementalFile, extraArgs = [], timeoutS = 0) {
   const args = ['stryker', 'run', configFile, '--mutate', files.join(','), '--incrementalFile', incrementalFile, ...extraArgs];

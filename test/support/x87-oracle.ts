@@ -72,17 +72,12 @@ export function stackState(fcw: number, values: ArrayLike<number>, top = 0): X87
   return { fcw, fsw: (top & 7) << 11, ftw, fip: 0, fcs: 0, fop: 0, fdp: 0, fds: 0, st };
 }
 
-function le(v: number, bytes: number): string {
-  let s = '';
-  for (let i = 0; i < bytes; i++) s += ((v >>> (8 * i)) & 0xff).toString(16).padStart(2, '0');
-  return s;
+/** A little-endian field of `bytes` bytes at byteOffset of a hex image (decoded once per image by the callers' Buffer). */
+function readLe(b: Buffer, byteOffset: number, bytes: number): number {
+  return bytes === 4 ? b.readUInt32LE(byteOffset) : bytes === 2 ? b.readUInt16LE(byteOffset) : b[byteOffset];
 }
 
-function readLe(hex: string, byteOffset: number, bytes: number): number {
-  let v = 0;
-  for (let i = bytes - 1; i >= 0; i--) v = v * 256 + parseInt(hex.substr(2 * (byteOffset + i), 2), 16);
-  return v >>> 0;
-}
+const image = Buffer.alloc(108);
 
 export function hexBytes(b: Uint8Array | undefined | null): string {
   if (!b || b.length === 0) return '-';
@@ -91,14 +86,25 @@ export function hexBytes(b: Uint8Array | undefined | null): string {
 
 /** The 108-byte FNSAVE image (32-bit protected-mode format) of a state, as hex. */
 export function encodeImage(s: X87State): string {
-  let h = le(s.fcw, 2) + 'ffff' + le(s.fsw, 2) + 'ffff' + le(s.ftw, 2) + 'ffff';
-  h += le(s.fip, 4) + le(s.fcs & 0xffff, 2) + le(s.fop & 0x7ff, 2) + le(s.fdp, 4) + le(s.fds & 0xffff, 2) + 'ffff';
-  for (let i = 0; i < 8; i++) h += le(s.st[3 * i + 2], 4) + le(s.st[3 * i + 1], 4) + le(s.st[3 * i], 2);
-  return h;
+  image.fill(0xff, 0, 28);
+  image.writeUInt16LE(s.fcw & 0xffff, 0);
+  image.writeUInt16LE(s.fsw & 0xffff, 4);
+  image.writeUInt16LE(s.ftw & 0xffff, 8);
+  image.writeUInt32LE(s.fip >>> 0, 12);
+  image.writeUInt16LE(s.fcs & 0xffff, 16);
+  image.writeUInt16LE(s.fop & 0x7ff, 18);
+  image.writeUInt32LE(s.fdp >>> 0, 20);
+  image.writeUInt16LE(s.fds & 0xffff, 24);
+  for (let i = 0; i < 8; i++) {
+    image.writeUInt32LE(s.st[3 * i + 2] >>> 0, 28 + 10 * i);
+    image.writeUInt32LE(s.st[3 * i + 1] >>> 0, 32 + 10 * i);
+    image.writeUInt16LE(s.st[3 * i] & 0xffff, 36 + 10 * i);
+  }
+  return image.toString('hex');
 }
 
 /** ST(0)..ST(7) from an image whose register slots start at byte `first`, `stride` bytes apart. */
-function readRegisters(h: string, first: number, stride: number): Uint32Array {
+function readRegisters(h: Buffer, first: number, stride: number): Uint32Array {
   const st = new Uint32Array(24);
   for (let i = 0; i < 8; i++) {
     const b = first + stride * i;
@@ -109,7 +115,8 @@ function readRegisters(h: string, first: number, stride: number): Uint32Array {
   return st;
 }
 
-export function decodeImage(h: string): X87State {
+export function decodeImage(hex: string): X87State {
+  const h = Buffer.from(hex, 'hex');
   const st = readRegisters(h, 28, 10);
   return {
     fcw: readLe(h, 0, 2),
@@ -125,7 +132,8 @@ export function decodeImage(h: string): X87State {
 }
 
 /** The FPU part of a 512-byte FXSAVE image (what the kernel reports at a fault); ST(i) in stack order, 16-byte slots. */
-function decodeFxsave(h: string): X87State {
+function decodeFxsave(hex: string): X87State {
+  const h = Buffer.from(hex, 'hex');
   const st = readRegisters(h, 32, 16);
   const abridged = readLe(h, 4, 1);
   let ftw = 0;

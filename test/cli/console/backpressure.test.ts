@@ -6,7 +6,8 @@
  *   out loop      `out dx, al` to COM1 forever, never looking at LSR: paused
  *                 by the machine once 2 MiB wait on the host
  *   LSR polling   waits for LSR.THRE before each byte, as real drivers do:
- *                 sees a busy transmitter and spins
+ *                 sees a busy transmitter and spins; it writes 4 MiB and
+ *                 exits with a status saying whether it saw THRE clear
  *   -d log        the out loop single-stepped with `-d exec` (a log line per
  *                 instruction) on stderr, stdout to /dev/null
  *
@@ -33,11 +34,17 @@ const haveProc = (() => {
 })();
 
 const OUT_LOOP = [0x66, 0xba, 0xf8, 0x03, 0xb0, 0x41, 0xee, 0xeb, 0xfd]; // mov dx,0x3f8; mov al,'A'; l: out dx,al; jmp l
+/** Writes LSR_POLL_BYTES 'B's, each after LSR.THRE; exits (isa-debug-exit) with 1 if it ever saw THRE clear, else 0. */
+const LSR_POLL_BYTES = 4 << 20;
 const LSR_POLL = [
-  0x66, 0xba, 0xfd, 0x03, //   mov dx, 0x3fd
-  0xec, 0xa8, 0x20, 0x74, 0xfb, // w: in al, dx; test al, 0x20; jz w
-  0xb2, 0xf8, 0xb0, 0x42, 0xee, //  mov dl, 0xf8; mov al, 'B'; out dx, al
-  0xb2, 0xfd, 0xeb, 0xf2, //        mov dl, 0xfd; jmp w
+  0x66, 0xba, 0xfd, 0x03, //             mov dx, 0x3fd
+  0x31, 0xdb, //                         xor ebx, ebx
+  0xb9, 0x00, 0x00, 0x40, 0x00, //       mov ecx, LSR_POLL_BYTES
+  0xec, 0xa8, 0x20, 0x75, 0x04, //       w: in al, dx; test al, 0x20; jnz ready
+  0xb3, 0x01, 0xeb, 0xf7, //             mov bl, 1; jmp w
+  0xb2, 0xf8, 0xb0, 0x42, 0xee, //       ready: mov dl, 0xf8; mov al, 'B'; out dx, al
+  0xb2, 0xfd, 0xe2, 0xee, //             mov dl, 0xfd; loop w
+  0x88, 0xd8, 0xe6, 0xf4, 0xf4, //       mov al, bl; out 0xf4, al; hlt
 ];
 
 const MiB = 1 << 20;
@@ -75,7 +82,11 @@ async function workOrRest(pid: number, cpu: number, minMs: number, capMs: number
   }
 }
 
-interface Measured { before: number; after: number; cpu: number; startCpu: number; resumedBytes: number }
+interface Measured {
+  before: number; after: number; cpu: number; startCpu: number; resumedBytes: number;
+  /** Exit status, for a guest that ends by itself once its output is read (null: still running, killed). */
+  status: number | null;
+}
 
 /** Runs btvm with `held` (its stdout or stderr) unread, measures, then reads it for a while. */
 async function measure(cli: CliBundle, image: string, args: string[], which: 'stdout' | 'stderr'): Promise<Measured> {
@@ -90,12 +101,14 @@ async function measure(cli: CliBundle, image: string, args: string[], which: 'st
     const before = rssBytes(pid), c0 = cpuState(pid).cpu, startCpu = c0;
     await workOrRest(pid, 1.0, 2000, 20_000);
     const after = rssBytes(pid), cpu = cpuState(pid).cpu - c0;
-    let resumedBytes = 0;
+    let resumedBytes = 0, status: number | null = null;
+    child.on('exit', (code) => void (status = code));
     held.on('data', (b: Buffer) => void (resumedBytes += b.length));
     held.resume();
     const t0 = Date.now();
-    while (resumedBytes < 4 * MiB && Date.now() - t0 < 10_000) await sleep(50);
-    return { before, after, cpu, startCpu, resumedBytes };
+    while (resumedBytes < 4 * MiB && Date.now() - t0 < 20_000) await sleep(50);
+    while (held.readable && status === null && Date.now() - t0 < 20_000) await sleep(50);
+    return { before, after, cpu, startCpu, resumedBytes, status };
   } finally {
     child.kill('SIGKILL');
   }
@@ -136,4 +149,10 @@ describe.skipIf(!haveProc)('guest output into a pipe nobody reads', () => {
       expect(r.resumedBytes, detail).toBeGreaterThanOrEqual(4 * MiB);
     });
   }
+
+  it('the LSR-polling guest saw a busy transmitter (THRE clear), and lost no byte', () => {
+    const r = results.lsrPoll;
+    expect(r.status, 'exit status (V<<1)|1: V=1 when the guest saw THRE clear').toBe(3);
+    expect(r.resumedBytes).toBe(LSR_POLL_BYTES);
+  });
 });

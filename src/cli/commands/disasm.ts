@@ -17,6 +17,7 @@ import type { DecodedInsn } from '../../decoder/insn.js';
 import { ElfFormatError, parseElf32, sectionData, type Elf32File, type Elf32Section } from '../../loader/elf32.js';
 import { indexSymbols, SymbolIndex } from '../../loader/elf32-symbol-index.js';
 import { printable } from '../../text/printable.js';
+import { processIo, type CommandIo } from '../command-io.js';
 import { describeFailure, UsageError } from '../failure.js';
 
 const SHF_EXECINSTR = 4;
@@ -89,13 +90,14 @@ function codeSections(elf: Elf32File): Elf32Section[] {
 class Output {
   private buf: string[] = [];
   private size = 0;
+  constructor(private readonly io: CommandIo) {}
   line(s: string): void {
     this.buf.push(s);
     this.size += s.length;
     if (this.size > 1 << 16) this.flush();
   }
   flush(): void {
-    if (this.buf.length > 0) process.stdout.write(this.buf.join('\n') + '\n');
+    if (this.buf.length > 0) this.io.out(this.buf.join('\n') + '\n');
     this.buf = [];
     this.size = 0;
   }
@@ -132,12 +134,12 @@ function disasmRange(out: Output, o: Options, b: Uint8Array, base: number, bare:
   }
 }
 
-export async function disasmCommand(argv: string[]): Promise<number> {
+export async function disasmCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
+    io.out(USAGE + '\n');
     return 0;
   }
-  const out = new Output();
+  const out = new Output(io);
   try {
     const o = parseArgs(argv);
     const bytes = new Uint8Array(readFileSync(o.file));
@@ -158,7 +160,7 @@ export async function disasmCommand(argv: string[]): Promise<number> {
   } catch (e) {
     out.flush();
     const { message, status } = describeFailure(e);
-    process.stderr.write(`btvm disasm: ${message}${e instanceof DisasmUsageError ? `\n${USAGE}` : ''}\n`);
+    io.err(`btvm disasm: ${message}${e instanceof DisasmUsageError ? `\n${USAGE}` : ''}\n`);
     return status;
   }
 }

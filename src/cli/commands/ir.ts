@@ -28,6 +28,7 @@ import { liftBlock } from '../../lift/lifter.js';
 import { parseElf32 } from '../../loader/elf32.js';
 import { optimize, parseNoOpt, type PassName } from '../../passes/pipeline.js';
 import { PhysicalMemory } from '../../memory/physical-memory.js';
+import { processIo, type CommandIo } from '../command-io.js';
 import { describeFailure, UsageError } from '../failure.js';
 
 const USAGE = 'usage: btvm ir FILE --at ADDR [--raw --base ADDR] [--no-opt=NAME[,NAME…]]';
@@ -154,17 +155,8 @@ function disassembly(code: CodeFetcher, block: Block): string[] {
   return lines;
 }
 
-export interface IrCommandIo {
-  out(text: string): void;
-  err(text: string): void;
-}
 
-const processIo: IrCommandIo = {
-  out: (t) => void process.stdout.write(t),
-  err: (t) => void process.stderr.write(t),
-};
-
-export async function irCommand(argv: string[], io: IrCommandIo = processIo): Promise<number> {
+export async function irCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(USAGE + '\n');
     return 0;

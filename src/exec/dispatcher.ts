@@ -58,6 +58,18 @@ export interface DispatcherOptions {
   readonly chain?: boolean;
 }
 
+/**
+ * A debugger's hold on the run (src/debug/): while `active`, every region is
+ * one instruction and `beforeInstruction` is asked before each runs; true
+ * stops the run there (a breakpoint, a finished step, a watchpoint hit by the
+ * previous instruction, a pause request). Inactive, it costs one field read
+ * per region and a debugger-free run translates exactly as without it.
+ */
+export interface DebugControl {
+  readonly active: boolean;
+  beforeInstruction(eip: number): boolean;
+}
+
 export type RunResult =
   | { readonly kind: 'stopped' }
   | { readonly kind: 'max-insns' }
@@ -97,6 +109,8 @@ export class Dispatcher {
   private stepNext = false;
   /** Bumped when guest address translations change: chain links made before are not followed. */
   private linkEpoch = 0;
+  /** The attached debugger (src/debug/gdb-stub.ts), or null. */
+  debug: DebugControl | null = null;
 
   constructor(
     private readonly cpu: CpuState,
@@ -168,6 +182,15 @@ export class Dispatcher {
           region = this.find();
         }
         paused = null;
+      }
+      const debug = this.debug;
+      if (debug !== null && debug.active) {
+        // Regions found before the debugger became active may be longer than one instruction.
+        if ((region.mode & MODE_SINGLE_STEP) === 0) {
+          region = this.find();
+          label = 0;
+        }
+        if (debug.beforeInstruction(cpu.eip >>> 0)) return { kind: 'stopped' };
       }
       const xc = region.run(label);
       stats.regionsRun++;
@@ -267,7 +290,7 @@ export class Dispatcher {
   }
 
   private currentMode(): number {
-    return this.stepAlways || this.stepping || this.stepNext ? this.mode | MODE_SINGLE_STEP : this.mode;
+    return this.stepAlways || this.stepping || this.stepNext || (this.debug !== null && this.debug.active) ? this.mode | MODE_SINGLE_STEP : this.mode;
   }
 
   private physicalOf(eip: number): number {

@@ -15,6 +15,7 @@
  * tests may pass their own factory to the Machine.
  */
 import type { CpuState } from '../state/state.js';
+import type { DebugControl } from './dispatcher.js';
 import type { Monitor } from '../vmm-interface/interface.js';
 import type { VmmMemory } from '../vmm/linear-memory.js';
 import type { MmuCore } from '../mmu/mmu-core.js';
@@ -55,6 +56,10 @@ export interface GuestExecutor {
   run(): void;
   /** Counters for --stats (translations, cache hits, …). */
   stats?(): Readonly<Record<string, number>>;
+  /** Attaches a debugger's hold on the run (src/debug/); null detaches it. */
+  attachDebug?(control: DebugControl | null): void;
+  /** Bytes at machine offset `machine` were changed from outside the guest (a debugger's memory write). */
+  codeWritten?(machine: number, size: number): void;
 }
 
 export type ExecutorFactory = (parts: ExecutorParts) => GuestExecutor;

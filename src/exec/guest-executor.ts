@@ -119,6 +119,13 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
         core.requestEnd({ kind: 'insn-limit', detail: `${cpu.icount} instructions retired (--max-insns ${parts.maxInsns})` });
       }
     },
+    attachDebug(control): void {
+      runtime.dispatcher.debug = control;
+      runtime.dispatcher.dropLinks();
+    },
+    codeWritten(machine, size): void {
+      runtime.cache.codeWritten(machine, size, null);
+    },
     stats(): Readonly<Record<string, number>> {
       const c = runtime.cache.stats, d = runtime.dispatcher.stats;
       return {

@@ -22,6 +22,7 @@ import type { StopReason } from '../vmm/devices/vm-control.js';
 import type { ByteSink, SerialLine } from '../vmm/devices/uart16550.js';
 import { EventService } from '../vmm/events.js';
 import type { ExecutorFactory, GuestExecutor } from '../exec/executor.js';
+import type { DebugControl } from '../exec/dispatcher.js';
 import { createGuestExecutor } from '../exec/guest-executor.js';
 import type { CpuModel } from '../state/cpu-features.js';
 import { writeEflags } from '../vmm/lazy-flags.js';
@@ -154,6 +155,8 @@ export class Machine {
   readonly pagingMmu: MmuCore;
   private readonly executor: GuestExecutor;
   private inputWaiter: (() => void) | null = null;
+  /** A debugger's hold (src/debug/): while `paused`, run() waits instead of running the guest. */
+  private debugHold: (DebugControl & { readonly paused: boolean }) | null = null;
 
   constructor(private readonly options: MachineOptions) {
     this.memory = new PhysicalMemory(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
@@ -242,6 +245,22 @@ export class Machine {
     this.wakeInput();
   }
 
+  /** Attaches a debugger (gdb stub, monitor), or detaches it with null. */
+  attachDebugger(control: (DebugControl & { readonly paused: boolean }) | null): void {
+    this.debugHold = control;
+    this.executor.attachDebug?.(control);
+  }
+
+  /** A debugger changed its hold (resumed the guest): a waiting run loop looks again at once. */
+  wake(): void {
+    this.wakeInput();
+  }
+
+  /** A debugger wrote guest memory at machine offset `machine`: translations of those bytes go. */
+  codeWritten(machine: number, size: number): void {
+    this.executor.codeWritten?.(machine, size);
+  }
+
   private wakeInput(): void {
     const w = this.inputWaiter;
     this.inputWaiter = null;
@@ -267,6 +286,10 @@ export class Machine {
     const core = this.core;
     const cpu = this.cpu;
     while (core.end === null) {
+      if (this.debugHold !== null && this.debugHold.paused) {
+        await this.waitHost(100);
+        continue;
+      }
       if (core.hostBlocked) {
         // Time stands still for the guest until the host has drained its output.
         await this.waitHost(100);
@@ -283,29 +306,30 @@ export class Machine {
       // Give the host event loop a turn (stdin, timers) between slices.
       if (core.end === null && !cpu.halted) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const reason = core.end;
+    return { exitStatus: exitStatusOf(core.end), reason: core.end, stats: this.statistics(performance.now() - start) };
+  }
+
+  /** The run's counters so far (`--stats` at the end, the monitor's `info jit` during it). */
+  statistics(hostMs: number): RunStats {
+    const core = this.core, cpu = this.cpu;
     const s = core.stats;
     const routineCalls: Record<string, number> = {};
     VMM_ROUTINES.forEach((name, i) => {
       if (s.routineCalls[i]! > 0) routineCalls[name] = s.routineCalls[i]!;
     });
     return {
-      exitStatus: exitStatusOf(reason),
-      reason,
-      stats: {
-        instructions: cpu.icount,
-        hostMs: performance.now() - start,
-        virtualNs: this.clock.nowNs(),
-        exceptions: s.exceptions,
-        softwareInterrupts: s.softwareInterrupts,
-        externalInterrupts: s.externalInterrupts,
-        routineCalls,
-        exceptionsByVector: byVector(s.exceptionsByVector),
-        softwareByVector: byVector(s.softwareByVector),
-        externalByVector: byVector(s.externalByVector),
-        mmu: this.mmu === null ? null : { ...this.mmu.statistics },
-        executor: this.executor.stats?.() ?? {},
-      },
+      instructions: cpu.icount,
+      hostMs,
+      virtualNs: this.clock.nowNs(),
+      exceptions: s.exceptions,
+      softwareInterrupts: s.softwareInterrupts,
+      externalInterrupts: s.externalInterrupts,
+      routineCalls,
+      exceptionsByVector: byVector(s.exceptionsByVector),
+      softwareByVector: byVector(s.softwareByVector),
+      externalByVector: byVector(s.externalByVector),
+      mmu: this.mmu === null ? null : { ...this.mmu.statistics },
+      executor: this.executor.stats?.() ?? {},
     };
   }
 }

@@ -26,6 +26,12 @@ import { PageWalker } from './page-walk.js';
 import { SoftwareTlb } from './software-tlb.js';
 
 /** How the MMU reaches the translation cache's self-modifying-code watch (indexed by machine page). */
+/** A debugger's data watchpoints as the MMU sees them: linear pages, and a report of each slow-path access there. */
+export interface MemoryWatch {
+  readonly pages: ReadonlySet<number>;
+  access(linear: number, size: number, write: boolean): void;
+}
+
 export interface CodeWatch {
   /** Nonzero for machine pages holding translations. */
   readonly codePages: Uint8Array;
@@ -41,6 +47,8 @@ export abstract class MmuCore implements Mmu {
   readonly walker: PageWalker;
   slowValue = 0;
   lastPhysical = 0;
+  /** A debugger's watchpoints (src/debug/): told of every access to their pages, which never enter the TLB. */
+  private watch: MemoryWatch | null = null;
   protected cr0Seen: number;
   protected cr4Seen: number;
 
@@ -125,7 +133,14 @@ export abstract class MmuCore implements Mmu {
     return page | (linear & PAGE_MASK);
   }
 
+  /** Sets (or with null, removes) the watchpoints; their pages leave the TLB and stay out while watched. */
+  setWatch(watch: MemoryWatch | null): void {
+    this.watch = watch;
+    this.tlb.setUncached(watch === null ? null : watch.pages);
+  }
+
   fillRead(linear: number, size: number): number {
+    if (this.watch !== null) this.watch.access(linear, size, false);
     this.statistics.tlbMisses++;
     const cpl = this.cpu.cpl;
     if ((linear & PAGE_MASK) + size > 4096) return this.crossRead(linear, size, cpl);
@@ -139,6 +154,7 @@ export abstract class MmuCore implements Mmu {
   }
 
   fillWrite(linear: number, size: number, value: number, region: unknown): number {
+    if (this.watch !== null) this.watch.access(linear, size, true);
     this.statistics.tlbMisses++;
     const cpl = this.cpu.cpl;
     const offset = linear & PAGE_MASK;

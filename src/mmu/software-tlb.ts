@@ -111,11 +111,26 @@ export class SoftwareTlb {
     this.write = half.write;
   }
 
+  /**
+   * Linear pages that must never be entered (a debugger watches them), so
+   * every access there takes the MMU's slow path; null: none. Consulted only
+   * when an entry is filled, never on a hit.
+   */
+  private uncached: ReadonlySet<number> | null = null;
+
+  /** Makes `pages` slow-path only (dropping their entries now), or none when null. */
+  setUncached(pages: ReadonlySet<number> | null): void {
+    this.uncached = pages !== null && pages.size > 0 ? pages : null;
+    if (pages !== null) for (const page of pages) this.flushPage(page);
+  }
+
   setRead(page: number, machine: number): void {
+    if (this.uncached !== null && this.uncached.has(page)) return;
     this.current.readArray.set(page, machine);
   }
 
   setWrite(page: number, machine: number): void {
+    if (this.uncached !== null && this.uncached.has(page)) return;
     this.current.writeArray.set(page, machine);
   }
 

@@ -1,6 +1,7 @@
 /**
- * `btvm run KERNEL`: boot a Multiboot kernel (or a flat image) on the
- * virtual PC and run it by binary translation until it exits.
+ * `btvm run KERNEL` (or QEMU's `-kernel K -initrd F -append S`): boot a
+ * Linux bzImage, a Multiboot kernel or a flat image on the virtual PC and
+ * run it by binary translation until it exits.
  *
  * Guest COM1 output goes to stdout as the guest writes it, stdin feeds COM1's
  * receiver (a terminal in raw mode with QEMU's Ctrl-A keys: src/cli/console/),

@@ -82,6 +82,7 @@ console (-serial stdio):
   Output reaches stdout as the guest writes it. When stdout cannot take more
   (a pipe nobody reads), COM1 reads busy (LSR.THRE clear) and, past a few MiB
   pending, the guest pauses until it drains; the same holds for -d on stderr.
+  When stdout's reader goes away (btvm run K | head), the run ends.
   When stdin is a terminal it is put in raw mode, as by qemu -nographic: keys
   go to the guest (Ctrl-C too) and Ctrl-A starts a command: C-a x quits
   (exit 0), C-a h lists the keys, C-a C-a sends C-a, C-a c would open the

@@ -23,7 +23,7 @@ export interface HostStream {
   readonly writableLength: number;
   readonly writableNeedDrain?: boolean;
   once(event: 'drain', listener: () => void): unknown;
-  once(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** Console bytes gathered before a host write. */
@@ -46,6 +46,8 @@ export class FlowOutput implements SerialLine {
   private failed = false;
   /** Called when busy or blocked changed. */
   onChange: () => void = () => {};
+  /** Called once when the stream fails (its reader went away). */
+  onFail: () => void = () => {};
 
   /**
    * `write` passes one chunk to the host (bytes from send(), text from
@@ -56,7 +58,8 @@ export class FlowOutput implements SerialLine {
     private readonly write: (chunk: Uint8Array | string) => void,
     private readonly stream: HostStream | null,
   ) {
-    stream?.once('error', () => {
+    stream?.on('error', () => {
+      if (this.failed) return;
       // Nothing will drain any more: stop holding the guest back, and stop writing.
       this.failed = true;
       this.used = 0;
@@ -64,6 +67,7 @@ export class FlowOutput implements SerialLine {
       this.isBusy = false;
       this.isBlocked = false;
       this.onChange();
+      this.onFail();
     });
   }
 

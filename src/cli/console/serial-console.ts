@@ -66,7 +66,10 @@ export class SerialConsole {
   /** Starts reading input (stdio only), in raw mode on a terminal. */
   start(target: ConsoleTarget): void {
     const host = this.host;
-    if (this.backend.kind !== 'stdio' || host.stdin === undefined) return;
+    if (this.backend.kind !== 'stdio') return;
+    // Where QEMU would die of SIGPIPE (`btvm run K | head`), the run ends.
+    this.output.onFail = () => target.quit('console output closed (its reader went away)');
+    if (host.stdin === undefined) return;
     target.inputOpen(true);
     let onData = (b: Uint8Array): void => target.input(b);
     if (host.terminal !== undefined) {

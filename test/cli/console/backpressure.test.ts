@@ -89,7 +89,7 @@ interface Measured {
 }
 
 /** Runs btvm with `held` (its stdout or stderr) unread, measures, then reads it for a while. */
-async function measure(cli: CliBundle, image: string, args: string[], which: 'stdout' | 'stderr'): Promise<Measured> {
+async function measure(cli: CliBundle, image: string, args: string[], which: 'stdout' | 'stderr', endsByItself = false): Promise<Measured> {
   const stdio: ('ignore' | 'pipe')[] = which === 'stdout' ? ['ignore', 'pipe', 'ignore'] : ['ignore', 'ignore', 'pipe'];
   const child: ChildProcess = spawn(process.execPath, [cli.main, 'run', '--flat', image, '--load', '0x100000', '--entry', '0x100000', ...args], { stdio });
   const held = (which === 'stdout' ? child.stdout : child.stderr) as Readable;
@@ -107,7 +107,7 @@ async function measure(cli: CliBundle, image: string, args: string[], which: 'st
     held.resume();
     const t0 = Date.now();
     while (resumedBytes < 4 * MiB && Date.now() - t0 < 20_000) await sleep(50);
-    while (held.readable && status === null && Date.now() - t0 < 20_000) await sleep(50);
+    while (endsByItself && status === null && Date.now() - t0 < 30_000) await sleep(50);
     return { before, after, cpu, startCpu, resumedBytes, status };
   } finally {
     child.kill('SIGKILL');
@@ -127,7 +127,7 @@ describe.skipIf(!haveProc)('guest output into a pipe nobody reads', () => {
     writeFileSync(lsrPoll, new Uint8Array(LSR_POLL));
     const [a, b, c] = await Promise.all([
       measure(cli, outLoop, [], 'stdout'),
-      measure(cli, lsrPoll, [], 'stdout'),
+      measure(cli, lsrPoll, [], 'stdout', true),
       measure(cli, outLoop, ['--single-step', '-d', 'exec'], 'stderr'),
     ]);
     results = { outLoop: a!, lsrPoll: b!, log: c! };
@@ -149,6 +149,23 @@ describe.skipIf(!haveProc)('guest output into a pipe nobody reads', () => {
       expect(r.resumedBytes, detail).toBeGreaterThanOrEqual(4 * MiB);
     });
   }
+
+  it('a reader that goes away ends the run (where QEMU would die of SIGPIPE), with one line on stderr', async () => {
+    const child = spawn(process.execPath, [cli.main, 'run', '--flat', join(dir, 'out-loop.bin'), '--load', '0x100000', '--entry', '0x100000'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let got = 0, stderr = '';
+    child.stderr!.on('data', (b: Buffer) => void (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout!.on('data', (b: Buffer) => {
+      got += b.length;
+      if (got >= 100_000) child.stdout!.destroy();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const status = await exited;
+    clearTimeout(timer);
+    expect(status, stderr).toBe(0);
+    expect(stderr).toMatch(/^btvm: console output closed/);
+  }, 40_000);
 
   it('the LSR-polling guest saw a busy transmitter (THRE clear), and lost no byte', () => {
     const r = results.lsrPoll;

@@ -6,6 +6,7 @@
  */
 import { DE, F80Class, SIGN, classify, writeF80, RC_DOWN, EXP_MAX } from '../float80.js';
 import { checkOperands, invalid, isDenormalClass, NOT_HANDLED } from './operands.js';
+import { fastAdd, NOT_TAKEN } from './double-fast-path.js';
 import { normalize96, roundPack, shiftRightJam96, W } from './round.js';
 
 /** a + b */
@@ -23,6 +24,8 @@ function addSigned(
   aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number,
   negateB: number, fcw: number, out: Uint32Array, o: number,
 ): number {
+  const fast = fastAdd(aSe, aHi, aLo, bSe, bHi, bLo, negateB, fcw, out, o);
+  if (fast !== NOT_TAKEN) return fast;
   const ca = classify(aSe, aHi, aLo);
   const cb = classify(bSe, bHi, bLo);
   const special = checkOperands(ca, aSe, aHi, aLo, cb, bSe, bHi, bLo, fcw, out, o);

@@ -8,6 +8,7 @@
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, ZE, classify, writeF80 } from '../float80.js';
 import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
+import { fastDiv, NOT_TAKEN } from './double-fast-path.js';
 import { roundPack } from './round.js';
 
 const TWO16 = 65536;
@@ -15,6 +16,8 @@ const TWO32 = 4294967296;
 
 /** a ÷ b */
 export function fdiv(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, fcw: number, out: Uint32Array, o: number): number {
+  const fast = fastDiv(aSe, aHi, aLo, bSe, bHi, bLo, fcw, out, o);
+  if (fast !== NOT_TAKEN) return fast;
   const ca = classify(aSe, aHi, aLo);
   const cb = classify(bSe, bHi, bLo);
   const special = checkOperands(ca, aSe, aHi, aLo, cb, bSe, bHi, bLo, fcw, out, o);

@@ -5,6 +5,7 @@
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, classify, writeF80 } from '../float80.js';
 import { checkOperands, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
+import { fastMul, NOT_TAKEN } from './double-fast-path.js';
 import { roundPack } from './round.js';
 
 /** mul128's result P[3]:P[2]:P[1]:P[0] (as int32: read them with >>> 0 to compare). */
@@ -39,6 +40,8 @@ export function mul128(ah: number, al: number, bh: number, bl: number): void {
 
 /** a × b */
 export function fmul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, fcw: number, out: Uint32Array, o: number): number {
+  const fast = fastMul(aSe, aHi, aLo, bSe, bHi, bLo, fcw, out, o);
+  if (fast !== NOT_TAKEN) return fast;
   const ca = classify(aSe, aHi, aLo);
   const cb = classify(bSe, bHi, bLo);
   const special = checkOperands(ca, aSe, aHi, aLo, cb, bSe, bHi, bLo, fcw, out, o);

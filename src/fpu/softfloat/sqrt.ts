@@ -5,6 +5,7 @@
  */
 import { BIAS, DE, EXP_MAX, F80Class, SIGN, classify, writeF80 } from '../float80.js';
 import { checkOperand, invalid, isDenormalClass, NOT_HANDLED, U, unpackFinite } from './operands.js';
+import { fastSqrt, NOT_TAKEN } from './double-fast-path.js';
 import { roundPack } from './round.js';
 
 const TWO16 = 65536;
@@ -34,6 +35,8 @@ function prefixMinusSquare(tHi: number, tLo: number, extra: number, sq: number):
 
 /** √a */
 export function fsqrt(aSe: number, aHi: number, aLo: number, fcw: number, out: Uint32Array, o: number): number {
+  const fast = fastSqrt(aSe, aHi, aLo, fcw, out, o);
+  if (fast !== NOT_TAKEN) return fast;
   const c = classify(aSe, aHi, aLo);
   const special = checkOperand(c, aSe, aHi, aLo, fcw, out, o);
   if (special !== NOT_HANDLED) return special;

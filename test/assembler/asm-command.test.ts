@@ -31,4 +31,17 @@ describe('btvm asm', () => {
       err.mockRestore();
     }
   });
+
+  it('shows control characters the source puts in an error message instead of sending them to the terminal', async () => {
+    const src = join(dir, 'escape.s');
+    writeFileSync(src, 'bits 32\nmov\x1b[2J eax, 1\n');
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await asmCommand([src, '-o', join(dir, 'escape.bin')])).toBe(2);
+      const text = err.mock.calls.map((c) => String(c[0])).join('');
+      expect(text).toBe(`${src}:2: error: unexpected character '^['\n`);
+    } finally {
+      err.mockRestore();
+    }
+  });
 });

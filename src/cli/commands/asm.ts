@@ -9,6 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { assemble, AssemblyError } from '../../assembler/index.js';
+import { printable } from '../../text/printable.js';
 
 const USAGE = 'usage: btvm asm FILE.s [-o OUT.bin] [--bits 16|32] [--org N] [--list]\n';
 
@@ -46,7 +47,7 @@ export async function asmCommand(argv: string[]): Promise<number> {
   try {
     source = readFileSync(input, 'utf8');
   } catch (e) {
-    process.stderr.write(`${input}: error: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    process.stderr.write(`${printable(input)}: error: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
     return 2;
   }
   try {
@@ -63,7 +64,8 @@ export async function asmCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof AssemblyError) {
-      process.stderr.write(`${e.file}:${e.line}: error: ${e.detail}\n`);
+      // The detail may quote the source line: control characters in it are shown, not sent to the terminal.
+      process.stderr.write(`${printable(e.file)}:${e.line}: error: ${printable(e.detail)}\n`);
       return 2;
     }
     throw e;
@@ -71,6 +73,6 @@ export async function asmCommand(argv: string[]): Promise<number> {
 }
 
 function usageError(msg: string): number {
-  process.stderr.write(`btvm asm: ${msg}\n${USAGE}`);
+  process.stderr.write(`btvm asm: ${printable(msg)}\n${USAGE}`);
   return 2;
 }

@@ -18,6 +18,8 @@ import type { MultibootModule } from '../loader/multiboot-modules.js';
 import { loadBzImage } from '../loader/linux-bzimage.js';
 import { ATTR_DB, ATTR_G } from '../vmm/descriptors.js';
 import { createMachineDevices, type MachineDevices } from '../vmm/devices/machine-devices.js';
+import type { DmaMemory } from '../vmm/devices/fw-cfg.js';
+import type { MmioMap } from '../memory/mmio.js';
 import type { StopReason } from '../vmm/devices/vm-control.js';
 import type { ByteSink, SerialLine } from '../vmm/devices/uart16550.js';
 import { EventService } from '../vmm/events.js';
@@ -181,7 +183,7 @@ export class Machine {
       clock: this.clock,
       vm,
       ramSize: this.memory.size,
-      memory: mmu.mem,
+      memory: dmaMemory(mmu, () => linear),
       // Deterministic wall clock under --icount, so runs are reproducible.
       rtcStart: options.time?.kind === 'icount' ? new Date(Date.UTC(2000, 0, 1)) : undefined,
     });
@@ -350,6 +352,24 @@ function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
   }
   for (const g of loaded.keys()) bytes.fill(0, g << 12, (g + 1) << 12);
   for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! << 12);
+}
+
+/**
+ * Guest-physical memory as device DMA (fw_cfg) sees it: writes are reported
+ * like the monitor's own, so shadowed page tables and translated code in
+ * the range are dropped.
+ */
+function dmaMemory(mmu: MmuCore, vmm: () => MmuLinearMemory): DmaMemory & { readonly mmio: MmioMap } {
+  const mem = mmu.mem;
+  return {
+    mmio: mem.mmio,
+    read8: (pa) => mem.read8(pa),
+    write8: (pa, v) => mem.write8(pa, v),
+    written: (pa, length) => {
+      mmu.onPhysicalWrite(pa, length);
+      vmm().onWrite?.(pa, length);
+    },
+  };
 }
 
 function runEndOf(reason: StopReason): RunEnd {

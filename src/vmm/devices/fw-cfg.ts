@@ -28,7 +28,8 @@
  * the item in bits 31:16 first, bit 1 copies `length` bytes of the item into
  * guest memory (zeros past its end), bit 2 skips them, bit 4 (write) fails
  * since no item is writable; the control word is then written back as 0, or
- * with bit 0 (error) set.
+ * with bit 0 (error) set. Every range written is reported (DmaMemory.written)
+ * so that code translated from it and shadows of page tables in it go.
  */
 import type { PortDevice } from './port-bus.js';
 
@@ -65,6 +66,8 @@ const enum DmaControl {
 export interface DmaMemory {
   read8(pa: number): number;
   write8(pa: number, value: number): void;
+  /** Told of each range DMA wrote, so that translated code and shadowed page tables there are dropped. */
+  written?(pa: number, length: number): void;
 }
 
 function littleEndian(value: number, bytes: number): Uint8Array {
@@ -138,11 +141,13 @@ export class FwCfg implements PortDevice {
     if ((control & DmaControl.Write) !== 0) control = DmaControl.Error;
     else if ((control & DmaControl.Read) !== 0) {
       for (let i = 0; i < length; i++) m.write8((address + i) >>> 0, this.nextByte());
+      if (length > 0) m.written?.(address, length);
       control = 0;
     } else if ((control & DmaControl.Skip) !== 0) {
       for (let i = 0; i < length; i++) this.nextByte();
       control = 0;
     } else control = 0;
     for (let i = 0; i < 4; i++) m.write8(descriptor + i, (control >>> (24 - 8 * i)) & 0xff);
+    m.written?.(descriptor, 4);
   }
 }

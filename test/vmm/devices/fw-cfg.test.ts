@@ -10,6 +10,10 @@ import { FwCfg } from '../../../src/vmm/devices/fw-cfg.js';
 
 class Ram {
   readonly bytes = new Uint8Array(0x10000);
+  readonly writes: string[] = [];
+  written(pa: number, length: number): void {
+    this.writes.push(`${pa.toString(16)}+${length}`);
+  }
   read8(pa: number): number {
     return this.bytes[pa]!;
   }
@@ -85,6 +89,7 @@ describe('fw_cfg DMA at 0x514', () => {
     fw.writePort(0x518, 4, bswap(0x1000));
     expect(Array.from(ram.bytes.subarray(0x2000, 0x200c))).toEqual([0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0xaa, 0xaa]);
     expect(control(ram, 0x1000)).toBe(0);
+    expect(ram.writes).toEqual(['2000+10', '1000+4']); // reported, so translations and shadows there go
   });
 
   it('skip advances the item; a write sets the error bit', () => {

@@ -28,9 +28,13 @@
  *   - IE, ZE, or DE unmasked and raised: `out` is NOT written (the
  *     destination keeps its old value); the return value says why.
  *   - OE or UE unmasked and raised: `out` receives the rounded result with
- *     its exponent wrapped by ∓24576 (0x6000), as the SDM prescribes.
+ *     its exponent wrapped by ∓24576 (0x6000), as the SDM prescribes (a
+ *     result out of range even wrapped, which only FSCALE reaches, is 0 or
+ *     ∞ as on the host).
  * Routines that produce something other than an 80-bit value (compares,
- * integer/BCD/float stores) document their own result in their file.
+ * integer/BCD/float stores) and the loads (where the host loads a denormal
+ * even with DE unmasked) document their own rules in their file. Every rule
+ * is measured against the host CPU by test/fpu/softfloat-*.test.ts.
  */
 
 /** Exponent bias of the 80-bit format. */

@@ -3,7 +3,7 @@
  * promise that nothing in an image file and nothing a guest does can hurt
  * the host (issue 18).
  *
- *   npm run fuzz -- [--images N] [--guests N] [--from SEED] [--jobs J] [--timeout S]
+ *   npm run fuzz -- [--images N] [--guests N] [--from SEED] [--jobs J] [--timeout S] [--guest-insns N]
  *
  * Image seeds (bench/fuzz/image-cases.ts) mutate ELF, Multiboot a.out-kludge
  * and flat images and feed them to every reader; guest seeds
@@ -30,19 +30,27 @@ import { GUEST_RAM_BYTES, runGuestCase } from './fuzz/guest-cases.js';
 import { runImageCase } from './fuzz/image-cases.js';
 
 type Family = 'image' | 'guest';
+
+/** The findings so far; each is printed as it comes, so a long run stopped early still tells what it found. */
+class FindingList extends Array<Finding> {
+  override push(...fs: Finding[]): number {
+    for (const f of fs) process.stderr.write(`\nfinding: ${describeFinding(f)}\n`);
+    return super.push(...fs);
+  }
+}
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = fileURLToPath(import.meta.url);
 const MEMORY_LIMIT = GUEST_RAM_BYTES + MEMORY_SLACK_BYTES;
 
 /** Worker: runs seeds [from, to) of one family, one JSON line per event on stdout. */
-async function worker(family: Family, from: number, to: number): Promise<void> {
+async function worker(family: Family, from: number, to: number, guestInsns: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'btvm-fuzz-'));
   const scratch = join(dir, 'image');
   let overMemory = false;
   try {
     for (let seed = from; seed < to; seed++) {
       process.stdout.write(`${JSON.stringify({ begin: seed })}\n`);
-      let finding = family === 'image' ? await runImageCase(seed, ROOT, scratch) : await runGuestCase(seed);
+      let finding = family === 'image' ? await runImageCase(seed, ROOT, scratch) : await runGuestCase(seed, guestInsns);
       const rss = process.resourceUsage().maxRSS * 1024;
       if (finding === null && !overMemory && rss > MEMORY_LIMIT) {
         overMemory = true;
@@ -56,11 +64,11 @@ async function worker(family: Family, from: number, to: number): Promise<void> {
 }
 
 /** Parent side of one shard: runs workers until every seed is done, restarting after a crash or hang. */
-async function shard(family: Family, from: number, to: number, timeoutMs: number, findings: Finding[], progress: () => void): Promise<void> {
+async function shard(family: Family, from: number, to: number, guestInsns: number, timeoutMs: number, findings: Finding[], progress: () => void): Promise<void> {
   let next = from;
   while (next < to) {
     next = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [`--max-old-space-size=${MEMORY_LIMIT >> 20}`, SELF, '--worker', family, String(next), String(to)], {
+      const child = spawn(process.execPath, [`--max-old-space-size=${MEMORY_LIMIT >> 20}`, SELF, '--worker', family, String(next), String(to), String(guestInsns)], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let current = -1;
@@ -101,7 +109,7 @@ async function shard(family: Family, from: number, to: number, timeoutMs: number
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--worker') {
-    await worker(argv[1] as Family, Number(argv[2]), Number(argv[3]));
+    await worker(argv[1] as Family, Number(argv[2]), Number(argv[3]), Number(argv[4]));
     return 0;
   }
   const count = (name: string, fallback: number): number => Number(option(argv, name) ?? fallback);
@@ -110,7 +118,9 @@ async function main(argv: string[]): Promise<number> {
   const from = count('--from', 0);
   const jobs = Math.max(1, count('--jobs', 2));
   const timeoutMs = count('--timeout', 60) * 1000;
-  const findings: Finding[] = [];
+  const guestInsns = count('--guest-insns', 20_000);
+  // Findings print as they come, so a long run stopped early still tells what it found.
+  const findings = new FindingList();
   let done = 0;
   const total = images + guests;
   const t0 = performance.now();
@@ -121,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   const shards: (() => Promise<void>)[] = [];
   for (const [family, n] of [['image', images], ['guest', guests]] as const) {
     const per = Math.ceil(n / jobs);
-    for (let s = from; s < from + n; s += per) shards.push(() => shard(family, s, Math.min(s + per, from + n), timeoutMs, findings, progress));
+    for (let s = from; s < from + n; s += per) shards.push(() => shard(family, s, Math.min(s + per, from + n), guestInsns, timeoutMs, findings, progress));
   }
   // Two families × jobs shards; at most `jobs` workers at once keeps to the machine's cores.
   const running = new Set<Promise<void>>();

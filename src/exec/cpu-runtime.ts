@@ -73,7 +73,7 @@ export function createCpuRuntime(config: CpuRuntimeConfig): CpuRuntime {
   if (mmu !== null) {
     const paged = new PagedMemoryEmitter(mmu, cache.codePages.marks, codeWrite);
     const cpu = config.cpu, identity = mmu.mem.map.isIdentity;
-    mem = new ModalMemoryEmitter(physical, paged, () => !identity || (cpu.cr0 & CR0_PG) !== 0);
+    mem = new ModalMemoryEmitter(physical, paged, () => !identity || (cpu.cr0 & CR0_PG) !== 0 || mmu.watching);
   }
   const env: CodegenEnv = { cpu: config.cpu, monitor: config.monitor, mem };
   const translator = new Translator(env, code, cache, config.stages ?? defaultStages(config.optimize), config.translator);

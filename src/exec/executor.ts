@@ -58,6 +58,8 @@ export interface GuestExecutor {
   stats?(): Readonly<Record<string, number>>;
   /** Attaches a debugger's hold on the run (src/debug/); null detaches it. */
   attachDebug?(control: DebugControl | null): void;
+  /** Drops every translation (a debugger's watchpoints changed how code must reach memory). */
+  flushTranslations?(): void;
   /** Bytes at machine offset `machine` were changed from outside the guest (a debugger's memory write). */
   codeWritten?(machine: number, size: number): void;
 }

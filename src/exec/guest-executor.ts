@@ -123,6 +123,9 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
       runtime.dispatcher.debug = control;
       runtime.dispatcher.dropLinks();
     },
+    flushTranslations(): void {
+      runtime.cache.flush();
+    },
     codeWritten(machine, size): void {
       runtime.cache.codeWritten(machine, size, null);
     },

@@ -258,6 +258,11 @@ export class Machine {
     this.wakeInput();
   }
 
+  /** Drops every translation (a debugger's watchpoints changed how code must reach memory). */
+  flushTranslations(): void {
+    this.executor.flushTranslations?.();
+  }
+
   /** A debugger wrote guest memory at machine offset `machine`: translations of those bytes go. */
   codeWritten(machine: number, size: number): void {
     this.executor.codeWritten?.(machine, size);

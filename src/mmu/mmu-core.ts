@@ -134,6 +134,11 @@ export abstract class MmuCore implements Mmu {
   }
 
   /** Sets (or with null, removes) the watchpoints; their pages leave the TLB and stay out while watched. */
+  /** Whether watchpoints are set: code generated now must reach memory through the TLB even with paging off. */
+  get watching(): boolean {
+    return this.watch !== null;
+  }
+
   setWatch(watch: MemoryWatch | null): void {
     this.watch = watch;
     this.tlb.setUncached(watch === null ? null : watch.pages);

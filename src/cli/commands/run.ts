@@ -20,6 +20,7 @@ import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFil
 import { describeFailure, UsageError } from '../failure.js';
 import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
 import { guestExecutorFactory } from '../../exec/guest-executor.js';
+import { GdbListenError, GdbStub, parseGdbDevice } from '../../debug/gdb-stub.js';
 import type { ExecutorFactory } from '../../exec/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
 import { looksLikeBzImage } from '../../loader/linux-bzimage.js';
@@ -75,6 +76,9 @@ options:
                      load a raw binary at ADDR and start at ADDR (instead of KERNEL)
   -serial stdio|null|file:PATH
                      COM1's host end (default stdio: output to stdout, input from stdin)
+  -s                 gdb stub on tcp::1234 (shorthand for -gdb tcp::1234); 127.0.0.1 only
+  -gdb tcp::PORT     gdb stub on PORT: gdb -ex 'target remote :PORT' (docs/debugging.md)
+  -S                 do not start the guest until gdb continues it
   -nographic, -no-reboot, -display none
                      accepted for QEMU command lines; btvm always behaves so
 
@@ -135,6 +139,9 @@ interface ParsedRun {
   scatterSeed?: number;
   cpu: CpuModel;
   serial: SerialBackend;
+  /** -s / -gdb tcp::PORT: the gdb stub's port; -S: hold the guest until gdb continues it. */
+  gdbPort?: number;
+  waitForGdb: boolean;
 }
 
 function parseNumber(option: string, text: string | undefined): number {
@@ -173,6 +180,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
     cpu: parseCpuModel(DEFAULT_CPU_MODEL),
     mmu: 'shadow',
     serial: { kind: 'stdio' },
+    waitForGdb: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -240,6 +248,15 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       }
       case '-serial': { const v = value(); if (v === undefined) throw new UsageError('-serial needs stdio, null or file:PATH'); parsed.serial = parseSerialBackend(v); break; }
       case '-nographic': case '-no-reboot': break; // what btvm always does
+      case '-s': parsed.gdbPort = 1234; break;
+      case '-S': parsed.waitForGdb = true; break;
+      case '-gdb': {
+        const v = value();
+        const port = v === undefined ? null : parseGdbDevice(v);
+        if (port === null) throw new UsageError(`-gdb needs tcp::PORT (the stub listens on 127.0.0.1 only), not '${v ?? ''}'`);
+        parsed.gdbPort = port;
+        break;
+      }
       case '-display': { const v = value(); if (v !== 'none') throw new UsageError(`-display ${v ?? ''}: btvm has no display (only none)`); break; }
       case '--flat': flat = value(); if (flat === undefined) throw new UsageError('--flat needs a file'); break;
       case '--load': load = parseNumber('--load', value()); break;
@@ -347,7 +364,13 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       inputOpen: (open) => machine.setInputOpen(open),
       quit: (detail) => machine.stop({ kind: 'quit', detail }),
     });
+    if (parsed.waitForGdb && parsed.gdbPort === undefined) throw new UsageError('-S needs -s or -gdb tcp::PORT (nothing could start the guest)');
+    const stub = parsed.gdbPort === undefined ? null
+      : await GdbStub.listen(machine, { port: parsed.gdbPort, waitForGdb: parsed.waitForGdb }).catch((e: unknown) => {
+        throw e instanceof GdbListenError ? new UsageError(e.message) : e;
+      });
     const result = await machine.run();
+    await stub?.finish(result.exitStatus);
     // The terminal back in its own mode, and the log out, before anything more is printed.
     serialConsole.close();
     logFlow.flush();

@@ -30,7 +30,7 @@ export function runPasses(argv: string[]): number {
   const guest = option(argv, '--guest') ?? 'sieve';
   const runs = Number(option(argv, '--runs') ?? '3');
   const kernel = path.join(repoRoot, 'fixtures', 'bench', `${guest}.elf`);
-  const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'btvm-passes-'));
   process.stdout.write(`${guest}: guest MIPS and translation throughput with one pass off at a time (median of ${runs})\n\n`);
   process.stdout.write(`${'passes'.padEnd(22)}${'MIPS'.padStart(10)}${'translate kinsn/s'.padStart(20)}${'run s'.padStart(9)}\n`);

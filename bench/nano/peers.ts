@@ -28,7 +28,7 @@ export interface NanoPeer {
   command(kernel: string, iters: number): { file: string; args: string[] };
 }
 
-export const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+export const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
 
 /** The MMU kinds the nanobenchmarks compare when btvm has them. */
 export const MMU_KINDS = ['shadow', 'nested'] as const;

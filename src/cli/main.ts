@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `btvm` command: one entry point dispatching to subcommands.
  *
@@ -6,11 +5,15 @@
  * function taking its arguments and returning the process exit status. This
  * file only dispatches and turns failures into one line on stderr: a user
  * never sees a host stack trace (set BTVM_DEBUG=1 to see one).
+ *
+ * Importing this module runs nothing: the executable is src/cli/bin.ts,
+ * which calls runCli with the process's arguments (so the library, tests
+ * and tools can import the command table without starting the CLI).
  */
 import { COMMANDS, usage } from './commands.js';
 import { describeFailure } from './failure.js';
 
-async function main(argv: string[]): Promise<number> {
+async function dispatch(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(usage());
@@ -28,14 +31,14 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-main(process.argv.slice(2)).then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
+/** Runs `btvm ARGV...` and returns its exit status; a failure is one line on stderr, never a stack trace. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
     const { message, status } = describeFailure(error);
     process.stderr.write(`btvm: ${message}\n`);
     if (process.env.BTVM_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = status;
-  },
-);
+    return status;
+  }
+}

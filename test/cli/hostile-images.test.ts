@@ -4,7 +4,7 @@
  * seconds with a correct result or a one-line error — never a V8 abort —
  * and `disasm` prints names from the file with no raw control character.
  *
- * Spawns dist/src/cli/main.js (`npm run build` makes it; CI's `npm ci`
+ * Spawns dist/src/cli/bin.js (`npm run build` makes it; CI's `npm ci`
  * builds it through `prepare`).
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_ENTRY, KERNEL_EXIT_STATUS, longSharedNames, manyHeadersOneSymtab, namedElf } from '../support/hostile-elf.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/src/cli/bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'btvm-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

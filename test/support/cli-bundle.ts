@@ -2,7 +2,7 @@
  * The `btvm` command as one JavaScript file built from src/ now, for tests
  * that must run it as a process of its own (pipes, pseudo-terminals,
  * signals, host memory). dist/ may be stale; esbuild (vitest's own
- * bundler) turns src/cli/main.ts into a bundle in a scratch folder under
+ * bundler) turns src/cli/bin.ts into a bundle in a scratch folder under
  * dist/ in well under a second. The folder sits inside the repository so
  * the bundle finds isa/ and node_modules as the real command does.
  */
@@ -23,7 +23,7 @@ export async function bundleCli(): Promise<CliBundle> {
   mkdirSync(dir, { recursive: true });
   const main = join(dir, 'main.mjs');
   await build({
-    entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+    entryPoints: [join(ROOT, 'src', 'cli', 'bin.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',

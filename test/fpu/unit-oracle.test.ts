@@ -15,7 +15,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { xorshift32 } from '../support/xorshift32.js';
-import { haveX87Oracle, runX87, X87_ORACLE_MISSING, type X87Outcome } from '../support/x87-oracle.js';
+import { haveX87Oracle, runX87, X87_ORACLE_MISSING, type X87Case, type X87Outcome } from '../support/x87-oracle.js';
 import { diffOutcomes, probeOracleCodeStart, runOnUnit } from './unit-harness.js';
 import { FORMS, randomCase, type Form } from './unit-forms.js';
 
@@ -30,44 +30,74 @@ interface FormResult {
   mismatches: string[];
   /** Approximate forms: cases whose registers differ only within 1 ulp. */
   nearMisses: number;
+  /** Cases the host got differently once and like the unit when run again. */
+  hostRetries: number;
 }
 
 const results = new Map<string, FormResult>();
 
-/** True when every register difference is one unit in the last place of the same sign and exponent. */
+/** An 80-bit pattern as a signed position on the number line: neighbours differ by 1, also across binades. */
+function ulpKey(se: number, hi: number, lo: number): bigint {
+  const sig = (BigInt(hi) << 32n) | BigInt(lo);
+  const exp = BigInt(se & 0x7fff);
+  const magnitude = exp === 0n ? sig : (exp << 63n) + (sig & 0x7fffffffffffffffn);
+  return se & 0x8000 ? -magnitude : magnitude;
+}
+
+/** True when every register difference is one unit in the last place. */
 function withinOneUlp(want: X87Outcome, got: X87Outcome): boolean {
-  for (let i = 0; i < 8; i++) {
-    const a = want.state.st, b = got.state.st;
-    if (a[3 * i] === b[3 * i] && a[3 * i + 1] === b[3 * i + 1] && a[3 * i + 2] === b[3 * i + 2]) continue;
-    const x = (BigInt(a[3 * i]!) << 64n) | (BigInt(a[3 * i + 1]!) << 32n) | BigInt(a[3 * i + 2]!);
-    const y = (BigInt(b[3 * i]!) << 64n) | (BigInt(b[3 * i + 1]!) << 32n) | BigInt(b[3 * i + 2]!);
-    if (x - y !== 1n && y - x !== 1n) return false;
+  const a = want.state.st, b = got.state.st;
+  for (let i = 0; i < 24; i += 3) {
+    const d = ulpKey(a[i]!, a[i + 1]!, a[i + 2]!) - ulpKey(b[i]!, b[i + 1]!, b[i + 2]!);
+    if (d > 1n || d < -1n) return false;
   }
   return true;
 }
 
-function compareForm(form: Form, caseList: ReturnType<typeof randomCase>[], want: X87Outcome[], start: number): FormResult {
-  const res: FormResult = { cases: caseList.length, mismatches: [], nearMisses: 0 };
+/** The unit's outcome for case `c` against the host's `w`: the differences, [] when they agree. */
+function differences(form: Form, c: X87Case, w: X87Outcome, start: number, res: FormResult): string[] {
+  let got: X87Outcome;
+  try {
+    got = runOnUnit(c, start);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  if (form.foreignBytes && w.mem && got.mem) for (const [a, b] of form.foreignBytes) got.mem.set(w.mem.subarray(a, b), a);
+  const d = diffOutcomes(w, got);
+  const onlyC1 = (line: string): boolean => line.startsWith('fsw') && ((w.state.fsw ^ got.state.fsw) & ~0x200) === 0;
+  if (d.length && form.approximate && d.every((line) => line.startsWith('st') || onlyC1(line)) && withinOneUlp(w, got)) {
+    res.nearMisses++;
+    return [];
+  }
+  return d;
+}
+
+function describeCase(c: X87Case, d: string[]): string {
+  const s = c.state;
+  const f80 = (i: number): string => [...s.st.slice(3 * i, 3 * i + 3)].map((x) => x.toString(16)).join(':');
+  return `code ${Buffer.from(c.code).toString('hex')} fcw ${s.fcw.toString(16)} fsw ${s.fsw.toString(16)} ftw ${s.ftw.toString(16)} st0 ${f80(0)} st1 ${f80(1)} mem ${c.mem ? Buffer.from(c.mem).toString('hex') : '-'} eflags ${c.eflags?.toString(16)}: ${d.join('; ')}`;
+}
+
+/**
+ * Compares one form's cases. A case that differs is run on the host once
+ * more: a context switch between the instruction and the oracle's FNSAVE
+ * can lose the FPU pointers on the host (the kernel's 64-bit XSAVE keeps no
+ * FCS/FDS, and an AMD CPU saves FIP/FOP/FDP as 0 while no exception is
+ * pending), about once in 10,000 cases. Only a difference that the second
+ * run repeats counts.
+ */
+function compareForm(form: Form, caseList: X87Case[], want: X87Outcome[], start: number): FormResult {
+  const res: FormResult = { cases: caseList.length, mismatches: [], nearMisses: 0, hostRetries: 0 };
+  const suspects: number[] = [];
   caseList.forEach((c, k) => {
-    let got: X87Outcome;
-    try {
-      got = runOnUnit(c, start);
-    } catch (e) {
-      res.mismatches.push(`${(e as Error).message}`);
-      return;
-    }
-    const w = want[k]!;
-    if (form.foreignBytes && w.mem && got.mem) for (const [a, b] of form.foreignBytes) got.mem.set(w.mem.subarray(a, b), a);
-    let d = diffOutcomes(w, got);
-    const onlyC1 = (line: string): boolean => line.startsWith('fsw') && ((w.state.fsw ^ got.state.fsw) & ~0x200) === 0;
-    if (d.length && form.approximate && d.every((line) => line.startsWith('st') || onlyC1(line)) && withinOneUlp(w, got)) {
-      res.nearMisses++;
-      d = [];
-    }
-    if (d.length) {
-      const s = c.state;
-      res.mismatches.push(`code ${Buffer.from(c.code).toString('hex')} fcw ${s.fcw.toString(16)} fsw ${s.fsw.toString(16)} ftw ${s.ftw.toString(16)} st0 ${[...s.st.slice(0, 3)].map((x) => x.toString(16)).join(':')} st1 ${[...s.st.slice(3, 6)].map((x) => x.toString(16)).join(':')} mem ${c.mem ? Buffer.from(c.mem).toString('hex') : '-'} eflags ${c.eflags?.toString(16)}: ${d.join('; ')}`);
-    }
+    if (differences(form, c, want[k]!, start, res).length) suspects.push(k);
+  });
+  if (suspects.length === 0) return res;
+  const again = runX87(suspects.map((k) => caseList[k]!));
+  suspects.forEach((k, j) => {
+    const d = differences(form, caseList[k]!, again[j]!, start, res);
+    if (d.length) res.mismatches.push(describeCase(caseList[k]!, d));
+    else res.hostRetries++;
   });
   return res;
 }
@@ -76,7 +106,7 @@ describe.skipIf(!ok)('x87 unit vs the host CPU', () => {
   beforeAll(() => {
     const start = probeOracleCodeStart();
     const r = xorshift32(SEED);
-    let pending: { form: Form; cases: ReturnType<typeof randomCase>[] }[] = [];
+    let pending: { form: Form; cases: X87Case[] }[] = [];
     let n = 0;
     const flush = (): void => {
       const all = pending.flatMap((p) => p.cases);
@@ -90,6 +120,7 @@ describe.skipIf(!ok)('x87 unit vs the host CPU', () => {
         else {
           prev.cases += part.cases;
           prev.nearMisses += part.nearMisses;
+          prev.hostRetries += part.hostRetries;
           prev.mismatches.push(...part.mismatches);
         }
       }
@@ -106,12 +137,13 @@ describe.skipIf(!ok)('x87 unit vs the host CPU', () => {
       }
     }
     flush();
-    let total = 0, bad = 0;
+    let total = 0, bad = 0, retried = 0;
     for (const v of results.values()) {
       total += v.cases;
       bad += v.mismatches.length;
+      retried += v.hostRetries;
     }
-    console.log(`x87 unit: ${total} cases over ${FORMS.length} forms, ${bad} mismatches`);
+    console.log(`x87 unit: ${total} cases over ${FORMS.length} forms, ${bad} mismatches (${retried} host results not repeated on a second run)`);
   }, 600_000);
 
   for (const form of FORMS) {

@@ -69,9 +69,11 @@ export class EventService {
       m.requestEnd({ kind: 'insn-limit', detail: `${cpu.icount} instructions retired (--max-insns ${this.maxInsns})` });
       return false;
     }
-    if (this.clock.nowNs() >= this.pit.nextEventNs()) this.pit.update();
+    // One clock read for both timers: in host-time mode it is a performance.now() per region boundary.
+    const now = this.clock.nowNs();
+    if (now >= this.pit.nextEventNs()) this.pit.update();
     const apic = this.apic;
-    if (apic !== null && this.clock.nowNs() >= apic.nextEventNs()) apic.update();
+    if (apic !== null && now >= apic.nextEventNs()) apic.update();
     m.interruptShadowed = false;
     if ((cpu.eflagsSys & IF) !== 0 && this.interrupts.pendingVector() >= 0) {
       const shadowed = m.shadowEip === cpu.eip && !m.cpu.halted;

@@ -16,8 +16,10 @@
  *   deliverSoftware   int n / int3 / into: the gate's DPL must admit the CPL.
  *   deliverExternal   a PIC interrupt taken between instructions.
  *
- * Task gates would need a hardware task switch, which btvm does not model:
- * they end the run with UnsupportedGuestFeature instead of misbehaving.
+ * A task gate switches tasks instead (task-switch.ts, as Linux's #DF
+ * handler needs): the old task's state goes to its TSS, the new task runs
+ * with NT set and the old TR in its back link, and an exception's error code
+ * is pushed on the new task's stack.
  */
 import { SEG_CS, SEG_SS } from '../state/state.js';
 import {
@@ -28,6 +30,7 @@ import { GuestFault, UnsupportedGuestFeature, VECTOR_NAMES, Vector, gp, np } fro
 import { IF, NT, RF, TF, VM, readEflags } from './lazy-flags.js';
 import type { MonitorCore } from './monitor-core.js';
 import { FRAME, currentStack, pushFrame, setStackPointer } from './stack.js';
+import { NewTaskFault, TaskSwitchReason, checkTssDescriptor, switchTask, tssDescriptorOr } from './task-switch.js';
 import { innerStack } from './tss.js';
 
 export const enum EventKind {
@@ -64,7 +67,10 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
     case 0x06: gate32 = false; trapGate = false; break;
     case 0x07: gate32 = false; trapGate = true; break;
     case 0x05:
-      throw new UnsupportedGuestFeature(`task gate in IDT entry ${vector} (hardware task switching)`, cpu.eip);
+      if (kind === EventKind.Software && descDpl(hi) < cpu.cpl) throw gp(vector * 8 + 2);
+      if (!descPresent(hi)) throw np(idtError);
+      throughTaskGate(m, lo >>> 16, errorCode, returnEip, ext);
+      return;
     default:
       throw gp(idtError);
   }
@@ -126,6 +132,35 @@ export function deliver(m: MonitorCore, vector: number, errorCode: number, retur
   cpu.cpl = newCpl;
   cpu.eip = offset;
   cpu.eflagsSys &= ~(TF | NT | RF | VM | (trapGate ? 0 : IF));
+  m.cpu.halted = false;
+}
+
+/** The TSS descriptor an IDT task gate names. */
+const GATE_TSS = new DescriptorSlot();
+
+/**
+ * SDM INT "TASK-GATE": the TSS selector must name an available, present TSS
+ * in the GDT (#GP/#NP with EXT, faults of the event's delivery); then the
+ * switch, and the error code pushed on the new task's stack. Faults after
+ * the commit point are the new task's: delivered here as fresh exceptions.
+ */
+function throughTaskGate(m: MonitorCore, tssSel: number, errorCode: number, returnEip: number, ext: number): void {
+  const d = tssDescriptorOr(m, tssSel, GATE_TSS, gp, ext);
+  checkTssDescriptor(m, tssSel, d, TaskSwitchReason.Event, ext);
+  let switched = false;
+  try {
+    switchTask(m, tssSel, d, TaskSwitchReason.Event, returnEip);
+    switched = true;
+    if (errorCode >= 0) {
+      const cpu = m.cpu;
+      const big = stackSize(cpu) === 4;
+      FRAME[0] = errorCode;
+      setStackPointer(cpu, pushFrame(m, currentStack(cpu), cpu.regs[ESP]!, big, FRAME, 1, 4, ext), big);
+    }
+  } catch (f) {
+    if (!(f instanceof NewTaskFault || (switched && f instanceof GuestFault))) throw f;
+    deliverException(m, f.vector, f.errorCode);
+  }
   m.cpu.halted = false;
 }
 

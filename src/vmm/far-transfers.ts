@@ -9,11 +9,13 @@
  * segment registers the outer level may not use. iret applies the EFLAGS
  * rules of the CPL it runs at (IF only if CPL <= IOPL, IOPL only at CPL 0).
  *
- * Hardware task switching (jmp/call to a TSS or task gate, iret with NT=1)
- * and returns to virtual-8086 mode are not modelled: they end the run with
- * UnsupportedGuestFeature, which names the instruction, rather than
- * continuing wrongly. Every routine checks everything first and changes
- * state last, so a fault leaves the guest exactly as before the instruction.
+ * jmp/call to a TSS descriptor or a task gate and iret with NT=1 are
+ * hardware task switches (task-switch.ts). Returns to virtual-8086 mode are
+ * not modelled: they end the run with UnsupportedGuestFeature, which names
+ * the instruction, rather than continuing wrongly. Every routine checks
+ * everything first and changes state last, so a fault leaves the guest
+ * exactly as before the instruction (a task switch's faults after its
+ * commit point belong to the new task, as the SDM says).
  *
  * Argument conventions: farJmp/farCall a=selector b=offset c=operand size;
  * farRet a=operand size b=bytes to release (ret imm16); iret a=operand
@@ -25,7 +27,9 @@ import {
   ATTR_DB, DescriptorSlot, codeConforming, descDpl, descIsCode, descIsCodeData, descLimit,
   descPresent, descType, loadSegmentCache, markAccessed, readDescriptorOrGp, stackSize, type Descriptor,
 } from './descriptors.js';
-import { UnsupportedGuestFeature, gp, np } from './fault.js';
+import { UnsupportedGuestFeature, gp, np, ts } from './fault.js';
+import { readSupervisor } from './linear-memory.js';
+import { TaskSwitchReason, checkTssDescriptor, switchTask, tssDescriptorOr } from './task-switch.js';
 import { deliverException, deliverSoftware } from './exceptions.js';
 import {
   AC, AF, CF, DF, ID, IF, IOPL_MASK, NT, OF, PF, RF, SF, TF, VIF, VIP, VM, ZF, arithFlags, iopl, readEflags, writeEflags,
@@ -39,11 +43,33 @@ import { innerStack } from './tss.js';
 
 const ECX = 1, EDX = 2, ESP = 4;
 
-function unsupportedSystemTarget(m: MonitorCore, what: string, d: Descriptor): never {
-  const type = descType(d.hi);
-  const kind = type === 5 ? 'task gate' : type === 1 || type === 9 || type === 3 || type === 11 ? 'TSS' : `system type ${type}`;
-  throw new UnsupportedGuestFeature(`${what} to a ${kind} (hardware task switching)`, m.cpu.eip);
+/** The TSS descriptor a task gate names (read for jmp/call through it). */
+const GATE_TSS = new DescriptorSlot();
+
+/**
+ * jmp/call to a TSS descriptor or through a task gate (SDM JMP/CALL
+ * "task-gate" and "task-state segment" paths): the DPL of what the selector
+ * names must admit CPL and RPL, a gate must be present, then the TSS checks
+ * and the switch. `next` is where the old task resumes.
+ */
+function toTask(m: MonitorCore, selector: number, d: Descriptor, reason: TaskSwitchReason, next: number): VmmResult {
+  const dpl = descDpl(d.hi);
+  if (dpl < m.cpu.cpl || dpl < (selector & 3)) throw gp(selector & 0xfffc);
+  let tssSel = selector;
+  let tss: Descriptor = d;
+  if (descType(d.hi) === TASK_GATE) {
+    if (!descPresent(d.hi)) throw np(selector & 0xfffc);
+    tssSel = d.lo >>> 16;
+    tss = tssDescriptorOr(m, tssSel, GATE_TSS, gp, 0);
+  }
+  checkTssDescriptor(m, tssSel, tss, reason, 0);
+  switchTask(m, tssSel, tss, reason, next);
+  return VmmResult.Leave;
 }
+
+const TASK_GATE = 5;
+/** System types a far jmp/call switches tasks through: task gate, TSS (16/32-bit, available or busy: the busy ones fault in the TSS checks). */
+const isTaskTarget = (type: number): boolean => type === TASK_GATE || (type & 5) === 1;
 
 /** Privilege checks for jmp/call straight to a code segment (not through a gate). */
 function checkDirectCode(m: MonitorCore, selector: number, d: Descriptor): void {
@@ -106,7 +132,7 @@ function pushReturnAddress(m: MonitorCore, next: number, width: 2 | 4): void {
   setStackPointer(cpu, sp, big);
 }
 
-export function farJmp(m: MonitorCore, selector: number, offset: number, opSize: number): VmmResult {
+export function farJmp(m: MonitorCore, next: number, selector: number, offset: number, opSize: number): VmmResult {
   selector &= 0xffff;
   if ((selector & 0xfffc) === 0) throw gp(0);
   const d = readDescriptorOrGp(m, selector, TARGET);
@@ -126,7 +152,7 @@ export function farJmp(m: MonitorCore, selector: number, offset: number, opSize:
     enterCode(m, t.codeSelector, CODE, t.offset, m.cpu.cpl);
     return VmmResult.Leave;
   }
-  if (type === 1 || type === 9 || type === 5) unsupportedSystemTarget(m, 'far jmp', d);
+  if (isTaskTarget(type)) return toTask(m, selector, d, TaskSwitchReason.Jmp, next);
   throw gp(selector & 0xfffc);
 }
 
@@ -145,7 +171,7 @@ export function farCall(m: MonitorCore, next: number, selector: number, offset: 
     return VmmResult.Leave;
   }
   const type = descType(d.hi);
-  if (type === 1 || type === 9 || type === 5) unsupportedSystemTarget(m, 'far call', d);
+  if (isTaskTarget(type)) return toTask(m, selector, d, TaskSwitchReason.Call, next);
   if (type !== 4 && type !== 12) throw gp(selector & 0xfffc);
   const t = throughCallGate(m, selector, d);
   const gw = t.gate32 ? 4 : 2;
@@ -250,9 +276,18 @@ function iretChangeable(cpl: number, io: number, width: number): number {
   return width === 2 ? bits & 0xffff : bits;
 }
 
-export function iret(m: MonitorCore, opSize: number): VmmResult {
+/** iret with NT=1: back to the task in the current TSS's back link (SDM IRET "TASK-RETURN"). */
+function taskReturn(m: MonitorCore, next: number): VmmResult {
+  const link = readSupervisor(m.mem, m.cpu.trBase >>> 0, 2);
+  const d = tssDescriptorOr(m, link, GATE_TSS, ts, 0);
+  checkTssDescriptor(m, link, d, TaskSwitchReason.Iret, 0);
+  switchTask(m, link, d, TaskSwitchReason.Iret, next);
+  return VmmResult.Leave;
+}
+
+export function iret(m: MonitorCore, next: number, opSize: number): VmmResult {
   const cpu = m.cpu;
-  if ((cpu.eflagsSys & NT) !== 0) throw new UnsupportedGuestFeature('iret with NT=1 (task return)', cpu.eip);
+  if ((cpu.eflagsSys & NT) !== 0) return taskReturn(m, next);
   const width = opSize === 2 ? 2 : 4;
   const popped = peekInto(m, 3, width);
   const off = popped[0]! >>> 0;

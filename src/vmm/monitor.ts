@@ -173,10 +173,10 @@ export class VirtualMachineMonitor implements Monitor {
       case R.lmsw: return lmsw(m, a);
       case R.smsw: this.result = smsw(m); return VmmResult.Continue;
       case R.loadSeg: return loadSeg(m, next, a, b, c);
-      case R.farJmp: return farJmp(m, a, b, c);
+      case R.farJmp: return farJmp(m, next, a, b, c);
       case R.farCall: return farCall(m, next, a, b, c);
       case R.farRet: return farRet(m, a, b);
-      case R.iret: return iret(m, a);
+      case R.iret: return iret(m, next, a);
       case R.int: return b === 1 ? icebp(m, next) : softwareInt(m, next, a);
       case R.into: return into(m, next);
       case R.int3: return softwareInt(m, next, 3);

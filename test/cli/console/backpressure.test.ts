@@ -150,7 +150,7 @@ describe.skipIf(!haveProc)('guest output into a pipe nobody reads', () => {
     });
   }
 
-  it('a reader that goes away ends the run (where QEMU would die of SIGPIPE), with one line on stderr', async () => {
+  it('a reader that goes away ends the run quietly, where QEMU would die of SIGPIPE', async () => {
     const child = spawn(process.execPath, [cli.main, 'run', '--flat', join(dir, 'out-loop.bin'), '--load', '0x100000', '--entry', '0x100000'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let got = 0, stderr = '';
@@ -163,8 +163,12 @@ describe.skipIf(!haveProc)('guest output into a pipe nobody reads', () => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const status = await exited;
     clearTimeout(timer);
-    expect(status, stderr).toBe(0);
-    expect(stderr).toMatch(/^btvm: console output closed/);
+    // The executable ends at the first EPIPE with SIGPIPE's status 141, as QEMU killed by it would
+    // (src/cli/bin.ts, not imported here: importing it runs the command); without that handler the
+    // console ends the run (status 0, one line).
+    expect([141, 0], stderr).toContain(status);
+    if (status === 0) expect(stderr).toMatch(/^btvm: console output closed/);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   }, 40_000);
 
   it('the LSR-polling guest saw a busy transmitter (THRE clear), and lost no byte', () => {

@@ -19,7 +19,7 @@ import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
 import { GuestDriver, type Outcome } from './guest-driver.js';
 import { A, CR0_WP, D, GuestTables, P, PS, RW, US, pagedCpu } from './guest-tables.js';
 
-const transcript = readFileSync(new URL('../../../fixtures/system/paging.expected', import.meta.url), 'utf8');
+const transcript = readFileSync(new URL('../../fixtures/system/paging.expected', import.meta.url), 'utf8');
 const REGION = 0x10000000, RW_PAGE = REGION, RO_PAGE = REGION + 0x1000, SUPER_PAGE = REGION + 0x2000;
 const ABSENT_PAGE = REGION + 0x3000, USER_RO_PAGE = REGION + 0x4000, REMAP_PAGE = REGION + 0x5000, SPACE_VA = 0x20000000;
 const MARKER = 0x00123450; // any kernel-image address: the alias must reach it

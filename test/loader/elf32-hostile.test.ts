@@ -45,7 +45,8 @@ describe('ELF parsing bounded by the file', () => {
     expect(tables.get(3)!.length).toBe(4096);
     expect(tables.get(3)![5]!.name).toBe('f');
     expect(indexSymbols(elf).bySection.get(2)!.labelAt(0x100000)).toBe('f');
-    expect(performance.now() - t0).toBeLessThan(5000);
+    // Read per section it would be 266 million symbols: minutes and gigabytes. Generous for a loaded CI machine.
+    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 
   it('leaves symbol tables unread by parseElf32, so a run never fails or waits on them', () => {

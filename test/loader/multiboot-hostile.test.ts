@@ -43,7 +43,7 @@ describe('loadMultiboot on hostile program headers', () => {
     expect(error).toBeInstanceOf(LoadError);
     expect((error as LoadError).code).toBe('overlapping-segments');
     expect((error as LoadError).message).toMatch(/^segments \d+ and \d+ overlap in guest memory at 0x400000$/);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(performance.now() - t0).toBeLessThan(30_000); // without the check: hours of memset
   });
 
   it('loads 60,000 disjoint segments, zeroing each once', () => {

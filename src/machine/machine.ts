@@ -353,9 +353,9 @@ function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
   for (let g = 0; g < map.pages; g++) {
     let any = 0;
     for (let w = g << 10, end = w + 1024; w < end && any === 0; w++) any = words[w]!;
-    if (any !== 0) loaded.set(g, bytes.slice(g << 12, (g + 1) << 12));
+    if (any !== 0) loaded.set(g, bytes.slice(g << 12, (g + 1) * 4096)); // the end of a 2 GiB RAM is 2^31: not <<
   }
-  for (const g of loaded.keys()) bytes.fill(0, g << 12, (g + 1) << 12);
+  for (const g of loaded.keys()) bytes.fill(0, g << 12, (g + 1) * 4096);
   for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! << 12);
 }
 

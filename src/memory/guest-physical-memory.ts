@@ -23,7 +23,7 @@ export class GuestPhysicalMemory {
   readonly mmio = new MmioMap();
 
   constructor(readonly machine: PhysicalMemory, readonly map: MachineMap) {
-    if (map.pages << PAGE_SHIFT !== machine.size) {
+    if (map.pages * (1 << PAGE_SHIFT) !== machine.size) { // not <<: 2 GiB of RAM is 2^31 bytes
       throw new RangeError(`machine map covers ${map.pages} pages but machine memory has ${machine.size >>> PAGE_SHIFT}`);
     }
     this.size = machine.size;

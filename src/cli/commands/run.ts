@@ -41,7 +41,7 @@ CMOS RTC, isa-debug-exit at 0xf4. -kernel, -initrd and -append are spelled
 as in qemu-system-i386 (one dash or two).
 
 options:
-  -m SIZE            guest RAM (default 128M; suffix K, M or G; plain number = MiB)
+  -m SIZE            guest RAM, 1M..2G (default 128M; suffix K, M or G; plain number = MiB)
   -cpu MODEL[,+F|-F...]
                      CPU model, as QEMU spells it (default ${DEFAULT_CPU_MODEL}: qemu32 without MMX, FXSR,
                      SSE, SSE2, SSE3 and PAE, which btvm does not execute yet); -cpu help lists models
@@ -57,7 +57,7 @@ options:
                      behave as on a deprivileged CPU)
   -d ITEM,...        debug logs, as QEMU's: ${DEBUG_ITEMS.map(([n]) => n).join(', ')}, all
                      (-d help: one line on each)
-  -D FILE            write debug logs to FILE instead of stderr
+  -D FILE            write debug logs to FILE instead of stderr (created when something is logged)
   --trace-filter RANGES
                      per-block logs only for guest addresses in RANGES: LO-HI, LO+LEN or ADDR,
                      comma-separated (e.g. 0x100000-0x100fff)
@@ -71,7 +71,7 @@ options:
   --stats            print a table of run statistics on stderr at the end: instructions, regions,
                      translations, time translating vs executing, cache hit rate, chaining,
                      invalidations, flushes, VMM calls by kind, exceptions/interrupts by vector, MMU
-  --stats-json FILE  write the same statistics as JSON to FILE
+  --stats-json FILE  write the same statistics as JSON to FILE (- : stdout)
   --flat FILE --load ADDR --entry ADDR
                      load a raw binary at ADDR and start at ADDR (instead of KERNEL)
   -serial stdio|null|file:PATH
@@ -151,13 +151,18 @@ function parseNumber(option: string, text: string | undefined): number {
   return n;
 }
 
+/** The largest -m: 2 GiB. */
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
 /** QEMU's -m syntax: a number of MiB, or a number with a K/M/G suffix. */
 export function parseMemorySize(text: string): number {
   const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
   if (m === null) throw new UsageError(`bad memory size '${text}'`);
   const unit = { '': 1 << 20, K: 1 << 10, M: 1 << 20, G: 1 << 30 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
   const bytes = Number(m[1]) * unit;
-  if (bytes < 1 << 20 || bytes > 0xf000_0000) throw new UsageError(`memory size '${text}' must be between 1M and 3840M`);
+  // Machine memory offsets live in int32 TLB entries (negative = miss), so RAM ends at 2 GiB, below
+  // QEMU's i386 PC limit of 3.5 GiB (the PCI hole).
+  if (bytes < 1 << 20 || bytes > MAX_MEMORY_BYTES) throw new UsageError(`memory size '${text}' must be between 1M and 2G (2048M)`);
   if (bytes % 4096 !== 0) throw new UsageError(`memory size '${text}' must be a multiple of 4K`);
   return bytes;
 }
@@ -313,7 +318,8 @@ function reportStats(parsed: ParsedRun, result: RunResult, io: RunIo): void {
   if (!parsed.stats && parsed.statsJson === undefined) return;
   const report = buildRunReport(result);
   if (parsed.stats) io.stderr(formatRunReport(report));
-  if (parsed.statsJson !== undefined) writeFileSync(parsed.statsJson, runReportJson(report));
+  if (parsed.statsJson === '-') io.stdout(new TextEncoder().encode(runReportJson(report)));
+  else if (parsed.statsJson !== undefined) writeFileSync(parsed.statsJson, runReportJson(report));
 }
 
 export async function runCommand(argv: string[], options: RunCommandOptions = {}): Promise<number> {
@@ -327,12 +333,14 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       io.stdout(new TextEncoder().encode(parsed === 'help' ? RUN_USAGE : debugHelp()));
       return 0;
     }
-    if (parsed.logFile !== undefined) logFd = openSync(parsed.logFile, 'w');
-    const fd = logFd;
     // A -D file is written synchronously (bounded by itself); stderr may be a pipe, so it has flow control.
     const logFlow = new FlowOutput((t) => io.stderr(typeof t === 'string' ? t : new TextDecoder().decode(t)), io.stderrStream ?? null);
     logOutput = logFlow;
-    const log = fd !== null ? (t: string) => void writeSync(fd, t) : (t: string) => logFlow.sendText(t);
+    // The -D file appears with the first log line, so -D without -d leaves none behind.
+    const logFile = parsed.logFile;
+    const log = logFile !== undefined
+      ? (t: string) => void writeSync(logFd ??= openSync(logFile, 'w'), t)
+      : (t: string) => logFlow.sendText(t);
     const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter });
     serial = new SerialConsole(parsed.serial, io);
     const serialConsole = serial;

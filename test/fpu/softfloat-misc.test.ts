@@ -5,10 +5,10 @@
  * bit. X87_CASES sets the number of cases per form (default 1000).
  */
 import { describe, expect, it } from 'vitest';
-import { C0, C1, C2, C3, DE, EXC_MASK, IE, ZE } from '../../src/fpu/float80.js';
+import { C0, C1, C2, C3, DE, EXC_MASK, IE, PE, ZE } from '../../src/fpu/float80.js';
 import { fscale, frndint, fxtract } from '../../src/fpu/softfloat/misc.js';
 import { fprem } from '../../src/fpu/softfloat/remainder.js';
-import { haveX87Oracle, X87_ORACLE_MISSING } from '../support/x87-oracle.js';
+import { haveX87Oracle, runX87, stackState, X87_ORACLE_MISSING } from '../support/x87-oracle.js';
 import { diffRegisterForm, reportMismatches, type RegisterForm } from './softfloat-diff.js';
 
 const ok = haveX87Oracle();
@@ -67,4 +67,32 @@ describe.skipIf(!ok)('softfloat frndint, fscale, fxtract, fprem against the host
       expect(reportMismatches(form.name, CASES, bad)).toBe(0);
     }, TIMEOUT);
   }
+});
+
+describe('frndint at the top of the 64-bit range', () => {
+  // 2^63 − 0.5 (e = 62, all 64 significand bits set): to nearest-even and up it
+  // becomes 2^63, one bit wider than the integers below it; down and toward
+  // zero give 2^63 − 1. The sign stays (SDM: FRNDINT keeps the operand's sign).
+  const cases: [number, number[]][] = [
+    [0x037f, [0x403e, 0x80000000, 0]], // nearest
+    [0x0b7f, [0x403e, 0x80000000, 0]], // up
+    [0x077f, [0x403d, 0xffffffff, 0xfffffffe]], // down
+    [0x0f7f, [0x403d, 0xffffffff, 0xfffffffe]], // toward zero
+  ];
+  it('rounds 2^63 − 0.5 as the SDM and the host do, for both signs', () => {
+    for (const [fcw, want] of cases) {
+      for (const sign of [0, 0x8000]) {
+        const status = frndint(0x403d | sign, 0xffffffff, 0xffffffff, fcw, out, 0);
+        const negUp = sign !== 0 && (fcw === 0x0b7f || fcw === 0x077f);
+        // Negative: "up" moves toward zero (−(2^63 − 1)) and "down" away from it (−2^63).
+        const expected = negUp ? (fcw === 0x0b7f ? [0x403d, 0xffffffff, 0xfffffffe] : [0x403e, 0x80000000, 0]) : want;
+        expect([out[0]! & 0xffff, out[1]! >>> 0, out[2]! >>> 0], `fcw ${fcw.toString(16)} sign ${sign}`).toEqual([expected[0]! | sign, expected[1], expected[2]]);
+        expect(status & PE).toBe(PE);
+        if (ok) {
+          const [host] = runX87([{ state: stackState(fcw, [0x403d | sign, 0xffffffff, 0xffffffff]), code: Uint8Array.from([0xd9, 0xfc]) }]);
+          expect(Array.from(host!.state.st.subarray(0, 3)), `host, fcw ${fcw.toString(16)} sign ${sign}`).toEqual([expected[0]! | sign, expected[1], expected[2]]);
+        }
+      }
+    }
+  });
 });

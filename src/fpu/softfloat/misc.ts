@@ -41,7 +41,12 @@ export function frndint(aSe: number, aHi: number, aLo: number, fcw: number, out:
     writeF80(out, o, sign, 0, 0);
     return flags | inexact;
   }
-  fromInt64(ih, il, out, o); // the integer is below 2^63 (e ≤ 62), so this is exact and positive
+  if (ih < 0) {
+    // e = 62 rounded up to 2^63 (e.g. 2^63 − 0.5 to even): one bit too wide for fromInt64's signed input.
+    writeF80(out, o, sign | (BIAS + 63), 0x80000000, 0);
+    return flags | inexact;
+  }
+  fromInt64(ih, il, out, o); // the integer is below 2^63, so this is exact and positive
   out[o] |= sign;
   return flags | inexact;
 }

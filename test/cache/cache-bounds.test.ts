@@ -69,6 +69,16 @@ describe('translation cache bounds', () => {
     expect(c.size).toBe(1);
   });
 
+  it('an invalidated region in the middle of its bucket is never found again', () => {
+    const c = new TranslationCache();
+    const modes = [1, 2, 3].map((mode) => new CompiledRegion(0x1000, 0x1000, mode, [0x1000, 0x1010], [], 4, 16, 1, 'x'));
+    modes.forEach((r) => c.insert(r));
+    c.invalidate(modes[1]!); // inserted second: neither head nor tail of the bucket
+    c.fastLookup(0x1000, 0x1000, 3); // leave the fast slot on another mode
+    expect(c.lookup(0x1000, 0x1000, 2)).toBeNull();
+    expect(c.lookup(0x1000, 0x1000, 1)).toBe(modes[0]);
+  });
+
   it('invalidatePages takes the regions on the pages given, and no others', () => {
     const c = new TranslationCache();
     const rs = [0x1000, 0x2000, 0x3000, 0x4000].map((p) => region([p, p + 16]));

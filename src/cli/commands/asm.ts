@@ -12,6 +12,16 @@ import { assemble, AssemblyError } from '../../assembler/index.js';
 import { printable } from '../../text/printable.js';
 
 const USAGE = 'usage: btvm asm FILE.s [-o OUT.bin] [--bits 16|32] [--org N] [--list]\n';
+const HELP = `${USAGE}
+Assembles nasm-syntax Intel source to a flat binary.
+
+options:
+  -o OUT.bin     output file (default: FILE without .s, plus .bin)
+  --bits 16|32   initial code size, as nasm's BITS (default 32)
+  --org N        origin address, as nasm's ORG (default 0)
+  --list         print a listing (address, bytes, source line) on stdout
+  -h, --help     this text
+`;
 
 export async function asmCommand(argv: string[]): Promise<number> {
   let input: string | undefined;
@@ -22,7 +32,7 @@ export async function asmCommand(argv: string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') {
-      process.stdout.write(USAGE);
+      process.stdout.write(HELP);
       return 0;
     }
     if (a === '-o' || a === '--bits' || a === '--org') {

@@ -24,6 +24,18 @@ const SHF_EXECINSTR = 4;
 const SHT_NOBITS = 8;
 
 const USAGE = 'usage: btvm disasm FILE [--json] [--raw --base ADDR] [--16]';
+const HELP = `${USAGE}
+
+Disassembles like objdump -d -M intel: every executable section of an ELF32
+i386 file, with symbol labels, or a flat image.
+
+options:
+  --raw          FILE is a flat image, not ELF
+  --base ADDR    address of the image's first byte (with --raw; default 0)
+  --16           decode 16-bit code (default 32-bit)
+  --json         one JSON object per instruction instead of text
+  -h, --help     this text
+`;
 
 interface Options {
   file: string;
@@ -136,7 +148,7 @@ function disasmRange(out: Output, o: Options, b: Uint8Array, base: number, bare:
 
 export async function disasmCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(USAGE + '\n');
+    io.out(HELP);
     return 0;
   }
   const out = new Output(io);

@@ -32,6 +32,19 @@ import { processIo, type CommandIo } from '../command-io.js';
 import { describeFailure, UsageError } from '../failure.js';
 
 const USAGE = 'usage: btvm ir FILE --at ADDR [--raw --base ADDR] [--no-opt=NAME[,NAME…]]';
+const HELP = `${USAGE}
+
+Translates the block at ADDR and prints it after each stage: decoded
+instructions, lifted IR, the IR after each optimisation pass, and the
+generated JavaScript.
+
+options:
+  --at ADDR          guest address of the block (0x… or decimal)
+  --raw              FILE is a flat image, not ELF
+  --base ADDR        address of the image's first byte (with --raw)
+  --no-opt=NAME,...  switch optimisation passes off (repeatable; also --no-opt NAME)
+  -h, --help         this text
+`;
 const PT_LOAD = 1;
 /** The mode word of the fixture kernels' world: 32-bit code and stack, flat segments, protected, paging off. */
 const FLAT32 = MODE_CODE32 | MODE_STACK32 | MODE_FLAT | MODE_PROTECTED;
@@ -158,7 +171,7 @@ function disassembly(code: CodeFetcher, block: Block): string[] {
 
 export async function irCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(USAGE + '\n');
+    io.out(HELP);
     return 0;
   }
   let o: Options;

@@ -13,6 +13,17 @@ import { buildTables, findIsaDir, readIsaDir } from '../../decoder/isa-tables.js
 import { coverageReport, formatCoverage } from '../../lift/coverage.js';
 
 const USAGE = 'usage: btvm isa --dump | --stats | --coverage';
+const HELP = `${USAGE}
+
+Inspects the instruction tables built from isa/*.isa.
+
+options:
+  --dump        one line per form: file:line, map and opcode, encoding, mnemonic, operands,
+                class and attributes (lock, rep, o16/o32, a16/a32, mem/reg, flags r:/w:/u:)
+  --stats       form count and table build time
+  --coverage    which forms run inline, which become VMM calls, which raise #UD
+  -h, --help    this text
+`;
 const OPTIONS = ['--dump', '--stats', '--coverage'];
 const FLAG_LETTERS: [number, string][] = [[1 << 11, 'O'], [1 << 7, 'S'], [1 << 6, 'Z'], [1 << 4, 'A'], [1 << 2, 'P'], [1, 'C'], [1 << 10, 'D'], [1 << 9, 'I'], [1 << 8, 'T']];
 
@@ -42,7 +53,8 @@ export async function isaCommand(argv: string[]): Promise<number> {
   const stats = argv.includes('--stats');
   const coverage = argv.includes('--coverage');
   if (argv.includes('--help') || argv.includes('-h') || (!dump && !stats && !coverage) || argv.some((a) => !OPTIONS.includes(a))) {
-    (argv.includes('--help') || argv.includes('-h') ? process.stdout : process.stderr).write(USAGE + '\n');
+    if (argv.includes('--help') || argv.includes('-h')) process.stdout.write(HELP);
+    else process.stderr.write(USAGE + '\n');
     return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
   }
   try {

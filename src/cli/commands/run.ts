@@ -21,6 +21,8 @@ import { describeFailure, UsageError } from '../failure.js';
 import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
 import { guestExecutorFactory } from '../../exec/guest-executor.js';
 import { GdbListenError, GdbStub, parseGdbDevice } from '../../debug/gdb-stub.js';
+import { MachineMonitor, registerMonitor } from '../../debug/monitor.js';
+import { formatCpuDump } from '../../vmm/cpu-dump.js';
 import type { ExecutorFactory } from '../../exec/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
 import { looksLikeBzImage } from '../../loader/linux-bzimage.js';
@@ -72,15 +74,19 @@ options:
                      translations, time translating vs executing, cache hit rate, chaining,
                      invalidations, flushes, VMM calls by kind, exceptions/interrupts by vector, MMU
   --stats-json FILE  write the same statistics as JSON to FILE (- : stdout)
-  --flat FILE --load ADDR --entry ADDR
-                     load a raw binary at ADDR and start at ADDR (instead of KERNEL)
+  --flat FILE        a raw binary instead of KERNEL, with both of:
+  --load ADDR          the address it is loaded at
+  --entry ADDR         the address the guest starts at
   -serial stdio|null|file:PATH
                      COM1's host end (default stdio: output to stdout, input from stdin)
   -s                 gdb stub on tcp::1234 (shorthand for -gdb tcp::1234); 127.0.0.1 only
   -gdb tcp::PORT     gdb stub on PORT: gdb -ex 'target remote :PORT' (docs/debugging.md)
-  -S                 do not start the guest until gdb continues it
+  -S                 do not start the guest until gdb (or the monitor's cont) continues it
+  -monitor stdio     monitor commands on stdin (info registers|tlb|mem|jit, x, xp, stop, cont, quit);
+                     COM1 output still goes to stdout, COM1 gets no input
   -nographic, -no-reboot, -display none
                      accepted for QEMU command lines; btvm always behaves so
+  -h, --help         this text
 
 console (-serial stdio):
   Output reaches stdout as the guest writes it. When stdout cannot take more
@@ -142,6 +148,8 @@ interface ParsedRun {
   /** -s / -gdb tcp::PORT: the gdb stub's port; -S: hold the guest until gdb continues it. */
   gdbPort?: number;
   waitForGdb: boolean;
+  /** -monitor stdio: monitor commands from stdin (COM1 then takes no input). */
+  monitorStdio: boolean;
 }
 
 function parseNumber(option: string, text: string | undefined): number {
@@ -186,6 +194,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
     mmu: 'shadow',
     serial: { kind: 'stdio' },
     waitForGdb: false,
+    monitorStdio: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -255,6 +264,12 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       case '-nographic': case '-no-reboot': break; // what btvm always does
       case '-s': parsed.gdbPort = 1234; break;
       case '-S': parsed.waitForGdb = true; break;
+      case '-monitor': {
+        const v = value();
+        if (v !== 'stdio') throw new UsageError(`-monitor ${v ?? ''}: btvm's monitor is on stdio only (-monitor stdio)`);
+        parsed.monitorStdio = true;
+        break;
+      }
       case '-gdb': {
         const v = value();
         const port = v === undefined ? null : parseGdbDevice(v);
@@ -313,6 +328,29 @@ const processIo: RunIo = {
   },
 };
 
+/** Endings that print the register dump (and a signal): not the guest's debug-exit, reset or power-off, C-a x or a monitor quit. */
+const ENDS_WITH_DUMP: ReadonlySet<string> = new Set(['triple-fault', 'halted', 'insn-limit', 'unsupported', 'internal-error']);
+
+/** The statistics of a run still going, for the monitor's `info jit`. */
+function statusSoFar(machine: Machine, started: number): RunResult {
+  return { exitStatus: 0, reason: { kind: 'quit', detail: 'running' }, stats: machine.statistics(performance.now() - started) };
+}
+
+/** -monitor stdio: each line of stdin is a monitor command, answered on stdout; returns the unsubscribe. */
+function readMonitorLines(monitor: MachineMonitor, io: RunIo): () => void {
+  const encoder = new TextEncoder();
+  let pending = '';
+  io.stdout(encoder.encode('btvm monitor - type \'help\' for more information\n(btvm) '));
+  return io.stdin?.((bytes) => {
+    pending += new TextDecoder().decode(bytes);
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      io.stdout(encoder.encode(monitor.run(line) + '(btvm) '));
+    }
+  }, () => {}) ?? (() => {});
+}
+
 /** --stats and --stats-json, from the same report. */
 function reportStats(parsed: ParsedRun, result: RunResult, io: RunIo): void {
   if (!parsed.stats && parsed.statsJson === undefined) return;
@@ -342,7 +380,8 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       ? (t: string) => void writeSync(logFd ??= openSync(logFile, 'w'), t)
       : (t: string) => logFlow.sendText(t);
     const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter });
-    serial = new SerialConsole(parsed.serial, io);
+    // With -monitor stdio, stdin belongs to the monitor.
+    serial = new SerialConsole(parsed.serial, parsed.monitorStdio ? { ...io, stdin: undefined, terminal: undefined } : io);
     const serialConsole = serial;
     const machine = new Machine({
       image: parsed.image,
@@ -372,18 +411,35 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       inputOpen: (open) => machine.setInputOpen(open),
       quit: (detail) => machine.stop({ kind: 'quit', detail }),
     });
-    if (parsed.waitForGdb && parsed.gdbPort === undefined) throw new UsageError('-S needs -s or -gdb tcp::PORT (nothing could start the guest)');
+    if (parsed.waitForGdb && parsed.gdbPort === undefined && !parsed.monitorStdio) {
+      throw new UsageError('-S needs -s, -gdb tcp::PORT or -monitor stdio (nothing could start the guest)');
+    }
+    const started = performance.now();
+    let monitor: MachineMonitor | null = null;
     const stub = parsed.gdbPort === undefined ? null
-      : await GdbStub.listen(machine, { port: parsed.gdbPort, waitForGdb: parsed.waitForGdb }).catch((e: unknown) => {
-        throw e instanceof GdbListenError ? new UsageError(e.message) : e;
-      });
+      : await GdbStub.listen(machine, { port: parsed.gdbPort, waitForGdb: parsed.waitForGdb, monitor: (line) => monitor!.run(line) })
+        .catch((e: unknown) => {
+          throw e instanceof GdbListenError ? new UsageError(e.message) : e;
+        });
+    monitor = new MachineMonitor(machine, {
+      session: stub?.session,
+      startPaused: parsed.waitForGdb,
+      jitReport: () => formatRunReport(buildRunReport(statusSoFar(machine, started))),
+    });
+    registerMonitor(monitor);
+    const stopMonitorInput = parsed.monitorStdio ? readMonitorLines(monitor, io) : null;
     const result = await machine.run();
+    stopMonitorInput?.();
     await stub?.finish(result.exitStatus);
     // The terminal back in its own mode, and the log out, before anything more is printed.
     serialConsole.close();
     logFlow.flush();
     const note = describeRunEnd(result.reason);
     if (note !== null) io.stderr(`btvm: ${note}\n`);
+    // Where the guest was, as QEMU's register dump, whenever it did not end by its own choice.
+    if (ENDS_WITH_DUMP.has(result.reason.kind) || (result.reason.kind === 'quit' && /signal/.test(result.reason.detail))) {
+      io.stderr(formatCpuDump(machine.cpu, { fpu: machine.core.x87.s, interruptShadow: machine.core.interruptShadowed }));
+    }
     reportStats(parsed, result, io);
     return result.exitStatus;
   } catch (e) {

@@ -124,7 +124,7 @@ describe('far transfers', () => {
     expect([g.cpu.eip, g.cpu.cpl, g.cpu.segSel[SEG_CS], g.cpu.regs[4]]).toEqual([0x4007, 3, UCODE, USTACK]);
   });
 
-  it('far jmp to a code segment at another privilege is #GP(sel); to a busy TSS #GP(sel); to an available TSS unsupported', () => {
+  it('far jmp to a code segment at another privilege is #GP(sel); to a busy TSS #GP(sel); to a 16-bit TSS unsupported', () => {
     const g = new TestGuest();
     g.emulate('farJmp', UCODE, 0x100, 4);
     expectFault(g, GP, UCODE & ~3);
@@ -132,7 +132,7 @@ describe('far transfers', () => {
     b.emulate('farJmp', TSS_SEL, 0, 4);
     expectFault(b, GP, TSS_SEL);
     const h = new TestGuest();
-    h.setDesc(FREE_SLOT, segDesc(0x3000, 0x67, 0x89, 0));
+    h.setDesc(FREE_SLOT, segDesc(0x3000, 0x67, 0x81, 0));
     h.emulate('farJmp', FREE_SLOT, 0, 4);
     expect(h.core.end?.kind).toBe('unsupported');
   });

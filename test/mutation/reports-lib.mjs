@@ -8,7 +8,8 @@
  * Score = detected / (detected + undetected), where detected = Killed +
  * Timeout and undetected = Survived + NoCoverage, less the surviving mutants
  * listed as equivalent in equivalent-mutants.json (each with its reason, also
- * shown in docs/testing.md). CompileError and Ignored mutants do not count.
+ * shown in docs/testing.md): matched by file, mutator, replacement, text on
+ * the mutant's line and, where that text repeats, text on the line before. CompileError and Ignored mutants do not count.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -55,9 +56,12 @@ export function readJson(rel, fallback) {
 
 /** Whether an equivalent-mutants.json entry names this mutant of this file. */
 function listedAsEquivalent(entries, file, source, mutant) {
-  const line = source.split('\n')[mutant.location.start.line - 1]?.trim() ?? '';
+  const lines = source.split('\n');
+  const line = lines[mutant.location.start.line - 1]?.trim() ?? '';
+  const before = lines[mutant.location.start.line - 2]?.trim() ?? '';
   return entries.some(
-    (e) => e.file === file && e.mutator === mutant.mutatorName && e.replacement === mutant.replacement && line.includes(e.line),
+    (e) => e.file === file && e.mutator === mutant.mutatorName && e.replacement === mutant.replacement && line.includes(e.line) &&
+      (e.before === undefined || before.includes(e.before)),
   );
 }
 

@@ -161,6 +161,16 @@ describe('task switch: IDT task gates', () => {
     expect([g.phys.read16(TASK2_TSS), g.phys.read32(TSS + 0x20)]).toEqual([TSS_SEL, 0x4000]);
   });
 
+  it('a fault after the commit point is the new task\'s own exception, not a double fault of the delivery', () => {
+    const g = new TestGuest();
+    withTask2(g, { ds: BAD });
+    g.setDesc(BAD, segDesc(0, 0xfffff, 0x12));
+    g.setGate(GP, gateDesc(TASK2, 0, 5, 0));
+    g.emulate('loadSeg', SEG_DS, 0x1f8);
+    expectFault(g, NP, BAD);
+    expect([g.cpu.trSel, g.stack(2)[1]]).toEqual([TASK2, TASK2_EIP]);
+  });
+
   it('int n to a task gate checks the gate DPL (#GP(vector*8+2)); a busy target TSS is #GP(sel|EXT) for an exception', () => {
     const g = new TestGuest();
     withTask2(g);

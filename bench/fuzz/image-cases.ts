@@ -106,8 +106,9 @@ export function mutate(base: Base, rng: Random): Uint8Array {
         if (rng.below(2) === 0) v.setUint32(at, value >>> 0, true); else v.setUint16(at, value & 0xffff, true);
         break;
       }
-      case 3: { // truncate
-        bytes = bytes.slice(0, rng.below(bytes.length + 1));
+      case 3: { // truncate, now and then: section headers sit at the end, so a cut usually ends parsing early
+        if (rng.below(4) === 0) bytes = bytes.slice(0, rng.below(bytes.length + 1));
+        else if (bytes.length > 0) bytes[rng.below(bytes.length)] ^= 1 << rng.below(8);
         break;
       }
       case 4: { // copy one 40-byte run (a section header, say) over others

@@ -5,7 +5,7 @@
  * Monitor.emulate catches it and delivers the exception with EIP at the
  * faulting instruction (routines never write guest state before their last
  * check, so the state is still as before the instruction). A routine that
- * meets something btvm does not model (a hardware task switch, real mode)
+ * meets something btvm does not model (a 16-bit TSS, real mode)
  * throws UnsupportedGuestFeature, which ends the run with a clear report
  * rather than letting the guest go wrong silently. Both are rare paths, so a
  * throw per fault costs nothing that matters.

@@ -1,8 +1,8 @@
 /**
  * The task-state segment as far as btvm uses it: the inner-level stack
  * pointers (SS0:ESP0 …) for privilege changes on interrupts and call gates,
- * and the I/O permission bitmap (io.ts). Hardware task switches are not
- * modelled (see far-transfers.ts).
+ * and the I/O permission bitmap (io.ts). Hardware task switches, which save
+ * and load a whole task's state here, are task-switch.ts.
  *
  * TR's cache holds the TSS's base, limit and type: 9/11 are a 32-bit TSS
  * (available/busy), 1/3 a 16-bit one.

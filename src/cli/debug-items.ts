@@ -5,10 +5,10 @@
  * The table below is the single source for `-d help`, the option check and
  * the usage text. Which layer writes an item:
  *   in_asm, ir, opt, js   the translator, per translated block (TranslationLog)
- *   exec, tc              the guest executor (src/exec/guest-executor.ts)
+ *   exec, cpu, tc         the guest executor (src/exec/guest-executor.ts)
  *   int                   the monitor's event delivery (MonitorCore.log)
  *   mmu                   wrappers around the run's MMU (mmu-event-log.ts)
- * Per-block items (in_asm, ir, opt, js, exec, tc) honour --trace-filter.
+ * Per-block items (in_asm, ir, opt, js, exec, cpu, tc) honour --trace-filter.
  */
 import { UsageError } from './failure.js';
 
@@ -18,6 +18,7 @@ export const DEBUG_ITEMS = [
   ['opt', 'IR of each block after the optimisation passes'],
   ['js', 'generated JavaScript of each translated region'],
   ['exec', 'each region executed: guest EIP, mode, instructions retired so far'],
+  ['cpu', 'the CPU state (QEMU\'s register dump) before each region executed'],
   ['int', 'exceptions and interrupts delivered to the guest (vector, error code, CS:EIP, SS:ESP)'],
   ['mmu', 'MMU events: TLB misses and how each ended (machine page, hidden or guest page fault), CR3/CR0/CR4 writes, invlpg, flushes'],
   ['tc', 'translation cache: translations, invalidations (self-modifying code) and flushes'],
@@ -32,7 +33,7 @@ export function debugHelp(): string {
   return 'Log items (comma separated, -d ITEM,ITEM,...):\n' +
     DEBUG_ITEMS.map(([n, what]) => `${n.padEnd(8)} ${what}\n`).join('') +
     'all      every item above\n' +
-    'Per-block items (in_asm, ir, opt, js, exec, tc) honour --trace-filter; output goes to stderr or -D FILE.\n';
+    'Per-block items (in_asm, ir, opt, js, exec, cpu, tc) honour --trace-filter; output goes to stderr or -D FILE.\n';
 }
 
 /** Parses a -d list into `into`; 'help' when the list asks for the item list. */

@@ -18,7 +18,7 @@
  *   - The monitor's own writes to guest memory (interrupt frames, accessed
  *     bits) invalidate translated code exactly like guest stores do.
  *   - `-d in_asm,ir,opt,js` go through the translator's TranslationLog;
- *     `-d exec` and `-d tc` wrap the cache's insert/invalidate/flush and each
+ *     `-d exec`, `-d cpu` and `-d tc` wrap the cache's insert/invalidate/flush and each
  *     new region's run function. Nothing is wrapped unless the item is on, so
  *     a run without -d executes exactly the code it would without this file's
  *     inspection. --trace-filter limits all of them to guest addresses.
@@ -30,6 +30,7 @@ import { PASS_NAMES, type PassName } from '../passes/pipeline.js';
 import type { TranslationLog, TranslationLogKind, TranslatorStages } from '../translator/translator.js';
 import type { ExecutorFactory, ExecutorParts, GuestExecutor } from './executor.js';
 import { Access } from '../mmu/mmu.js';
+import { formatCpuDump } from '../vmm/cpu-dump.js';
 import { createCpuRuntime, defaultStages } from './cpu-runtime.js';
 import type { DispatchEvents, StopControl } from './dispatcher.js';
 
@@ -109,7 +110,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
   }
   // New page tables or an invlpg: chain links resolved under the old mapping must not be followed.
   core.onTlbFlush = () => runtime.dispatcher.dropLinks();
-  if (parts.debug.has('exec') || parts.debug.has('tc')) watchCache(runtime.cache, parts, filter);
+  if (parts.debug.has('exec') || parts.debug.has('tc') || parts.debug.has('cpu')) watchCache(runtime.cache, parts, filter);
   return {
     run(): void {
       leave = false;
@@ -184,7 +185,7 @@ function translationLog(parts: ExecutorParts, filter: AddressFilter | null, inne
 
 /** -d exec and -d tc: log cache events and region runs by wrapping this cache instance's methods. */
 function watchCache(cache: TranslationCache, parts: ExecutorParts, filter: AddressFilter | null): void {
-  const exec = parts.debug.has('exec'), tc = parts.debug.has('tc');
+  const exec = parts.debug.has('exec'), tc = parts.debug.has('tc'), dumpCpu = parts.debug.has('cpu');
   const cpu = parts.cpu, log = parts.log;
   const traced = (r: CompiledRegion): boolean => {
     if (filter === null) return true;
@@ -198,10 +199,12 @@ function watchCache(cache: TranslationCache, parts: ExecutorParts, filter: Addre
     insert(region);
     const on = traced(region);
     if (tc && on) log(`tc: translated ${describe(region)} js=${region.source.length}\n`);
-    if (exec && on) {
+    if ((exec || dumpCpu) && on) {
       const run = region.run;
       region.run = (label?: number) => {
-        log(`Trace ${hex32(region.eip)} [mode=0x${region.mode.toString(16)} icount=${cpu.icount}]\n`);
+        if (exec) log(`Trace ${hex32(region.eip)} [mode=0x${region.mode.toString(16)} icount=${cpu.icount}]\n`);
+        // -d cpu: the state entering each region run, as QEMU's before each translation block.
+        if (dumpCpu) log(formatCpuDump(cpu, { ccop: true }));
         return run(label);
       };
     }

@@ -116,6 +116,6 @@ describe('-s, -S and -gdb on the command line', () => {
     let stderr = '';
     const status = await runCommand([kernel, '-S'], { io: { stdout: () => {}, stderr: (t) => void (stderr += t) } });
     expect(status).toBe(2);
-    expect(stderr).toMatch(/-S needs -s or -gdb/);
+    expect(stderr).toMatch(/-S needs -s, -gdb tcp::PORT or -monitor stdio/);
   });
 });

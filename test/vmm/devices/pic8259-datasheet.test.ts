@@ -243,14 +243,28 @@ describe('8259A OCW2', () => {
     request(c, 3);
     expect(take(c)).toBe(3);
     expect(take(c)).toBe(1);
-    // Now IR1 is lowest; clearing the mode stops further rotation.
+    // Now IR1 is lowest; clearing the mode stops further rotation: acknowledging IR5 leaves IR1 lowest.
     c.writeCommand(OCW2.rotateInAutoEoiClear);
-    request(c, 2);
-    expect(take(c)).toBe(2);
-    request(c, 1);
+    request(c, 5);
+    expect(take(c)).toBe(5);
+    request(c, 6);
     request(c, 3);
-    expect(take(c)).toBe(2 + 1);
-    expect(take(c)).toBe(1);
+    expect(take(c)).toBe(3); // with IR5 lowest, IR6 would come first
+    expect(take(c)).toBe(6);
+  });
+
+  it('a new ICW1 without IC4 turns automatic EOI and its rotation off', () => {
+    const c = chip(0x03);
+    c.writeCommand(OCW2.rotateInAutoEoiSet);
+    c.writeCommand(0x10); // ICW1: cascade, no ICW4
+    c.writeData(0x48);
+    c.writeData(0x02);
+    c.writeData(0x00); // OCW1
+    request(c, 4);
+    expect(take(c)).toBe(4);
+    expect(readIsr(c)).toBe(0x10); // normal EOI mode again
+    c.writeCommand(OCW2.specificEoi(4));
+    expect(serviceOrder(c)).toEqual(rotated(7));
   });
 
   it('automatic EOI without rotation keeps the fixed order', () => {

@@ -32,6 +32,7 @@ import type { MonitorCore } from './monitor-core.js';
 import { FRAME, currentStack, pushFrame, setStackPointer } from './stack.js';
 import { NewTaskFault, TaskSwitchReason, checkTssDescriptor, switchTask, tssDescriptorOr } from './task-switch.js';
 import { innerStack } from './tss.js';
+import { formatCpuDump } from './cpu-dump.js';
 
 export const enum EventKind {
   /** Raised by an instruction (or by the delivery of another event). */
@@ -181,8 +182,11 @@ function logEvent(m: MonitorCore, vector: number, errorCode: number, kind: Event
     'int',
     `${String(m.eventCount).padStart(6)}: v=${hex(vector, 2)} e=${hex(errorCode < 0 ? 0 : errorCode, 4)} ` +
       `i=${kind === EventKind.Software ? 1 : 0} cpl=${cpu.cpl} IP=${hex(cpu.segSel[SEG_CS]!, 4)}:${hex(cpu.eip, 8)} ` +
-      `SP=${hex(cpu.segSel[SEG_SS]!, 4)}:${hex(cpu.regs[ESP]!, 8)} EAX=${hex(cpu.regs[0]!, 8)} ` +
-      `${kind === EventKind.External ? 'external' : VECTOR_NAMES[vector] ?? 'int'}`,
+      `SP=${hex(cpu.segSel[SEG_SS]!, 4)}:${hex(cpu.regs[ESP]!, 8)} ` +
+      // QEMU names CR2 for a page fault, EAX for anything else.
+      `${vector === Vector.PF && kind === EventKind.Exception ? `CR2=${hex(cpu.cr2, 8)}` : `EAX=${hex(cpu.regs[0]!, 8)}`} ` +
+      `${kind === EventKind.External ? 'external' : VECTOR_NAMES[vector] ?? 'int'}\n` +
+      formatCpuDump(cpu, { ccop: true, interruptShadow: m.interruptShadowed }).trimEnd(),
   );
   m.eventCount++;
 }
@@ -191,7 +195,10 @@ function logEvent(m: MonitorCore, vector: number, errorCode: number, kind: Event
 export function deliverException(m: MonitorCore, vector: number, errorCode: number, returnEip = m.cpu.eip): void {
   let v = vector;
   let e = errorCode;
+  // The exceptions met on the way, for a triple fault's report: the first may be what went wrong.
+  const chain: string[] = [];
   for (let depth = 0; ; depth++) {
+    chain.push(`${VECTOR_NAMES[v] ?? `vector ${v}`}${e >= 0 ? `(0x${e.toString(16)})` : ''}`);
     logEvent(m, v, e, EventKind.Exception);
     try {
       deliver(m, v, e, returnEip, EventKind.Exception);
@@ -203,7 +210,8 @@ export function deliverException(m: MonitorCore, vector: number, errorCode: numb
       if (v === Vector.DF || depth > 8) {
         m.requestEnd({
           kind: 'triple-fault',
-          detail: `${f.message} while delivering ${VECTOR_NAMES[v] ?? v} at eip=0x${(m.cpu.eip >>> 0).toString(16)}`,
+          detail: `${f.message} while delivering ${VECTOR_NAMES[v] ?? v} at eip=0x${(m.cpu.eip >>> 0).toString(16)}` +
+            ` (exceptions: ${chain.join(' -> ')} -> ${f.message})`,
         });
         return;
       }

@@ -5,6 +5,9 @@
  * same fixture kernel (hello.elf, whose Multiboot header QEMU and btvm load
  * alike); page mappings with a page directory built in guest memory.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { Machine } from '../../src/machine/machine.js';
@@ -104,6 +107,27 @@ describe('register dumps', () => {
     expect(eip).toBeGreaterThanOrEqual(0x10000c);
     expect(eip).toBeLessThan(0x1026c0);
     expect(stderr).toMatch(/^GDT=     001026c0 00000017$/m); // intmath's own GDT (nm: gdt at 0x1026c0)
+  }, 30_000);
+
+  it('a triple fault names the chain of exceptions that led to it, then dumps the registers; -d int dumps at each event', async () => {
+    const image = join(mkdtempSync(join(tmpdir(), 'btvm-tf-')), 'ud2.bin');
+    writeFileSync(image, Uint8Array.of(0x0f, 0x0b)); // ud2, with no IDT to deliver #UD through
+    const log = join(dirname(image), 'int.log');
+    let stderr = '';
+    const status = await runCommand(['--flat', image, '--load', '0x1000', '--entry', '0x1000', '-d', 'int', '-D', log], { io: { stdout: () => {}, stderr: (t) => void (stderr += t) } });
+    expect(status).toBe(0);
+    expect(stderr).toMatch(/triple fault.*\(exceptions: #UD -> #GP\(0x33\) -> #DF\(0x0\) -> #GP\(0x43\)\)\nEAX=/);
+    expect(stderr).toMatch(/^EIP=00001000 /m);
+    const events = readFileSync(log, 'utf8');
+    expect(events).toMatch(/^ +0: v=06 e=0000 i=0 cpl=0 IP=0008:00001000 SP=0010:00007000 EAX=00000000 #UD\nEAX=00000000 EBX=/);
+    expect(events.match(/^CCS=/gm)).toHaveLength(events.match(/ v=[0-9a-f]{2} /g)!.length);
+  }, 30_000);
+
+  it('-d int names CR2 for a page fault, as QEMU', async () => {
+    const run = await runKernel(fixture('system/paging.elf'), ['--icount', '-d', 'int'], { logFile: true });
+    const faults = run.logFile!.match(/ v=0e .*$/gm) ?? [];
+    expect(faults.length).toBeGreaterThan(0);
+    for (const line of faults) expect(line).toMatch(/ CR2=[0-9a-f]{8} #PF$/);
   }, 30_000);
 
   it('a run ending by the guest\'s choice prints none', async () => {

@@ -116,6 +116,19 @@ describe('task switch: state', () => {
     expect([g.phys.read16(TASK2_TSS), busy(g, TASK2), busy(g, TSS_SEL)]).toEqual([0x1234, 1, 0]);
   });
 
+  it('the new task\'s LDT is loaded before its segments: a CS from that LDT works', () => {
+    const g = new TestGuest();
+    withTask2(g, { cs: 0x04 });
+    g.phys.write32(TASK2_TSS + 0x60, BAD);
+    g.setDesc(BAD, segDesc(0x5000, 0xf, 0x82, 0));
+    const [lo, hi] = segDesc(0x100, 0xfffff, 0x9a);
+    g.phys.write32(0x5000, lo);
+    g.phys.write32(0x5004, hi);
+    g.emulate('farJmp', TASK2, 0, 4);
+    expect(g.core.end).toBeNull();
+    expect([g.cpu.ldtSel, g.cpu.ldtBase, g.cpu.segSel[SEG_CS], g.cpu.segBase[SEG_CS], g.cpu.eip]).toEqual([BAD, 0x5000, 4, 0x100, TASK2_EIP]);
+  });
+
   it('a task switch may enter ring 3: CPL comes from the new CS', () => {
     const g = new TestGuest();
     withTask2(g, { cs: UCODE, ss: 0x23, ds: 0x23 });

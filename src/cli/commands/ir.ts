@@ -25,7 +25,7 @@ import type { Block } from '../../ir/types.js';
 import type { CodeFetcher } from '../../lift/code-fetcher.js';
 import { ArrayCodeFetcher } from '../../lift/code-fetcher.js';
 import { liftBlock } from '../../lift/lifter.js';
-import { parseElf32 } from '../../loader/elf32.js';
+import { parseElf32, type Elf32File } from '../../loader/elf32.js';
 import { optimize, parseNoOpt, type PassName } from '../../passes/pipeline.js';
 import { PhysicalMemory } from '../../memory/physical-memory.js';
 import { processIo, type CommandIo } from '../command-io.js';
@@ -39,7 +39,7 @@ instructions, lifted IR, the IR after each optimisation pass, and the
 generated JavaScript.
 
 options:
-  --at ADDR          guest address of the block (0x… or decimal)
+  --at ADDR|SYMBOL   guest address of the block (0x… or decimal), or an ELF symbol's name
   --raw              FILE is a flat image, not ELF
   --base ADDR        address of the image's first byte (with --raw)
   --no-opt=NAME,...  switch optimisation passes off (repeatable; also --no-opt NAME)
@@ -55,6 +55,8 @@ export class IrCommandError extends UsageError {}
 interface Options {
   file: string;
   at: number | null;
+  /** --at NAME: an ELF symbol, resolved once the file is read. */
+  atSymbol: string | null;
   raw: boolean;
   base: number | null;
   noOpt: string;
@@ -67,11 +69,15 @@ function parseAddress(flag: string, v: string | undefined): number {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { file: '', at: null, raw: false, base: null, noOpt: '' };
+  const o: Options = { file: '', at: null, atSymbol: null, raw: false, base: null, noOpt: '' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--raw') o.raw = true;
-    else if (a === '--at') o.at = parseAddress('--at', argv[++i]);
+    else if (a === '--at') {
+      const v = argv[++i];
+      if (v !== undefined && /^[A-Za-z_.$][\w.$@]*$/.test(v)) o.atSymbol = v;
+      else o.at = parseAddress('--at', v);
+    }
     else if (a === '--base') o.base = parseAddress('--base', argv[++i]);
     else if (a === '--no-opt') o.noOpt += ',' + (argv[++i] ?? '');
     else if (a.startsWith('--no-opt=')) o.noOpt += ',' + a.slice('--no-opt='.length);
@@ -80,7 +86,8 @@ function parseArgs(argv: readonly string[]): Options {
     else throw new IrCommandError(`unexpected argument '${a}'`);
   }
   if (o.file === '') throw new IrCommandError('missing FILE');
-  if (o.at === null) throw new IrCommandError('missing --at ADDR');
+  if (o.at === null && o.atSymbol === null) throw new IrCommandError('missing --at ADDR');
+  if (o.atSymbol !== null && o.raw) throw new IrCommandError(`--at ${o.atSymbol}: a raw image has no symbols (give an address)`);
   if (o.raw !== (o.base !== null)) throw new IrCommandError('--raw and --base ADDR go together');
   return o;
 }
@@ -103,12 +110,21 @@ class ElfCodeFetcher implements CodeFetcher {
   }
 }
 
+/** The address of the defined ELF symbol `name` (the first in table order). */
+function symbolAddress(elf: Elf32File, name: string, file: string): number {
+  for (const table of elf.symbolTables.values()) {
+    for (const s of table) if (s.name === name && s.shndx !== 0) return s.value >>> 0;
+  }
+  throw new IrCommandError(`no symbol '${name}' in ${file}`);
+}
+
 function codeOf(o: Options, bytes: Uint8Array): { fetcher: CodeFetcher; covers: (a: number) => boolean } {
   if (o.raw) {
     const base = o.base!;
     return { fetcher: new ArrayCodeFetcher(bytes, base), covers: (a) => ((a - base) >>> 0) < bytes.length };
   }
   const elf = parseElf32(bytes);
+  if (o.atSymbol !== null) o.at = symbolAddress(elf, o.atSymbol, o.file);
   const segments = elf.programHeaders
     .filter((p) => p.type === PT_LOAD && p.memsz > 0)
     .map((p) => ({ vaddr: p.vaddr >>> 0, memsz: p.memsz, data: bytes.subarray(p.offset, p.offset + p.filesz) }));
@@ -194,7 +210,14 @@ export async function irCommand(argv: string[], io: CommandIo = processIo): Prom
   out.push(`== guest code at ${hex32(at)}: ${b.guestInsns} instructions, ${b.guestLength} bytes`);
   out.push(...disassembly(code.fetcher, b));
   out.push('', '== lifted IR', printBlock(b).trimEnd());
-  for (const p of stages.passes) out.push('', `== after ${p.name}`, printBlock(p.block).trimEnd());
+  // A pass that changed nothing gets its title only, so the listing shows what each pass did.
+  let previous = printBlock(b).trimEnd();
+  for (const p of stages.passes) {
+    const text = printBlock(p.block).trimEnd();
+    out.push('', text === previous ? `== after ${p.name}: unchanged` : `== after ${p.name}`);
+    if (text !== previous) out.push(text);
+    previous = text;
+  }
   if (selection.disabled.size > 0) out.push('', `(passes off: ${[...selection.disabled].join(', ')})`);
   out.push('', `== generated JavaScript (registers ${selection.noLocals ? 'in CpuState' : 'in JS locals'})`, readableSource(stages.javascript, [stages.optimised]).trimEnd());
   io.out(out.join('\n') + '\n');

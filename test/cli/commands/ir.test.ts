@@ -22,6 +22,11 @@ async function run(argv: string[]): Promise<{ status: number; out: string; err: 
   return { status, out, err };
 }
 
+/** The IR after the last pass that changed it: the last `== after` section with a block. */
+function finalIr(out: string): string {
+  return out.split('\n== ').filter((p) => p.startsWith('after ') && !/^after [\w-]+: unchanged/.test(p)).at(-1) ?? '';
+}
+
 /** The section of the output that starts with `== title`. */
 function section(out: string, title: string, nth = 0): string {
   const parts = out.split('\n== ').filter((p) => p.startsWith(title));
@@ -41,10 +46,31 @@ describe('btvm ir', () => {
     }
     // (port, value) of each `out dx,al`, as objdump -d shows hello.elf's serial_init.
     const expected = [[0x3f9, 0], [0x3fb, 0x80], [0x3f8, 1], [0x3f9, 0], [0x3fb, 3], [0x3fa, 0xc7], [0x3fc, 0xb]];
-    const optimised = section(r.out, 'after dead-code', 1);
+    const optimised = finalIr(r.out);
     const outs = [...optimised.matchAll(/emulate out\((\w+), (\w+), 1\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(outs).toEqual(expected);
     expect(section(r.out, 'generated JavaScript')).toMatch(/^generated JavaScript \(registers in JS locals\)\nreturn function region_0010002b/);
+  });
+
+  it('prints a pass\'s block only when the pass changed it', async () => {
+    const r = await run([hello, '--at', '0x10002b']);
+    const titles = [...r.out.matchAll(/^== after ([\w-]+)(: unchanged)?$/gm)];
+    expect(titles.length).toBeGreaterThan(1);
+    let previous = section(r.out, 'lifted IR').replace(/^lifted IR\n/, '');
+    for (const t of titles) {
+      const body = section(r.out, `after ${t[1]}`, titles.filter((u) => u.index! < t.index! && u[1] === t[1]).length).replace(/^.*\n/, '');
+      if (t[2] === undefined) {
+        expect(body, `after ${t[1]} is printed, so it must differ`).not.toBe(previous);
+        previous = body;
+      } else expect(body).toBe('');
+    }
+    expect(titles.some((t) => t[2] !== undefined)).toBe(true);
+  });
+
+  it('--at SYMBOL starts at an ELF symbol', async () => {
+    const bySymbol = await run([hello, '--at', 'serial_init']);
+    expect(bySymbol.status).toBe(0);
+    expect(bySymbol.out).toBe((await run([hello, '--at', '0x10002b'])).out);
   });
 
   it('--no-opt=all shows the lifted IR only and registers in CpuState', async () => {
@@ -63,14 +89,15 @@ describe('btvm ir', () => {
     const r = await run([file, '--raw', '--base', '0x7c00', '--at', '0x7c00']);
     expect(r.status).toBe(0);
     expect(r.out).toContain('  00007c08:  fa                    cli    <- VMM call: emulate cli');
-    expect(section(r.out, 'after dead-code', 1)).toContain('put eax, 8');
+    expect(finalIr(r.out)).toContain('put eax, 8');
   });
 
   it.each([
     [['/nonexistent/k.elf', '--at', '0x100000'], /no such file/i],
     [[join(root, 'fixtures', 'README.md'), '--at', '0x100000'], /ELF/],
     [[hello, '--at', '0x5000'], /not in a loaded segment/],
-    [[hello, '--at', 'zz'], /--at needs an address/],
+    [[hello, '--at', '0xzz'], /--at needs an address/],
+    [[hello, '--at', 'zz'], /no symbol 'zz' in /],
     [[hello], /missing --at/],
     [[hello, '--at', '0x10002b', '--no-opt=cse'], /unknown pass 'cse'/],
     [[hello, '--at', '0x10002b', '--base', '0x1000'], /--raw and --base/],

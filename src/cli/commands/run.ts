@@ -374,8 +374,9 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     // A -D file is written synchronously (bounded by itself); stderr may be a pipe, so it has flow control.
     const logFlow = new FlowOutput((t) => io.stderr(typeof t === 'string' ? t : new TextDecoder().decode(t)), io.stderrStream ?? null);
     logOutput = logFlow;
-    // The -D file appears with the first log line, so -D without -d leaves none behind.
+    // -D with -d items makes the file at once (empty if nothing matched); without -d it appears only if something is logged.
     const logFile = parsed.logFile;
+    if (logFile !== undefined && parsed.debug.size > 0) logFd = openSync(logFile, 'w');
     const log = logFile !== undefined
       ? (t: string) => void writeSync(logFd ??= openSync(logFile, 'w'), t)
       : (t: string) => logFlow.sendText(t);

@@ -94,9 +94,10 @@ export class GdbStub {
       socket.destroy();
       return;
     }
+    // QEMU stops the guest when gdb attaches; gdb asks why with '?', so no stop reply is sent for it.
+    this.session.pause();
     this.socket = socket;
     socket.setNoDelay(true);
-    this.session.pause(); // QEMU stops the guest when gdb attaches
     this.running = false;
     const reader = new RspReader();
     socket.on('data', (chunk: Buffer) => {

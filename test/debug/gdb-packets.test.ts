@@ -1,0 +1,90 @@
+/**
+ * The gdb stub's packets that gdb's batch mode cannot easily send: Ctrl-C
+ * (0x03) interrupting a running guest, `qRcmd` (gdb's `monitor`) answered by
+ * the monitor, `Qqemu.PhyMemMode`, and the target description's register
+ * list. Spoken over a raw socket to `btvm run -gdb` in-process.
+ */
+import { connect, createServer, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/cli/commands/run.js';
+import { framePacket, RspReader } from '../../src/debug/rsp-packets.js';
+import { fixture } from '../cli/run-capture.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A minimal gdb: sends packets, collects the packets that come back. */
+class RawGdb {
+  private readonly reader = new RspReader();
+  private readonly received: string[] = [];
+  private waiter: (() => void) | null = null;
+  constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const e of this.reader.feed(chunk)) if (e.kind === 'packet') this.received.push(e.payload);
+      this.waiter?.();
+    });
+  }
+  static open(port: number): Promise<RawGdb> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(new RawGdb(socket)));
+      socket.on('error', reject);
+    });
+  }
+  send(payload: string): void {
+    this.socket.write(framePacket(payload));
+  }
+  interrupt(): void {
+    this.socket.write(Uint8Array.of(3));
+  }
+  async next(): Promise<string> {
+    while (this.received.length === 0) await new Promise<void>((r) => { this.waiter = r; });
+    return this.received.shift()!;
+  }
+  async ask(payload: string): Promise<string> {
+    this.send(payload);
+    return this.next();
+  }
+}
+
+const hex = (text: string): string => Buffer.from(text).toString('hex');
+
+describe('gdb stub packets', () => {
+  it('Ctrl-C stops a running guest, qRcmd runs monitor commands, PhyMemMode switches to physical addresses', async () => {
+    const port = await freePort();
+    const run = runCommand([fixture('kernels/intmath.elf'), '-gdb', `tcp::${port}`], { io: { stdout: () => {}, stderr: () => {} } });
+    await new Promise((r) => setTimeout(r, 100));
+    const gdb = await RawGdb.open(port);
+    expect(await gdb.ask('qSupported:multiprocess+')).toMatch(/PacketSize=[0-9a-f]+;qXfer:features:read\+/);
+    const xml = await gdb.ask('qXfer:features:read:target.xml:0,ffff');
+    expect(xml).toMatch(/^l<\?xml/);
+    expect([...xml.matchAll(/<reg name="([a-z0-9_]+)"/g)].map((m) => m[1]).slice(0, 25).join(' ')).toBe(
+      'eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs fs_base gs_base k_gs_base cr0 cr2 cr3 cr4 cr8 efer');
+    expect(await gdb.ask('?')).toMatch(/^T05/); // connecting stopped it
+    gdb.send('c');
+    await new Promise((r) => setTimeout(r, 50));
+    gdb.interrupt();
+    expect(await gdb.next()).toMatch(/^T02/);
+    // The first Multiboot header word, by linear and by physical address (paging is off: the same).
+    expect(await gdb.ask('m100000,4')).toBe('02b0ad1b');
+    expect(await gdb.ask('Qqemu.PhyMemMode:1')).toBe('OK');
+    expect(await gdb.ask('qqemu.PhyMemMode')).toBe('1');
+    expect(await gdb.ask('m100000,4')).toBe('02b0ad1b');
+    const output = await gdb.ask(`qRcmd,${hex('info registers')}`);
+    expect(output[0]).toBe('O');
+    const eipLine = /EIP=([0-9a-f]{8})/.exec(Buffer.from(output.slice(1), 'hex').toString())!;
+    expect(await gdb.next()).toBe('OK');
+    // The monitor's EIP is the stub's register 8.
+    const reg8 = await gdb.ask('p8');
+    expect(Buffer.from(reg8, 'hex').readUInt32LE(0).toString(16).padStart(8, '0')).toBe(eipLine[1]);
+    expect(await gdb.ask('mffffff00,4')).toBe('E14'); // no RAM there
+    gdb.send('k');
+    expect(await run).toBe(0);
+  }, 30_000);
+});

@@ -153,10 +153,11 @@ export class Translator {
     const t1 = performance.now();
     times.lift += t1 - t0;
     if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted));
-    if (log?.enabled('ir')) log.write('ir', printBlock(lifted));
+    // Each section names its stage: with -d ir,opt the same block header appears twice.
+    if (log?.enabled('ir')) log.write('ir', `IR after lifting (-d ir):\n${printBlock(lifted)}`);
     const opt = this.stages.optimize(lifted);
     times.optimize += performance.now() - t1;
-    if (log?.enabled('opt')) log.write('opt', printBlock(opt));
+    if (log?.enabled('opt')) log.write('opt', `IR after the passes (-d opt):\n${printBlock(opt)}`);
     return opt;
   }
 

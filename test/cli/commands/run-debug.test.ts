@@ -49,6 +49,9 @@ describe('btvm run -d', () => {
     for (const i of insns) expect(i.address >= 0x100061 && i.address <= 0x100073).toBe(true);
     // ir and opt print one `block` header per traced block each.
     expect(log.match(/^block 0x/gm)).toHaveLength(2 * blocks.length);
+    // Each names its stage, the lifted block first.
+    expect(log.match(/^IR after lifting \(-d ir\):\nblock 0x/gm)).toHaveLength(blocks.length);
+    expect(log.match(/^IR after the passes \(-d opt\):\nblock 0x/gm)).toHaveLength(blocks.length);
     // Each translated region shown (tc, js) contains one of those blocks, and so runs them.
     const tc = log.match(/^tc: translated /gm)!.length;
     expect(tc).toBeGreaterThan(0);

@@ -4,21 +4,13 @@
  * the monitor, `Qqemu.PhyMemMode`, and the target description's register
  * list. Spoken over a raw socket to `btvm run -gdb` in-process.
  */
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { framePacket, RspReader } from '../../src/debug/rsp-packets.js';
 import { fixture } from '../cli/run-capture.js';
+import { freePort } from './free-port.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A minimal gdb: sends packets, collects the packets that come back. */
 class RawGdb {

@@ -8,12 +8,12 @@
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand, parseRunArgs } from '../../src/cli/commands/run.js';
 import { fixture } from '../cli/run-capture.js';
+import { freePort } from './free-port.js';
 
 const have = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const haveGdb = have('gdb');
@@ -24,15 +24,6 @@ if (!haveQemu) console.log('gdb stub vs QEMU skipped: install the Debian package
 const kernel = fixture('kernels/intmath.elf');
 const scratch = mkdtempSync(join(tmpdir(), 'btvm-gdb-'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const UNTIL_BREAKPOINT = ['set pagination off', 'set confirm off', 'break kmain', 'continue', 'info registers'];
 const TO_WATCHPOINT = [...UNTIL_BREAKPOINT, 'x/4wx $esp', 'stepi', 'print/x $eip', 'watch *(int*)&lcg_state', 'continue', 'print/x $eip'];

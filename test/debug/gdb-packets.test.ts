@@ -1,6 +1,6 @@
 /**
  * The gdb stub's packets that gdb's batch mode cannot easily send: Ctrl-C
- * (0x03) interrupting a running guest, `qRcmd` (gdb's `monitor`) answered by
+ * (0x03) interrupting a running guest, a read watchpoint (Z3), `qRcmd` (gdb's `monitor`) answered by
  * the monitor, `Qqemu.PhyMemMode`, and the target description's register
  * list. Spoken over a raw socket to `btvm run -gdb` in-process.
  */
@@ -50,7 +50,7 @@ const hex = (text: string): string => Buffer.from(text).toString('hex');
 describe('gdb stub packets', () => {
   it('Ctrl-C stops a running guest, qRcmd runs monitor commands, PhyMemMode switches to physical addresses', async () => {
     const port = await freePort();
-    const run = runCommand([fixture('kernels/intmath.elf'), '-gdb', `tcp::${port}`], { io: { stdout: () => {}, stderr: () => {} } });
+    const run = runCommand([fixture('kernels/intmath.elf'), '-gdb', `tcp::${port}`, '-S'], { io: { stdout: () => {}, stderr: () => {} } });
     await new Promise((r) => setTimeout(r, 100));
     const gdb = await RawGdb.open(port);
     expect(await gdb.ask('qSupported:multiprocess+')).toMatch(/PacketSize=[0-9a-f]+;qXfer:features:read\+/);
@@ -58,7 +58,11 @@ describe('gdb stub packets', () => {
     expect(xml).toMatch(/^l<\?xml/);
     expect([...xml.matchAll(/<reg name="([a-z0-9_]+)"/g)].map((m) => m[1]).slice(0, 25).join(' ')).toBe(
       'eax ecx edx ebx esp ebp esi edi eip eflags cs ss ds es fs gs fs_base gs_base k_gs_base cr0 cr2 cr3 cr4 cr8 efer');
-    expect(await gdb.ask('?')).toMatch(/^T05/); // connecting stopped it
+    expect(await gdb.ask('?')).toMatch(/^T05/); // held by -S
+    // A read watchpoint on input_seed (nm: 0x102bb0), which the guest only reads: the TLB must not serve its reads.
+    expect(await gdb.ask('Z3,102bb0,4')).toBe('OK');
+    expect(await gdb.ask('c')).toBe('T05rwatch:102bb0;thread:01;');
+    expect(await gdb.ask('z3,102bb0,4')).toBe('OK');
     gdb.send('c');
     await new Promise((r) => setTimeout(r, 50));
     gdb.interrupt();

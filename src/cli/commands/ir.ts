@@ -17,7 +17,9 @@ import { readFileSync } from 'node:fs';
 import { generateRegion } from '../../codegen/compile-region.js';
 import { readableSource } from '../../codegen/source-listing.js';
 import { PhysicalMemoryEmitter } from '../../codegen/memory-access.js';
-import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_STACK32 } from '../../state/mode.js';
+import { MODE_CODE32, MODE_FLAT, MODE_PROTECTED, MODE_SEG_SHIFT, MODE_STACK32 } from '../../state/mode.js';
+import { SEG_OPEN_READ_ONLY } from '../../state/segment-access.js';
+import { SEG_CS } from '../../state/state.js';
 import { decode, MODE32 } from '../../decoder/decode.js';
 import { formatInsn, insnToString } from '../../decoder/disasm.js';
 import { hex32, printBlock } from '../../ir/print.js';
@@ -47,7 +49,11 @@ options:
 `;
 const PT_LOAD = 1;
 /** The mode word of the fixture kernels' world: 32-bit code and stack, flat segments, protected, paging off. */
-const FLAT32 = MODE_CODE32 | MODE_STACK32 | MODE_FLAT | MODE_PROTECTED;
+/**
+ * The mode word `btvm run` translates a flat ring-0 guest under (what `-d ir` prints for it):
+ * 32-bit code and stack, flat, protected, and CS's access class read-only (a write through CS is #GP).
+ */
+const FLAT32 = MODE_CODE32 | MODE_STACK32 | MODE_FLAT | MODE_PROTECTED | (SEG_OPEN_READ_ONLY << (MODE_SEG_SHIFT + 2 * SEG_CS));
 
 /** A mistake in the command line or the input file, reported in one line. */
 export class IrCommandError extends UsageError {}

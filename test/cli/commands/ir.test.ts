@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { irCommand } from '../../../src/cli/commands/ir.js';
+import { runKernel } from '../run-capture.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const hello = join(root, 'fixtures', 'kernels', 'hello.elf');
@@ -65,6 +66,14 @@ describe('btvm ir', () => {
       } else expect(body).toBe('');
     }
     expect(titles.some((t) => t[2] !== undefined)).toBe(true);
+  });
+
+  it('gives a block the mode word btvm run -d ir gives it', async () => {
+    const ir = await run([hello, '--at', '0x10002b']);
+    const header = /^block 0x0010002b mode=0x[0-9a-f]+ /m.exec(ir.out)?.[0];
+    const traced = await runKernel(hello, ['-d', 'ir', '--trace-filter', '0x10002b'], { logFile: true });
+    expect(header).toBeDefined();
+    expect(traced.logFile).toContain(header);
   });
 
   it('--at SYMBOL starts at an ELF symbol', async () => {

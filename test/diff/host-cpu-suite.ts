@@ -7,7 +7,8 @@
  * shard j mod SHARDS, and is generated from seed DIFF_SEED + j, so every
  * batch is reproducible on its own: a failure prints the seed, the case
  * index, its assembly text, the inputs and both result lines.
- * `npm run diff:million` sets DIFF_CASES=1000000.
+ * `npm run diff:million` sets DIFF_CASES=1000000 and DIFF_PROGRESS=1 (a line
+ * per batch of 5000 on the console).
  */
 import { describe, expect, it } from 'vitest';
 import { haveHarness, probeHostSelectors } from '../support/native-harness.js';
@@ -22,6 +23,8 @@ const BATCH = 5000;
 const TOTAL = Number(process.env['DIFF_CASES'] ?? 20000);
 const SEED = Number(process.env['DIFF_SEED'] ?? 0x5eed0001);
 const SHOW = 4;
+/** One line per batch (`npm run diff:million` sets it: a million cases take a while). */
+const PROGRESS = process.env['DIFF_PROGRESS'] === '1';
 
 export function hostCpuSuite(shard: number): void {
   const batches: { seed: number; count: number }[] = [];
@@ -42,12 +45,15 @@ export function hostCpuSuite(shard: number): void {
       const encodingProblems: string[] = [];
       const hit = new Set<number>();
       const endings = new Map<string, number>();
+      let done = 0;
       for (const b of batches) {
         const r = await runBatch(gen, runner, b.seed, b.count, { singleStepEvery: 16 });
         mismatches.push(...r.mismatches);
         encodingProblems.push(...r.encodingProblems);
         for (const f of r.formsHit) hit.add(f);
         for (const [k, v] of r.endings) endings.set(k, (endings.get(k) ?? 0) + v);
+        done += b.count;
+        if (PROGRESS) console.log(`shard ${shard + 1}/${SHARDS}: ${done}/${cases} cases, ${mismatches.length} differ`);
       }
       expect(encodingProblems.slice(0, 20), 'nasm encoded lines as other rows than meant').toEqual([]);
       const missing = forms.filter((f) => !hit.has(f.id)).map((f) => `${f.mnemonic} ${f.operandText} [${f.encoding}] ${f.file}:${f.line}`);

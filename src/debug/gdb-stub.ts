@@ -57,8 +57,6 @@ export class GdbStub {
   private readonly registers: RegisterFile;
   private readonly server: Server;
   private socket: Socket | null = null;
-  /** gdb is waiting for a stop reply (after c or s). */
-  private running = false;
 
   private constructor(private readonly machine: Machine, private readonly options: GdbStubOptions) {
     this.session = new DebugSession(machine, options.waitForGdb);
@@ -98,7 +96,6 @@ export class GdbStub {
     this.session.pause();
     this.socket = socket;
     socket.setNoDelay(true);
-    this.running = false;
     const reader = new RspReader();
     socket.on('data', (chunk: Buffer) => {
       for (const event of reader.feed(chunk)) {
@@ -126,7 +123,6 @@ export class GdbStub {
 
   private stopped(reason: StopReason): void {
     if (this.socket === null) return;
-    this.running = false;
     this.send(stopReply(reason));
   }
 
@@ -169,7 +165,6 @@ export class GdbStub {
       case 'Z': case 'z': return this.breakpoint(packet);
       case 'c': case 's': {
         if (packet.length > 1) this.machine.cpu.eip = parseInt(packet.slice(1), 16) >>> 0;
-        this.running = true;
         session.resume(packet[0] === 's');
         return null;
       }

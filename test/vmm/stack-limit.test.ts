@@ -58,7 +58,9 @@ describe('inner stack of a privilege change (SDM only)', () => {
     g.emulate('int', 0x80, 0, 0, 0x4002);
     // #SS(0x38) from the int; its own delivery and then #DF's need the same stack: the last one, raised while
     // delivering an exception, carries EXT (bit 0).
-    expect(g.core.end).toEqual({ kind: 'triple-fault', detail: `#SS(0x${(SMALL_STACK | 1).toString(16)}) while delivering #DF at eip=0x4000` });
+    // The chain: int 0x80's #SS(new SS), the #DF its delivery raised, and that #DF's own #SS (EXT set).
+    expect(g.core.end).toEqual({ kind: 'triple-fault',
+      detail: `#SS(0x${(SMALL_STACK | 1).toString(16)}) while delivering #DF at eip=0x4000 (exceptions: #SS(0x${(SMALL_STACK & ~3).toString(16)}) -> #DF(0x0) -> #SS(0x${(SMALL_STACK | 1).toString(16)}))` });
   });
 });
 

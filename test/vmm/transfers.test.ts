@@ -196,7 +196,9 @@ describe('exception delivery', () => {
     g.phys.write16(0x3000 + 8, UDATA); // SS0 with RPL 3
     g.enterRing(3);
     g.monitor.raise(UD, -1);
-    expect(g.core.end).toEqual({ kind: 'triple-fault', detail: `#TS(0x${((UDATA & ~3) | 1).toString(16)}) while delivering #DF at eip=0x0` });
+    const ts = `#TS(0x${((UDATA & ~3) | 1).toString(16)})`;
+    // The end names the whole chain: the #UD, the #TS its delivery raised, the #DF, and the #TS that ended it.
+    expect(g.core.end).toEqual({ kind: 'triple-fault', detail: `${ts} while delivering #DF at eip=0x0 (exceptions: #UD -> ${ts} -> #DF(0x0) -> ${ts})` });
   });
 });
 

@@ -15,7 +15,7 @@
  * processes), so FCS/FDS and FIP/FDP in the outcome are the 64-bit process's;
  * everything else is what the instruction does in any mode.
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -184,10 +184,21 @@ function parseAll(out: string, n: number): X87Outcome[] {
   return lines.map(parseX87Line);
 }
 
-/** Run cases natively in one oracle process; blocks until done. */
+/**
+ * Run cases natively in one oracle process; blocks until done. A run that
+ * ends abnormally (seen once in a CI-sized run: the process gone before it
+ * read its input, EPIPE, and not again on the same cases) is retried twice;
+ * the third failure is reported with the signal, status and stderr.
+ */
 export function runX87(cases: readonly X87Case[]): X87Outcome[] {
   const input = cases.map(formatX87Case).join('\n') + '\n';
-  return parseAll(execFileSync(X87_ORACLE, { input, maxBuffer: 1 << 30 }).toString(), cases.length);
+  let why = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = spawnSync(X87_ORACLE, { input, maxBuffer: 1 << 30 });
+    if (r.error === undefined && r.status === 0) return parseAll(r.stdout.toString(), cases.length);
+    why = `${r.error?.message ?? ''} status ${r.status} signal ${r.signal} stderr ${String(r.stderr).slice(0, 200)}`;
+  }
+  throw new Error(`x87 oracle failed three times: ${why}`);
 }
 
 /** Same, without blocking, so btvm's side of a batch can run meanwhile. */

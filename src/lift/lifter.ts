@@ -23,7 +23,8 @@
  *     code, cond null): the CPU/VMM computes CR2 (the first unreadable linear
  *     address at or after CS.base + EIP) and the page-fault error code from
  *     its own paging state, which the lifter does not know.
- * Undefined encodings raise #UD, over-long ones (> 15 bytes) #GP(0), x87 and
+ * Undefined encodings raise #UD (except D6, salc, which objdump and so the
+ * decoder call undefined but CPUs execute), over-long ones (> 15 bytes) #GP(0), x87 and
  * SIMD forms #UD (no FPU offered yet).
  * Under a CS shorter than 4 GiB (src/state/code-limit.ts) an instruction
  * whose bytes reach beyond the limit is #GP(0) instead (SDM vol. 3 §5.3),
@@ -39,6 +40,7 @@ import type { CodeFetcher } from './code-fetcher.js';
 import { LiftContext } from './context.js';
 import type { LiftMode } from './lift-mode.js';
 import { gateFor } from './feature-gates.js';
+import { liftSalc } from './flags-ops.js';
 import { lifterFor } from './registry.js';
 import { liftX87 } from './x87.js';
 import { REPEATABLE_STRING_OPS } from './string.js';
@@ -52,6 +54,7 @@ export interface LiftOptions {
 
 export const DEFAULT_MAX_INSNS = 64;
 const PF = 14, UD = 6, GP = 13;
+const SALC = 0xd6;
 const DEFAULT_MODEL = parseCpuModel(DEFAULT_CPU_MODEL);
 const PAGE_MASK = ~0xfff;
 
@@ -117,8 +120,13 @@ function endsInRaise(ctx: LiftContext): boolean {
   return last !== undefined && last.op === 'raise' && last.cond === null;
 }
 
+/** D6 (salc): undefined for the decoder, as objdump calls it "(bad)", but executed by every IA-32 CPU (flags-ops.ts). */
+function isSalc(insn: DecodedInsn, bytes: Uint8Array): boolean {
+  return bytes[insn.prefixLen] === SALC && insn.length === insn.prefixLen + 1 && !insn.lock;
+}
+
 function liftOne(ctx: LiftContext, insn: DecodedInsn, bytes: Uint8Array): void {
-  if (insn.status === 'invalid') return ctx.raise(UD);
+  if (insn.status === 'invalid') return isSalc(insn, bytes) ? liftSalc(ctx) : ctx.raise(UD);
   if (insn.status === 'too-long') return ctx.raise(GP, 0);
   if (insn.cls === 'simd') return ctx.raise(UD);
   const mnemonic = gateFor(ctx.mode.model ?? DEFAULT_MODEL, insn.mnemonic);

@@ -1,0 +1,42 @@
+/**
+ * Packed integer compares: pcmpeqb/w/d and the signed pcmpgtb/w/d. Each lane
+ * of A becomes all ones where the predicate holds, else zero.
+ *
+ * pcmpeqb is one of glibc's string-function workhorses (with pmovmskb and
+ * pminub), so these are tight loops on the narrowest views.
+ */
+import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
+
+export function pcmpeqb(x: SimdScratch, bytes: number): void {
+  const v = x.u8;
+  for (let i = 0; i < bytes; i++) v[i] = v[i] === v[B8 + i] ? 0xff : 0;
+}
+
+export function pcmpeqw(x: SimdScratch, bytes: number): void {
+  const v = x.u16;
+  const n = bytes >> 1;
+  for (let i = 0; i < n; i++) v[i] = v[i] === v[B16 + i] ? 0xffff : 0;
+}
+
+export function pcmpeqd(x: SimdScratch, bytes: number): void {
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = v[i] === v[B32 + i] ? -1 : 0;
+}
+
+export function pcmpgtb(x: SimdScratch, bytes: number): void {
+  const v = x.i8;
+  for (let i = 0; i < bytes; i++) v[i] = v[i] > v[B8 + i] ? -1 : 0;
+}
+
+export function pcmpgtw(x: SimdScratch, bytes: number): void {
+  const v = x.i16;
+  const n = bytes >> 1;
+  for (let i = 0; i < n; i++) v[i] = v[i] > v[B16 + i] ? -1 : 0;
+}
+
+export function pcmpgtd(x: SimdScratch, bytes: number): void {
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = v[i] > v[B32 + i] ? -1 : 0;
+}

@@ -18,9 +18,9 @@
  * are EAX and ECX. B's bytes past memBytes are garbage on the JS side, so a
  * form that reads more than its memory operand shows up.
  *
- * SIMD_DIFF_CASES sets the cases per row (default 400), SIMD_DIFF_SEED the
- * seed; `npm run diff:simd` runs about a million over all rows
- * (scripts/simd-diff-million.mjs). One `it` per row, named by family, so a
+ * SIMD_DIFF_CASES sets the cases per row (default 400), SIMD_DIFF_TOTAL the
+ * cases over all rows instead, SIMD_DIFF_SEED the seed, SIMD_DIFF_PROGRESS=1
+ * a line per batch; `npm run diff:simd` runs a million. One `it` per row, named by family, so a
  * failing row is visible by name; the summary line gives pass/fail per family.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +39,10 @@ import { SimdValues } from './simd-values.js';
 
 const ok = haveSseOracle();
 if (!ok) console.log(`skipping: ${SSE_ORACLE_MISSING}`);
-const CASES = Number(process.env['SIMD_DIFF_CASES'] ?? 400);
+/** The rows tested: every row with a computation (special forms are the unit's). */
+const ROWS = ALL_FORMS.filter((f) => f.run !== undefined && !f.special);
+const TOTAL = process.env['SIMD_DIFF_TOTAL'];
+const CASES = TOTAL ? Math.ceil(Number(TOTAL) / Math.max(1, ROWS.length)) : Number(process.env['SIMD_DIFF_CASES'] ?? 400);
 const SEED = Number(process.env['SIMD_DIFF_SEED'] ?? 0x551d);
 const PROGRESS = process.env['SIMD_DIFF_PROGRESS'] === '1';
 const BATCH = 40000;
@@ -50,8 +53,6 @@ const ZF_PF_CF = 0x45;
 const familyOf = new Map<SimdForm, string>();
 for (const [name, rows] of [['integer', INTEGER], ['float', FLOAT], ['moves', MOVES]] as const)
   for (const f of rows) familyOf.set(f, name);
-
-const ROWS = ALL_FORMS.filter((f) => f.run !== undefined && !f.special);
 
 const PREFIX_BYTE = [0, 0x66, 0xf3, 0xf2];
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

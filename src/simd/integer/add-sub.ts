@@ -85,8 +85,7 @@ export function paddsw(x: SimdScratch, bytes: number): void {
 export function paddusb(x: SimdScratch, bytes: number): void {
   const v = x.u8;
   for (let i = 0; i < bytes; i++) {
-    const s = v[i] + v[B8 + i];
-    v[i] = s > 0xff ? 0xff : s;
+    v[i] = Math.min(v[i] + v[B8 + i], 0xff);
   }
 }
 
@@ -119,8 +118,7 @@ export function psubsw(x: SimdScratch, bytes: number): void {
 export function psubusb(x: SimdScratch, bytes: number): void {
   const v = x.u8;
   for (let i = 0; i < bytes; i++) {
-    const s = v[i] - v[B8 + i];
-    v[i] = s < 0 ? 0 : s;
+    v[i] = Math.max(v[i] - v[B8 + i], 0);
   }
 }
 

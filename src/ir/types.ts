@@ -206,4 +206,5 @@ export type VmmRoutine =
   | 'invlpg' | 'invd' | 'wbinvd'
   | 'lar' | 'lsl' | 'verr' | 'verw' | 'arpl'
   | 'sysenter' | 'sysexit'
-  | 'fpu';
+  | 'fpu'
+  | 'simd';

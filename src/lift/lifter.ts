@@ -24,8 +24,9 @@
  *     address at or after CS.base + EIP) and the page-fault error code from
  *     its own paging state, which the lifter does not know.
  * Undefined encodings raise #UD (except D6, salc, which objdump and so the
- * decoder call undefined but CPUs execute), over-long ones (> 15 bytes) #GP(0), x87 and
- * SIMD forms #UD (no FPU offered yet).
+ * decoder call undefined but CPUs execute), over-long ones (> 15 bytes)
+ * #GP(0); x87 instructions become fpu calls (x87.ts), SIMD ones (with
+ * fxsave and fxrstor) simd calls (simd.ts).
  * Under a CS shorter than 4 GiB (src/state/code-limit.ts) an instruction
  * whose bytes reach beyond the limit is #GP(0) instead (SDM vol. 3 §5.3),
  * decided here when the mode word holds the limit; control.ts checks near
@@ -42,6 +43,7 @@ import type { LiftMode } from './lift-mode.js';
 import { gateFor } from './feature-gates.js';
 import { liftSalc } from './flags-ops.js';
 import { lifterFor } from './registry.js';
+import { liftSimd } from './simd.js';
 import { liftX87 } from './x87.js';
 import { REPEATABLE_STRING_OPS } from './string.js';
 
@@ -128,8 +130,9 @@ function isSalc(insn: DecodedInsn, bytes: Uint8Array): boolean {
 function liftOne(ctx: LiftContext, insn: DecodedInsn, bytes: Uint8Array): void {
   if (insn.status === 'invalid') return isSalc(insn, bytes) ? liftSalc(ctx) : ctx.raise(UD);
   if (insn.status === 'too-long') return ctx.raise(GP, 0);
-  if (insn.cls === 'simd') return ctx.raise(UD);
-  const mnemonic = gateFor(ctx.mode.model ?? DEFAULT_MODEL, insn.mnemonic);
+  const model = ctx.mode.model ?? DEFAULT_MODEL;
+  if (insn.cls === 'simd' || insn.mnemonic === 'fxsave' || insn.mnemonic === 'fxrstor') return liftSimd(ctx, insn, bytes, model);
+  const mnemonic = gateFor(model, insn.mnemonic);
   if (mnemonic === 'ud') return ctx.raise(UD);
   if (insn.cls === 'fpu') return liftX87(ctx, insn, bytes);
   const entry = lifterFor(mnemonic);

@@ -13,8 +13,8 @@
  *
  * A 9B byte decoded with its instruction (`9b d9 /7` = fstcw) is a separate
  * fwait call first, so a pending exception faults with EIP at the 9B.
- * Encodings of class fpu outside D8–DF (fxsave, fxrstor) reach here only on
- * a model with FXSR, which btvm does not offer yet: #UD.
+ * fxsave and fxrstor (class fpu in isa/) go to the SIMD unit instead
+ * (lift/simd.ts): they save and restore the SSE state too.
  */
 import type { DecodedInsn, MemOperand } from '../decoder/insn.js';
 import { x87Op } from '../fpu/unit/dispatch.js';

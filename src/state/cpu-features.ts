@@ -5,8 +5,8 @@
  * A model is the qemu32 CPUID table (cpu-model.ts) with leaf 1's feature
  * words replaced. Features are named as QEMU and Linux's /proc/cpuinfo name
  * them. Each knows whether btvm executes it: a model may only advertise
- * what runs, so `+sse` (or plain `qemu32`) is refused with a one-line error
- * until the SIMD unit exists.
+ * what runs, so `+pae` is refused with a one-line error (no PAE paging),
+ * and so are SSSE3 and later extensions.
  */
 import { cpuidLeaf } from './cpu-model.js';
 
@@ -45,11 +45,11 @@ export const FEATURES: ReadonlyMap<string, FeatureInfo> = new Map<string, Featur
   ['pat', { word: FeatureWord.Edx1, bit: 16, executed: true }],
   ['pse36', { word: FeatureWord.Edx1, bit: 17, executed: false }],
   ['clflush', { word: FeatureWord.Edx1, bit: 19, executed: false }],
-  ['mmx', { word: FeatureWord.Edx1, bit: 23, executed: false }],
-  ['fxsr', { word: FeatureWord.Edx1, bit: 24, executed: false }],
-  ['sse', { word: FeatureWord.Edx1, bit: 25, executed: false }],
-  ['sse2', { word: FeatureWord.Edx1, bit: 26, executed: false }],
-  ['sse3', { word: FeatureWord.Ecx1, bit: 0, executed: false }],
+  ['mmx', { word: FeatureWord.Edx1, bit: 23, executed: true }],
+  ['fxsr', { word: FeatureWord.Edx1, bit: 24, executed: true }],
+  ['sse', { word: FeatureWord.Edx1, bit: 25, executed: true }],
+  ['sse2', { word: FeatureWord.Edx1, bit: 26, executed: true }],
+  ['sse3', { word: FeatureWord.Ecx1, bit: 0, executed: true }],
   ['ssse3', { word: FeatureWord.Ecx1, bit: 9, executed: false }],
   ['cx16', { word: FeatureWord.Ecx1, bit: 13, executed: false }],
   ['sse4.1', { word: FeatureWord.Ecx1, bit: 19, executed: false }],
@@ -83,16 +83,23 @@ export class CpuModel {
 }
 
 const QEMU32 = cpuidLeaf(1, 0);
-const NOT_EXECUTED = ['pae', 'mmx', 'fxsr', 'sse', 'sse2', 'sse3'];
+/** What QEMU's qemu32 advertises and btvm does not execute: PAE paging. */
+const NOT_EXECUTED = ['pae'];
+/** The SIMD extensions, which btvm32 leaves out. */
+const SIMD = ['mmx', 'fxsr', 'sse', 'sse2', 'sse3'];
 
-/** Base models: name → [EDX, ECX] of leaf 1. */
+/**
+ * Base models: name → [EDX, ECX] of leaf 1. qemu32 is QEMU's default model
+ * less PAE; btvm32 is that without MMX, FXSR, SSE, SSE2 and SSE3, for
+ * guests (and comparisons) that must run on the x87 alone.
+ */
 const BASE_MODELS: ReadonlyMap<string, readonly [number, number]> = new Map([
-  ['qemu32', [QEMU32[3], QEMU32[2]] as const],
-  ['btvm32', withFeatures(QEMU32[3], QEMU32[2], NOT_EXECUTED, false)],
+  ['qemu32', withFeatures(QEMU32[3], QEMU32[2], NOT_EXECUTED, false)],
+  ['btvm32', withFeatures(QEMU32[3], QEMU32[2], [...NOT_EXECUTED, ...SIMD], false)],
 ]);
 
 /** The model `btvm run` uses without -cpu. */
-export const DEFAULT_CPU_MODEL = 'btvm32';
+export const DEFAULT_CPU_MODEL = 'qemu32';
 
 function withFeatures(edx: number, ecx: number, names: readonly string[], on: boolean): readonly [number, number] {
   for (const n of names) {

@@ -12,9 +12,10 @@
  *
  * A model tells the truth: it advertises only what btvm executes, and the
  * lifter raises #UD for an instruction whose feature the model lacks, as
- * that CPU would (lift/feature-gates.ts). btvm does not execute MMX, FXSR,
- * SSE, SSE2, SSE3 or PAE paging yet, so the default model, `btvm32`, is
- * qemu32 without them; `qemu32` itself is refused until they exist. Every
+ * that CPU would (lift/feature-gates.ts). btvm does not execute PAE paging,
+ * so the models built on this table (cpu-features.ts: `qemu32`, the
+ * default, and `btvm32`, which also leaves out the SIMD extensions) clear
+ * that bit. Every
  * model shares the page walker's reserved-bit rule: none has PSE-36, so a
  * 4 MiB PDE reserves bits 21:13 (mmu/page-walk.ts reads the qemu32 table).
  *

@@ -35,6 +35,7 @@ export const VMM_ROUTINES: readonly VmmRoutine[] = [
   'lar', 'lsl', 'verr', 'verw', 'arpl',
   'sysenter', 'sysexit',
   'fpu',
+  'simd',
 ];
 
 export const routineIndex = (r: VmmRoutine): number => VMM_ROUTINES.indexOf(r);

@@ -20,6 +20,9 @@ import type { RunEnd } from './run-end.js';
 import { FpuState } from '../fpu/fpu-state.js';
 import { X87Unit } from '../fpu/unit/x87-unit.js';
 import { X87Cpu, X87Memory } from './x87-bindings.js';
+import { SimdUnit } from '../simd/unit/simd-unit.js';
+import { SimdState } from '../simd/unit/simd-state.js';
+import { SimdCpu } from './simd-bindings.js';
 
 /**
  * bt: binary translation — every sensitive instruction reaches the VMM and
@@ -94,6 +97,8 @@ export class MonitorCore {
   readonly stats: MonitorStats;
   /** The x87 FPU (its state and the unit that executes x87 instructions: vmm/x87.ts). */
   readonly x87: X87Unit;
+  /** The SIMD unit: XMM registers and MXCSR, MMX on the x87's registers (vmm/simd.ts). */
+  readonly simd: SimdUnit;
   /** Pulses an IRQ line of the interrupt controller (set by the machine): FERR# is IRQ13. */
   raiseIrq: ((irq: number) => void) | null = null;
 
@@ -110,6 +115,7 @@ export class MonitorCore {
       exceptionsByVector: new Float64Array(256), softwareByVector: new Float64Array(256), externalByVector: new Float64Array(256),
     };
     this.x87 = new X87Unit(new FpuState(), new X87Memory(mem), new X87Cpu(cpu));
+    this.simd = new SimdUnit(new SimdState(), this.x87, new SimdCpu(cpu));
   }
 
   requestEnd(end: RunEnd): void {

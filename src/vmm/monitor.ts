@@ -17,6 +17,7 @@ import { VMM_ROUTINES, VmmResult, type Monitor } from '../vmm-interface/interfac
 import type { VmmRoutine } from '../ir/types.js';
 import { cpuid } from './cpuid.js';
 import { fpu } from './x87.js';
+import { simd } from './simd.js';
 import { Access, Translation } from '../mmu/mmu.js';
 import { deliverException } from './exceptions.js';
 import { GuestFault, UnsupportedGuestFeature } from './fault.js';
@@ -69,7 +70,7 @@ const enum R {
   str = 20, movToCr = 21, movFromCr = 22, movToDr = 23, movFromDr = 24, clts = 25, lmsw = 26, smsw = 27,
   loadSeg = 28, farJmp = 29, farCall = 30, farRet = 31, iret = 32, int = 33, into = 34, int3 = 35,
   invlpg = 36, invd = 37, wbinvd = 38, lar = 39, lsl = 40, verr = 41, verw = 42, arpl = 43, sysenter = 44,
-  sysexit = 45, fpu = 46,
+  sysexit = 45, fpu = 46, simd = 47,
 }
 
 const ROUTINE_ORDER: ReadonlyArray<readonly [VmmRoutine, R]> = [
@@ -81,6 +82,7 @@ const ROUTINE_ORDER: ReadonlyArray<readonly [VmmRoutine, R]> = [
   ['farCall', R.farCall], ['farRet', R.farRet], ['iret', R.iret], ['int', R.int], ['into', R.into], ['int3', R.int3],
   ['invlpg', R.invlpg], ['invd', R.invd], ['wbinvd', R.wbinvd], ['lar', R.lar], ['lsl', R.lsl], ['verr', R.verr],
   ['verw', R.verw], ['arpl', R.arpl], ['sysenter', R.sysenter], ['sysexit', R.sysexit], ['fpu', R.fpu],
+  ['simd', R.simd],
 ];
 for (const [name, index] of ROUTINE_ORDER) {
   if (idx(name) !== index) throw new Error(`monitor.ts: routine ${name} is ${idx(name)} in VMM_ROUTINES, not ${index}`);
@@ -191,6 +193,7 @@ export class VirtualMachineMonitor implements Monitor {
       case R.sysenter: return sysenter(m);
       case R.sysexit: requireRing0(m); return sysexit(m);
       case R.fpu: return fpu(m, a, b, c);
+      case R.simd: return simd(m, a, b, c);
       default:
         throw new Error(`emulate: unknown VMM routine index ${r}`);
     }

@@ -10,8 +10,17 @@ import { TestGuest } from '../vmm/guest-builder.js';
 const bit = (name: string): number => 1 << FEATURES.get(name)!.bit;
 
 describe('CPU models', () => {
-  it('btvm32 is qemu32 without the features btvm does not execute (MMX FXSR SSE SSE2 SSE3 PAE)', () => {
+  it('the default model is qemu32: QEMU\'s CPUID without PAE, which btvm does not execute, with MMX FXSR SSE SSE2 SSE3', () => {
+    expect(DEFAULT_CPU_MODEL).toBe('qemu32');
     const m = parseCpuModel(DEFAULT_CPU_MODEL);
+    const q = cpuidLeaf(1, 0);
+    expect(m.cpuid(1, 0)).toEqual([q[0], q[1], q[2] | 0, (q[3] & ~bit('pae')) | 0]);
+    for (const f of ['mmx', 'fxsr', 'sse', 'sse2', 'sse3', 'fpu', 'cmov']) expect(m.has(f), f).toBe(true);
+    for (const f of ['pae', 'ssse3', 'clflush']) expect(m.has(f), f).toBe(false);
+  });
+
+  it('btvm32 is qemu32 without the SIMD extensions (MMX FXSR SSE SSE2 SSE3) and PAE', () => {
+    const m = parseCpuModel('btvm32');
     const q = cpuidLeaf(1, 0);
     const gone = ['mmx', 'fxsr', 'sse', 'sse2', 'pae'].reduce((a, n) => a | bit(n), 0);
     expect(m.cpuid(1, 0)).toEqual([q[0], q[1], (q[2] & ~bit('sse3')) | 0, (q[3] & ~gone) | 0]);
@@ -33,16 +42,17 @@ describe('CPU models', () => {
   });
 
   it('refuses models and features it cannot honour, in one line naming them', () => {
-    expect(() => parseCpuModel('qemu32')).toThrow(/advertises pae, mmx, fxsr, sse, sse2, sse3, which btvm does not execute/);
-    expect(() => parseCpuModel('btvm32,+sse2')).toThrow(CpuModelError);
+    expect(() => parseCpuModel('qemu32,+pae')).toThrow(/advertises pae, which btvm does not execute/);
+    expect(() => parseCpuModel('btvm32,+ssse3,+sse4.1')).toThrow(/advertises ssse3, sse4.1, which btvm does not execute/);
+    expect(() => parseCpuModel('btvm32,+pae')).toThrow(CpuModelError);
     expect(() => parseCpuModel('pentium9')).toThrow(/unknown CPU model 'pentium9'/);
     expect(() => parseCpuModel('btvm32,+frobnicate')).toThrow(/unknown CPU feature 'frobnicate'/);
     expect(() => parseCpuModel('btvm32,+cmov=on')).toThrow(/bad -cpu feature/);
     expect(() => parseCpuModel('btvm32,__proto__')).toThrow(CpuModelError);
     expect(() => parseCpuModel('__proto__')).toThrow(/unknown CPU model/);
     expect(() => parseCpuModel('btvm32,constructor')).toThrow(/unknown CPU feature 'constructor'/);
-    // qemu32 without what btvm lacks is the default model again.
-    expect(parseCpuModel('qemu32,-pae,-mmx,-fxsr,-sse,-sse2,-sse3').cpuid(1, 0)).toEqual(parseCpuModel('btvm32').cpuid(1, 0));
+    // qemu32 without the SIMD extensions is btvm32.
+    expect(parseCpuModel('qemu32,-mmx,-fxsr,-sse,-sse2,-sse3').cpuid(1, 0)).toEqual(parseCpuModel('btvm32').cpuid(1, 0));
   });
 
   it("the cpuid routine answers from the CPU's model", () => {

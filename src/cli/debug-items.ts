@@ -13,7 +13,7 @@
 import { UsageError } from './failure.js';
 
 export const DEBUG_ITEMS = [
-  ['in_asm', 'guest instructions of each translated block'],
+  ['in_asm', 'guest instructions of each translated block, headed IN: FUNCTION (kernel symbols) or IN: ADDRESS'],
   ['ir', 'IR of each block as lifted, before optimisation'],
   ['opt', 'IR of each block after the optimisation passes'],
   ['js', 'generated JavaScript of each translated region'],

@@ -45,6 +45,8 @@ export interface AddressFilter {
 
 export interface InspectionOptions {
   readonly traceFilter?: AddressFilter;
+  /** The guest's function at an address (from the kernel's symbols), for `-d in_asm`'s `IN: name`. */
+  readonly functionAt?: (address: number) => string | undefined;
 }
 
 /** The executor `btvm run` uses; `inspection` adds what the command line asked for beyond ExecutorParts. */
@@ -76,7 +78,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
   };
   const disabled = new Set([...(parts.disabledPasses.has('all') ? PASS_NAMES : parts.disabledPasses)].filter((n): n is PassName => (PASS_NAMES as readonly string[]).includes(n)));
   const filter = inspection.traceFilter ?? null;
-  const blockLog = translationLog(parts, filter, defaultStages({ disabled }));
+  const blockLog = translationLog(parts, filter, defaultStages({ disabled }), inspection.functionAt);
   const mmu = parts.mmu;
   const runtime = createCpuRuntime({
     cpu,
@@ -156,11 +158,11 @@ const BLOCK_KINDS: readonly TranslationLogKind[] = ['in_asm', 'ir', 'opt', 'js']
  * js after all its blocks: so the block just lifted decides the first three,
  * and whether any block of the region passed the filter decides js.
  */
-function translationLog(parts: ExecutorParts, filter: AddressFilter | null, inner: TranslatorStages):
-  { log?: TranslationLog; stages?: TranslatorStages } {
+function translationLog(parts: ExecutorParts, filter: AddressFilter | null, inner: TranslatorStages,
+  functionAt: InspectionOptions['functionAt']): { log?: TranslationLog; stages?: TranslatorStages } {
   if (!BLOCK_KINDS.some((k) => parts.debug.has(k))) return {};
   const write = (_kind: TranslationLogKind, text: string): void => parts.log(text.endsWith('\n') ? text : text + '\n');
-  if (filter === null) return { log: { enabled: (kind) => parts.debug.has(kind), write } };
+  if (filter === null) return { log: { enabled: (kind) => parts.debug.has(kind), write, functionAt } };
   let blockTraced = false, regionTraced = false;
   const log: TranslationLog = {
     enabled(kind) {
@@ -170,6 +172,7 @@ function translationLog(parts: ExecutorParts, filter: AddressFilter | null, inne
       return traced && parts.debug.has('js');
     },
     write,
+    functionAt,
   };
   const stages: TranslatorStages = {
     lift(code, address, mode, options) {

@@ -2,8 +2,8 @@
  * Address → symbol lookups over an ELF file's symbols, built once.
  *
  * `btvm disasm` labels each address that starts a symbol and annotates
- * branch targets as `<sym+0x10>`; a future `-d in_asm` can print `IN: sym`
- * the same way. Building the index walks each distinct symbol table once
+ * branch targets as `<sym+0x10>`; `btvm run -d in_asm` heads a block in a
+ * function with `IN: name`, as QEMU does (FunctionRanges below). Building the index walks each distinct symbol table once
  * (sections sharing bytes share one array), so it costs O(symbols log
  * symbols) however many sections or executable sections the file has —
  * never sections × symbols.
@@ -12,7 +12,7 @@
  * the first seen among equals (table order, then symbol order), and never
  * section or file symbols or unnamed ones — objdump's choices.
  */
-import type { Elf32File } from './elf32-types.js';
+import type { Elf32File, Elf32Symbol } from './elf32-types.js';
 
 const STT_OBJECT = 1;
 const STT_FUNC = 2;
@@ -42,18 +42,22 @@ export class SymbolIndex {
   nearest(address: number): { name: string; offset: number } | null {
     this.sorted ??= [...this.names.keys()].sort((a, b) => a - b);
     const s = this.sorted;
-    let lo = 0;
-    let hi = s.length - 1;
-    let best = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (s[mid]! <= address) {
-        best = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const best = lastAtOrBelow(s, address);
     return best < 0 ? null : { name: this.names.get(s[best]!)!, offset: address - s[best]! };
   }
+}
+
+/** The index of the last element of ascending `sorted` at or below `value`, or -1. */
+function lastAtOrBelow(sorted: readonly number[], value: number): number {
+  let lo = 0, hi = sorted.length - 1, best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= value) {
+      best = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return best;
 }
 
 function rankOf(type: number): number {
@@ -75,4 +79,38 @@ export function indexSymbols(elf: Elf32File): { bySection: ReadonlyMap<number, S
     }
   }
   return { bySection, all };
+}
+
+/**
+ * The function whose bytes hold an address, by QEMU's rule for `-d in_asm`'s
+ * `IN:` lines: only defined STT_FUNC symbols, each covering [value, value +
+ * size), so a symbol without a size (an assembler label) names nothing.
+ */
+export class FunctionRanges {
+  private readonly starts: number[];
+  private readonly ends: number[];
+  private readonly names: string[];
+
+  constructor(functions: readonly { readonly value: number; readonly size: number; readonly name: string }[]) {
+    const sorted = [...functions].sort((a, b) => (a.value >>> 0) - (b.value >>> 0));
+    this.starts = sorted.map((f) => f.value >>> 0);
+    this.ends = sorted.map((f) => (f.value >>> 0) + f.size);
+    this.names = sorted.map((f) => f.name);
+  }
+
+  /** The name of the function containing `address`, if any. */
+  nameAt(address: number): string | undefined {
+    const a = address >>> 0;
+    const best = lastAtOrBelow(this.starts, a);
+    // Functions do not nest, so the last one starting at or below the address is the only candidate.
+    return best >= 0 && a < this.ends[best]! ? this.names[best] : undefined;
+  }
+}
+
+export function indexFunctions(elf: Elf32File): FunctionRanges {
+  const functions: Elf32Symbol[] = [];
+  for (const table of new Set(elf.symbolTables.values())) {
+    for (const s of table) if (s.type === STT_FUNC && s.shndx !== 0 && s.size > 0 && s.name !== '') functions.push(s);
+  }
+  return new FunctionRanges(functions);
 }

@@ -36,6 +36,8 @@ export type TranslationLogKind = 'in_asm' | 'ir' | 'opt' | 'js';
 export interface TranslationLog {
   enabled(kind: TranslationLogKind): boolean;
   write(kind: TranslationLogKind, text: string): void;
+  /** The guest function a block starts in, for `-d in_asm`'s `IN: name` header (QEMU's); else the address heads it. */
+  functionAt?(address: number): string | undefined;
 }
 
 /** The lifter and the pass pipeline, injected so tests can use hand-built blocks. */
@@ -152,7 +154,7 @@ export class Translator {
     const lifted = this.stages.lift(this.code, at, liftMode, options);
     const t1 = performance.now();
     times.lift += t1 - t0;
-    if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted));
+    if (log?.enabled('in_asm')) log.write('in_asm', guestListing(lifted, log));
     // Each section names its stage: with -d ir,opt the same block header appears twice.
     if (log?.enabled('ir')) log.write('ir', `IR after lifting (-d ir):\n${printBlock(lifted)}`);
     const opt = this.stages.optimize(lifted);
@@ -190,8 +192,8 @@ const SINGLE_STEP: LiftOptions = { singleStep: true };
 const ONE_INSN: LiftOptions = { maxInsns: 1 };
 
 /** The guest instructions of a block, one per line, for `-d in_asm`. */
-function guestListing(block: Block): string {
-  const lines = [`IN: ${hex32(block.address)}`];
+function guestListing(block: Block, log: TranslationLog): string {
+  const lines = [`IN: ${log.functionAt?.(block.address) ?? hex32(block.address)}`];
   for (const op of block.ops) if (op.op === 'insn') lines.push(`${hex32(op.address)}:  ${op.text}`);
   return lines.join('\n') + '\n';
 }

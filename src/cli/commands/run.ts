@@ -26,6 +26,9 @@ import { formatCpuDump } from '../../vmm/cpu-dump.js';
 import type { ExecutorFactory } from '../../exec/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
 import { looksLikeBzImage } from '../../loader/linux-bzimage.js';
+import { ElfFormatError, parseElf32 } from '../../loader/elf32.js';
+import { indexFunctions, type FunctionRanges } from '../../loader/elf32-symbol-index.js';
+import { printable } from '../../text/printable.js';
 import { moduleFileName, splitModuleList } from '../../loader/multiboot-modules.js';
 import type { VirtMode } from '../../vmm/monitor-core.js';
 import { parseMmuKind, UnknownMmuKind, type MmuKind } from '../../mmu/create-mmu.js';
@@ -308,6 +311,24 @@ function kernelImage(bytes: Uint8Array, cmdline: string | undefined, initrd: str
   return { kind: 'multiboot', bytes, cmdline, modules };
 }
 
+/** For `-d in_asm`'s `IN: name`: the functions of a Multiboot ELF kernel (a bad ELF is left to the loader to report). */
+function kernelFunctions(image: GuestImage): ((address: number) => string | undefined) | undefined {
+  if (image.kind !== 'multiboot' || !isElf(image.bytes)) return undefined;
+  let functions: FunctionRanges;
+  try {
+    functions = indexFunctions(parseElf32(image.bytes));
+  } catch (e) {
+    if (e instanceof ElfFormatError) return undefined;
+    throw e;
+  }
+  return (address) => {
+    const name = functions.nameAt(address);
+    return name === undefined ? undefined : printable(name);
+  };
+}
+
+const isElf = (b: Uint8Array): boolean => b[0] === 0x7f && b[1] === 0x45 && b[2] === 0x4c && b[3] === 0x46;
+
 const processIo: RunIo = {
   stdout: (b) => process.stdout.write(b),
   stderr: (t) => process.stderr.write(t),
@@ -380,7 +401,8 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     const log = logFile !== undefined
       ? (t: string) => void writeSync(logFd ??= openSync(logFile, 'w'), t)
       : (t: string) => logFlow.sendText(t);
-    const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter });
+    const functionAt = parsed.debug.has('in_asm') ? kernelFunctions(parsed.image) : undefined;
+    const executor = options.executor ?? guestExecutorFactory({ traceFilter: parsed.traceFilter, functionAt });
     // With -monitor stdio, stdin belongs to the monitor.
     serial = new SerialConsole(parsed.serial, parsed.monitorStdio ? { ...io, stdin: undefined, terminal: undefined } : io);
     const serialConsole = serial;

@@ -6,9 +6,11 @@
  * bytes, unaligned. The computations live in the files next to this one.
  */
 import { OpMap, Prefix, Reg, type SimdForm } from '../simd-form.js';
-import type { SimdRun } from '../simd-scratch.js';
+import { B32, type SimdRun } from '../simd-scratch.js';
 import { ADD, arithmeticLane, DIV, MUL, SQRT, SUB } from './arithmetic.js';
-import { packed, scalar } from './packed.js';
+import { comisLane, compareLane, MAX, MIN, minMaxLane } from './compare.js';
+import { begin, finish } from './mxcsr-env.js';
+import { type LaneFn, packed, packedByImm, scalar, scalarByImm } from './packed.js';
 
 interface RowOptions {
   a?: Reg;
@@ -28,20 +30,40 @@ function row(mnemonic: string, prefix: Prefix, opcode: number, memBytes: number,
   };
 }
 
-/** The four rows ps, ss, pd, sd of one two-operand arithmetic opcode. */
-function arithmeticRows(name: string, opcode: number, op: number): SimdForm[] {
+/** The four rows ps, ss, pd, sd of one two-operand opcode whose lanes `fn` computes. */
+function fourRows(name: string, opcode: number, fn: LaneFn, op: number): SimdForm[] {
   return [
-    row(`${name}ps`, Prefix.NONE, opcode, 16, 'sse', packed(arithmeticLane, false, op)),
-    row(`${name}ss`, Prefix.PF3, opcode, 4, 'sse', scalar(arithmeticLane, false, op)),
-    row(`${name}pd`, Prefix.P66, opcode, 16, 'sse2', packed(arithmeticLane, true, op)),
-    row(`${name}sd`, Prefix.PF2, opcode, 8, 'sse2', scalar(arithmeticLane, true, op)),
+    row(`${name}ps`, Prefix.NONE, opcode, 16, 'sse', packed(fn, false, op)),
+    row(`${name}ss`, Prefix.PF3, opcode, 4, 'sse', scalar(fn, false, op)),
+    row(`${name}pd`, Prefix.P66, opcode, 16, 'sse2', packed(fn, true, op)),
+    row(`${name}sd`, Prefix.PF2, opcode, 8, 'sse2', scalar(fn, true, op)),
   ];
 }
 
+/** COMISS/UCOMISS (no prefix) and COMISD/UCOMISD (66): EFLAGS only. */
+function comisRow(mnemonic: string, prefix: Prefix, opcode: number, wide: boolean, signalsQNaN: number): SimdForm {
+  const run: SimdRun = (x) => {
+    begin(x);
+    comisLane(x, wide, signalsQNaN, 0, B32);
+    finish(x);
+  };
+  return row(mnemonic, prefix, opcode, wide ? 8 : 4, wide ? 'sse2' : 'sse', run, { writesA: false, writesEflags: true });
+}
+
 export const FORMS: readonly SimdForm[] = [
-  ...arithmeticRows('add', 0x58, ADD),
-  ...arithmeticRows('mul', 0x59, MUL),
-  ...arithmeticRows('sub', 0x5c, SUB),
-  ...arithmeticRows('div', 0x5e, DIV),
-  ...arithmeticRows('sqrt', 0x51, SQRT),
+  ...fourRows('add', 0x58, arithmeticLane, ADD),
+  ...fourRows('mul', 0x59, arithmeticLane, MUL),
+  ...fourRows('sub', 0x5c, arithmeticLane, SUB),
+  ...fourRows('div', 0x5e, arithmeticLane, DIV),
+  ...fourRows('sqrt', 0x51, arithmeticLane, SQRT),
+  ...fourRows('min', 0x5d, minMaxLane, MIN),
+  ...fourRows('max', 0x5f, minMaxLane, MAX),
+  row('cmpps', Prefix.NONE, 0xc2, 16, 'sse', packedByImm(compareLane, false), { imm: true }),
+  row('cmpss', Prefix.PF3, 0xc2, 4, 'sse', scalarByImm(compareLane, false), { imm: true }),
+  row('cmppd', Prefix.P66, 0xc2, 16, 'sse2', packedByImm(compareLane, true), { imm: true }),
+  row('cmpsd', Prefix.PF2, 0xc2, 8, 'sse2', scalarByImm(compareLane, true), { imm: true }),
+  comisRow('ucomiss', Prefix.NONE, 0x2e, false, 0),
+  comisRow('comiss', Prefix.NONE, 0x2f, false, 1),
+  comisRow('ucomisd', Prefix.P66, 0x2e, true, 0),
+  comisRow('comisd', Prefix.P66, 0x2f, true, 1),
 ];

@@ -28,3 +28,23 @@ export function scalar(fn: LaneFn, wide: boolean, op: number): SimdRun {
     finish(x);
   };
 }
+
+/** ps / pd with the lane operation chosen by imm8[2:0] (CMPccPS/PD). */
+export function packedByImm(fn: LaneFn, wide: boolean): SimdRun {
+  const step = wide ? 2 : 1;
+  return (x, _bytes, imm) => {
+    begin(x);
+    const op = imm & 7;
+    for (let w = 0; w < 4; w += step) fn(x, wide, op, w, B32 + w, w);
+    finish(x);
+  };
+}
+
+/** ss / sd with the lane operation chosen by imm8[2:0] (CMPccSS/SD). */
+export function scalarByImm(fn: LaneFn, wide: boolean): SimdRun {
+  return (x, _bytes, imm) => {
+    begin(x);
+    fn(x, wide, imm & 7, 0, B32, 0);
+    finish(x);
+  };
+}

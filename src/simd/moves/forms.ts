@@ -86,7 +86,7 @@ export const FORMS: readonly SimdForm[] = [
   load('movhps', 0x16, 'sse', copy.lowToHigh, { memBytes: 8, ...MEM_ONLY }),
   load('movlhps', 0x16, 'sse', copy.lowToHigh, REG_ONLY),
   load('movhpd', 0x16, 'sse2', copy.lowToHigh, { prefix: P66, memBytes: 8, ...MEM_ONLY }),
-  // SSE3 duplicating loads.
+  // SSE3 duplicating loads (movddup reads 8 bytes: no alignment; lddqu above never checks it).
   load('movsldup', 0x12, 'sse3', copy.duplicateEven32, { prefix: PF3, aligned: true }),
   load('movshdup', 0x16, 'sse3', copy.duplicateOdd32, { prefix: PF3, aligned: true }),
   load('movddup', 0x12, 'sse3', copy.duplicateLow64, { prefix: PF2, memBytes: 8 }),

@@ -3,6 +3,10 @@
  * ModRM.reg to ModRM.rm, the byte-masked stores, MXCSR loads and stores,
  * fxsave/fxrstor and emms.
  *
+ * MXCSR_MASK: the host (AMD EPYC) stores 0x2FFFF (bit 17, MM, is AMD's
+ * misaligned-SSE mask); btvm's qemu32 model is an Intel CPU without it and
+ * stores 0xFFFF, as QEMU does.
+ *
  * Precise faults: every check (alignment, reserved MXCSR bits) and every
  * memory read, and `checkWrite` of the whole range a store touches, come
  * before the first change of any state, so a #GP or #PF leaves registers
@@ -77,18 +81,12 @@ function maskmov(u: SimdUnit, f: SimdForm, modrm: number, la: number): number {
   loadRegister(u, f.a, (modrm >> 3) & 7, 0);
   loadRegister(u, f.b, modrm & 7, B32);
   const b = u.x.u8;
-  let first = -1, last = -1;
-  for (let i = 0; i < bytes; i++) {
-    if ((b[B8 + i]! & 0x80) !== 0) {
-      if (first < 0) first = i;
-      last = i;
-    }
-  }
-  // With an all-zero mask nothing is written and nothing faults (QEMU stores byte by byte too).
-  if (first < 0) return SIMD_OK;
   const m = u.x87.mem;
-  m.checkWrite((la + first) | 0, last - first + 1);
-  for (let i = first; i <= last; i++) if ((b[B8 + i]! & 0x80) !== 0) m.write8((la + i) | 0, b[i]!);
+  // The whole destination is checked first, whatever the mask: the host CPU (AMD EPYC) faults on an
+  // unwritable page even for a mask of zeros, and writes no byte when any part faults (the SDM
+  // leaves this implementation dependent; QEMU stores byte by byte).
+  m.checkWrite(la, bytes);
+  for (let i = 0; i < bytes; i++) if ((b[B8 + i]! & 0x80) !== 0) m.write8((la + i) | 0, b[i]!);
   return SIMD_OK;
 }
 

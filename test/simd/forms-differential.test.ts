@@ -76,8 +76,8 @@ function encode(f: SimdForm, memory: boolean, imm: number): number[] {
 
 /** Bytes of an operand kind: what `run` is told and what is compared. */
 const width = (r: Reg): number => (r === Reg.MMX ? 8 : r === Reg.GPR ? 4 : 16);
-/** `run`'s width argument: 8 when an MMX register is involved, else 16. */
-const runBytes = (f: SimdForm): number => (f.a === Reg.MMX || f.b === Reg.MMX ? 8 : 16);
+/** `run`'s width argument, as the unit gives it (src/simd/unit/dispatch.ts): 16 for an XMM destination or a GPR taken from an XMM register, else 8. */
+const runBytes = (f: SimdForm): number => (f.a === Reg.XMM || (f.a !== Reg.MMX && f.b === Reg.XMM) ? 16 : 8);
 
 function rowName(f: SimdForm): string {
   const enc = [f.prefix ? PREFIX_BYTE[f.prefix]!.toString(16) : '', '0f', f.map === OpMap.M0F38 ? '38' : f.map === OpMap.M0F3A ? '3a' : '', f.opcode.toString(16).padStart(2, '0')]
@@ -174,6 +174,10 @@ function hostA(kind: Reg, res: SseResults, i: number, out: Uint8Array): Uint8Arr
 }
 const gprBytes = new Uint8Array(4);
 
+function codeHex(batch: SseBatch, i: number): string {
+  return hex(Uint8Array.from(batch.code(i)));
+}
+
 const x = new SimdScratch();
 const inputA = new Uint8Array(16);
 const inputB = new Uint8Array(16);
@@ -186,11 +190,12 @@ function check(f: SimdForm, plan: Plan, batch: SseBatch, res: SseResults, i: num
   if (memory) {
     rr.memoryCases++;
     const gp = status === SIGSEGV;
+    const where = `: code ${codeHex(batch, i)} offset ${(batch.gpr(i, 0) - SSE_MEM_ADDR) >>> 0}`;
     if (f.aligned && plan.misaligned[i]) {
       rr.alignmentFaults++;
-      return gp ? '' : `row says aligned, but the host ran with a misaligned operand (status ${status})`;
+      return gp ? '' : `row says aligned, but the host ran with a misaligned operand (status ${status})${where}`;
     }
-    if (gp && plan.misaligned[i]) return 'row says unaligned, but the host took #GP on a misaligned operand';
+    if (gp && plan.misaligned[i]) return `row says unaligned, but the host took #GP on a misaligned operand${where}`;
   }
   // The form on the scratch: A from register 0, B from register 1 or memory (garbage past memBytes).
   x.u8.fill(0xa5);
@@ -217,7 +222,7 @@ function check(f: SimdForm, plan: Plan, batch: SseBatch, res: SseResults, i: num
   const got = x.u8.subarray(0, n);
   const host = hostA(f.a, res, i, gprBytes).subarray(0, n);
   const describe = (why: string): string =>
-    `${why}\n    code ${hex(batch.buf.subarray(i * 288 + 1, i * 288 + 1 + batch.buf[i * 288]!))} mxcsr ${h32(mxcsr)}` +
+    `${why}\n    code ${codeHex(batch, i)} mxcsr ${h32(mxcsr)}` +
     ` A ${hex(inputA.subarray(0, n))} B ${f.reg >= 0 ? '-' : hex(inputB.subarray(0, memory ? f.memBytes : width(f.b)))}` +
     `${memory ? ` (memory, offset ${(batch.gpr(i, 0) - SSE_MEM_ADDR) >>> 0})` : ''}${f.imm ? ` imm ${plan.imm[i]!.toString(16)}` : ''}` +
     `\n    host: status ${status} A ${hex(host)} mxcsr ${h32(res.mxcsr(i))} eflags ${h32(res.eflags(i))}` +
@@ -270,17 +275,23 @@ describe.skipIf(!ok || ROWS.length === 0)('SIMD form rows against the host CPU (
   }, 3_600_000);
 
   afterAll(() => {
-    const fam = new Map<string, { rows: number; failing: string[]; cases: number }>();
+    const fam = new Map<string, { rows: number; failing: string[]; cases: number; memory: number; xm: number; gp: number }>();
     for (const [f, r] of results) {
       const name = familyOf.get(f) ?? '?';
-      const e = fam.get(name) ?? { rows: 0, failing: [], cases: 0 };
+      const e = fam.get(name) ?? { rows: 0, failing: [], cases: 0, memory: 0, xm: 0, gp: 0 };
       e.rows++;
       e.cases += r.cases;
+      e.memory += r.memoryCases;
+      e.xm += r.hostXm;
+      e.gp += r.alignmentFaults;
       if (r.mismatches) e.failing.push(f.mnemonic);
       fam.set(name, e);
     }
     for (const [name, e] of fam)
-      console.log(`simd diff ${name}: ${e.rows - e.failing.length}/${e.rows} rows agree with the host over ${e.cases} cases${e.failing.length ? `; differ: ${e.failing.join(' ')}` : ''}`);
+      console.log(
+        `simd diff ${name}: ${e.rows - e.failing.length}/${e.rows} rows agree with the host over ${e.cases} cases ` +
+          `(${e.memory} memory operands, ${e.gp} alignment #GP, ${e.xm} #XM)${e.failing.length ? `; differ: ${e.failing.join(' ')}` : ''}`,
+      );
   });
 
   it.each(ROWS.map((f) => [rowName(f), f] as const))('%s', (_name, f) => {

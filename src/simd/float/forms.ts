@@ -9,6 +9,9 @@ import { OpMap, Prefix, Reg, type SimdForm } from '../simd-form.js';
 import { B32, type SimdRun } from '../simd-scratch.js';
 import { ADD, arithmeticLane, DIV, MUL, SQRT, SUB } from './arithmetic.js';
 import { comisLane, compareLane, MAX, MIN, minMaxLane } from './compare.js';
+import {
+  float32sTo64, float32ToInt32s, float64sTo32, float64ToInt32s, int32sToFloat32, int32sToFloat64, scalarToInt32,
+} from './conversion-runs.js';
 import { begin, finish } from './mxcsr-env.js';
 import { type LaneFn, packed, packedByImm, scalar, scalarByImm } from './packed.js';
 
@@ -66,4 +69,27 @@ export const FORMS: readonly SimdForm[] = [
   comisRow('comiss', Prefix.NONE, 0x2f, false, 1),
   comisRow('ucomisd', Prefix.P66, 0x2e, true, 0),
   comisRow('comisd', Prefix.P66, 0x2f, true, 1),
+  // Conversions (0F 2A/2C/2D, 5A, 5B, E6).
+  row('cvtpi2ps', Prefix.NONE, 0x2a, 8, 'sse', int32sToFloat32(2), { b: Reg.MMX }),
+  row('cvtsi2ss', Prefix.PF3, 0x2a, 4, 'sse', int32sToFloat32(1), { b: Reg.GPR }),
+  row('cvtpi2pd', Prefix.P66, 0x2a, 8, 'sse2', int32sToFloat64(2), { b: Reg.MMX }),
+  row('cvtsi2sd', Prefix.PF2, 0x2a, 4, 'sse2', int32sToFloat64(1), { b: Reg.GPR }),
+  row('cvttps2pi', Prefix.NONE, 0x2c, 8, 'sse', float32ToInt32s(2, true), { a: Reg.MMX }),
+  row('cvttss2si', Prefix.PF3, 0x2c, 4, 'sse', scalarToInt32(false, true), { a: Reg.GPR }),
+  row('cvttpd2pi', Prefix.P66, 0x2c, 16, 'sse2', float64ToInt32s(false, true), { a: Reg.MMX }),
+  row('cvttsd2si', Prefix.PF2, 0x2c, 8, 'sse2', scalarToInt32(true, true), { a: Reg.GPR }),
+  row('cvtps2pi', Prefix.NONE, 0x2d, 8, 'sse', float32ToInt32s(2, false), { a: Reg.MMX }),
+  row('cvtss2si', Prefix.PF3, 0x2d, 4, 'sse', scalarToInt32(false, false), { a: Reg.GPR }),
+  row('cvtpd2pi', Prefix.P66, 0x2d, 16, 'sse2', float64ToInt32s(false, false), { a: Reg.MMX }),
+  row('cvtsd2si', Prefix.PF2, 0x2d, 8, 'sse2', scalarToInt32(true, false), { a: Reg.GPR }),
+  row('cvtps2pd', Prefix.NONE, 0x5a, 8, 'sse2', float32sTo64(2)),
+  row('cvtpd2ps', Prefix.P66, 0x5a, 16, 'sse2', float64sTo32(2)),
+  row('cvtss2sd', Prefix.PF3, 0x5a, 4, 'sse2', float32sTo64(1)),
+  row('cvtsd2ss', Prefix.PF2, 0x5a, 8, 'sse2', float64sTo32(1)),
+  row('cvtdq2ps', Prefix.NONE, 0x5b, 16, 'sse2', int32sToFloat32(4)),
+  row('cvtps2dq', Prefix.P66, 0x5b, 16, 'sse2', float32ToInt32s(4, false)),
+  row('cvttps2dq', Prefix.PF3, 0x5b, 16, 'sse2', float32ToInt32s(4, true)),
+  row('cvttpd2dq', Prefix.P66, 0xe6, 16, 'sse2', float64ToInt32s(true, true)),
+  row('cvtdq2pd', Prefix.PF3, 0xe6, 8, 'sse2', int32sToFloat64(2)),
+  row('cvtpd2dq', Prefix.PF2, 0xe6, 16, 'sse2', float64ToInt32s(true, false)),
 ];

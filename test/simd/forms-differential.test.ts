@@ -20,7 +20,8 @@
  *
  * SIMD_DIFF_CASES sets the cases per row (default 400), SIMD_DIFF_TOTAL the
  * cases over all rows instead, SIMD_DIFF_SEED the seed, SIMD_DIFF_PROGRESS=1
- * a line per batch; `npm run diff:simd` runs a million. One `it` per row, named by family, so a
+ * a line per batch, SIMD_DIFF_ONLY a pattern of the mnemonics to run (e.g.
+ * '^sqrt'); `npm run diff:simd` runs a million. One `it` per row, named by family, so a
  * failing row is visible by name; the summary line gives pass/fail per family.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,8 +40,9 @@ import { SimdValues } from './simd-values.js';
 
 const ok = haveSseOracle();
 if (!ok) console.log(`skipping: ${SSE_ORACLE_MISSING}`);
-/** The rows tested: every row with a computation (special forms are the unit's). */
-const ROWS = ALL_FORMS.filter((f) => f.run !== undefined && !f.special);
+const ONLY = process.env['SIMD_DIFF_ONLY'] ? new RegExp(process.env['SIMD_DIFF_ONLY']) : undefined;
+/** The rows tested: every row with a computation (special forms are the unit's), or those SIMD_DIFF_ONLY's mnemonic pattern matches. */
+const ROWS = ALL_FORMS.filter((f) => f.run !== undefined && !f.special && (!ONLY || ONLY.test(f.mnemonic)));
 const TOTAL = process.env['SIMD_DIFF_TOTAL'];
 const CASES = TOTAL ? Math.ceil(Number(TOTAL) / Math.max(1, ROWS.length)) : Number(process.env['SIMD_DIFF_CASES'] ?? 400);
 const SEED = Number(process.env['SIMD_DIFF_SEED'] ?? 0x551d);

@@ -5,14 +5,17 @@
  *
  * Each is one straight loop over the lanes of A and B in the scratch
  * (src/simd/simd-scratch.ts). The typed views do the wrapping: storing into
- * a Uint8Array/Uint16Array keeps the low bits, so only the saturating forms
- * clamp explicitly.
+ * a Uint16Array keeps the low bits, so only the saturating forms clamp
+ * explicitly. The unsigned byte forms, common in string code, work on four
+ * bytes per 32-bit step (swar.ts).
  */
 import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
+import { addBytes, bytesAtLeast, subBytes } from './swar.js';
 
 export function paddb(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) v[i] = v[i] + v[B8 + i];
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = addBytes(v[i], v[B32 + i]);
 }
 
 export function paddw(x: SimdScratch, bytes: number): void {
@@ -39,8 +42,9 @@ export function paddq(x: SimdScratch, bytes: number): void {
 }
 
 export function psubb(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) v[i] = v[i] - v[B8 + i];
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = subBytes(v[i], v[B32 + i]);
 }
 
 export function psubw(x: SimdScratch, bytes: number): void {
@@ -82,10 +86,14 @@ export function paddsw(x: SimdScratch, bytes: number): void {
   }
 }
 
+/** A byte sum wrapped exactly where it came out below the addend; those bytes saturate. */
 export function paddusb(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) {
-    v[i] = Math.min(v[i] + v[B8 + i], 0xff);
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) {
+    const a = v[i];
+    const s = addBytes(a, v[B32 + i]);
+    v[i] = s | ~bytesAtLeast(s, a);
   }
 }
 
@@ -116,9 +124,12 @@ export function psubsw(x: SimdScratch, bytes: number): void {
 }
 
 export function psubusb(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) {
-    v[i] = Math.max(v[i] - v[B8 + i], 0);
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) {
+    const a = v[i];
+    const b = v[B32 + i];
+    v[i] = subBytes(a, b) & bytesAtLeast(a, b);
   }
 }
 

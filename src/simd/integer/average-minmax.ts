@@ -4,6 +4,7 @@
  * of absolute byte differences per quadword, into that quadword's low word).
  */
 import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
+import { bytesAtLeast } from './swar.js';
 
 export function pavgb(x: SimdScratch, bytes: number): void {
   const v = x.u8;
@@ -16,19 +17,7 @@ export function pavgw(x: SimdScratch, bytes: number): void {
   for (let i = 0; i < n; i++) v[i] = (v[i] + v[B16 + i] + 1) >> 1;
 }
 
-/**
- * 0xff in each byte where a's unsigned byte ≥ b's, else 0x00: four byte
- * compares in one 32-bit word. With both bytes' top bits forced apart,
- * (a | 0x80) − (b & 0x7f) never borrows across bytes, and its bit 7 says
- * a's low 7 bits ≥ b's; the top bits then decide where they differ.
- */
-function bytesAtLeast(a: number, b: number): number {
-  const low = (a | 0x80808080) - (b & 0x7f7f7f7f);
-  const ge = ((a & ~b) | (~(a ^ b) & low)) & 0x80808080;
-  return Math.imul(ge >>> 7, 0xff);
-}
-
-// pminub is in glibc's strcmp/strlen loops: the SWAR form halves its CPU time against a byte loop.
+// pminub is in glibc's strcmp/strlen loops: four bytes per 32-bit step (swar.ts).
 export function pminub(x: SimdScratch, bytes: number): void {
   const v = x.i32;
   const n = bytes >> 2;

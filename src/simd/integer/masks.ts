@@ -8,13 +8,7 @@
  * glibc finds a NUL or a byte in strlen/memchr: this loop is hot.
  */
 import { B32, type SimdScratch } from '../simd-scratch.js';
-
-/**
- * The four byte signs of a dword as a 4-bit number. Bits 7, 15, 23, 31 times
- * 2^21 + 2^14 + 2^7 + 1 land on bits 28..31 in order, and none of the other
- * partial products reaches those bits or carries into them.
- */
-const signs4 = (w: number): number => Math.imul(w & 0x80808080, 0x00204081) >>> 28;
+import { byteSigns as signs4 } from './swar.js';
 
 export function pmovmskbMmx(x: SimdScratch): void {
   const v = x.u32;

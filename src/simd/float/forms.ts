@@ -7,6 +7,7 @@
  */
 import { OpMap, Prefix, Reg, type SimdForm } from '../simd-form.js';
 import { B32, type SimdRun } from '../simd-scratch.js';
+import { rcpps, rcpss, rsqrtps, rsqrtss } from './approximate.js';
 import { ADD, arithmeticLane, DIV, MUL, SQRT, SUB } from './arithmetic.js';
 import { comisLane, compareLane, MAX, MIN, minMaxLane } from './compare.js';
 import {
@@ -61,6 +62,10 @@ export const FORMS: readonly SimdForm[] = [
   ...fourRows('sqrt', 0x51, arithmeticLane, SQRT),
   ...fourRows('min', 0x5d, minMaxLane, MIN),
   ...fourRows('max', 0x5f, minMaxLane, MAX),
+  row('rsqrtps', Prefix.NONE, 0x52, 16, 'sse', rsqrtps),
+  row('rsqrtss', Prefix.PF3, 0x52, 4, 'sse', rsqrtss),
+  row('rcpps', Prefix.NONE, 0x53, 16, 'sse', rcpps),
+  row('rcpss', Prefix.PF3, 0x53, 4, 'sse', rcpss),
   row('cmpps', Prefix.NONE, 0xc2, 16, 'sse', packedByImm(compareLane, false), { imm: true }),
   row('cmpss', Prefix.PF3, 0xc2, 4, 'sse', scalarByImm(compareLane, false), { imm: true }),
   row('cmppd', Prefix.P66, 0xc2, 16, 'sse2', packedByImm(compareLane, true), { imm: true }),

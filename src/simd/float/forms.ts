@@ -13,6 +13,7 @@ import { comisLane, compareLane, MAX, MIN, minMaxLane } from './compare.js';
 import {
   float32sTo64, float32ToInt32s, float64sTo32, float64ToInt32s, int32sToFloat32, int32sToFloat64, scalarToInt32,
 } from './conversion-runs.js';
+import { addSub, horizontal } from './horizontal.js';
 import { begin, finish } from './mxcsr-env.js';
 import { type LaneFn, packed, packedByImm, scalar, scalarByImm } from './packed.js';
 
@@ -97,4 +98,11 @@ export const FORMS: readonly SimdForm[] = [
   row('cvttpd2dq', Prefix.P66, 0xe6, 16, 'sse2', float64ToInt32s(true, true)),
   row('cvtdq2pd', Prefix.PF3, 0xe6, 8, 'sse2', int32sToFloat64(2)),
   row('cvtpd2dq', Prefix.PF2, 0xe6, 16, 'sse2', float64ToInt32s(true, false)),
+  // SSE3.
+  row('addsubpd', Prefix.P66, 0xd0, 16, 'sse3', addSub(true)),
+  row('addsubps', Prefix.PF2, 0xd0, 16, 'sse3', addSub(false)),
+  row('haddpd', Prefix.P66, 0x7c, 16, 'sse3', horizontal(true, ADD)),
+  row('haddps', Prefix.PF2, 0x7c, 16, 'sse3', horizontal(false, ADD)),
+  row('hsubpd', Prefix.P66, 0x7d, 16, 'sse3', horizontal(true, SUB)),
+  row('hsubps', Prefix.PF2, 0x7d, 16, 'sse3', horizontal(false, SUB)),
 ];

@@ -14,7 +14,7 @@ import { MXCSR_DE, MXCSR_IE, MXCSR_ZE } from '../simd-scratch.js';
 import { ENV, RC_DOWN } from './mxcsr-env.js';
 import { decompose, PARTS, productError, remainderSign } from './error-free.js';
 import {
-  CLS, DENORMAL, INF, isNaNClass, load, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
+  DENORMAL, INF, isNaNClass, load, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
 } from './operands.js';
 import { BINARY32, BINARY64, ROUNDED, roundToFormat, type FloatFormat } from './rounding.js';
 
@@ -44,7 +44,7 @@ export function arithmeticLane(x: SimdScratch, wide: boolean, op: number, wa: nu
   laneRaised = false;
   const a = VAL[0];
   const b = op === SUB ? -VAL[1] : VAL[1];
-  if (CLS[0] === INF || cb === INF) specialInfinity(x, wide, op, a, b, out);
+  if (ca === INF || cb === INF) specialInfinity(x, wide, op, a, b, out);
   else finite(x, wide, op, a, b, out, wide ? BINARY64 : BINARY32);
   if (!laneRaised && !ENV.daz && (ca === DENORMAL || cb === DENORMAL)) ENV.pre |= MXCSR_DE;
 }

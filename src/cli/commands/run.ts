@@ -14,6 +14,7 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { FlowOutput, type HostStream } from '../console/flow-output.js';
 import { parseSerialBackend, SerialConsole, type SerialBackend } from '../console/serial-console.js';
+import { MONITOR_BANNER, MONITOR_PROMPT } from '../console/monitor-line.js';
 import type { RawModeTerminal } from '../console/terminal.js';
 import { attachMmuEventLog } from '../mmu-event-log.js';
 import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFilter } from '../debug-items.js';
@@ -21,7 +22,7 @@ import { describeFailure, UsageError } from '../failure.js';
 import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
 import { guestExecutorFactory } from '../../exec/guest-executor.js';
 import { GdbListenError, GdbStub, parseGdbDevice } from '../../debug/gdb-stub.js';
-import { MachineMonitor, registerMonitor } from '../../debug/monitor.js';
+import { MachineMonitor, registerMonitor, runMonitorCommand } from '../../debug/monitor.js';
 import { formatCpuDump } from '../../vmm/cpu-dump.js';
 import type { ExecutorFactory } from '../../exec/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
@@ -98,8 +99,9 @@ console (-serial stdio):
   When stdout's reader goes away (btvm run K | head), the run ends.
   When stdin is a terminal it is put in raw mode, as by qemu -nographic: keys
   go to the guest (Ctrl-C too) and Ctrl-A starts a command: C-a x quits
-  (exit 0), C-a h lists the keys, C-a C-a sends C-a, C-a c would open the
-  monitor (not available yet). The terminal is restored however the run ends.
+  (exit 0), C-a h lists the keys, C-a C-a sends C-a, C-a c switches between
+  the guest and the monitor prompt (the -monitor commands; the guest runs on).
+  The terminal is restored however the run ends.
   stdin from a pipe or file is read as it comes; its end closes the input.
 
 exit status:
@@ -361,13 +363,13 @@ function statusSoFar(machine: Machine, started: number): RunResult {
 function readMonitorLines(monitor: MachineMonitor, io: RunIo): () => void {
   const encoder = new TextEncoder();
   let pending = '';
-  io.stdout(encoder.encode('btvm monitor - type \'help\' for more information\n(btvm) '));
+  io.stdout(encoder.encode(MONITOR_BANNER + MONITOR_PROMPT));
   return io.stdin?.((bytes) => {
     pending += new TextDecoder().decode(bytes);
     for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      io.stdout(encoder.encode(monitor.run(line) + '(btvm) '));
+      io.stdout(encoder.encode(monitor.run(line) + MONITOR_PROMPT));
     }
   }, () => {}) ?? (() => {});
 }
@@ -433,6 +435,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
       input: (b) => machine.receiveInput(b),
       inputOpen: (open) => machine.setInputOpen(open),
       quit: (detail) => machine.stop({ kind: 'quit', detail }),
+      monitor: (line) => runMonitorCommand(machine, line),
     });
     if (parsed.waitForGdb && parsed.gdbPort === undefined && !parsed.monitorStdio) {
       throw new UsageError('-S needs -s, -gdb tcp::PORT or -monitor stdio (nothing could start the guest)');

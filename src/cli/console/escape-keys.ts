@@ -5,7 +5,7 @@
  *
  *   C-a x    quit (exit status 0, as QEMU's)
  *   C-a h    help (also C-a ?)
- *   C-a c    the monitor (not built yet: says so)
+ *   C-a c    switch the keyboard between the guest and the monitor
  *   C-a C-a  one Ctrl-A for the guest
  *
  * Any other key after Ctrl-A is dropped, as QEMU drops it. A Ctrl-A at the
@@ -28,7 +28,7 @@ export const ESCAPE_HELP =
   '\r\nbtvm console keys:\r\n' +
   'C-a h    show these keys\r\n' +
   'C-a x    quit btvm\r\n' +
-  'C-a c    the monitor (not available in this version)\r\n' +
+  'C-a c    switch between the console and the monitor\r\n' +
   'C-a C-a  send C-a to the guest\r\n';
 
 export class EscapeKeys {

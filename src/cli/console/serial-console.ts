@@ -4,8 +4,9 @@
  *   stdio (default)  output to stdout with flow control (flow-output.ts);
  *                    input from stdin: a terminal is put in raw mode with
  *                    the Ctrl-A keys of escape-keys.ts, as `-nographic`
- *                    does; a pipe or file is read as it is, its end
- *                    closing the input (scripts)
+ *                    does (C-a c switches the keyboard between COM1
+ *                    and the monitor: monitor-line.ts); a pipe or file
+ *                    is read as it is, its end closing the input (scripts)
  *   null             output dropped, no input
  *   file:PATH        output written to PATH, no input
  */
@@ -13,6 +14,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../failure.js';
 import { ESCAPE_HELP, EscapeKeys, type ConsoleCommand } from './escape-keys.js';
 import { FlowOutput, type HostStream } from './flow-output.js';
+import { MonitorLine } from './monitor-line.js';
 import { RawTerminalSession, type RawModeTerminal } from './terminal.js';
 
 export type SerialBackend = { readonly kind: 'stdio' } | { readonly kind: 'null' } | { readonly kind: 'file'; readonly path: string };
@@ -42,6 +44,8 @@ export interface ConsoleTarget {
   inputOpen(open: boolean): void;
   /** End the run (C-a x, a signal), with the note to print. */
   quit(detail: string): void;
+  /** Runs a monitor command line and returns its output (C-a c); absent: no monitor. */
+  monitor?: (line: string) => string;
 }
 
 export class SerialConsole {
@@ -50,6 +54,9 @@ export class SerialConsole {
   private unsubscribe: (() => void) | null = null;
   private session: RawTerminalSession | null = null;
   private fileFd: number | null = null;
+  /** The monitor prompt of C-a c, made on first use; `atMonitor`: the keyboard is there, not at COM1. */
+  private monitorLine: MonitorLine | null = null;
+  private atMonitor = false;
 
   constructor(private readonly backend: SerialBackend, private readonly host: ConsoleHost) {
     if (backend.kind === 'file') {
@@ -73,7 +80,8 @@ export class SerialConsole {
     target.inputOpen(true);
     let onData = (b: Uint8Array): void => target.input(b);
     if (host.terminal !== undefined) {
-      const keys = new EscapeKeys(onData, (c) => this.command(c, target));
+      const toGuest = onData;
+      const keys = new EscapeKeys((b) => (this.atMonitor ? this.monitorLine!.feed(b) : toGuest(b)), (c) => this.command(c, target));
       onData = (b) => keys.feed(b);
       this.session = new RawTerminalSession(host.terminal, (signal) => target.quit(`terminating on signal ${signal}`));
       this.session.enter();
@@ -89,9 +97,15 @@ export class SerialConsole {
       case 'help':
         this.message(ESCAPE_HELP);
         return;
-      case 'monitor':
-        this.message('\r\nbtvm: monitor not available\r\n');
+      case 'monitor': {
+        const run = target.monitor;
+        if (run === undefined) return this.message('\r\nbtvm: monitor not available\r\n');
+        this.monitorLine ??= new MonitorLine(run, (text) => this.message(text));
+        this.atMonitor = !this.atMonitor;
+        if (this.atMonitor) this.monitorLine.enter();
+        else this.monitorLine.leave();
         return;
+      }
     }
   }
 

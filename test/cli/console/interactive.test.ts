@@ -4,7 +4,8 @@
  * person uses `qemu-system-i386 -nographic`. fixtures/kernels/reverse.elf
  * prints a prompt and reverses each line it reads from COM1 by IRQ4; the
  * test waits for the prompt, types, reads the answer, uses the Ctrl-A keys
- * and quits with C-a x, then checks the exit status and that the terminal
+ * (C-a c: the monitor prompt, a command with a correction, back to the
+ * guest) and quits with C-a x, then checks the exit status and that the terminal
  * was raw while the guest ran and is as it was afterwards, also when the
  * run ends by itself or by a signal.
  */
@@ -41,10 +42,10 @@ function session(steps: Step[], args: string[]): Promise<Session> {
 }
 
 describe.skipIf(!havePython)('btvm run in a terminal, as qemu -nographic', () => {
-  let typed: Session, signalled: Session, ended: Session, bad: Session;
+  let typed: Session, signalled: Session, ended: Session, bad: Session, monitorQuit: Session;
   beforeAll(async () => {
     cli = await bundleCli();
-    [typed, signalled, ended, bad] = await Promise.all([
+    [typed, signalled, ended, bad, monitorQuit] = await Promise.all([
       session([
         { expect: 'rev> ' },
         { mode: 'running' },
@@ -52,8 +53,16 @@ describe.skipIf(!havePython)('btvm run in a terminal, as qemu -nographic', () =>
         { expect: 'dlrow ,olleh' },
         { send: `${CTRL_A}h` },
         { expect: 'C-a x' },
+        // C-a c: the monitor takes the keys (with line editing) until the next C-a c.
         { send: `${CTRL_A}c` },
-        { expect: 'monitor not available' },
+        { expect: '(btvm) ' },
+        { send: 'info regx\u007fisters\r' },
+        { expect: 'EIP=' },
+        { send: 'x /2xb 0x100000\r' },
+        { expect: '00100000: 0x' },
+        { send: `${CTRL_A}c` },
+        { send: 'back\r' },
+        { expect: 'kcab' },
         // C-a C-a gives the guest one Ctrl-A; Ctrl-C is a key for the guest too, not a signal.
         { send: `${CTRL_A}${CTRL_A}z\u0003\r` },
         { expect: `\u0003z${CTRL_A}` },
@@ -62,6 +71,7 @@ describe.skipIf(!havePython)('btvm run in a terminal, as qemu -nographic', () =>
       session([{ expect: 'rev> ' }, { mode: 'running' }, { signal: 'SIGTERM' }], [fixture('kernels/reverse.elf')]),
       session([{ expect: 'Hello from btvm guest' }], [fixture('kernels/hello.elf')]),
       session([{ expect: 'btvm:' }], [fixture('kernels/hello.elf'), '-serial', 'tcp:1234']),
+      session([{ expect: 'rev> ' }, { send: `${CTRL_A}c` }, { expect: '(btvm) ' }, { send: 'quit\r' }], [fixture('kernels/reverse.elf')]),
     ]);
   });
   afterAll(() => cli?.remove());
@@ -75,6 +85,19 @@ describe.skipIf(!havePython)('btvm run in a terminal, as qemu -nographic', () =>
     expect(s.output).not.toContain(`${CTRL_A}h`);
     expect(s.modes.running).toEqual({ icanon: false, echo: false, same_as_before: false });
     expect(s.modes.after).toEqual({ icanon: true, echo: true, same_as_before: true });
+    // The monitor answered at its prompt, the guest saw none of the monitor's keys, and only one banner showed.
+    // The typed x was rubbed out on the screen too (backspace, space, backspace).
+    expect(s.output).toMatch(/\(btvm\) info regx\x08 \x08isters\r+\nCPU#0\r+\nEAX=[0-9a-f]{8} /);
+    expect(s.output).not.toContain('dcab'); // the guest's reversal of "back", had it got the keys before C-a c
+    expect(s.output).not.toContain('sretsi');
+    expect(s.output.split("type 'help' for more information")).toHaveLength(2);
+  });
+
+  it('quit at the C-a c monitor prompt ends the run with status 0 and restores the terminal', () => {
+    const s = monitorQuit;
+    expect(s.failed, s.output).toBeNull();
+    expect(s.status, s.output).toBe(0);
+    expect(s.modes.after!.same_as_before).toBe(true);
   });
 
   it('restores the terminal when a signal ends the run', () => {

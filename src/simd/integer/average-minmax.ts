@@ -17,28 +17,21 @@ export function pavgw(x: SimdScratch, bytes: number): void {
   for (let i = 0; i < n; i++) v[i] = (v[i] + v[B16 + i] + 1) >> 1;
 }
 
-// pminub is in glibc's strcmp/strlen loops: four bytes per 32-bit step (swar.ts).
-export function pminub(x: SimdScratch, bytes: number): void {
+/** B's byte where it wins (the smaller for min, the larger for max: `flip` 0 or −1), else A's; four bytes per 32-bit step (swar.ts). */
+function pickBytes(x: SimdScratch, bytes: number, flip: number): void {
   const v = x.i32;
   const n = bytes >> 2;
   for (let i = 0; i < n; i++) {
     const a = v[i];
     const b = v[B32 + i];
-    const m = bytesAtLeast(a, b);
-    v[i] = (b & m) | (a & ~m);
+    const takeB = bytesAtLeast(a, b) ^ flip;
+    v[i] = (b & takeB) | (a & ~takeB);
   }
 }
 
-export function pmaxub(x: SimdScratch, bytes: number): void {
-  const v = x.i32;
-  const n = bytes >> 2;
-  for (let i = 0; i < n; i++) {
-    const a = v[i];
-    const b = v[B32 + i];
-    const m = bytesAtLeast(a, b);
-    v[i] = (a & m) | (b & ~m);
-  }
-}
+// pminub is in glibc's strcmp/strlen loops.
+export const pminub = (x: SimdScratch, bytes: number): void => pickBytes(x, bytes, 0);
+export const pmaxub = (x: SimdScratch, bytes: number): void => pickBytes(x, bytes, -1);
 
 export function pminsw(x: SimdScratch, bytes: number): void {
   const v = x.i16;

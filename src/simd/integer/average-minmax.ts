@@ -4,7 +4,7 @@
  * of absolute byte differences per quadword, into that quadword's low word).
  */
 import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
-import { bytesAtLeast } from './swar.js';
+import { bytesAtLeast, subBytes } from './swar.js';
 
 export function pavgb(x: SimdScratch, bytes: number): void {
   const v = x.u8;
@@ -51,17 +51,20 @@ export function pmaxsw(x: SimdScratch, bytes: number): void {
   }
 }
 
+/** |a − b| for each byte of two words, summed: the larger byte minus the smaller never borrows, then the four bytes are added in two folds. */
+function absDiffSum(a: number, b: number): number {
+  const aWins = bytesAtLeast(a, b);
+  const d = subBytes((a & aWins) | (b & ~aWins), (b & aWins) | (a & ~aWins));
+  const pairs = (d & 0x00ff00ff) + ((d >>> 8) & 0x00ff00ff);
+  return (pairs & 0xffff) + (pairs >>> 16);
+}
+
 /** Each quadword becomes the sum of its 8 |a − b| byte differences (at most 2040) in its low word; the other 6 bytes are zero. */
 export function psadbw(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let q = 0; q < bytes; q += 8) {
-    let sum = 0;
-    for (let i = q; i < q + 8; i++) {
-      const d = v[i] - v[B8 + i];
-      sum += Math.abs(d);
-    }
-    v[q] = sum;
-    v[q + 1] = sum >> 8;
-    for (let i = q + 2; i < q + 8; i++) v[i] = 0;
+  const v = x.u32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i += 2) {
+    v[i] = absDiffSum(v[i], v[B32 + i]) + absDiffSum(v[i + 1], v[B32 + i + 1]);
+    v[i + 1] = 0;
   }
 }

@@ -11,12 +11,13 @@
  */
 import type { SimdScratch } from '../simd-scratch.js';
 import { MXCSR_DE, MXCSR_IE, MXCSR_ZE } from '../simd-scratch.js';
-import { ENV, RC_DOWN } from './mxcsr-env.js';
+import { ENV, RC_DOWN, RC_NEAREST } from './mxcsr-env.js';
+import { fastArithmetic } from './fast-path.js';
 import { decompose, PARTS, productError, remainderSign } from './error-free.js';
 import {
-  DENORMAL, INF, isNaNClass, load, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
+  DENORMAL, INF, isNaNClass, load, NORMAL, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
 } from './operands.js';
-import { BINARY32, BINARY64, ROUNDED, roundToFormat, type FloatFormat } from './rounding.js';
+import { BINARY32, BINARY64, pow2, ROUNDED, roundToFormat, type FloatFormat } from './rounding.js';
 
 export const ADD = 0;
 export const SUB = 1;
@@ -44,6 +45,7 @@ export function arithmeticLane(x: SimdScratch, wide: boolean, op: number, wa: nu
   laneRaised = false;
   const a = VAL[0];
   const b = op === SUB ? -VAL[1] : VAL[1];
+  if (ENV.rc === RC_NEAREST && cb === NORMAL && (unary ? b > 0 : ca === NORMAL) && fastArithmetic(x, wide, op, a, b, out)) return;
   if (ca === INF || cb === INF) specialInfinity(x, wide, op, a, b, out);
   else finite(x, wide, op, a, b, out, wide ? BINARY64 : BINARY32);
   if (!laneRaised && !ENV.daz && (ca === DENORMAL || cb === DENORMAL)) ENV.pre |= MXCSR_DE;
@@ -131,8 +133,8 @@ function add(x: SimdScratch, wide: boolean, a: number, b: number, out: number, f
   }
   // Scale both by 2^−max(ea, eb): exact, and TwoSum cannot overflow.
   const e = ea > eb ? ea : eb;
-  const sa = ma * 2 ** (ea - e);
-  const sb = mb * 2 ** (eb - e);
+  const sa = ma * pow2(ea - e);
+  const sb = mb * pow2(eb - e);
   const s = sa + sb;
   if (s === 0) {
     writeValue(x, wide, out, ENV.rc === RC_DOWN ? -0 : 0);

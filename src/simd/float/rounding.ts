@@ -79,24 +79,25 @@ const F_NONE = 0;
 const F_LOW = 1;
 const F_HIGH = 3;
 
-/** Results of roundInteger: the kept integer q and how the drop compared with half. */
-let q = 0;
+/** Results of split: the kept integer (in a typed array: a module-level double would be boxed on every write) and how the drop compared with half. */
+const kept = new Float64Array(1);
 let dropped = EXACT;
 
 /** Split M + f (M < 2^54 an integer, f a fraction code) at `n` dropped bits into q and `dropped`. */
 function split(m: number, f: number, n: number): void {
   if (n === 0) {
-    q = m;
+    kept[0] = m;
     dropped = f === F_NONE ? EXACT : f === F_LOW ? BELOW_HALF : ABOVE_HALF;
     return;
   }
   if (n > 55) {
-    q = 0;
+    kept[0] = 0;
     dropped = BELOW_HALF;
     return;
   }
-  const p = 2 ** n;
-  q = Math.floor(m / p);
+  const p = pow2(n);
+  const q = Math.floor(m / p);
+  kept[0] = q;
   const rem = m - q * p;
   const half = p / 2;
   if (rem < half) dropped = rem === 0 && f === F_NONE ? EXACT : BELOW_HALF;
@@ -107,7 +108,7 @@ function split(m: number, f: number, n: number): void {
 /** Whether the rounding direction moves the kept magnitude q up by one, given the drop. */
 function roundsUp(negative: boolean, rc: number): boolean {
   if (dropped === EXACT) return false;
-  if (rc === RC_NEAREST) return dropped === ABOVE_HALF || (dropped === HALF && q % 2 === 1);
+  if (rc === RC_NEAREST) return dropped === ABOVE_HALF || (dropped === HALF && kept[0] % 2 === 1);
   if (rc === RC_UP) return !negative;
   if (rc === RC_DOWN) return negative;
   return false;
@@ -140,8 +141,8 @@ export function roundToFormat(negative: boolean, s: number, delta: number, e2: n
   // Rounded with an unbounded exponent: decides overflow and tininess (after rounding).
   split(m, f, extra);
   const inexactFull = dropped !== EXACT;
-  const qFull = q + (roundsUp(negative, rc) ? 1 : 0);
-  const eFull = qFull === 2 ** fmt.precision ? e + 1 : e;
+  const qFull = kept[0] + (roundsUp(negative, rc) ? 1 : 0);
+  const eFull = qFull === pow2(fmt.precision) ? e + 1 : e;
   if (eFull > fmt.emax) {
     if ((ENV.masked & MXCSR_OE) === 0) {
       ENV.post |= MXCSR_OE | (inexactFull ? MXCSR_PE : 0);
@@ -168,7 +169,7 @@ export function roundToFormat(negative: boolean, s: number, delta: number, e2: n
     // Denormal: round at the fixed position of the smallest normal's last place.
     split(m, f, extra + (fmt.emin - e));
     const inexact = dropped !== EXACT;
-    const qq = q + (roundsUp(negative, rc) ? 1 : 0);
+    const qq = kept[0] + (roundsUp(negative, rc) ? 1 : 0);
     if (inexact) ENV.post |= MXCSR_UE | MXCSR_PE;
     const v = scaleBy(qq, fmt.emin - fmt.precision + 1);
     ROUNDED.value = negative ? -v : v;

@@ -6,9 +6,9 @@
  * control registers cr0 cr2 cr3 cr4 cr8 and efer, the x87 stack and its
  * environment, the eight XMM registers and MXCSR.
  *
- * btvm's CPU has no SSE, no CR8 and no EFER (cpu-features.ts): those read
- * as the values such a CPU would hold (zero; MXCSR its reset value 0x1f80)
- * and writes to them are ignored. `g` packs every register in this order,
+ * The XMM registers and MXCSR are the SIMD unit's (a machine without one
+ * reads zero and MXCSR's reset value 0x1f80). btvm's CPU has no CR8 and no
+ * EFER (cpu-features.ts): they read as zero and writes to them are ignored. `g` packs every register in this order,
  * little-endian; `p`/`P` address them by index. The target description
  * (target-xml.ts) is generated from this same table, so the two cannot
  * disagree.
@@ -49,11 +49,19 @@ const MXCSR_RESET = 0x1f80;
 const FIRST_ST = GDB_REGISTER_INDEX.get('st0')!;
 const FIRST_FENV = GDB_REGISTER_INDEX.get('fctrl')!;
 
-/** What the registers live in: the CPU and the x87 unit's state. */
+/** The SSE state as the register file reads it (simd/unit/simd-state.ts SimdState has this shape). */
+export interface SseRegisters {
+  readonly u8: Uint8Array;
+  mxcsr: number;
+}
+
+/** What the registers live in: the CPU, the x87 unit's state and the SIMD unit's. */
 export interface RegisterFile {
   readonly cpu: CpuState;
   readonly fpu: FpuState;
+  readonly sse?: SseRegisters;
 }
+const FIRST_XMM = GDB_REGISTER_INDEX.get('xmm0')!;
 
 /** A 32-bit register's value (unsigned), or null for the x87 data and XMM registers. */
 export function readRegister32(file: RegisterFile, index: number): number | null {
@@ -78,7 +86,7 @@ export function readRegister32(file: RegisterFile, index: number): number | null
     case 'foseg': return fpu.fds;
     case 'fooff': return fpu.fdp >>> 0;
     case 'fop': return fpu.fop;
-    case 'mxcsr': return MXCSR_RESET;
+    case 'mxcsr': return file.sse?.mxcsr ?? MXCSR_RESET;
     default: return null;
   }
 }
@@ -96,6 +104,9 @@ export function readRegisterBytes(file: RegisterFile, index: number): Uint8Array
     view.setUint32(0, fpu.regs[physical * 3 + 2]!, true);
     view.setUint32(4, fpu.regs[physical * 3 + 1]!, true);
     view.setUint16(8, fpu.regs[physical * 3]! & 0xffff, true);
+  } else if (reg.bits === 128 && file.sse !== undefined) {
+    const at = 16 * (index - FIRST_XMM);
+    out.set(file.sse.u8.subarray(at, at + 16));
   }
   return out;
 }
@@ -113,6 +124,10 @@ export function writeRegisterBytes(file: RegisterFile, index: number, bytes: Uin
     fpu.regs[physical * 3] = view.getUint16(8, true);
     return;
   }
+  if (reg.bits === 128) {
+    file.sse?.u8.set(bytes.subarray(0, 16), 16 * (index - FIRST_XMM));
+    return;
+  }
   if (reg.bits !== 32) return;
   const v = view.getUint32(0, true);
   if (index < 8) { cpu.regs[index] = v | 0; return; }
@@ -126,6 +141,7 @@ export function writeRegisterBytes(file: RegisterFile, index: number, bytes: Uin
     case 'fctrl': fpu.fcw = v & 0xffff; break;
     case 'fstat': setFsw(fpu, v & 0xffff); break;
     case 'ftag': setTagWord(fpu, v & 0xffff); break;
+    case 'mxcsr': if (file.sse !== undefined && (v & ~0xffff) === 0) file.sse.mxcsr = v; break;
     default:
       // cr0/cr3/cr4 change paging and the translation mode: the guest's own mov to CRn does that properly.
       if (index >= FIRST_FENV) {

@@ -62,7 +62,7 @@ export class GdbStub {
     this.session = new DebugSession(machine, options.waitForGdb);
     this.session.onStop = (reason) => this.stopped(reason);
     this.memory = new GuestMemoryView(machine);
-    this.registers = { cpu: machine.cpu, fpu: machine.core.x87.s };
+    this.registers = { cpu: machine.cpu, fpu: machine.core.x87.s, sse: machine.core.simd.s };
     this.server = createServer((socket) => this.accept(socket));
   }
 

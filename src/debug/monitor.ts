@@ -72,7 +72,7 @@ export class MachineMonitor {
 
   private registers(): string {
     const m = this.machine;
-    return 'CPU#0\n' + formatCpuDump(m.cpu, { fpu: m.core.x87.s, interruptShadow: m.core.interruptShadowed });
+    return 'CPU#0\n' + formatCpuDump(m.cpu, { fpu: m.core.x87.s, simd: m.core.simd.s, interruptShadow: m.core.interruptShadowed });
   }
 
   /** `x /Nfu ADDR` as QEMU's memory_dump: 16 bytes a line (8 for bytes), each value in the format's width. */

@@ -5,8 +5,8 @@
  * EFLAGS with the flag letters, CPL, the interrupt shadow (II) and HLT, each
  * segment with its selector, base, limit and descriptor flags (and in
  * protected mode its DPL and kind), LDT, TR, GDT, IDT, the control and debug
- * registers, EFER, and with `fpu` the x87 stack and (this CPU having no
- * SSE) zero XMM registers.
+ * registers, EFER, and with `fpu` the x87 stack, MXCSR and the XMM registers
+ * (`simd`; zero and the reset MXCSR without it).
  *
  * It lives in vmm/ because the monitor's own event log (-d int) prints it;
  * the debugger (src/debug/) and the CLI print it through here as well.
@@ -14,11 +14,14 @@
 import { CcOp, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, type CpuState } from '../state/state.js';
 import { eflagsOf } from '../state/flags-thunk.js';
 import { fsw, type FpuState } from '../fpu/fpu-state.js';
+import type { SimdState } from '../simd/unit/simd-state.js';
 import { ATTR_MASK } from './descriptors.js';
 
 export interface CpuDumpOptions {
   /** The x87 unit: adds QEMU's FCW/FSW/FPR and XMM lines (its CPU_DUMP_FPU). */
   readonly fpu?: FpuState;
+  /** The SSE state for the MXCSR and XMM lines (with `fpu`). */
+  readonly simd?: SimdState;
   /** The lazy-flags line (QEMU's CPU_DUMP_CCOP, as -d cpu and -d int print). */
   readonly ccop?: boolean;
   /** An interrupt is held back for one instruction (sti, mov ss): QEMU's II=1. */
@@ -61,14 +64,18 @@ function ccLine(cpu: CpuState): string {
   return `CCS=${hex(src, 8)} CCD=${hex(cpu.ccRes, 8)} CCO=${name.padEnd(8)}`;
 }
 
-function fpuLines(fpu: FpuState): string[] {
-  const lines = [`FCW=${hex(fpu.fcw, 4)} FSW=${hex(fsw(fpu), 4)} [ST=${fpu.top}] FTW=${hex(fpu.used & 0xff, 2)} MXCSR=00001f80`];
+function fpuLines(fpu: FpuState, simd: SimdState | undefined): string[] {
+  const mxcsr = simd?.mxcsr ?? 0x1f80;
+  const lines = [`FCW=${hex(fpu.fcw, 4)} FSW=${hex(fsw(fpu), 4)} [ST=${fpu.top}] FTW=${hex(fpu.used & 0xff, 2)} MXCSR=${hex(mxcsr, 8)}`];
   for (let i = 0; i < 8; i += 2) {
     const reg = (r: number) => `FPR${r}=${hex(fpu.regs[r * 3 + 1]!, 8)}${hex(fpu.regs[r * 3 + 2]!, 8)} ${hex(fpu.regs[r * 3]! & 0xffff, 4)}`;
     lines.push(`${reg(i)} ${reg(i + 1)}`);
   }
-  const zero = '0000000000000000 0000000000000000';
-  for (let i = 0; i < 8; i += 2) lines.push(`XMM${hex(i, 2)}=${zero} XMM${hex(i + 1, 2)}=${zero}`);
+  // QEMU prints each XMM register as its high qword, then its low one.
+  const x = simd?.u32;
+  const w = (i: number): string => hex(x?.[i] ?? 0, 8);
+  const xmm = (r: number): string => `XMM${hex(r, 2)}=${w(4 * r + 3)}${w(4 * r + 2)} ${w(4 * r + 1)}${w(4 * r)}`;
+  for (let i = 0; i < 8; i += 2) lines.push(`${xmm(i)} ${xmm(i + 1)}`);
   return lines;
 }
 
@@ -94,7 +101,7 @@ export function formatCpuDump(cpu: CpuState, options: CpuDumpOptions = {}): stri
     `DR6=${hex(cpu.dr[6]!, 8)} DR7=${hex(cpu.dr[7]!, 8)}`,
     ...(options.ccop ? [ccLine(cpu)] : []),
     'EFER=0000000000000000',
-    ...(options.fpu ? fpuLines(options.fpu) : []),
+    ...(options.fpu ? fpuLines(options.fpu, options.simd) : []),
   ];
   return lines.join('\n') + '\n';
 }

@@ -49,8 +49,8 @@ as in qemu-system-i386 (one dash or two).
 options:
   -m SIZE            guest RAM, 1M..2G (default 128M; suffix K, M or G; plain number = MiB)
   -cpu MODEL[,+F|-F...]
-                     CPU model, as QEMU spells it (default ${DEFAULT_CPU_MODEL}: qemu32 without MMX, FXSR,
-                     SSE, SSE2, SSE3 and PAE, which btvm does not execute yet); -cpu help lists models
+                     CPU model, as QEMU spells it (default ${DEFAULT_CPU_MODEL}: QEMU's qemu32 without PAE,
+                     which btvm does not execute; btvm32 also drops MMX FXSR SSE SSE2 SSE3); -cpu help lists models
   -kernel KERNEL     the kernel (the same as giving KERNEL as an argument)
   -append CMDLINE    kernel command line (Linux: cmd_line_ptr; Multiboot: cmdline)
   -initrd FILE       Linux: the initial RAM disk; Multiboot: modules "FILE [ARGS],FILE [ARGS]"
@@ -214,7 +214,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       case '-cpu': case '--cpu': {
         const v = value();
         if (v === undefined) throw new UsageError('-cpu needs a model (-cpu help lists them)');
-        if (v === 'help') throw new UsageError(`CPU models: ${CPU_MODEL_NAMES.join(', ')} (qemu32 needs -pae,-mmx,-fxsr,-sse,-sse2,-sse3 for now)`);
+        if (v === 'help') throw new UsageError(`CPU models: ${CPU_MODEL_NAMES.join(', ')} (qemu32: QEMU's default CPU without PAE; btvm32: qemu32 without MMX, FXSR, SSE, SSE2, SSE3)`);
         try { parsed.cpu = parseCpuModel(v); } catch (e) { throw e instanceof CpuModelError ? new UsageError(e.message) : e; }
         break;
       }
@@ -464,7 +464,7 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     if (note !== null) io.stderr(`btvm: ${note}\n`);
     // Where the guest was, as QEMU's register dump, whenever it did not end by its own choice.
     if (ENDS_WITH_DUMP.has(result.reason.kind) || (result.reason.kind === 'quit' && /signal/.test(result.reason.detail))) {
-      io.stderr(formatCpuDump(machine.cpu, { fpu: machine.core.x87.s, interruptShadow: machine.core.interruptShadowed }));
+      io.stderr(formatCpuDump(machine.cpu, { fpu: machine.core.x87.s, simd: machine.core.simd.s, interruptShadow: machine.core.interruptShadowed }));
     }
     reportStats(parsed, result, io);
     return result.exitStatus;

@@ -43,8 +43,15 @@ function sumInexact(a: number, b: number, s: number): boolean {
   return a - (s - bb) + (b - bb) !== 0;
 }
 
+let enabled = true;
+/** Switch the fast path off (so a test can hold the exact path alone to the host) or back on. */
+export function setFastPath(on: boolean): void {
+  enabled = on;
+}
+
 /** Lane op (ADD..SQRT) on normal finite a, b (b alone for SQRT, b > 0) under RC = nearest; false when the exact path must decide. */
 export function fastArithmetic(x: SimdScratch, wide: boolean, op: number, a: number, b: number, out: number): boolean {
+  if (!enabled) return false;
   let inexact: boolean;
   if (!wide) {
     let r: number;

@@ -12,7 +12,8 @@
  * order (#UD, then #NM, then #MF):
  *   SSE forms: CR0.EM → #UD, CR4.OSFXSR = 0 → #UD, CR0.TS → #NM;
  *   MMX forms: CR0.EM → #UD, CR0.TS → #NM, an unmasked x87 exception
- *     pending → #MF (with CR0.NE = 0 the PC's FERR# wiring reported it
+ *     pending → #MF when an MMX register is named (cvtpi2ps from memory
+ *     names none; with CR0.NE = 0 the PC's FERR# wiring reported it
  *     already and the instruction goes on, as x87.ts does for waiting
  *     instructions);
  *   fxsave/fxrstor: CR0.EM or CR0.TS → #NM.
@@ -22,7 +23,7 @@
  */
 import { exceptionPending } from '../fpu/fpu-state.js';
 import { executeSimd } from '../simd/unit/dispatch.js';
-import { FORM_CHECK, opForm, SimdCheck } from '../simd/unit/form-index.js';
+import { FORM_CHECK, namesMmx, opForm, SimdCheck } from '../simd/unit/form-index.js';
 import { SIMD_GP, SIMD_XM } from '../simd/unit/simd-unit.js';
 import { VmmResult } from '../vmm-interface/interface.js';
 import { GuestFault, gp, ud, Vector } from './fault.js';
@@ -41,7 +42,7 @@ export function simd(m: MonitorCore, op: number, la: number, imm: number): VmmRe
     if ((cr0 & CR0_EM) !== 0) throw ud();
     if (check !== SimdCheck.MMX && (cr4 & CR4_OSFXSR) === 0) throw ud();
     if ((cr0 & CR0_TS) !== 0) throw new GuestFault(Vector.NM, -1);
-    if (check !== SimdCheck.SSE && (cr0 & CR0_NE) !== 0 && exceptionPending(m.x87.s)) throw new GuestFault(Vector.MF, -1);
+    if (check !== SimdCheck.SSE && (cr0 & CR0_NE) !== 0 && exceptionPending(m.x87.s) && namesMmx(op)) throw new GuestFault(Vector.MF, -1);
   }
   const unit = m.simd;
   unit.osfxsr = (cr4 & CR4_OSFXSR) !== 0;

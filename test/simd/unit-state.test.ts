@@ -84,6 +84,22 @@ describe('the simd routine: checks before the unit runs', () => {
     expect(run(g, MOVQ2DQ_X0_MM1)).toBe(MF);
   });
 
+  it('cvtpi2ps: an MMX register source gets #MF and the MMX transition; a memory source names no MMX register, so neither', () => {
+    const CVTPI2PS_X0_MM1 = op(Prefix.NONE, 0x2a, 0xc1), CVTPI2PS_X0_M = op(Prefix.NONE, 0x2a, 0x00);
+    const g = guest();
+    const s = g.core.x87.s;
+    s.fcw = 0x037e;
+    s.sw = 0x8081;
+    expect(run(g, CVTPI2PS_X0_MM1)).toBe(MF);
+    s.top = 6;
+    s.used = 0xc0;
+    expect(run(g, CVTPI2PS_X0_M, MEM)).toBe(-1);
+    expect([s.top, s.used]).toEqual([6, 0xc0]);
+    s.sw = 0;
+    expect(run(g, CVTPI2PS_X0_MM1)).toBe(-1);
+    expect([s.top, s.used]).toEqual([0, 0xff]);
+  });
+
   it('fxsave/fxrstor: CR0.EM or CR0.TS → #NM; OSFXSR clear is no fault (the image leaves out MXCSR and XMM)', () => {
     expect(run(guest(CR0_NE | CR0_EM), FXSAVE, MEM)).toBe(NM);
     expect(run(guest(CR0_NE | CR0_TS), FXRSTOR, MEM)).toBe(NM);

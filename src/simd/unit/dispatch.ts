@@ -12,10 +12,10 @@
  * operand makes the x87 → MMX transition.
  */
 import { ALL_FORMS } from '../all-forms.js';
-import { specialKind } from '../moves/move-form.js';
+import { Special, specialKind } from '../moves/move-form.js';
 import { Reg } from '../simd-form.js';
 import { B32, MXCSR_FLAGS, MXCSR_MASK_SHIFT } from '../simd-scratch.js';
-import { FORM_TOUCHES_MMX, opForm, opModrm } from './form-index.js';
+import { FORM_TOUCHES_MMX, namesMmx, opForm, opModrm } from './form-index.js';
 import { enterMmxState, loadMemory, loadRegister, storeRegister } from './registers.js';
 import { SIMD_GP, SIMD_OK, SIMD_XM, type SimdUnit } from './simd-unit.js';
 import { runSpecial } from './special-forms.js';
@@ -34,7 +34,8 @@ export function executeSimd(u: SimdUnit, op: number, la: number, imm: number): n
   let r: number;
   if (kind !== 0) r = runSpecial(u, f, kind, modrm, la);
   else r = compute(u, fi, modrm, la, imm);
-  if (r === SIMD_OK && FORM_TOUCHES_MMX[fi] === 1) enterMmxState(u);
+  // emms leaves the tags empty (runSpecial); every other form naming an MMX register tags them valid.
+  if (r === SIMD_OK && FORM_TOUCHES_MMX[fi] !== 0 && kind !== Special.EMMS && namesMmx(op)) enterMmxState(u);
   return r;
 }
 

@@ -21,7 +21,8 @@ export const opModrm = (op: number): number => op & 0xff;
  * QEMU's gen_sse applies the same split):
  *   SSE      CR0.EM → #UD, CR4.OSFXSR = 0 → #UD, CR0.TS → #NM (XMM operands, ldmxcsr, stmxcsr);
  *   MMX      CR0.EM → #UD, CR0.TS → #NM, pending x87 exception → #MF (MMX operands only, emms);
- *   SSE_MMX  both: an XMM and an MMX operand (cvtpi2ps, movq2dq, movdq2q…);
+ *   SSE_MMX  both: an XMM and an MMX operand (cvtpi2ps, movq2dq, movdq2q…;
+ *            the MMX checks only when the MMX operand is a register: namesMmx);
  *   FXSR     CR0.EM or CR0.TS → #NM (fxsave, fxrstor).
  */
 export const enum SimdCheck {
@@ -42,8 +43,23 @@ function checkOf(f: SimdForm): SimdCheck {
 /** Per form index: its SimdCheck. */
 export const FORM_CHECK: Uint8Array = Uint8Array.from(ALL_FORMS, checkOf);
 
-/** Per form index: 1 when the form names an MMX register (the x87 → MMX transition follows it). */
-export const FORM_TOUCHES_MMX: Uint8Array = Uint8Array.from(ALL_FORMS, (f) => (f.a === Reg.MMX || f.b === Reg.MMX ? 1 : 0));
+/**
+ * Per form index: 2 when operand A is an MMX register (or the form is emms),
+ * 1 when only B is (cvtpi2ps, cvtpi2pd, movq2dq), else 0. An MMX register
+ * operand makes the
+ * x87 → MMX transition and the MMX checks (#MF); a B read from memory
+ * instead names no MMX register, and then neither happens (SDM Vol. 2
+ * CVTPI2PS: "if the source operand is a memory location, the instruction
+ * does not cause a transition to MMX technology").
+ */
+export const FORM_TOUCHES_MMX: Uint8Array = Uint8Array.from(ALL_FORMS, (f) =>
+  (f.a === Reg.MMX || specialKind(f) === Special.EMMS ? 2 : f.b === Reg.MMX ? 1 : 0));
+
+/** Whether the instruction `op` names an MMX register (see FORM_TOUCHES_MMX). */
+export function namesMmx(op: number): boolean {
+  const t = FORM_TOUCHES_MMX[opForm(op)]!;
+  return t === 2 || (t === 1 && opModrm(op) >= 0xc0);
+}
 
 const slotKey = (map: number, prefix: number, opcode: number): number => ((map * 4 + prefix) << 8) | opcode;
 

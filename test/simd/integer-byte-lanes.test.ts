@@ -1,6 +1,7 @@
 /**
  * The byte forms that work four bytes per 32-bit word (src/simd/integer/
- * swar.ts: paddb, psubb, paddusb, psubusb, pminub, pmaxub, pcmpeqb, psadbw) against
+ * swar.ts: paddb/psubb, their signed and unsigned saturating forms, pavgb,
+ * pminub/pmaxub, pcmpeqb/pcmpgtb, psadbw) against
  * the host CPU for EVERY pair of byte values in EVERY byte position of a
  * word: a carry, borrow or compare bit leaking into the neighbouring byte, or
  * a top-bit fix-up wrong for one value pair, cannot hide. 16384 XMM cases per
@@ -18,7 +19,7 @@ import { haveSseOracle, runSse, SSE_ORACLE_MISSING, SseBatch } from '../support/
 const ok = haveSseOracle();
 if (!ok) console.log(`skipping: ${SSE_ORACLE_MISSING}`);
 
-const BYTE_FORMS = ['paddb', 'psubb', 'paddusb', 'psubusb', 'pminub', 'pmaxub', 'pcmpeqb', 'psadbw'];
+const BYTE_FORMS = ['paddb', 'psubb', 'paddsb', 'psubsb', 'paddusb', 'psubusb', 'pavgb', 'pminub', 'pmaxub', 'pcmpeqb', 'pcmpgtb', 'psadbw'];
 const CASES = 65536 / 4;
 /** Pair index of byte position p of word w in case c: for each p, all 65536 pairs over the cases and words. */
 const pairAt = (c: number, w: number, p: number): number => (4 * c + w + p * 12345) & 0xffff;

@@ -6,11 +6,11 @@
  * Each is one straight loop over the lanes of A and B in the scratch
  * (src/simd/simd-scratch.ts). The typed views do the wrapping: storing into
  * a Uint16Array keeps the low bits, so only the saturating forms clamp
- * explicitly. The unsigned byte forms, common in string code, work on four
- * bytes per 32-bit step (swar.ts).
+ * explicitly. The byte forms, common in string code, work on four bytes per
+ * 32-bit step (swar.ts).
  */
-import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
-import { addBytes, bytesAtLeast, subBytes } from './swar.js';
+import { B16, B32, type SimdScratch } from '../simd-scratch.js';
+import { addBytes, addBytesSigned, bytesAtLeast, subBytes, subBytesSigned } from './swar.js';
 
 export function paddb(x: SimdScratch, bytes: number): void {
   const v = x.i32;
@@ -70,11 +70,9 @@ export function psubq(x: SimdScratch, bytes: number): void {
 }
 
 export function paddsb(x: SimdScratch, bytes: number): void {
-  const v = x.i8;
-  for (let i = 0; i < bytes; i++) {
-    const s = v[i] + v[B8 + i];
-    v[i] = s > 127 ? 127 : s < -128 ? -128 : s;
-  }
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = addBytesSigned(v[i], v[B32 + i]);
 }
 
 export function paddsw(x: SimdScratch, bytes: number): void {
@@ -107,11 +105,9 @@ export function paddusw(x: SimdScratch, bytes: number): void {
 }
 
 export function psubsb(x: SimdScratch, bytes: number): void {
-  const v = x.i8;
-  for (let i = 0; i < bytes; i++) {
-    const s = v[i] - v[B8 + i];
-    v[i] = s > 127 ? 127 : s < -128 ? -128 : s;
-  }
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = subBytesSigned(v[i], v[B32 + i]);
 }
 
 export function psubsw(x: SimdScratch, bytes: number): void {

@@ -3,12 +3,13 @@
  * (rounded unsigned average), pminub/pmaxub, pminsw/pmaxsw, and psadbw (sum
  * of absolute byte differences per quadword, into that quadword's low word).
  */
-import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
-import { bytesAtLeast, subBytes } from './swar.js';
+import { B16, B32, type SimdScratch } from '../simd-scratch.js';
+import { averageBytes, bytesAtLeast, subBytes } from './swar.js';
 
 export function pavgb(x: SimdScratch, bytes: number): void {
-  const v = x.u8;
-  for (let i = 0; i < bytes; i++) v[i] = (v[i] + v[B8 + i] + 1) >> 1;
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = averageBytes(v[i], v[B32 + i]);
 }
 
 export function pavgw(x: SimdScratch, bytes: number): void {

@@ -3,11 +3,11 @@
  * of A becomes all ones where the predicate holds, else zero.
  *
  * pcmpeqb is one of glibc's string-function workhorses (with pmovmskb and
- * pminub), so it compares four bytes per 32-bit step (swar.ts); the wider
- * lanes are plain loops.
+ * pminub), so the byte compares take four bytes per 32-bit step (swar.ts);
+ * the wider lanes are plain loops.
  */
-import { B16, B32, B8, type SimdScratch } from '../simd-scratch.js';
-import { zeroBytes } from './swar.js';
+import { B16, B32, type SimdScratch } from '../simd-scratch.js';
+import { bytesGreaterSigned, zeroBytes } from './swar.js';
 
 export function pcmpeqb(x: SimdScratch, bytes: number): void {
   const v = x.i32;
@@ -28,8 +28,9 @@ export function pcmpeqd(x: SimdScratch, bytes: number): void {
 }
 
 export function pcmpgtb(x: SimdScratch, bytes: number): void {
-  const v = x.i8;
-  for (let i = 0; i < bytes; i++) v[i] = v[i] > v[B8 + i] ? -1 : 0;
+  const v = x.i32;
+  const n = bytes >> 2;
+  for (let i = 0; i < n; i++) v[i] = bytesGreaterSigned(v[i], v[B32 + i]);
 }
 
 export function pcmpgtw(x: SimdScratch, bytes: number): void {

@@ -5,7 +5,7 @@
  *
  * Word products fit a double exactly (|p| < 2^32), so plain `*` and the
  * typed views' truncation give the bits; pmuludq's 64-bit product does not,
- * so it is built from 16-bit halves.
+ * so its high dword is built from 16-bit halves.
  */
 import { B16, B32, type SimdScratch } from '../simd-scratch.js';
 
@@ -38,11 +38,13 @@ export function pmuludq(x: SimdScratch, bytes: number): void {
     const ah = a >>> 16;
     const bl = b & 0xffff;
     const bh = b >>> 16;
-    // a·b = ah·bh·2^32 + (ah·bl + al·bh)·2^16 + al·bl; every partial sum stays below 2^53.
-    const mid = ah * bl + al * bh;
-    const low = al * bl + (mid % 0x10000) * 0x10000;
-    v[i] = low;
-    v[i + 1] = ah * bh + Math.floor(mid / 0x10000) + Math.floor(low / 0x100000000);
+    // a·b = ah·bh·2^32 + (ah·bl + al·bh)·2^16 + al·bl: imul gives the low dword; the high one is
+    // ah·bh plus the cross products' high halves plus the carry out of the bits 16..31 column.
+    const cross1 = al * bh;
+    const cross2 = ah * bl;
+    const column = ((al * bl) >>> 16) + (cross1 & 0xffff) + (cross2 & 0xffff);
+    v[i] = Math.imul(a, b);
+    v[i + 1] = ah * bh + (cross1 >>> 16) + (cross2 >>> 16) + (column >>> 16);
   }
 }
 

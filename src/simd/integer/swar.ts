@@ -34,3 +34,32 @@ export function zeroBytes(d: number): number {
 
 /** The four byte signs of a word as a 4-bit number: bits 7, 15, 23, 31 times 2^21 + 2^14 + 2^7 + 1 land on bits 28..31 in order, and no other partial product reaches those bits or carries into them. */
 export const byteSigns = (w: number): number => Math.imul(w & H, 0x00204081) >>> 28;
+
+/** Bytewise rounded-up unsigned average (a + b + 1) >> 1: a | b exceeds the average by half of a ^ b, and that half (masked to stay in its byte) never borrows. */
+export const averageBytes = (a: number, b: number): number => (a | b) - ((a ^ b) >>> 1 & L);
+
+/** 0xff in each byte where a's signed byte > b's: with the sign bits flipped the order is the unsigned one. */
+export const bytesGreaterSigned = (a: number, b: number): number => ~bytesAtLeast(b ^ H, a ^ H);
+
+/**
+ * Signed saturation of a bytewise sum or difference `r` of a and b: where
+ * `overflow` has bit 7 set the byte becomes 0x7f or 0x80 by a's sign (the
+ * direction it overflowed), else stays r's.
+ */
+function saturateSigned(a: number, r: number, overflow: number): number {
+  const m = Math.imul((overflow & H) >>> 7, 0xff);
+  const limit = 0x7f7f7f7f + ((a & H) >>> 7);
+  return (r & ~m) | (limit & m);
+}
+
+/** Bytewise signed a + b saturated: overflow when a and b have one sign and the sum the other. */
+export function addBytesSigned(a: number, b: number): number {
+  const s = addBytes(a, b);
+  return saturateSigned(a, s, ~(a ^ b) & (a ^ s));
+}
+
+/** Bytewise signed a − b saturated: overflow when a and b differ in sign and the difference has b's. */
+export function subBytesSigned(a: number, b: number): number {
+  const d = subBytes(a, b);
+  return saturateSigned(a, d, (a ^ b) & (a ^ d));
+}

@@ -13,17 +13,14 @@ import type { SimdScratch } from '../simd-scratch.js';
 import { MXCSR_DE, MXCSR_IE, MXCSR_ZE } from '../simd-scratch.js';
 import { ENV, RC_DOWN, RC_NEAREST } from './mxcsr-env.js';
 import { fastArithmetic } from './fast-path.js';
-import { decompose, PARTS, productError, remainderSign } from './error-free.js';
+import { ADD, DIV, MUL, SQRT, SUB } from './arithmetic-ops.js';
+import { decompose, PARTS, productError, remainderSign, sumError } from './error-free.js';
 import {
   DENORMAL, INF, isNaNClass, load, NORMAL, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
 } from './operands.js';
 import { BINARY32, BINARY64, pow2, ROUNDED, roundToFormat, type FloatFormat } from './rounding.js';
 
-export const ADD = 0;
-export const SUB = 1;
-export const MUL = 2;
-export const DIV = 3;
-export const SQRT = 4;
+export { ADD, DIV, MUL, SQRT, SUB } from './arithmetic-ops.js';
 
 /** Exponent gap beyond which the smaller addend only decides the rounding direction. */
 const FAR = 60;
@@ -60,7 +57,7 @@ function finite(x: SimdScratch, wide: boolean, op: number, a: number, b: number,
       return;
     case MUL:
       if (a === 0 || b === 0) writeValue(x, wide, out, a * b);
-      else product(x, wide, a, b, out, fmt);
+      else productOrQuotient(x, wide, MUL, a, b, out, fmt);
       return;
     case DIV:
       if (b === 0) {
@@ -71,7 +68,7 @@ function finite(x: SimdScratch, wide: boolean, op: number, a: number, b: number,
           writeValue(x, wide, out, a / b);
         }
       } else if (a === 0) writeValue(x, wide, out, a / b);
-      else quotient(x, wide, a, b, out, fmt);
+      else productOrQuotient(x, wide, DIV, a, b, out, fmt);
       return;
     default:
       if (b === 0) writeValue(x, wide, out, b);
@@ -140,32 +137,28 @@ function add(x: SimdScratch, wide: boolean, a: number, b: number, out: number, f
     writeValue(x, wide, out, ENV.rc === RC_DOWN ? -0 : 0);
     return;
   }
-  const bb = s - sa;
-  const err = (sa - (s - bb)) + (sb - bb);
+  const err = sumError(sa, sb, s);
   const negative = s < 0;
   const delta = err === 0 ? 0 : (err > 0) !== negative ? 1 : -1;
   deliver(x, wide, negative, Math.abs(s), delta, e, out, fmt);
 }
 
-function product(x: SimdScratch, wide: boolean, a: number, b: number, out: number, fmt: FloatFormat): void {
+/** MUL or DIV of finite non-zero a, b: the significands' exact product or quotient, the exponents apart. */
+function productOrQuotient(x: SimdScratch, wide: boolean, op: number, a: number, b: number, out: number, fmt: FloatFormat): void {
   decompose(a);
   const ma = PARTS.mant;
   const ea = PARTS.exp;
   decompose(b);
   const mb = PARTS.mant;
-  const s = ma * mb;
-  const err = productError(ma, mb, s);
-  deliver(x, wide, (a < 0) !== (b < 0), s, err > 0 ? 1 : err < 0 ? -1 : 0, ea + PARTS.exp, out, fmt);
-}
-
-function quotient(x: SimdScratch, wide: boolean, a: number, b: number, out: number, fmt: FloatFormat): void {
-  decompose(a);
-  const ma = PARTS.mant;
-  const ea = PARTS.exp;
-  decompose(b);
-  const mb = PARTS.mant;
-  const s = ma / mb;
-  deliver(x, wide, (a < 0) !== (b < 0), s, remainderSign(ma, s, mb), ea - PARTS.exp, out, fmt);
+  const negative = (a < 0) !== (b < 0);
+  if (op === MUL) {
+    const s = ma * mb;
+    const err = productError(ma, mb, s);
+    deliver(x, wide, negative, s, err > 0 ? 1 : err < 0 ? -1 : 0, ea + PARTS.exp, out, fmt);
+  } else {
+    const s = ma / mb;
+    deliver(x, wide, negative, s, remainderSign(ma, s, mb), ea - PARTS.exp, out, fmt);
+  }
 }
 
 function squareRoot(x: SimdScratch, wide: boolean, b: number, out: number, fmt: FloatFormat): void {

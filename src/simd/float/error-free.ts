@@ -27,6 +27,12 @@ export function decompose(v: number): void {
   PARTS.mant = significandOf(a);
 }
 
+/** The error of RN(a + b) = s: the exact a + b − s (Knuth's TwoSum; no overflow in its terms). */
+export function sumError(a: number, b: number, s: number): number {
+  const bb = s - a;
+  return a - (s - bb) + (b - bb);
+}
+
 /** The error of RN(a·b) = p: the exact a·b − p (a, b of moderate exponent, so nothing underflows). */
 export function productError(a: number, b: number, p: number): number {
   let c = SPLITTER * a;

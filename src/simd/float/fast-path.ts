@@ -15,12 +15,9 @@
  */
 import { MXCSR_PE, type SimdScratch } from '../simd-scratch.js';
 import { ENV } from './mxcsr-env.js';
-import { productError, remainderSign } from './error-free.js';
+import { ADD, DIV, MUL, SUB } from './arithmetic-ops.js';
+import { productError, remainderSign, sumError } from './error-free.js';
 
-const ADD = 0;
-const SUB = 1;
-const MUL = 2;
-const DIV = 3;
 
 const MIN_NORMAL32 = 1.1754943508222875e-38;
 /** Results above 2^-126 and finite: normal binary32, not tiny before or after rounding. */
@@ -35,12 +32,6 @@ const HIGH64 = 2 ** 990;
 function safe64(v: number): boolean {
   const m = Math.abs(v);
   return m > LOW64 && m < HIGH64;
-}
-
-/** a + b's rounding error is non-zero (TwoSum). */
-function sumInexact(a: number, b: number, s: number): boolean {
-  const bb = s - a;
-  return a - (s - bb) + (b - bb) !== 0;
 }
 
 let enabled = true;
@@ -59,7 +50,7 @@ export function fastArithmetic(x: SimdScratch, wide: boolean, op: number, a: num
       const s = a + b;
       r = Math.fround(s);
       if (!normal32(r)) return false;
-      inexact = r !== s || sumInexact(a, b, s);
+      inexact = r !== s || sumError(a, b, s) !== 0;
     } else if (op === MUL) {
       const s = a * b;
       r = Math.fround(s);
@@ -79,7 +70,7 @@ export function fastArithmetic(x: SimdScratch, wide: boolean, op: number, a: num
     if (op === ADD || op === SUB) {
       s = a + b;
       if (!safe64(s) || !safe64(a) || !safe64(b)) return false;
-      inexact = sumInexact(a, b, s);
+      inexact = sumError(a, b, s) !== 0;
     } else if (op === MUL) {
       s = a * b;
       if (!safe64(s) || !safe64(a) || !safe64(b)) return false;

@@ -11,8 +11,7 @@ import { assemble } from '../../src/assembler/index.js';
 import { buildCorpus } from './nasm-corpus.js';
 import { nasmAvailable, runNasm } from './nasm-runner.js';
 
-const haveNasm = nasmAvailable();
-if (!haveNasm) console.warn('nasm not found on PATH: skipping the nasm differential test');
+const haveNasm = nasmAvailable('btvm asm vs nasm');
 
 describe.skipIf(!haveNasm)('btvm asm vs nasm -f bin', () => {
   it('assembles the generated corpus to the same bytes as nasm', () => {

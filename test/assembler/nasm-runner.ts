@@ -4,13 +4,16 @@
  * produced — so a differential failure can name the first line where btvm
  * and nasm disagree instead of just an offset.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function nasmAvailable(): boolean {
-  return spawnSync('nasm', ['-v'], { stdio: 'ignore' }).status === 0;
+import { toolsFor } from '../support/external-tools.js';
+
+/** Whether the suite `what` can run nasm (else one skip line naming the Debian package). */
+export function nasmAvailable(what: string): boolean {
+  return toolsFor(what, 'nasm');
 }
 
 export interface NasmOutput {

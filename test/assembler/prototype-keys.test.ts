@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assemble, AssemblyError } from '../../src/assembler/index.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
 
@@ -60,7 +60,7 @@ function btvm(line: string): Uint8Array | AssemblyError {
 }
 
 describe('assembler tables and prototype keys', () => {
-  it.skipIf(!haveNasm())('gives nasm\'s answer for every line naming an Object.prototype member (skips without Debian package nasm)', async () => {
+  it.skipIf(!toolsFor('assembler prototype keys vs nasm', 'nasm'))('gives nasm\'s answer for every line naming an Object.prototype member (skips without Debian package nasm)', async () => {
     const answers = await Promise.all(LINES.map(nasm));
     const wrong: string[] = [];
     for (const [i, line] of LINES.entries()) {

@@ -12,6 +12,7 @@ import { findNanoKernels, parseIters } from '../../bench/nano.js';
 import { checkRun, MAX_ITERS, measureKernel, nsPerOp, scaledIters, type Runner } from '../../bench/nano/measure.js';
 import { btvmAcceptsMmu, qemuPeer, selectPeers, type NanoPeer } from '../../bench/nano/peers.js';
 import { buildNanoReport, formatNanoTable } from '../../bench/nano/report.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const ok = (op: string, n: number) => ({ status: 1, stdout: `${op} iters=${n} done\n`, stderr: '' });
 
@@ -115,7 +116,7 @@ process.exit(i < 0 || ${JSON.stringify(kinds)}.includes(a[i + 1]) ? 0 : 2);\n`);
     expect(findNanoKernels(null).map((k) => k.op)).toEqual(['callret', 'cr', 'divzero', 'in', 'pagefault', 'ptemod', 'syscall']);
   });
 
-  it('measures a real kernel under QEMU (small N): the transcript checks pass and a number comes out', () => {
+  it.skipIf(!toolsFor('nanobenchmark under QEMU', 'qemu-system-i386'))('measures a real kernel under QEMU (small N): the transcript checks pass and a number comes out', () => {
     const [callret] = findNanoKernels(new Set(['callret']));
     const row = measureKernel(callret!, [qemuPeer], { iters: [10, 20_010], runs: 1, minDeltaMs: 0 });
     const c = row.cells[0]!;

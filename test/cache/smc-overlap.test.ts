@@ -17,7 +17,8 @@ import { describe, expect, it } from 'vitest';
 import { CompiledRegion } from '../../src/cache/compiled-region.js';
 import { TranslationCache } from '../../src/cache/translation-cache.js';
 import { runTranslated, DATA_BASE } from '../exec/guest-runner.js';
-import { assembleSnippets, haveNasm } from '../support/nasm.js';
+import { assembleSnippets } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const SIZES = [1, 2, 4] as const;
 
@@ -94,9 +95,12 @@ function program(storeOffsetFromT: number, size: 1 | 2 | 4, value: number): stri
 const tOffsetIn = (code: Uint8Array) =>
   code.findIndex((b, i) => b === MOV_EAX && code[i + 1] === 1 && code[i + 4] === 1 && code[i + 5] === 0xeb);
 
-describe.skipIf(!haveNasm())('translated code: stores overlapping a block by their later bytes take effect', () => {
+const haveNasm = toolsFor('stores overlapping a block (smc-overlap)', 'nasm');
+
+describe.skipIf(!haveNasm)('translated code: stores overlapping a block by their later bytes take effect', () => {
   // The bytes around T, from one assembly with a placeholder store (they do not depend on the store).
-  const [probe] = assembleSnippets([program(0, 4, 0)]);
+  // Without nasm vitest still collects this body: a stand-in of the right length keeps it from failing.
+  const [probe] = haveNasm ? assembleSnippets([program(0, 4, 0)]) : [new Uint8Array(64)];
   const around = probe!.slice(tOffsetIn(probe!) - 3, tOffsetIn(probe!) + T_BYTES + 3);
   const aroundT = (rel: number) => around[rel + 3]!;
   const disp = aroundT(T_BYTES - 1);
@@ -116,7 +120,7 @@ describe.skipIf(!haveNasm())('translated code: stores overlapping a block by the
       }),
     ),
   );
-  const codes = assembleSnippets(cases.map((c) => c.source));
+  const codes = haveNasm ? assembleSnippets(cases.map((c) => c.source)) : [];
 
   for (const size of SIZES) {
     for (const where of Object.keys(patches)) {

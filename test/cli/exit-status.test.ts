@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import type { ExecutorFactory } from '../../src/exec/executor.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'btvm-exit-'));
 let guests = 0;
@@ -53,7 +53,7 @@ function statusTest(documented: string, name: string, body: () => Promise<void>)
   it(`${documented}: ${name}`, body, 30_000);
 }
 
-describe.skipIf(!haveNasm())('btvm run exit statuses', () => {
+describe.skipIf(!toolsFor('btvm run exit statuses', 'nasm'))('btvm run exit statuses', () => {
   statusTest('(V<<1)|1', 'the guest wrote V to isa-debug-exit', async () => {
     for (const v of [0, 0x21, 0x7f]) {
       const r = await runGuest(`mov al, ${v}\nout 0xf4, al\njmp $`);

@@ -6,7 +6,7 @@
  * MMUs. The same script against `qemu-system-i386 -S -gdb` must show the
  * same register values at the breakpoint.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,12 +14,10 @@ import { describe, expect, it } from 'vitest';
 import { runCommand, parseRunArgs } from '../../src/cli/commands/run.js';
 import { fixture } from '../cli/run-capture.js';
 import { freePort } from './free-port.js';
+import { toolsFor } from '../support/external-tools.js';
 
-const have = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const haveGdb = have('gdb');
-const haveQemu = have('qemu-system-i386');
-if (!haveGdb) console.log('gdb stub tests skipped: install the Debian package gdb');
-if (!haveQemu) console.log('gdb stub vs QEMU skipped: install the Debian package qemu-system-x86');
+const haveGdb = toolsFor('gdb stub driven by gdb', 'gdb');
+const haveQemu = haveGdb && toolsFor('gdb stub vs QEMU', 'qemu-system-i386');
 
 const kernel = fixture('kernels/intmath.elf');
 const scratch = mkdtempSync(join(tmpdir(), 'btvm-gdb-'));

@@ -24,6 +24,7 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '../../src/decoder/decode.js';
 import { formatInsn } from '../../src/decoder/disasm.js';
 import { objdumpRaw } from './objdump-oracle.js';
+import { toolsFor } from '../support/external-tools.js';
 
 /** Bias toward interesting bytes: prefixes, escapes, group opcodes, x87, SIB-heavy ModRMs. */
 const byte = fc.oneof(
@@ -42,7 +43,7 @@ function objdumpMnemonic(text: string): string {
   return words[i]!;
 }
 
-describe('random byte strings vs objdump', () => {
+describe.skipIf(!toolsFor('random byte strings vs objdump', 'objdump'))('random byte strings vs objdump', () => {
   it('never throws, and agrees on length and mnemonic', () => {
     const cases = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 15 }).chain((a) => fc.array(byte, { minLength: a.length, maxLength: a.length })), {
       numRuns: 4000,

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { haveHarness, probeHostSelectors } from '../support/native-harness.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 import { TranslatedRunner } from '../support/translated-runner.js';
 import { runBatch, type Mismatch } from './differential-batch.js';
 import { ProgramGenerator } from './generator.js';
@@ -34,7 +34,7 @@ export function hostCpuSuite(shard: number): void {
     done += count;
   }
   const cases = batches.reduce((s, b) => s + b.count, 0);
-  const available = haveHarness() && haveNasm();
+  const available = toolsFor(`host-CPU differential shard ${shard + 1}`, 'nasm') && haveHarness();
 
   describe.skipIf(!available)(`translated execution equals the host CPU (shard ${shard + 1}/${SHARDS}, ${cases} cases)`, () => {
     it('random programs over every inline form give the same registers, defined flags, memory and faults', async () => {

@@ -12,7 +12,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ESP, parseStateLine, type CaseInput } from '../support/harness-protocol.js';
 import { haveHarness, probeHostSelectors, runNative } from '../support/native-harness.js';
-import { assembleSnippets, haveNasm } from '../support/nasm.js';
+import { assembleSnippets } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 import { TranslatedRunner } from '../support/translated-runner.js';
 
 interface FaultCase {
@@ -61,7 +62,7 @@ const INPUT: CaseInput = {
   eflags: 0x0895, seed: 0xfa17,
 };
 
-const oracle = haveHarness() && haveNasm();
+const oracle = toolsFor('precise faults vs host CPU', 'nasm') && haveHarness();
 
 describe.skipIf(!oracle)('guest faults leave the state the host CPU shows', () => {
   if (!oracle) {

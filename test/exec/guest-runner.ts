@@ -25,14 +25,15 @@ import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { fillDataRegion, fnv1a } from '../support/data-region.js';
 import { CODE_BASE, DATA_BASE, DATA_SIZE, formatFault, formatState, vectorName, type CaseInput } from '../support/harness-protocol.js';
 import { haveHarness } from '../support/native-harness.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
 // The harness protocol lives in test/support; these tests import it from here too.
 export { CODE_BASE, DATA_BASE, type CaseInput } from '../support/harness-protocol.js';
 export { maskFlags } from '../support/harness-protocol.js';
 export { runNative } from '../support/native-harness.js';
 
-export const haveNative = (): boolean => haveHarness() && haveNasm();
+/** Whether the suite `what` can compare with the host CPU: nasm (else one skip line naming its package) and the i386 harness. */
+export const haveNative = (what: string): boolean => toolsFor(what, 'nasm') && haveHarness();
 
 /** Assemble 32-bit snippets (lines separated by ';' or newlines) with nasm at CODE_BASE, each in its own file (labels repeat). */
 export function assemble(snippets: readonly string[]): Uint8Array[] {

@@ -25,13 +25,13 @@ import { liftBlock } from '../../src/lift/lifter.js';
 import { optimize } from '../../src/passes/pipeline.js';
 import type { Block } from '../../src/ir/types.js';
 import { evaluate, initialState, observe } from '../support/ir-evaluator.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = 0x1000;
 const MODE = MODE_CODE32 | MODE_STACK32 | MODE_FLAT | MODE_PROTECTED;
 const update = process.env['UPDATE_EXPECT'] === '1';
-const nasmMissing = spawnSync('nasm', ['-v']).error !== undefined;
-if (nasmMissing) console.warn('nasm not found: skipping the golden IR expect tests');
+const nasmMissing = !toolsFor('golden IR listings', 'nasm');
 
 function assemble(asmPath: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'btvm-expect-'));

@@ -14,7 +14,7 @@ import {
   CODE_BASE, DATA_BASE, DATA_SIZE, EXIT_SEQUENCE, EXIT_SLOT, FLAG_MASK, formatFault, formatState, vectorName, type CaseInput,
 } from '../support/harness-protocol.js';
 import { haveHarness } from '../support/native-harness.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
 // The harness protocol, nasm batching and data-region helpers live in test/support (shared with test/diff).
 export { CODE_BASE, DATA_BASE, maskFlags, type CaseInput } from '../support/harness-protocol.js';
@@ -23,7 +23,8 @@ export { assembleSnippets as assemble } from '../support/nasm.js';
 
 const EXIT_SENTINEL = CODE_BASE + 0xff00;
 
-export const haveOracle = (): boolean => haveHarness() && haveNasm();
+/** Whether the suite `what` can compare with the host CPU: nasm (else one skip line naming its package) and the i386 harness. */
+export const haveOracle = (what: string): boolean => toolsFor(what, 'nasm') && haveHarness();
 
 /** Lift and interpret a snippet on the harness's memory map; returns the harness-format line. */
 export function runLifted(code: Uint8Array, input: CaseInput): string {

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { loadFlat } from '../../src/loader/flat.js';
 import { LoadError } from '../../src/loader/load-error.js';
+import { toolsFor } from '../support/external-tools.js';
 
 describe('loadFlat', () => {
-  it('places a nasm -f bin image at its origin and starts at the entry with the Multiboot machine state', () => {
+  it.skipIf(!toolsFor('loadFlat of a nasm image', 'nasm'))('places a nasm -f bin image at its origin and starts at the entry with the Multiboot machine state', () => {
     const dir = mkdtempSync(join(tmpdir(), 'btvm-flat-'));
     writeFileSync(join(dir, 'p.asm'), 'bits 32\norg 0x7c00\nstart: mov eax, 0x12345678\nhlt\ndata: dd data\n');
     execFileSync('nasm', ['-f', 'bin', '-o', join(dir, 'p.bin'), join(dir, 'p.asm')]);

@@ -156,7 +156,7 @@ function buildProbe(): string {
   return elf;
 }
 
-describe.skipIf(!haveQemuTools())('Multiboot modules agree with QEMU', () => {
+describe.skipIf(!haveQemuTools('Multiboot modules vs QEMU'))('Multiboot modules agree with QEMU', () => {
   it('mods_count, placement, command lines and contents', async () => {
     const kernel = buildProbe();
     const a = join(dir, 'a.bin');

@@ -13,8 +13,9 @@
  * input. Only used by tests; needs nasm, ld and qemu-system-i386.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toolsFor } from '../support/external-tools.js';
 
 export interface PortOp {
   dir: 'in' | 'out';
@@ -40,8 +41,9 @@ export interface ProbeReport {
 export const PROBE_EXIT_VALUE = 0x121;
 export const BSS_WORDS = 4;
 
-export function haveQemuTools(): boolean {
-  return ['/usr/bin/qemu-system-i386', '/usr/bin/nasm', '/usr/bin/ld'].every((p) => existsSync(p));
+/** Whether the suite `what` can build and run probe kernels in QEMU (else one skip line naming the packages). */
+export function haveQemuTools(what: string): boolean {
+  return toolsFor(what, 'qemu-system-i386', 'nasm', 'ld');
 }
 
 const OPCODE = { out: { 1: 1, 2: 2, 4: 3 }, in: { 1: 4, 2: 5, 4: 6 } } as const;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../../src/machine/machine.js';
 import type { PortDevice } from '../../src/vmm/devices/port-bus.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const LOAD = 0x100000;
 
@@ -160,7 +160,7 @@ class CountingPort implements PortDevice {
   writePort(): void {}
 }
 
-describe.skipIf(!haveNasm())('a timer interrupt in the middle of a long rep insb', () => {
+describe.skipIf(!toolsFor('rep insb with a timer interrupt', 'nasm'))('a timer interrupt in the middle of a long rep insb', () => {
   it('is delivered between elements, sees the instruction as the return address, and the string resumes where it was', async () => {
     const m = new Machine({
       image: { kind: 'flat', bytes: assemble(TIMER_GUEST), loadAddress: LOAD, entry: LOAD },

@@ -10,18 +10,18 @@
  * size in the table; the values the rows compute are checked against the
  * host CPU by test/simd/forms-differential.test.ts.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FORMS } from '../../src/simd/integer/forms.js';
 import { OpMap, Prefix, Reg, type SimdForm } from '../../src/simd/simd-form.js';
-import { assembleSnippets, haveNasm } from '../support/nasm.js';
+import { assembleSnippets } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 
-const haveObjdump = spawnSync('objdump', ['--version']).status === 0;
-if (!haveObjdump) console.warn('integer SIMD encodings: objdump missing, skipped (Debian package binutils)');
-if (!haveNasm()) console.warn('integer SIMD encodings: nasm missing, skipped (Debian package nasm)');
+const haveObjdump = toolsFor('integer SIMD encodings vs objdump', 'objdump');
+const haveNasm = toolsFor('integer SIMD encodings vs nasm', 'nasm');
 
 const IMM = 0x05;
 const PREFIX_BYTE = [-1, 0x66, 0xf3, 0xf2];
@@ -119,7 +119,7 @@ describe.skipIf(!haveObjdump)('integer SIMD table against objdump', () => {
   });
 });
 
-describe.skipIf(!haveNasm())('integer SIMD table against nasm', () => {
+describe.skipIf(!haveNasm)('integer SIMD table against nasm', () => {
   it('encodes every row as nasm assembles its mnemonic and operands', () => {
     const withForm = slots.filter((s) => !s.memory || s.form.memBytes > 0);
     const code = assembleSnippets(withForm.map((s) => `${s.form.mnemonic} ${operands(s.form, s.memory).nasm}`));

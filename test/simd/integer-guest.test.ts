@@ -15,13 +15,14 @@ import { describe, expect, it } from 'vitest';
 import { FORMS } from '../../src/simd/integer/forms.js';
 import { Prefix, Reg, type SimdForm } from '../../src/simd/simd-form.js';
 import { MXCSR_DEFAULT } from '../../src/simd/simd-scratch.js';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 import { haveSseOracle, runSse, SSE_MEM_ADDR, SSE_ORACLE_MISSING, SseBatch } from '../support/sse-oracle.js';
 import { xorshift32 } from '../support/xorshift32.js';
 import { ENABLE_SSE, LOAD, runGuest } from './simd-guest.js';
 
-const ok = haveSseOracle() && haveNasm();
-if (!ok) console.log(`skipping: ${haveNasm() ? SSE_ORACLE_MISSING : 'nasm missing (Debian package nasm)'}`);
+const haveNasm = toolsFor('integer SIMD rows in a guest vs host CPU', 'nasm');
+const ok = haveNasm && haveSseOracle();
+if (haveNasm && !ok) console.log(`skipping: ${SSE_ORACLE_MISSING}`);
 
 const DATA = LOAD + 0x10000;
 /** Per case: A (16 bytes), B (16), the guest's A after (16), padding. */

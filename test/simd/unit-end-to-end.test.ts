@@ -4,12 +4,12 @@
  * come back in the guest's registers and memory.
  */
 import { describe, expect, it } from 'vitest';
-import { haveNasm } from '../support/nasm.js';
+import { toolsFor } from '../support/external-tools.js';
 import { ENABLE_SSE, LOAD, runGuest } from './simd-guest.js';
 
 const DATA = LOAD + 0x1000;
 
-describe.skipIf(!haveNasm())('SIMD instructions in a guest', () => {
+describe.skipIf(!toolsFor('SIMD instructions in a guest', 'nasm'))('SIMD instructions in a guest', () => {
   it('movaps loads 16 bytes, movd moves dwords between XMM and GPR, ldmxcsr/stmxcsr round-trip MXCSR', async () => {
     const g = await runGuest(`${ENABLE_SSE}
       movaps xmm1, [0x${DATA.toString(16)}]

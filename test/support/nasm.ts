@@ -10,12 +10,14 @@
  * after the last snippet splits the flat binary again. Lines are separated
  * by newlines or ';' (nasm comments are therefore not available).
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const haveNasm = (): boolean => spawnSync('nasm', ['-v']).status === 0;
+import { haveTool } from './external-tools.js';
+
+export const haveNasm = (): boolean => haveTool('nasm');
 
 /** nasm refused a line; names the snippet it belongs to. */
 export class SnippetAssemblyError extends Error {

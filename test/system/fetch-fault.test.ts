@@ -10,7 +10,8 @@
  * fault, 9 a wrong CR2.
  */
 import { describe, expect, it } from 'vitest';
-import { haveNasm, pagedGuest, runFlatGuest } from './mmu-run.js';
+import { pagedGuest, runFlatGuest } from './mmu-run.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const GUEST = pagedGuest(`
   ; code at 0x2FFFFE: mov eax, 0x12345678 (b8 78 56 34 12); jmp back (e9 rel32)
@@ -63,6 +64,8 @@ pf_handler:
 align 4
 faults: dd 0
 `);
+
+const haveNasm = toolsFor('fetch-fault guests', 'nasm');
 
 describe.skipIf(!haveNasm)('an instruction straddling into a not-present page', () => {
   for (const mmu of ['shadow', 'nested']) {

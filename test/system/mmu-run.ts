@@ -64,7 +64,6 @@ export function itRunsSystemKernelsLikeQemu(args: readonly string[]): void {
   }
 }
 
-export const haveNasm = spawnSync('nasm', ['-v']).status === 0;
 
 /**
  * Assembles a flat guest (nasm -f bin, `org 0x100000`) and runs it with

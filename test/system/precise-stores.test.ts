@@ -9,7 +9,8 @@
  * 5 a wrong CR2/error code, 7 a torn store, 19 no fault at all.
  */
 import { describe, expect, it } from 'vitest';
-import { haveNasm, pagedGuest, runFlatGuest } from './mmu-run.js';
+import { pagedGuest, runFlatGuest } from './mmu-run.js';
+import { toolsFor } from '../support/external-tools.js';
 
 const GUEST = pagedGuest(`
   mov dword [0x201000 + 0x300*4], 0x300001
@@ -49,6 +50,8 @@ pf_handler:
   out 0xf4, al
   hlt
 `);
+
+const haveNasm = toolsFor('precise-stores guests', 'nasm');
 
 describe.skipIf(!haveNasm)('a #PF on the second store of cmpxchg8b leaves the first unwritten', () => {
   for (const mmu of ['shadow', 'nested']) {

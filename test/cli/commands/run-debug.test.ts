@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../../src/cli/commands/run.js';
 import { objdumpLabels } from '../objdump-listing.js';
+import { toolsFor } from '../../support/external-tools.js';
 import { fixture, runKernel } from '../run-capture.js';
 
 const hello = fixture('kernels/hello.elf');
@@ -20,7 +21,7 @@ function inAsm(log: string): { blocks: number[]; insns: { address: number; mnemo
 }
 
 describe('btvm run -d', () => {
-  it('in_asm, exec and tc log exactly what --stats counts, and in_asm agrees with objdump', async () => {
+  it.skipIf(!toolsFor('-d in_asm vs objdump', 'objdump'))('in_asm, exec and tc log exactly what --stats counts, and in_asm agrees with objdump', async () => {
     const r = await runKernel(hello, ['--icount', '-d', 'in_asm,exec,tc'], { logFile: true });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('');

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { countMnemonic, insnsAt, objdumpLabels, throughFirst } from '../objdump-listing.js';
+import { toolsFor } from '../../support/external-tools.js';
 import { fixture, runKernel, tableValue, type CapturedRun } from '../run-capture.js';
 
 const hello = fixture('kernels/hello.elf');
@@ -31,7 +32,7 @@ function expectConsistentCache(r: CapturedRun): void {
 }
 
 describe('btvm run --stats on hello.elf', () => {
-  it('counts what objdump says the kernel executes for the bytes it printed', async () => {
+  it.skipIf(!toolsFor('--stats vs objdump\'s listing', 'objdump'))('counts what objdump says the kernel executes for the bytes it printed', async () => {
     const r = await runKernel(hello, ['--icount', '--stats']);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(readFileSync(fixture('kernels/hello.expected'), 'latin1'));

@@ -9,14 +9,14 @@
  * was raw while the guest ran and is as it was afterwards, also when the
  * run ends by itself or by a signal.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../../support/cli-bundle.js';
 import { fixture, repoRoot } from '../run-capture.js';
+import { toolsFor } from '../../support/external-tools.js';
 
-const havePython = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
-if (!havePython) console.warn('skipping the pseudo-terminal console tests: python3 not found (Debian package python3)');
+const havePython = toolsFor('pseudo-terminal console tests', 'python3');
 
 type Step = { expect: string; timeout?: number } | { send: string } | { mode: string } | { signal: string };
 interface TerminalMode { icanon: boolean; echo: boolean; same_as_before: boolean }

@@ -101,7 +101,7 @@ const script: Step[] = [
   inp(0x200), inp(0x200, 2), inp(0x200, 4),
 ];
 
-describe.skipIf(!haveQemuTools())('PC devices agree with QEMU', () => {
+describe.skipIf(!haveQemuTools('PC devices vs QEMU'))('PC devices agree with QEMU', () => {
   it('on every read of a driver-style register script', () => {
     const dir = mkdtempSync(join(tmpdir(), 'btvm-devdiff-'));
     const kernel = buildProbeKernel(dir, script, 'elf');

@@ -2,14 +2,18 @@
  * `npm run bench`: the micro-benchmarks (benny suites, one file per hot path:
  * bench/*.bench.ts), the whole-guest comparison of btvm against QEMU, v86
  * and native execution on the compute kernels in fixtures/bench/, and the
- * nanobenchmarks (bench/nano.ts: ns per VMM-costly operation, fixtures/nano/).
+ * nanobenchmarks (bench/nano.ts: ns per VMM-costly operation, fixtures/nano/),
+ * and the Debian Linux guest phase by phase under btvm, QEMU and v86
+ * (bench/linux.ts; only when fixtures/linux/fetch.sh has fetched it).
  *
- *   npm run bench -- [--micro-only | --guests-only | --nano-only | --passes-only] [--runs N] [--only NAME,...]
+ *   npm run bench -- [--micro-only | --guests-only | --nano-only | --passes-only | --linux-only] [--runs N] [--only NAME,...]
  *                    [--json FILE] [--svg FILE] [--compare OLD.json]
  *                    [--nano-iters N1,N2] [--nano-ops OP,...] [--nano-peers btvm,qemu] [--nano-json FILE]
+ *                    [--linux-runs N] [--linux-peers btvm,qemu,v86] [--linux-timeout S] [--linux-btvm-args "ARGS"]
+ *                    [--linux-json FILE] [--linux-svg FILE]
  *
- * Results go to stdout as tables; JSON (guests.json, nano.json) and an SVG
- * chart are written to bench/results/ unless other paths are given.
+ * Results go to stdout as tables; JSON (guests.json, nano.json, linux.json)
+ * and SVG charts are written to bench/results/ unless other paths are given.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ import { measureGuest, type GuestResult } from './guests/measure.js';
 import { PEERS, repoRoot, type BenchGuest } from './guests/peers.js';
 import { Progress } from './guests/progress.js';
 import { buildReport, formatComparison, formatSvg, formatTable, type BenchReport } from './guests/report.js';
+import { runLinux } from './linux.js';
 import { runNano } from './nano.js';
 import { runPasses } from './passes.js';
 
@@ -87,9 +92,10 @@ const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   process.stdout.write(readFileSync(new URL(import.meta.url)).toString().split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
 } else {
-  const only = ['--micro-only', '--guests-only', '--nano-only', '--passes-only'].find((f) => argv.includes(f));
+  const only = ['--micro-only', '--guests-only', '--nano-only', '--passes-only', '--linux-only'].find((f) => argv.includes(f));
   if (only === undefined || only === '--micro-only') runMicro();
   if (only === undefined || only === '--guests-only') runGuests(argv);
   if (only === undefined || only === '--nano-only') runNano(argv);
   if (only === undefined || only === '--passes-only') runPasses(argv);
+  if (only === undefined || only === '--linux-only') await runLinux(argv);
 }

@@ -36,8 +36,19 @@ export interface Peer {
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/bench/guests → repository root. */
 export const repoRoot = path.resolve(here, '..', '..', '..');
-const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
-const v86Boot = path.join(repoRoot, 'dist', 'bench', 'peers', 'v86-boot.js');
+export const btvmMain = path.join(repoRoot, 'dist', 'src', 'cli', 'bin.js');
+/** Boots a kernel under v86 (bench/peers/v86-boot.ts). */
+export const v86Boot = path.join(repoRoot, 'dist', 'bench', 'peers', 'v86-boot.js');
+
+/** null when v86 and its boot script are here, else what to install or build. */
+export function v86Unavailable(): string | null {
+  try {
+    createRequire(import.meta.url).resolve('v86/package.json');
+  } catch {
+    return 'npm package v86 not installed: npm install (it is a devDependency)';
+  }
+  return existsSync(v86Boot) ? null : 'bench not built: npm run build';
+}
 
 export const PEERS: readonly Peer[] = [
   {
@@ -59,14 +70,7 @@ export const PEERS: readonly Peer[] = [
   {
     name: 'v86',
     label: 'v86',
-    unavailable: () => {
-      try {
-        createRequire(import.meta.url).resolve('v86/package.json');
-      } catch {
-        return 'npm package v86 not installed: npm install (it is a devDependency)';
-      }
-      return existsSync(v86Boot) ? null : 'bench not built: npm run build';
-    },
+    unavailable: v86Unavailable,
     command: (g) => ({ file: process.execPath, args: [v86Boot, g.kernel] }),
   },
   {

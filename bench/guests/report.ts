@@ -4,6 +4,8 @@
  * over guests, an SVG bar chart, JSON for later comparison, and the change
  * against an earlier JSON (`--compare OLD.json`).
  */
+import { formatLogBarChart, PEER_COLOURS } from '../bar-chart.js';
+import { fmtRatio, fmtSeconds, formatColumns } from '../text-table.js';
 import type { GuestResult } from './measure.js';
 
 export interface BenchReport {
@@ -38,8 +40,8 @@ export function buildReport(guests: GuestResult[], runs: number, skipped: string
   return { date: new Date().toISOString(), runs, guests, geomean, skipped };
 }
 
-const fmtMs = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(3) : '—');
-const fmtX = (r: number): string => (Number.isFinite(r) ? r.toFixed(2) + '×' : '—');
+const fmtMs = fmtSeconds;
+const fmtX = fmtRatio;
 
 export function formatTable(report: BenchReport): string {
   const head = ['guest', 'btvm s', 'QEMU s', 'v86 s', 'native s', 'btvm/native', 'btvm/QEMU', 'btvm/v86'];
@@ -50,9 +52,7 @@ export function formatTable(report: BenchReport): string {
   });
   const gm = report.geomean;
   rows.push(['geomean', '', '', '', '', fmtX(gm['btvm/native']!), fmtX(gm['btvm/qemu']!), fmtX(gm['btvm/v86']!)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  const out = formatColumns(head, rows);
   out.push('', `peers against native (geomean): QEMU ${fmtX(gm['qemu/native']!)}, v86 ${fmtX(gm['v86/native']!)}`);
   out.push(`medians of ${report.runs} runs, wall time of the whole process (start-up included)`);
   for (const g of report.guests) {
@@ -65,32 +65,16 @@ export function formatTable(report: BenchReport): string {
 /** Grouped bars: slowdown against native per guest and peer, on a log scale. */
 export function formatSvg(report: BenchReport): string {
   const peers = PEER_ORDER.filter((p) => p !== 'native');
-  const colours: Record<string, string> = { btvm: '#1f77b4', qemu: '#ff7f0e', v86: '#2ca02c' };
-  const ratios = report.guests.map((g) => peers.map((p) => timeOf(g, p) / timeOf(g, 'native')));
-  const maxRatio = Math.max(2, ...ratios.flat().filter(Number.isFinite));
-  const top = Math.ceil(Math.log10(maxRatio) * 4) / 4;
-  const W = 120 + report.guests.length * 110, H = 320, plotH = 220, x0 = 60, y0 = 40;
-  const y = (r: number): number => y0 + plotH - (Math.log10(Math.max(1, r)) / top) * plotH;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
-    `<text x="${x0}" y="20" font-size="14">Slowdown against native (log scale, lower is better)</text>`];
-  for (let e = 0; e <= top + 1e-9; e += 0.5) {
-    const v = 10 ** e;
-    parts.push(`<line x1="${x0}" x2="${W - 20}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`,
-      `<text x="${x0 - 6}" y="${y(v) + 4}" text-anchor="end">${v < 10 ? v.toFixed(1) : v.toFixed(0)}×</text>`);
-  }
-  report.guests.forEach((g, gi) => {
-    const gx = x0 + 20 + gi * 110;
-    ratios[gi]!.forEach((r, pi) => {
-      if (!Number.isFinite(r)) return;
-      const bx = gx + pi * 26;
-      parts.push(`<rect x="${bx}" y="${y(r)}" width="22" height="${y0 + plotH - y(r)}" fill="${colours[peers[pi]!]}"><title>${peers[pi]} ${r.toFixed(2)}×</title></rect>`);
-    });
-    parts.push(`<text x="${gx + 36}" y="${y0 + plotH + 16}" text-anchor="middle">${g.guest}</text>`);
+  return formatLogBarChart({
+    title: 'Slowdown against native (log scale, lower is better)',
+    groups: report.guests.map((g) => g.guest),
+    series: peers.map((p) => ({ name: p, colour: PEER_COLOURS[p]! })),
+    values: report.guests.map((g) => peers.map((p) => timeOf(g, p) / timeOf(g, 'native'))),
+    label: (v) => (v < 10 ? v.toFixed(1) : v.toFixed(0)) + '×',
+    tooltip: (v) => v.toFixed(2) + '×',
+    floor: 1,
+    minTop: 2,
   });
-  peers.forEach((p, i) => parts.push(`<rect x="${x0 + i * 90}" y="${H - 30}" width="12" height="12" fill="${colours[p]}"/>`,
-    `<text x="${x0 + i * 90 + 16}" y="${H - 20}">${p}</text>`));
-  parts.push('</svg>');
-  return parts.join('\n') + '\n';
 }
 
 export function formatComparison(report: BenchReport, old: BenchReport): string {

@@ -13,6 +13,7 @@ import type { SimdScratch } from '../simd-scratch.js';
 import { MXCSR_DE, MXCSR_IE, MXCSR_PE } from '../simd-scratch.js';
 import { ENV, RC_DOWN, RC_NEAREST, RC_UP, RC_ZERO } from './mxcsr-env.js';
 import { decompose, PARTS } from './error-free.js';
+import { fastPathOn } from './fast-path.js';
 import { DENORMAL, isNaNClass, load, SNAN, VAL } from './operands.js';
 import { BINARY32, ROUNDED, roundToFormat } from './rounding.js';
 
@@ -96,7 +97,20 @@ export function float64To32(x: SimdScratch, w: number, out: number): void {
     x.f32[out] = v;
     return;
   }
+  if (ENV.rc === RC_NEAREST && fastPathOn() && fastNarrow(x, v, out)) return;
   decompose(v);
   roundToFormat(v < 0, PARTS.mant, 0, PARTS.exp, BINARY32);
   x.f32[out] = ROUNDED.value;
+}
+
+const MIN_NORMAL32 = 1.1754943508222875e-38;
+
+/** Round to nearest with a normal binary32 result: Math.fround is the conversion; false when rounding.ts must decide. */
+function fastNarrow(x: SimdScratch, v: number, out: number): boolean {
+  const r = Math.fround(v);
+  const m = Math.abs(r);
+  if (!(m > MIN_NORMAL32 && m !== Infinity)) return false;
+  if (r !== v) ENV.post |= MXCSR_PE;
+  x.f32[out] = r;
+  return true;
 }

@@ -40,6 +40,11 @@ export function setFastPath(on: boolean): void {
   enabled = on;
 }
 
+/** Whether the fast paths (this file's and convert.ts's) are on. */
+export function fastPathOn(): boolean {
+  return enabled;
+}
+
 /** Lane op (ADD..SQRT) on normal finite a, b (b alone for SQRT, b > 0) under RC = nearest; false when the exact path must decide. */
 export function fastArithmetic(x: SimdScratch, wide: boolean, op: number, a: number, b: number, out: number): boolean {
   if (!enabled) return false;

@@ -16,11 +16,14 @@
  * 2^E keeps the error-free transformations clear of the double's own
  * overflow and underflow whatever the operands' exponents.
  *
- * Measured on the host (AMD EPYC) with the SSE oracle, as SDM Vol. 1 §11.5.2
- * describes: tininess is detected after rounding; FZ (UE masked) replaces a
- * tiny result by a signed zero and sets UE and PE; a masked underflow sets UE
- * only with PE; a masked overflow gives ∞ or the largest finite value by
- * direction and sets OE and PE.
+ * Measured on the host (AMD EPYC) with the SSE oracle (SDM Vol. 1 §11.5.2
+ * allows some of these choices): tininess is detected after rounding; FZ
+ * (UE masked) replaces a tiny result by a signed zero and sets UE and PE,
+ * even when the tiny result was exact; a masked underflow sets UE only with
+ * PE; a masked overflow gives ∞ or the largest finite value by direction and
+ * sets OE and PE. With OE or UE unmasked nothing is delivered (the unit
+ * raises #XM) and the flags are OE or UE, plus PE when the result rounded
+ * with an unbounded exponent is inexact.
  */
 import { ENV, RC_DOWN, RC_NEAREST, RC_UP } from './mxcsr-env.js';
 import { MXCSR_OE, MXCSR_PE, MXCSR_UE } from '../simd-scratch.js';

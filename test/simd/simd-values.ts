@@ -200,10 +200,37 @@ export class SimdValues {
     dst.set(this.bytes, at);
   }
 
-  /** Makes some lanes of the second operand equal to the first's (compares, min/max, subtraction to zero). */
+  /**
+   * Makes some lanes of the second operand equal to the first's or close to
+   * them (compares, min/max; cancellation, ties and tiny results in add/sub):
+   * a close lane differs in its low bits, its exponent by a little, or its sign.
+   */
   shareLanes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number): void {
     const width = this.pick([4, 8, 2, 1]);
-    for (let k = 0; k < 16; k += width) if (this.chance(50)) for (let j = 0; j < width; j++) b[bAt + k + j] = a[aAt + k + j]!;
+    const n = Math.min(16, a.length - aAt, b.length - bAt);
+    for (let k = 0; k + width <= n; k += width) {
+      if (this.chance(40)) continue;
+      for (let j = 0; j < width; j++) b[bAt + k + j] = a[aAt + k + j]!;
+      if (width < 4 || this.chance(50)) continue;
+      // The lane's top 32 bits: float32, or the sign/exponent/high fraction of a float64.
+      const top = bAt + k + width - 4;
+      let w = (b[top]! | (b[top + 1]! << 8) | (b[top + 2]! << 16) | (b[top + 3]! << 24)) >>> 0;
+      switch (this.below(3)) {
+        case 0: // the lowest bits of the lane
+          if (width === 4) w ^= 1 + this.below(7);
+          else b[bAt + k] ^= 1 + this.below(7);
+          break;
+        case 1: // exponent ± a little
+          w = (w + (((this.below(51) - 25) << (width === 4 ? 23 : 20)) | 0)) >>> 0;
+          break;
+        default:
+          w ^= 0x80000000;
+      }
+      b[top] = w & 0xff;
+      b[top + 1] = (w >>> 8) & 0xff;
+      b[top + 2] = (w >>> 16) & 0xff;
+      b[top + 3] = w >>> 24;
+    }
   }
 
   /** An immediate byte: a small count or predicate, one near a lane width, or random. */

@@ -82,7 +82,7 @@ export class FloatValues {
     const e = (lo: number, hi: number): number => lo + this.below(hi - lo + 1);
     let a = this.sign() * this.significand(bits) * 2 ** e(-20, 20);
     let b: number;
-    switch (this.below(12)) {
+    switch (this.below(13)) {
       case 9:
       case 10:
       case 11: { // results at the underflow threshold 2^emin, where tininess before and after rounding differ
@@ -98,6 +98,11 @@ export class FloatValues {
         }
         break;
       }
+      case 8: // around 2^-960 and 2^990 (binary64): where fast-path.ts hands over to the exact path
+        a = this.sign() * this.significand(bits) * 2 ** (this.chance(50) ? e(-975, -945) : e(975, 1005));
+        b = this.sign() * this.significand(bits) * 2 ** e(-20, 20);
+        if (this.chance(30)) b = a * (1 + this.below(4) * 2 ** -bits);
+        break;
       case 0: // cancellation and near-cancellation
         b = -a * (1 + this.sign() * this.below(8) * 2 ** -bits);
         break;

@@ -11,7 +11,7 @@
  *
  * test/simd/forms-differential.test.ts runs every SIMD row with generic
  * operands (and the memory forms); this file is the float family's deeper
- * run. FLOAT_DIFF_CASES sets the cases per row (default 2500; the long run
+ * run. FLOAT_DIFF_CASES sets the cases per row (default 2000; the long run
  * `FLOAT_DIFF_CASES=50000` is a few million cases), FLOAT_DIFF_SEED the seed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ import { FloatValues, type LaneKind } from './float-values.js';
 
 const ok = haveSseOracle();
 if (!ok) console.log(`skipping: ${SSE_ORACLE_MISSING}`);
-const CASES = Number(process.env['FLOAT_DIFF_CASES'] ?? 2500);
+const CASES = Number(process.env['FLOAT_DIFF_CASES'] ?? 2000);
 const SEED = Number(process.env['FLOAT_DIFF_SEED'] ?? 0xf10a7);
 const BATCH = 20000;
 const PREFIX_BYTE = [0, 0x66, 0xf3, 0xf2];

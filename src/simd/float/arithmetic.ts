@@ -16,7 +16,7 @@ import { fastArithmetic } from './fast-path.js';
 import { ADD, DIV, MUL, SQRT, SUB } from './arithmetic-ops.js';
 import { decompose, PARTS, productError, remainderSign, sumError } from './error-free.js';
 import {
-  DENORMAL, INF, isNaNClass, load, NORMAL, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
+  DENORMAL, INF, isNaNClass, isNormal, load, signOf, SNAN, VAL, ZERO, writeDefaultNaN, writeQuietNaN, writeValue,
 } from './operands.js';
 import { BINARY32, BINARY64, pow2, ROUNDED, roundToFormat, type FloatFormat } from './rounding.js';
 
@@ -31,6 +31,12 @@ const FAR = 60;
  */
 export function arithmeticLane(x: SimdScratch, wide: boolean, op: number, wa: number, wb: number, out: number): void {
   const unary = op === SQRT;
+  // The common case first, before any classification: round to nearest, normal operands (SQRT: positive).
+  if (ENV.rc === RC_NEAREST && isNormal(x, wide, wb) && (unary ? !signOf(x, wide, wb) : isNormal(x, wide, wa))) {
+    const b = wide ? x.f64[wb >>> 1] : x.f32[wb];
+    const a = unary ? 0 : wide ? x.f64[wa >>> 1] : x.f32[wa];
+    if (fastArithmetic(x, wide, op, a, op === SUB ? -b : b, out)) return;
+  }
   const ca = unary ? ZERO : load(x, wide, wa, 0);
   const cb = load(x, wide, wb, 1);
   if (isNaNClass(ca) || isNaNClass(cb)) {
@@ -42,7 +48,6 @@ export function arithmeticLane(x: SimdScratch, wide: boolean, op: number, wa: nu
   laneRaised = false;
   const a = VAL[0];
   const b = op === SUB ? -VAL[1] : VAL[1];
-  if (ENV.rc === RC_NEAREST && cb === NORMAL && (unary ? b > 0 : ca === NORMAL) && fastArithmetic(x, wide, op, a, b, out)) return;
   if (ca === INF || cb === INF) specialInfinity(x, wide, op, a, b, out);
   else finite(x, wide, op, a, b, out, wide ? BINARY64 : BINARY32);
   if (!laneRaised && !ENV.daz && (ca === DENORMAL || cb === DENORMAL)) ENV.pre |= MXCSR_DE;

@@ -23,14 +23,13 @@ interface RowOptions {
   imm?: boolean;
   writesA?: boolean;
   writesEflags?: boolean;
-  aligned?: boolean;
 }
 
 function row(mnemonic: string, prefix: Prefix, opcode: number, memBytes: number, feature: string, run: SimdRun, o: RowOptions = {}): SimdForm {
   return {
     mnemonic, map: OpMap.M0F, prefix, opcode, reg: -1,
     a: o.a ?? Reg.XMM, b: o.b ?? Reg.XMM, memBytes, regForm: true,
-    aligned: o.aligned ?? memBytes === 16, imm: o.imm ?? false,
+    aligned: memBytes === 16, imm: o.imm ?? false,
     writesA: o.writesA ?? true, writesEflags: o.writesEflags ?? false, feature, run,
   };
 }

@@ -3,27 +3,33 @@
  * pause and resume, single-step, breakpoints and data watchpoints.
  *
  * It is the DebugControl the dispatcher asks before each instruction while
- * any of these is in use (src/exec/dispatcher.ts: regions are then one
- * instruction each, so a breakpoint address can never sit inside a region
- * that runs past it), and the MemoryWatch the MMU tells of every access to a
+ * a pause, a step or a watchpoint is in use (src/exec/dispatcher.ts: regions
+ * are then one instruction each), and before each instruction of the
+ * regions that hold a breakpoint address when only breakpoints are set (the
+ * rest of the guest runs at full speed), and the MemoryWatch the MMU tells of every access to a
  * watched page (src/mmu/mmu-core.ts: those pages never enter the software
  * TLB, so no access escapes). With no breakpoint, watchpoint, step or pause
  * pending it is inactive and the guest runs as fast as without a debugger.
  *
  * Breakpoints live here, not in guest memory: no int3 is written, so the
- * guest reading its own code sees its own bytes.
+ * guest reading its own code sees its own bytes. gdb's software (Z0) and
+ * hardware (Z1) breakpoints act alike (a translator needs no debug
+ * registers) but are kept apart, so removing one kind leaves the other.
  */
 import type { DebugControl } from '../exec/dispatcher.js';
 import type { Machine } from '../machine/machine.js';
 import type { MemoryWatch } from '../mmu/mmu-core.js';
 
 export type WatchKind = 'write' | 'read' | 'access';
+export type BreakpointKind = 'software' | 'hardware';
 
 export type StopReason =
   | { readonly kind: 'pause' }
   | { readonly kind: 'step' }
   | { readonly kind: 'breakpoint'; readonly address: number }
   | { readonly kind: 'watch'; readonly watch: WatchKind; readonly address: number };
+
+const KIND_BIT: Readonly<Record<BreakpointKind, number>> = { software: 1, hardware: 2 };
 
 interface Watchpoint {
   readonly address: number;
@@ -35,7 +41,10 @@ export class DebugSession implements DebugControl, MemoryWatch {
   active = false;
   /** The guest is held: Machine.run waits instead of running it. */
   paused = false;
+  /** Every breakpoint EIP, of either kind. */
   readonly breakpoints = new Set<number>();
+  /** Per breakpoint EIP: bit 0 software, bit 1 hardware. */
+  private readonly breakpointKinds = new Map<number, number>();
   readonly pages = new Set<number>();
   /** Called when the guest stops (a breakpoint, a step, a watchpoint, a pause). */
   onStop: ((reason: StopReason) => void) | null = null;
@@ -60,6 +69,7 @@ export class DebugSession implements DebugControl, MemoryWatch {
     }
     if (this.resuming) {
       this.resuming = false;
+      this.update();
       return false;
     }
     if (this.stepping) return this.stop({ kind: 'step' });
@@ -107,19 +117,31 @@ export class DebugSession implements DebugControl, MemoryWatch {
     return true;
   }
 
-  addBreakpoint(address: number): void {
-    this.breakpoints.add(address >>> 0);
+  addBreakpoint(address: number, kind: BreakpointKind = 'software'): void {
+    const at = address >>> 0;
+    this.breakpointKinds.set(at, (this.breakpointKinds.get(at) ?? 0) | KIND_BIT[kind]);
+    this.breakpoints.add(at);
     this.update();
   }
 
-  removeBreakpoint(address: number): void {
-    this.breakpoints.delete(address >>> 0);
+  /** Removes the breakpoint of that kind; false when there was none. */
+  removeBreakpoint(address: number, kind: BreakpointKind = 'software'): boolean {
+    const at = address >>> 0;
+    const kinds = this.breakpointKinds.get(at) ?? 0;
+    if ((kinds & KIND_BIT[kind]) === 0) return false;
+    const left = kinds & ~KIND_BIT[kind];
+    if (left === 0) {
+      this.breakpointKinds.delete(at);
+      this.breakpoints.delete(at);
+    } else this.breakpointKinds.set(at, left);
     this.update();
+    return true;
   }
 
   /** Forgets every breakpoint and watchpoint and lets the guest run on (gdb's detach). */
   detach(): void {
     this.breakpoints.clear();
+    this.breakpointKinds.clear();
     this.watchpoints = [];
     this.watchesChanged();
     this.resume();
@@ -147,7 +169,8 @@ export class DebugSession implements DebugControl, MemoryWatch {
     this.update();
   }
 
+  /** Breakpoints alone leave it inactive: the dispatcher checks them where regions hold one. */
   private update(): void {
-    this.active = this.paused || this.stepping || this.breakpoints.size > 0 || this.watchpoints.length > 0;
+    this.active = this.paused || this.stepping || this.resuming || this.watchpoints.length > 0;
   }
 }

@@ -188,8 +188,9 @@ export class GdbStub {
     const address = parseInt(a!, 16) >>> 0, kind = parseInt(k ?? '1', 16);
     const insert = packet[0] === 'Z';
     if (type === '0' || type === '1') {
-      if (insert) this.session.addBreakpoint(address);
-      else this.session.removeBreakpoint(address);
+      const bpKind = type === '0' ? 'software' : 'hardware';
+      if (insert) this.session.addBreakpoint(address, bpKind);
+      else this.session.removeBreakpoint(address, bpKind);
       return 'OK';
     }
     const watch: WatchKind | undefined = ({ '2': 'write', '3': 'read', '4': 'access' } as const)[type as '2' | '3' | '4'];

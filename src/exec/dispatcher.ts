@@ -62,11 +62,17 @@ export interface DispatcherOptions {
  * A debugger's hold on the run (src/debug/): while `active`, every region is
  * one instruction and `beforeInstruction` is asked before each runs; true
  * stops the run there (a breakpoint, a finished step, a watchpoint hit by the
- * previous instruction, a pause request). Inactive, it costs one field read
- * per region and a debugger-free run translates exactly as without it.
+ * previous instruction, a pause request). Breakpoints alone do not make it
+ * active: only a region whose code holds a breakpoint address runs one
+ * instruction at a time (checked at each region entry, chained ones
+ * included), so the rest of the guest runs at full speed. Inactive with no
+ * breakpoint, it costs one field read per region and a debugger-free run
+ * translates exactly as without it.
  */
 export interface DebugControl {
   readonly active: boolean;
+  /** Breakpoint EIPs. */
+  readonly breakpoints: ReadonlySet<number>;
   beforeInstruction(eip: number): boolean;
 }
 
@@ -101,6 +107,8 @@ export class Dispatcher {
   private readonly slice: number;
   private readonly stepAlways: boolean;
   private readonly chain: boolean;
+  /** Runs of a tier-0 region before it is promoted (translator/region-builder.ts PROMOTE_AFTER). */
+  private readonly promoteAfter: number;
   private mode = 0;
   /** Near the instruction limit: single-step translations until it is reached. */
   private stepping = false;
@@ -125,6 +133,7 @@ export class Dispatcher {
     this.slice = Math.max(1, options.sliceInsns ?? 1 << 16);
     this.stepAlways = options.singleStep ?? false;
     this.chain = options.chain ?? true;
+    this.promoteAfter = translator.promoteAfter;
   }
 
   /** Run until a stop request, the instruction limit, a permanent halt or a host error. */
@@ -184,9 +193,10 @@ export class Dispatcher {
         paused = null;
       }
       const debug = this.debug;
-      if (debug !== null && debug.active) {
-        // Regions found before the debugger became active may be longer than one instruction.
+      if (debug !== null && (debug.active || (debug.breakpoints.size > 0 && this.holdsBreakpoint(region, debug.breakpoints)))) {
+        // Regions found before the debugger became active, or holding a breakpoint, may be longer than one instruction.
         if ((region.mode & MODE_SINGLE_STEP) === 0) {
+          this.stepNext = true;
           region = this.find();
           label = 0;
         }
@@ -295,6 +305,35 @@ export class Dispatcher {
 
   private physicalOf(eip: number): number {
     return this.code.physical((this.cpu.segBase[1]! + eip) >>> 0);
+  }
+
+  /**
+   * Whether one of the region's blocks holds the instruction at a breakpoint
+   * EIP. A region's blocks all start in its entry's linear page, and a
+   * breakpoint is an instruction start, so only breakpoints on that page can
+   * be in it, at the same offset from the entry as in physical memory.
+   */
+  private holdsBreakpoint(region: CompiledRegion, breakpoints: ReadonlySet<number>): boolean {
+    const csBase = this.cpu.segBase[1]!;
+    const entryLinear = (csBase + region.eip) >>> 0;
+    for (const eip of breakpoints) {
+      const linear = (csBase + eip) >>> 0;
+      if (((linear ^ entryLinear) >>> 12) !== 0) continue;
+      if (region.overlaps((region.physical + (linear - entryLinear)) >>> 0, 1)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A tier-0 (one-block) region has run often enough: replace it by the
+   * whole region from its entry, which keeps the loop it is part of inside
+   * one JS function. Called with cpu.eip at its entry under its mode, so the
+   * new translation sees exactly what the old one did.
+   */
+  private promote(old: CompiledRegion): CompiledRegion {
+    this.cache.retire(old);
+    this.stats.translations++;
+    return this.translator.translate(old.eip, old.mode, liftModeOf(this.cpu, old.mode), true);
   }
 
   /** The region for cpu.eip under the current mode: cached, or translated now. */

@@ -4,46 +4,12 @@
  * the monitor, `Qqemu.PhyMemMode`, and the target description's register
  * list. Spoken over a raw socket to `btvm run -gdb` in-process.
  */
-import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
-import { framePacket, RspReader } from '../../src/debug/rsp-packets.js';
 import { fixture } from '../cli/run-capture.js';
 import { freePort } from './free-port.js';
+import { RawGdb } from './raw-gdb.js';
 
-
-/** A minimal gdb: sends packets, collects the packets that come back. */
-class RawGdb {
-  private readonly reader = new RspReader();
-  private readonly received: string[] = [];
-  private waiter: (() => void) | null = null;
-  constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      for (const e of this.reader.feed(chunk)) if (e.kind === 'packet') this.received.push(e.payload);
-      this.waiter?.();
-    });
-  }
-  static open(port: number): Promise<RawGdb> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(new RawGdb(socket)));
-      socket.on('error', reject);
-    });
-  }
-  send(payload: string): void {
-    this.socket.write(framePacket(payload));
-  }
-  interrupt(): void {
-    this.socket.write(Uint8Array.of(3));
-  }
-  async next(): Promise<string> {
-    while (this.received.length === 0) await new Promise<void>((r) => { this.waiter = r; });
-    return this.received.shift()!;
-  }
-  async ask(payload: string): Promise<string> {
-    this.send(payload);
-    return this.next();
-  }
-}
 
 const hex = (text: string): string => Buffer.from(text).toString('hex');
 

@@ -1,14 +1,15 @@
 /**
  * The SIMD unit as a whole against the host CPU: every row of the moves
- * family (stores, maskmov, ldmxcsr/stmxcsr, emms included) and of the
- * integer family (for the unit's routing of MMX, XMM and GPR operands,
- * group opcodes and immediates) runs through executeSimd with random
+ * family (stores, maskmov, ldmxcsr/stmxcsr, emms included), of the integer
+ * family and of the float family (for the unit's routing of MMX, XMM and
+ * GPR operands, group opcodes, immediates, EFLAGS and #XM) runs through executeSimd with random
  * registers — ModRM.reg and ModRM.rm chosen at random, memory forms at
  * random offsets — and natively in fixtures/native/sse_oracle. Compared:
  * the outcome (completed, #GP, #XM), all eight XMM and MM registers, the
- * GPRs, the 32-byte memory window and MXCSR.
+ * GPRs, the 32-byte memory window, MXCSR and, for comis/ucomis, EFLAGS.
  */
 import { describe, expect, it } from 'vitest';
+import { FORMS as FLOAT } from '../../src/simd/float/forms.js';
 import { FORMS as INTEGER } from '../../src/simd/integer/forms.js';
 import { FORMS as MOVES } from '../../src/simd/moves/forms.js';
 import { ALL_FORMS } from '../../src/simd/all-forms.js';
@@ -29,7 +30,7 @@ const PREFIX_BYTE = [0, 0x66, 0xf3, 0xf2];
 /** Registers a case may name: the oracle keeps 4 and 5 (RSP, RBP) for itself. */
 const REGS = [0, 1, 2, 3, 6, 7];
 /** fxsave/fxrstor write or read 512 bytes, beyond the oracle's window: test/simd/unit-state.test.ts covers them. */
-const ROWS = [...MOVES, ...INTEGER].filter((f) => specialKind(f) !== Special.FXSAVE && specialKind(f) !== Special.FXRSTOR);
+const ROWS = [...MOVES, ...INTEGER, ...FLOAT].filter((f) => specialKind(f) !== Special.FXSAVE && specialKind(f) !== Special.FXRSTOR);
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 interface Case { code: number[]; memory: boolean; modrm: number; imm: number }
@@ -55,7 +56,7 @@ function encode(f: SimdForm, v: SimdValues): Case {
 }
 
 describe.skipIf(!haveSseOracle())('the SIMD unit against the host CPU, whole state', () => {
-  it(`every moves and integer row, ${CASES} cases each: same outcome, registers, memory and MXCSR`, () => {
+  it(`every moves, integer and float row, ${CASES} cases each: same outcome, registers, memory and MXCSR`, () => {
     const v = new SimdValues(xorshift32(0x5eed1));
     const n = ROWS.length * CASES;
     const batch = new SseBatch(n);
@@ -65,8 +66,8 @@ describe.skipIf(!haveSseOracle())('the SIMD unit against the host CPU, whole sta
       const c = encode(f, v);
       cases.push(c);
       batch.setCode(i, c.code);
-      // Moves and integer forms raise no SIMD exception; MXCSR only has to come through (ldmxcsr/stmxcsr).
       batch.setMxcsr(i, v.mxcsr());
+      batch.setEflags(i, v.below(0x1000));
       for (let r = 0; r < 8; r++) {
         v.fill(batch.xmm(i, r), 0);
         const mm = new Uint8Array(16);
@@ -115,6 +116,7 @@ describe.skipIf(!haveSseOracle())('the SIMD unit against the host CPU, whole sta
       h.x87.s.top = 0;
       h.x87.s.used = 0xff;
       h.unit.s.mxcsr = batch.mxcsr(i);
+      h.eflags = batch.eflags(i);
       h.unit.osfxsr = true;
       // The encoding resolves to this row, as the lifter would find it.
       const fi = findForm(f.map, f.prefix, f.opcode, c.modrm);
@@ -139,6 +141,9 @@ describe.skipIf(!haveSseOracle())('the SIMD unit against the host CPU, whole sta
         const win = h.memory.page.subarray(offset, offset + 32);
         if (hex(win) !== hex(res.mem(i))) diffs.push(`memory ${hex(win)} vs host ${hex(res.mem(i))}`);
         if (h.unit.s.mxcsr !== res.mxcsr(i)) diffs.push(`mxcsr ${h.unit.s.mxcsr.toString(16)} vs host ${res.mxcsr(i).toString(16)}`);
+        if (f.writesEflags && (h.eflags & 0x8d5) !== (res.eflags(i) & 0x8d5)) diffs.push(`eflags ${h.eflags.toString(16)} vs host ${res.eflags(i).toString(16)}`);
+      } else if (status === SIGFPE && h.unit.s.mxcsr !== res.mxcsr(i)) {
+        diffs.push(`mxcsr at #XM ${h.unit.s.mxcsr.toString(16)} vs host ${res.mxcsr(i).toString(16)}`);
       }
       seen.add(f);
       if (diffs.length > 0) {

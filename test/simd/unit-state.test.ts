@@ -11,7 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import { OpMap, Prefix } from '../../src/simd/simd-form.js';
 import { findForm, simdOp } from '../../src/simd/unit/form-index.js';
+import { executeSimd } from '../../src/simd/unit/dispatch.js';
 import { handlerOf, TestGuest } from '../vmm/guest-builder.js';
+import { OutsideBuffer, UnitHarness } from './unit-harness.js';
 
 const UD = 6, NM = 7, GP = 13, MF = 16, XM = 19;
 const CR0_EM = 4, CR0_TS = 8, CR0_NE = 0x20;
@@ -98,6 +100,22 @@ describe('the simd routine: checks before the unit runs', () => {
     s.sw = 0;
     expect(run(g, CVTPI2PS_X0_MM1)).toBe(-1);
     expect([s.top, s.used]).toEqual([0, 0xff]);
+  });
+
+  it('the x87 → MMX transition happens at #XM (cvtpi2ps inexact, PM unmasked) but not at a memory fault (as mmx_probe measures)', () => {
+    const g = guest();
+    const s = g.core.x87.s;
+    s.top = 7;
+    s.used = 0x80;
+    g.core.x87.regs.set([0xffff, 0x7fffffff, 0x7fffffff], 3); // MM1: two int32 maxima, inexact as floats
+    g.core.simd.s.mxcsr = 0x1f80 & ~0x1000;
+    expect(run(g, op(Prefix.NONE, 0x2a, 0xc1))).toBe(XM);
+    expect([s.top, s.used]).toEqual([0, 0xff]);
+    const h = new UnitHarness();
+    h.x87.s.top = 7;
+    h.x87.s.used = 0x80;
+    expect(() => executeSimd(h.unit, op(Prefix.NONE, 0xfc, 0x00), 0x1234, 0)).toThrow(OutsideBuffer); // paddb mm0, [unmapped]
+    expect([h.x87.s.top, h.x87.s.used]).toEqual([7, 0x80]);
   });
 
   it('fxsave/fxrstor: CR0.EM or CR0.TS → #NM; OSFXSR clear is no fault (the image leaves out MXCSR and XMM)', () => {

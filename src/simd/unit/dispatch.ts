@@ -8,8 +8,8 @@
  * (ModRM.rm, or memory: #GP(0) first when an aligned form's address is not
  * a multiple of 16) into the scratch, the form's computation, then the
  * MXCSR flags: any unmasked one leaves the destination unchanged (SIMD_XM);
- * else A goes back to its register, EFLAGS for comis/ucomis, and an MMX
- * operand makes the x87 → MMX transition.
+ * else A goes back to its register and EFLAGS for comis/ucomis. An MMX
+ * register operand makes the x87 → MMX transition, #XM or not.
  */
 import { ALL_FORMS } from '../all-forms.js';
 import { Special, specialKind } from '../moves/move-form.js';
@@ -34,8 +34,10 @@ export function executeSimd(u: SimdUnit, op: number, la: number, imm: number): n
   let r: number;
   if (kind !== 0) r = runSpecial(u, f, kind, modrm, la);
   else r = compute(u, fi, modrm, la, imm);
-  // emms leaves the tags empty (runSpecial); every other form naming an MMX register tags them valid.
-  if (r === SIMD_OK && FORM_TOUCHES_MMX[fi] !== 0 && kind !== Special.EMMS && namesMmx(op)) enterMmxState(u);
+  // emms leaves the tags empty (runSpecial); every other form naming an MMX register tags them valid,
+  // also when it ends in #XM (cvtpi2ps with PE unmasked), but not after #GP or #PF (measured on the
+  // host: fixtures/native/mmx_probe).
+  if ((r === SIMD_OK || r === SIMD_XM) && FORM_TOUCHES_MMX[fi] !== 0 && kind !== Special.EMMS && namesMmx(op)) enterMmxState(u);
   return r;
 }
 

@@ -28,6 +28,7 @@ import { SIMD_GP, SIMD_XM } from '../simd/unit/simd-unit.js';
 import { VmmResult } from '../vmm-interface/interface.js';
 import { GuestFault, gp, ud, Vector } from './fault.js';
 import type { MonitorCore } from './monitor-core.js';
+import { FERR_IRQ } from './x87.js';
 
 const CR0_EM = 1 << 2, CR0_TS = 1 << 3, CR0_NE = 1 << 5;
 const CR4_OSFXSR = 1 << 9, CR4_OSXMMEXCPT = 1 << 10;
@@ -47,6 +48,11 @@ export function simd(m: MonitorCore, op: number, la: number, imm: number): VmmRe
   const unit = m.simd;
   unit.osfxsr = (cr4 & CR4_OSFXSR) !== 0;
   const r = executeSimd(unit, op, la, imm);
+  if (m.x87.errorRaised) {
+    // fxrstor loaded an unmasked pending x87 exception: FERR# as after frstor (x87.ts).
+    m.x87.errorRaised = false;
+    if ((cr0 & CR0_NE) === 0) m.raiseIrq?.(FERR_IRQ);
+  }
   if (r === SIMD_GP) throw gp(0);
   if (r === SIMD_XM) throw (cr4 & CR4_OSXMMEXCPT) !== 0 ? new GuestFault(Vector.XM, -1) : ud();
   return VmmResult.Continue;

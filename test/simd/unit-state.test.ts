@@ -198,6 +198,19 @@ describe('MMX aliasing and the FXSAVE image', () => {
     expect(u.mxcsr).toBe(0x9fc0);
   });
 
+  it('fxrstor of an image with an unmasked exception pending asserts FERR# (IRQ13) when CR0.NE is clear, as frstor does', () => {
+    for (const [cr0, irqs] of [[0, [13]], [CR0_NE, []]] as const) {
+      const g = guest(cr0);
+      const raised: number[] = [];
+      g.core.raiseIrq = (irq) => raised.push(irq);
+      expect(run(g, FXSAVE, MEM)).toBe(-1);
+      g.phys.write32(MEM, 0x0001037e); // FCW 0x37e (IM unmasked), FSW with IE
+      expect(run(g, FXRSTOR, MEM)).toBe(-1);
+      expect(raised, `cr0 ${cr0}`).toEqual(irqs);
+      expect(g.core.x87.errorRaised).toBe(false);
+    }
+  });
+
   it('fxsave/fxrstor misaligned → #GP(0); fxrstor of an image with reserved MXCSR bits → #GP(0), nothing restored', () => {
     const g = guest();
     expect(run(g, FXSAVE, MEM + 8)).toBe(GP);

@@ -5,6 +5,7 @@
  *
  *   npm run bench -- --linux-only [--runs N] [--linux-peers btvm,qemu,v86]
  *                    [--linux-timeout S] [--linux-btvm-args "ARGS"] [--linux-json FILE] [--linux-svg FILE]
+ *                    [--linux-compare OLD.json]
  *   node dist/bench/linux.js [same options]
  *
  * Runs: --linux-runs N, else --runs N with --linux-only, else 1 (a btvm
@@ -12,7 +13,8 @@
  * …) and the table quotes medians. A run counts only when it exits with
  * status 0 and its lines from "btvm-init: start" to "btvm-init: done" are
  * exactly boot.qemu's. --linux-btvm-args passes more options to `btvm run`
- * (e.g. "--mmu nested"). Writes bench/results/linux.json and linux.svg.
+ * (e.g. "--mmu nested"). Writes bench/results/linux.json and linux.svg;
+ * --linux-compare prints btvm's change per phase against an earlier JSON.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,7 +24,7 @@ import type { RunReport } from '../src/cli/run-stats.js';
 import { option } from './command-line.js';
 import { repoRoot } from './guests/peers.js';
 import { findLinuxGuest, LINUX_PEERS, type LinuxPeer } from './linux/peers.js';
-import { buildLinuxReport, formatLinuxSvg, formatLinuxTable, type LinuxPeerResult, type LinuxRunRecord } from './linux/report.js';
+import { buildLinuxReport, formatLinuxComparison, formatLinuxSvg, formatLinuxTable, type LinuxPeerResult, type LinuxReport, type LinuxRunRecord } from './linux/report.js';
 import { timedRun, type TimedRun } from './linux/timed-run.js';
 import { initReference, phasesOf, type InitReference } from './linux/transcript.js';
 
@@ -113,6 +115,10 @@ export async function runLinux(argv: readonly string[]): Promise<void> {
   writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(svgPath, formatLinuxSvg(report));
   process.stdout.write(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)}\n`);
+  const compare = option(argv, '--linux-compare');
+  if (compare !== undefined) {
+    process.stdout.write('\n' + formatLinuxComparison(report, JSON.parse(readFileSync(compare, 'utf8')) as LinuxReport));
+  }
 }
 
 const fmt = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

@@ -10,7 +10,7 @@
  *                    [--json FILE] [--svg FILE] [--compare OLD.json]
  *                    [--nano-iters N1,N2] [--nano-ops OP,...] [--nano-peers btvm,qemu] [--nano-json FILE]
  *                    [--linux-runs N] [--linux-peers btvm,qemu,v86] [--linux-timeout S] [--linux-btvm-args "ARGS"]
- *                    [--linux-json FILE] [--linux-svg FILE]
+ *                    [--linux-json FILE] [--linux-svg FILE] [--linux-compare OLD.json]
  *
  * Results go to stdout as tables; JSON (guests.json, nano.json, linux.json)
  * and SVG charts are written to bench/results/ unless other paths are given.

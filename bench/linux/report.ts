@@ -153,3 +153,19 @@ export function formatLinuxSvg(report: LinuxReport): string {
     tooltip: (v) => `${v.toFixed(3)} s`,
   });
 }
+
+/**
+ * `--linux-compare OLD.json`: btvm's time per phase against an earlier
+ * report, and its ratio to QEMU then and now (the ratio is what survives a
+ * machine that is busier on one day than on the other).
+ */
+export function formatLinuxComparison(report: LinuxReport, old: LinuxReport): string {
+  const ratio = (r: LinuxReport, phase: string): number => timeOf(r, 'btvm', phase) / timeOf(r, 'qemu', phase);
+  const change = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) ? `${(((b - a) / a) * 100).toFixed(1)}%` : '—');
+  const rows = PHASES.map((p) => {
+    const a = timeOf(old, 'btvm', p.name), b = timeOf(report, 'btvm', p.name);
+    return [p.sum ? `= ${p.name}` : `  ${p.name}`, fmtSeconds(a), fmtSeconds(b), change(a, b), fmtRatio(ratio(old, p.name)), fmtRatio(ratio(report, p.name))];
+  });
+  const head = ['phase', 'btvm s before', 'btvm s now', 'change', 'btvm/QEMU before', 'btvm/QEMU now'];
+  return [`change against ${old.date} (negative is faster):`, ...formatColumns(head, rows)].join('\n') + '\n';
+}

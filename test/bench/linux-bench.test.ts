@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/cli/run-stats.js';
 import { judgeRun, linuxRuns } from '../../bench/linux.js';
 import { findLinuxGuest, LINUX_APPEND, LINUX_PEERS, type LinuxGuest } from '../../bench/linux/peers.js';
-import { buildLinuxReport, describeBtvmStats, formatLinuxSvg, formatLinuxTable, medianPhases, type LinuxRunRecord } from '../../bench/linux/report.js';
+import { buildLinuxReport, describeBtvmStats, formatLinuxComparison, formatLinuxSvg, formatLinuxTable, medianPhases, type LinuxRunRecord } from '../../bench/linux/report.js';
 import { timedRun, type TimedRun } from '../../bench/linux/timed-run.js';
 import { initReference, LineClock, phasesOf, PHASES, PROGRAMS, type TimedLine } from '../../bench/linux/transcript.js';
 
@@ -179,6 +179,17 @@ describe('the linux report', () => {
     const lines = describeBtvmStats(stats, 2);
     const report = buildLinuxReport([{ peer: 'btvm', label: 'btvm', runs: [failed, record(2, 5, null, true)] }], 2, { versions: 'v', append: '' }, 'h', []);
     expect(formatLinuxTable(report)).toContain(lines[0]);
+  });
+
+  it('compares btvm per phase with an earlier report, time and ratio to QEMU', () => {
+    const at = (btvmScale: number, qemuScale: number) => buildLinuxReport([
+      { peer: 'qemu', label: 'QEMU TCG', runs: [record(1, qemuScale)] },
+      { peer: 'btvm', label: 'btvm', runs: [record(1, btvmScale)] },
+    ], 1, { versions: 'v', append: '' }, 'h', []);
+    const before = JSON.parse(JSON.stringify(at(40, 1)));
+    // awk is the fifth row: 5 s per unit of scale.
+    const text = formatLinuxComparison(at(30, 2), before);
+    expect(text.split('\n').find((l) => l.includes('awk'))).toMatch(/^ {2}awk +200\.000 +150\.000 +-25\.0% +40\.00× +15\.00×$/);
   });
 
   it('charts each phase with one bar per peer that has a time', () => {

@@ -4,7 +4,7 @@
  * program of its /init, shutdown — with btvm's own statistics for the run.
  *
  *   npm run bench -- --linux-only [--runs N] [--linux-peers btvm,qemu,v86]
- *                    [--linux-timeout S] [--linux-btvm-args "ARGS"] [--linux-json FILE] [--linux-svg FILE]
+ *                    [--linux-timeout S] [--linux-btvm-args "ARGS"] [--linux-node-args "ARGS"] [--linux-json FILE] [--linux-svg FILE]
  *                    [--linux-compare OLD.json]
  *   node dist/bench/linux.js [same options]
  *
@@ -13,7 +13,8 @@
  * …) and the table quotes medians. A run counts only when it exits with
  * status 0 and its lines from "btvm-init: start" to "btvm-init: done" are
  * exactly boot.qemu's. --linux-btvm-args passes more options to `btvm run`
- * (e.g. "--mmu nested"). Writes bench/results/linux.json and linux.svg;
+ * (e.g. "--mmu nested"), --linux-node-args options to btvm's node (e.g.
+ * "--cpu-prof --cpu-prof-dir=prof": a V8 profile of the boot). Writes bench/results/linux.json and linux.svg;
  * --linux-compare prints btvm's change per phase against an earlier JSON.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,7 +76,8 @@ export async function runLinux(argv: readonly string[]): Promise<void> {
   const runs = linuxRuns(argv);
   const timeoutMs = Number(option(argv, '--linux-timeout') ?? '3600') * 1000;
   const wanted = option(argv, '--linux-peers')?.split(',');
-  const btvmExtra = (option(argv, '--linux-btvm-args') ?? '').split(/\s+/).filter((a) => a !== '');
+  const words = (name: string): string[] => (option(argv, name) ?? '').split(/\s+/).filter((a) => a !== '');
+  const btvmOptions = { run: words('--linux-btvm-args'), node: words('--linux-node-args') };
   const skipped: string[] = [];
   const peers: LinuxPeer[] = ROUND_ORDER.map((name) => LINUX_PEERS.find((p) => p.name === name)!).filter((p) => {
     if (wanted !== undefined && !wanted.includes(p.name)) return false;
@@ -95,7 +97,7 @@ export async function runLinux(argv: readonly string[]): Promise<void> {
       for (const [i, peer] of peers.entries()) {
         process.stderr.write(`linux: ${peer.label} run ${round}/${runs} …\n`);
         const statsFile = path.join(scratch, `stats-${peer.name}-${round}.json`);
-        const cmd = peer.command(guest, statsFile, peer.name === 'btvm' ? btvmExtra : []);
+        const cmd = peer.command(guest, statsFile, btvmOptions);
         const run = await timedRun(cmd.file, cmd.args, timeoutMs);
         const record: LinuxRunRecord = { round, ...judgeRun(run, ref), stats: peer.name === 'btvm' ? readStats(statsFile) : null };
         results[i]!.runs.push(record);

@@ -9,7 +9,7 @@
  *   npm run bench -- [--micro-only | --guests-only | --nano-only | --passes-only | --linux-only] [--runs N] [--only NAME,...]
  *                    [--json FILE] [--svg FILE] [--compare OLD.json]
  *                    [--nano-iters N1,N2] [--nano-ops OP,...] [--nano-peers btvm,qemu] [--nano-json FILE]
- *                    [--linux-runs N] [--linux-peers btvm,qemu,v86] [--linux-timeout S] [--linux-btvm-args "ARGS"]
+ *                    [--linux-runs N] [--linux-peers btvm,qemu,v86] [--linux-timeout S] [--linux-btvm-args "ARGS"] [--linux-node-args "ARGS"]
  *                    [--linux-json FILE] [--linux-svg FILE] [--linux-compare OLD.json]
  *
  * Results go to stdout as tables; JSON (guests.json, nano.json, linux.json)

@@ -53,13 +53,19 @@ export function findLinuxGuest(dir = LINUX_DIR): LinuxGuest | string {
   };
 }
 
+/** --linux-btvm-args (after `btvm run …`) and --linux-node-args (node's own, e.g. --cpu-prof). */
+export interface BtvmOptions {
+  readonly run: readonly string[];
+  readonly node: readonly string[];
+}
+
 export interface LinuxPeer {
   readonly name: 'btvm' | 'qemu' | 'v86';
   readonly label: string;
   /** null when available, else why not and how to install. */
   unavailable(): string | null;
-  /** `statsFile`: where btvm writes its --stats-json (the others ignore it). */
-  command(guest: LinuxGuest, statsFile: string, extra: readonly string[]): { file: string; args: string[] };
+  /** `statsFile`: where btvm writes its --stats-json; `btvm`: more options for btvm and for its node (the others ignore both). */
+  command(guest: LinuxGuest, statsFile: string, btvm?: BtvmOptions): { file: string; args: string[] };
 }
 
 export const LINUX_PEERS: readonly LinuxPeer[] = [
@@ -67,9 +73,9 @@ export const LINUX_PEERS: readonly LinuxPeer[] = [
     name: 'btvm',
     label: 'btvm',
     unavailable: () => (existsSync(btvmMain) ? null : 'not built: run npm install (or npm run build)'),
-    command: (g, statsFile, extra) => ({
+    command: (g, statsFile, btvm = { run: [], node: [] }) => ({
       file: process.execPath,
-      args: [btvmMain, 'run', '-kernel', g.kernel, '-initrd', g.initrd, '-append', g.append, '-m', MEMORY, '--stats-json', statsFile, ...extra],
+      args: [...btvm.node, btvmMain, 'run', '-kernel', g.kernel, '-initrd', g.initrd, '-append', g.append, '-m', MEMORY, '--stats-json', statsFile, ...btvm.run],
     }),
   },
   {

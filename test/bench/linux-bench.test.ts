@@ -210,14 +210,17 @@ describe('the linux peers and options', () => {
 
   it('boot the guest with the command line boot.qemu was recorded with', () => {
     expect(record).toContain(`APPEND="${LINUX_APPEND}"`);
-    const qemu = LINUX_PEERS.find((p) => p.name === 'qemu')!.command(guest, '/s.json', []);
+    const qemu = LINUX_PEERS.find((p) => p.name === 'qemu')!.command(guest, '/s.json', { run: ['--mmu', 'nested'], node: ['--cpu-prof'] });
     const recorded = /qemu-system-i386 (.*)\\\n(.*)/.exec(record)!;
     const flags = `${recorded[1]} ${recorded[2]}`.split(/\s+/).filter((w) => w.startsWith('-'));
     for (const f of flags) expect(qemu.args, f).toContain(f);
     expect(qemu.args.join(' ')).toContain(`-kernel /c/vmlinuz -initrd /c/initrd.gz -append ${LINUX_APPEND} -m 128M`);
-    const btvm = LINUX_PEERS.find((p) => p.name === 'btvm')!.command(guest, '/s.json', ['--mmu', 'nested']);
-    expect(btvm.args[0]).toMatch(/dist\/src\/cli\/bin\.js$/);
-    expect(btvm.args.slice(1)).toEqual(['run', '-kernel', '/c/vmlinuz', '-initrd', '/c/initrd.gz', '-append', LINUX_APPEND, '-m', '128M', '--stats-json', '/s.json', '--mmu', 'nested']);
+    const btvm = LINUX_PEERS.find((p) => p.name === 'btvm')!.command(guest, '/s.json', { run: ['--mmu', 'nested'], node: ['--cpu-prof'] });
+    expect(btvm.args[0]).toBe('--cpu-prof');
+    expect(btvm.args[1]).toMatch(/dist\/src\/cli\/bin\.js$/);
+    expect(btvm.args.slice(2)).toEqual(['run', '-kernel', '/c/vmlinuz', '-initrd', '/c/initrd.gz', '-append', LINUX_APPEND, '-m', '128M', '--stats-json', '/s.json', '--mmu', 'nested']);
+    // btvm's options are btvm's alone.
+    expect(qemu.args).not.toContain('--mmu');
   });
 
   it('without the fetched guest the section says how to get it', () => {

@@ -22,12 +22,6 @@ export class SimdState {
   readonly buffer = new ArrayBuffer(128);
   readonly u8 = new Uint8Array(this.buffer);
   readonly u32 = new Uint32Array(this.buffer);
-  /** Control and status (SDM Vol. 1 §10.2.3); 1F80H after RESET. */
+  /** Control and status (SDM Vol. 1 §10.2.3); 1F80H after RESET, as the XMM registers are zero (SDM Vol. 3A table 9-1). */
   mxcsr = MXCSR_DEFAULT;
-}
-
-/** Power-on and RESET: XMM registers zero, MXCSR 1F80H (SDM Vol. 3A table 9-1). */
-export function resetSimdState(s: SimdState): void {
-  s.u32.fill(0);
-  s.mxcsr = MXCSR_DEFAULT;
 }

@@ -50,7 +50,7 @@ describe('btvm ir', () => {
     const optimised = finalIr(r.out);
     const outs = [...optimised.matchAll(/emulate out\((\w+), (\w+), 1\)/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(outs).toEqual(expected);
-    expect(section(r.out, 'generated JavaScript')).toMatch(/^generated JavaScript \(registers in JS locals\)\nreturn function region_0010002b/);
+    expect(section(r.out, 'generated JavaScript')).toMatch(/^generated JavaScript \(registers in JS locals\)\nreturn \(function region_0010002b/);
   });
 
   it('prints a pass\'s block only when the pass changed it', async () => {

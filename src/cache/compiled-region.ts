@@ -27,8 +27,13 @@ export class CompiledRegion {
   readonly links: (CompiledRegion | null)[];
   /** Same key (physical address), different mode: the next entry in the cache bucket. */
   nextInBucket: CompiledRegion | null = null;
-  /** Times entered (for statistics and hot-region dumps). */
+  /** Times the dispatcher entered it at its entry (counted only while it is tier 0, to promote it). */
   executions = 0;
+  /**
+   * 0: a first, one-block translation, to be replaced by a whole region once
+   * it has run often enough (Dispatcher.promote); 1: final.
+   */
+  tier = 1;
   /** The cache's translation count when it was inserted (1 for the first): its age, for smc-pages.ts. */
   serial = 0;
 

@@ -51,6 +51,8 @@ export class CacheStats {
   smcPagesDemoted = 0;
   /** Translations made one instruction long because their page was hot (counted by the translator). */
   smcTranslations = 0;
+  /** One-block first translations replaced by a whole region because they ran often (tiering). */
+  promotions = 0;
 }
 
 const FAST_BITS = 12;
@@ -120,8 +122,24 @@ export class TranslationCache {
   /** Remove one region: it never runs again and links into it are dead. */
   invalidate(region: CompiledRegion): void {
     if (!region.valid) return;
-    region.valid = false;
     this.stats.invalidations++;
+    this.remove(region);
+  }
+
+  /**
+   * Remove a tier-0 region that a whole-region translation of the same entry
+   * replaces: like invalidate (links into it die, and are patched to the
+   * replacement when next taken), but the code is still right, so it counts
+   * as a promotion and its page's self-modifying-code history is untouched.
+   */
+  retire(region: CompiledRegion): void {
+    if (!region.valid) return;
+    this.stats.promotions++;
+    this.remove(region);
+  }
+
+  private remove(region: CompiledRegion): void {
+    region.valid = false;
     let r = this.buckets.get(region.physical) ?? null, prev: CompiledRegion | null = null;
     while (r !== null && r !== region) {
       prev = r;

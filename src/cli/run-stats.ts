@@ -23,7 +23,11 @@ export interface EventCounts {
 export interface RunReport {
   exit: { kind: string; status: number; detail: string | null };
   guest: { instructions: number; virtualNs: number };
-  time: { hostMs: number; translateMs: number | null; executeMs: number | null; mips: number };
+  time: {
+    hostMs: number; translateMs: number | null; executeMs: number | null; mips: number;
+    /** translateMs by phase: lifting (decoder and lifter), the IR passes, JS generation, and V8 compiling the source (new Function). */
+    translatePhasesMs: { lift: number; passes: number; codegen: number; compile: number } | null;
+  };
   translation: {
     regionsExecuted: number;
     translations: number;
@@ -49,6 +53,8 @@ export interface RunReport {
     smcPagesDemoted: number;
     /** Translations made one instruction long on such pages. */
     smcTranslations: number;
+    /** One-block first translations replaced by a whole region once hot (tiering). */
+    promotions: number;
     flushes: number;
     regionsCached: number;
   } | null;
@@ -80,6 +86,9 @@ export function buildRunReport(result: RunResult): RunReport {
       hostMs: s.hostMs,
       translateMs: has ? n('translateMs') : null,
       executeMs: has ? n('executeMs') : null,
+      translatePhasesMs: has ? {
+        lift: n('translateLiftMs'), passes: n('translatePassesMs'), codegen: n('translateCodegenMs'), compile: n('translateCompileMs'),
+      } : null,
       mips: ratio(s.instructions, s.hostMs * 1000),
     },
     translation: has ? {
@@ -101,6 +110,7 @@ export function buildRunReport(result: RunResult): RunReport {
       invalidations: n('invalidations'),
       smcPagesDemoted: n('smcPagesDemoted'),
       smcTranslations: n('smcTranslations'),
+      promotions: n('promotions'),
       flushes: n('flushes'),
       regionsCached: n('regionsCached'),
     } : null,
@@ -144,6 +154,13 @@ export function formatRunReport(r: RunReport): string {
   const timeRows: Row[] = [['host time', ms(t.hostMs), `${t.mips.toPrecision(3)} million guest instructions/s`]];
   if (t.translateMs !== null && t.executeMs !== null) {
     timeRows.push(['  translating', ms(t.translateMs), pct(ratio(t.translateMs, t.hostMs))]);
+    const p = t.translatePhasesMs;
+    if (p !== null) {
+      timeRows.push(['    lifting', ms(p.lift), pct(ratio(p.lift, t.hostMs))]);
+      timeRows.push(['    IR passes', ms(p.passes), pct(ratio(p.passes, t.hostMs))]);
+      timeRows.push(['    generating JS', ms(p.codegen), pct(ratio(p.codegen, t.hostMs))]);
+      timeRows.push(['    V8 compiling it', ms(p.compile), pct(ratio(p.compile, t.hostMs))]);
+    }
     timeRows.push(['  executing (code + VMM)', ms(t.executeMs), pct(ratio(t.executeMs, t.hostMs))]);
   }
   sections.push(['time', timeRows]);
@@ -162,6 +179,7 @@ export function formatRunReport(r: RunReport): string {
       ['region runs from cache', pct(c.reuseRate), 'runs that needed no new translation'],
       ['chained transitions', int(c.chainedTransitions), `of ${int(c.directExits)} direct exits`],
       ['invalidations', int(c.invalidations)],
+      ['promoted to whole regions', int(c.promotions), 'one-block first translations that ran often'],
       ['self-modifying pages demoted', int(c.smcPagesDemoted), `${int(c.smcTranslations)} one-instruction translations on them`],
       ['flushes', int(c.flushes)],
       ['regions cached at exit', int(c.regionsCached)],

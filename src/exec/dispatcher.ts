@@ -107,6 +107,8 @@ export class Dispatcher {
   private readonly slice: number;
   private readonly stepAlways: boolean;
   private readonly chain: boolean;
+  /** Runs of a tier-0 region before it is promoted (translator/region-builder.ts PROMOTE_AFTER). */
+  private readonly promoteAfter: number;
   private mode = 0;
   /** Near the instruction limit: single-step translations until it is reached. */
   private stepping = false;
@@ -131,6 +133,7 @@ export class Dispatcher {
     this.slice = Math.max(1, options.sliceInsns ?? 1 << 16);
     this.stepAlways = options.singleStep ?? false;
     this.chain = options.chain ?? true;
+    this.promoteAfter = translator.promoteAfter;
   }
 
   /** Run until a stop request, the instruction limit, a permanent halt or a host error. */
@@ -189,6 +192,7 @@ export class Dispatcher {
         }
         paused = null;
       }
+      if (region.tier === 0 && label === 0 && ++region.executions >= this.promoteAfter) region = this.promote(region);
       const debug = this.debug;
       if (debug !== null && (debug.active || (debug.breakpoints.size > 0 && this.holdsBreakpoint(region, debug.breakpoints)))) {
         // Regions found before the debugger became active, or holding a breakpoint, may be longer than one instruction.
@@ -319,6 +323,18 @@ export class Dispatcher {
       if (region.overlaps((region.physical + (linear - entryLinear)) >>> 0, 1)) return true;
     }
     return false;
+  }
+
+  /**
+   * A tier-0 (one-block) region has run often enough: replace it by the
+   * whole region from its entry, which keeps the loop it is part of inside
+   * one JS function. Called with cpu.eip at its entry under its mode, so the
+   * new translation sees exactly what the old one did.
+   */
+  private promote(old: CompiledRegion): CompiledRegion {
+    this.cache.retire(old);
+    this.stats.translations++;
+    return this.translator.translate(old.eip, old.mode, liftModeOf(this.cpu, old.mode), true);
   }
 
   /** The region for cpu.eip under the current mode: cached, or translated now. */

@@ -133,14 +133,15 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
       runtime.cache.codeWritten(machine, size, null);
     },
     stats(): Readonly<Record<string, number>> {
-      const c = runtime.cache.stats, d = runtime.dispatcher.stats;
+      const c = runtime.cache.stats, d = runtime.dispatcher.stats, tt = runtime.translator.times;
       return {
         regionsRun: d.regionsRun, translations: c.translations, lookups: c.lookups, hits: c.hits, misses: c.misses,
         fastHits: c.fastHits, chained: c.chained, blocksTranslated: c.blocksTranslated,
         guestBytesTranslated: c.guestBytesTranslated, guestInsnsTranslated: c.guestInsnsTranslated,
         flushes: c.flushes, invalidations: c.invalidations, regionsCached: runtime.cache.size,
-        smcPagesDemoted: c.smcPagesDemoted, smcTranslations: c.smcTranslations,
+        smcPagesDemoted: c.smcPagesDemoted, smcTranslations: c.smcTranslations, promotions: c.promotions,
         translateMs: d.translateMs, executeMs: d.executeMs, eventChecks: d.eventChecks,
+        translateLiftMs: tt.lift, translatePassesMs: tt.optimize, translateCodegenMs: tt.codegen, translateCompileMs: tt.compile,
         exitsDirect: d.exits.direct, exitsIndirect: d.exits.indirect, exitsDispatch: d.exits.dispatch,
         exitsBudget: d.exits.budget, budgetResumed: d.resumed, exitsLeave: d.exits.leave, exitsCodeModified: d.exits.codeModified,
       };

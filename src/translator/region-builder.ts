@@ -25,7 +25,23 @@ import type { Block } from '../ir/types.js';
 export interface RegionLimits {
   /** Blocks per region at most (1 = every block its own region). */
   readonly maxBlocks: number;
+  /**
+   * Tiering: the first translation of an entry is one block (tier 0), and
+   * only an entry run this many times is translated again as a region of up
+   * to `maxBlocks` (tier 1). 0 = no tiering: every translation is a whole
+   * region. See Translator and Dispatcher.promote.
+   */
+  readonly promoteAfter?: number;
 }
+
+/**
+ * Entries run fewer times than this stay one-block translations. Most guest
+ * code runs rarely (a Linux boot translates 300 k distinct instructions,
+ * each entry's region re-compiling about three times the code it owns when
+ * every entry gets 12 blocks), and V8 charges for every character of
+ * generated source; loops reach this count at once.
+ */
+export const PROMOTE_AFTER = 32;
 
 /**
  * 12 blocks: V8's optimising compiler takes time superlinear in a
@@ -36,7 +52,7 @@ export interface RegionLimits {
  * 0.89, nqueens 0.80, qsort 0.78, sha256 0.94, sieve 0.71; 16 was between
  * the two and 6 split nqueens' recursion (1.33).
  */
-export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 12 };
+export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 12, promoteAfter: PROMOTE_AFTER };
 
 /**
  * Gather the region starting at `entry`. `liftAt(eip)` returns the

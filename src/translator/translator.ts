@@ -83,6 +83,11 @@ export class Translator {
   private readonly blocks = new Map<number, Block>();
   private blocksEpoch = -1;
 
+  /** Entries of a tier-0 region before the dispatcher promotes it (RegionLimits.promoteAfter). */
+  get promoteAfter(): number {
+    return this.region.promoteAfter ?? 0;
+  }
+
   constructor(
     private readonly env: CodegenEnv,
     private readonly code: CodeSpace,
@@ -93,17 +98,22 @@ export class Translator {
     this.region = options.region ?? DEFAULT_REGION_LIMITS;
   }
 
-  /** Translate the region entered at `eip` under `mode`, insert it into the cache and return it. */
-  translate(eip: number, mode: number, liftMode: LiftMode): CompiledRegion {
+  /**
+   * Translate the region entered at `eip` under `mode`, insert it into the
+   * cache and return it. With tiering on (RegionLimits.promoteAfter), a first
+   * translation is one block, marked tier 0; `whole` asks for the full region
+   * the dispatcher promotes a hot entry to.
+   */
+  translate(eip: number, mode: number, liftMode: LiftMode, whole = false): CompiledRegion {
     const t0 = performance.now();
     try {
-      return this.translateTimed(eip >>> 0, mode, liftMode);
+      return this.translateTimed(eip >>> 0, mode, liftMode, whole);
     } finally {
       this.translateMs += performance.now() - t0;
     }
   }
 
-  private translateTimed(eip: number, mode: number, liftMode: LiftMode): CompiledRegion {
+  private translateTimed(eip: number, mode: number, liftMode: LiftMode, whole: boolean): CompiledRegion {
     const step = (mode & MODE_SINGLE_STEP) !== 0;
     const csBase = liftMode.csBase ?? 0;
     const linearOf = (x: number): number => (csBase + x) >>> 0;
@@ -139,13 +149,16 @@ export class Translator {
       this.blocks.set(key, block);
       return block;
     };
-    const limits = step ? { maxBlocks: 1 } : this.region;
+    const tier0 = !step && !whole && (this.region.promoteAfter ?? 0) > 0 && this.region.maxBlocks > 1;
+    const limits = step || tier0 ? ONE_BLOCK : this.region;
     const blocks = buildRegion(eip, limits, liftAt, linearOf);
     const t2 = performance.now();
     const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, this.options.codegen);
     const t3 = performance.now();
     times.codegen += t3 - t2;
-    return this.install(eip, mode, blocks, code, linearOf, t3);
+    const region = this.install(eip, mode, blocks, code, linearOf, t3);
+    if (tier0) region.tier = 0;
+    return region;
   }
 
   private liftAndOptimize(at: number, liftMode: LiftMode, options: LiftOptions): Block {
@@ -186,6 +199,8 @@ export class Translator {
 }
 
 const WHOLE_BLOCK: LiftOptions = {};
+/** A tier-0 or single-step region: its entry block alone. */
+const ONE_BLOCK: RegionLimits = { maxBlocks: 1 };
 /** Single-step mode: one instruction, then back to the dispatcher. */
 const SINGLE_STEP: LiftOptions = { singleStep: true };
 /** Hot self-modifying page: one instruction ending in a direct (chainable) jump. */

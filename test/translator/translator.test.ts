@@ -11,7 +11,7 @@ import { IrBuilder } from '../../src/ir/builder.js';
 import type { Block, Exit } from '../../src/ir/types.js';
 import { PhysicalCodeSpace } from '../../src/translator/code-reader.js';
 import { successorsOf } from '../../src/ir/block-exits.js';
-import { buildRegion } from '../../src/translator/region-builder.js';
+import { buildRegion, PROMOTE_AFTER } from '../../src/translator/region-builder.js';
 import { Translator, type TranslationLogKind } from '../../src/translator/translator.js';
 import { VmmResult } from '../../src/vmm-interface/interface.js';
 import { PhysicalMemory } from '../../src/memory/physical-memory.js';
@@ -68,8 +68,9 @@ describe('translator', () => {
 
   test('translates, inserts into the cache, and runs', () => {
     const { cpu, cache, translator } = setup();
-    const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 });
+    const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, true);
     expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(r);
+    expect(r.tier).toBe(1);
     expect(r.blockCount).toBe(3);
     expect(r.exitTargets).toEqual([0x2000]);
     cpu.budget = 100;
@@ -83,23 +84,41 @@ describe('translator', () => {
   test('-d logs: guest listing, IR before and after the passes, and the JS', () => {
     const seen = new Map<string, string>();
     const { translator } = setup((kind, text) => seen.set(kind, (seen.get(kind) ?? '') + text));
-    translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 });
+    translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, true);
     expect(seen.get('in_asm')).toContain('0x00001000:  insn at 1000');
     expect(seen.get('ir')).toContain('block 0x00001000 mode=0x17 insns=1 bytes=2');
     expect(seen.get('opt')).toContain('exit jump 0x00001000');
-    expect(seen.get('js')).toContain('return function region_00001000(L)');
+    expect(seen.get('js')).toContain('return (function region_00001000(L)');
   });
 
   test('blocks are lifted once for all regions until something is invalidated', () => {
     const { cache, translator, lifts } = setup();
     const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
-    translator.translate(0x1000, 0x17, lm);
+    translator.translate(0x1000, 0x17, lm, true);
     expect(lifts()).toBe(3);
-    translator.translate(0x1002, 0x17, lm); // same three blocks from another entry
+    translator.translate(0x1002, 0x17, lm, true); // same three blocks from another entry
     expect(lifts()).toBe(3);
     expect(translator.blocksReused).toBe(3);
     cache.codeWritten(0x1100, 1, null);
-    translator.translate(0x1002, 0x17, lm);
+    translator.translate(0x1002, 0x17, lm, true);
     expect(lifts()).toBe(6);
+  });
+
+  test('tiering: a first translation is its entry block alone (tier 0); the whole region replaces it when asked', () => {
+    const { cpu, cache, translator, lifts } = setup();
+    const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
+    expect(translator.promoteAfter).toBe(PROMOTE_AFTER);
+    const first = translator.translate(0x1000, 0x17, lm);
+    expect([first.tier, first.blockCount, lifts()]).toEqual([0, 1, 1]);
+    cpu.budget = 100;
+    cpu.regs[1] = 1;
+    expect(first.run()).toBeGreaterThanOrEqual(0); // leaves the one-block region by a direct exit
+    cache.retire(first);
+    expect(cache.stats.promotions).toBe(1);
+    expect(cache.lookup(0x1000, 0x1000, 0x17)).toBeNull();
+    const whole = translator.translate(0x1000, 0x17, lm, true);
+    expect([whole.tier, whole.blockCount, lifts()]).toEqual([1, 3, 3]); // the entry block was not lifted again
+    expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(whole);
+    expect(first.valid).toBe(false);
   });
 });

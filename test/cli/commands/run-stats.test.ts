@@ -19,7 +19,7 @@ const hello = fixture('kernels/hello.elf');
 function expectConsistentCache(r: CapturedRun): void {
   const c = r.report.cache!, t = r.report.translation!;
   expect(c.hits + c.misses).toBe(c.lookups);
-  expect(t.translations).toBe(c.misses); // the dispatcher translates exactly on a miss
+  expect(t.translations).toBe(c.misses + c.promotions); // the dispatcher translates on a miss, and again to promote a hot tier-0 entry
   expect(t.translations).toBeLessThanOrEqual(c.lookups);
   expect(t.regionsExecuted).toBeGreaterThanOrEqual(t.translations);
   expect(c.chainedTransitions).toBeLessThanOrEqual(c.directExits);
@@ -140,6 +140,21 @@ describe('btvm run --stats on interrupt-driven kernels', () => {
     expect(r.report.exceptions.total).toBe(Object.values(r.report.exceptions.byVector).reduce((a, b) => a + b, 0));
     expect(r.report.softwareInterrupts.total).toBe(Object.values(r.report.softwareInterrupts.byVector).reduce((a, b) => a + b, 0));
     expect(r.stderr).toMatch(/\n {6}vector 0x0d #GP +\d+\n/);
+    expectConsistentCache(r);
+  }, 20_000);
+});
+
+describe('tiering', () => {
+  it('intmath.elf: first translations are single blocks; its hot loops are promoted to whole regions, with the same output', async () => {
+    const r = await runKernel(fixture('kernels/intmath.elf'), ['--icount', '--stats']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(readFileSync(fixture('kernels/intmath.expected'), 'latin1'));
+    const c = r.report.cache!, t = r.report.translation!;
+    expect(c.promotions).toBeGreaterThan(0);
+    // Every translation that is not a promotion is one block; promotions gather more.
+    expect(t.blocksTranslated).toBeGreaterThan(t.translations);
+    expect(t.blocksTranslated).toBeLessThan(t.translations - c.promotions + c.promotions * 12 + 1);
+    expect(tableValue(r.stderr, 'promoted to whole regions')).toBe(c.promotions);
     expectConsistentCache(r);
   }, 20_000);
 });

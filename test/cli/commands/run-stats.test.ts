@@ -84,7 +84,10 @@ describe('btvm run --stats on hello.elf', () => {
     for (const section of ['guest', 'time', 'translation', 'translation cache', 'region exits', 'VMM calls', 'exceptions and interrupts', 'MMU']) {
       expect(table).toContain(`\n  ${section}\n`);
     }
-    expect(table).toMatch(/\n {6}translating +[\d.]+ ms +[\d.]+%\n {6}executing \(code \+ VMM\) +[\d.]+ ms/);
+    expect(table).toMatch(/\n {6}translating +[\d.]+ ms +[\d.]+%\n(?: {8}.*\n){4} {6}executing \(code \+ VMM\) +[\d.]+ ms/);
+    const p = j.time.translatePhasesMs!;
+    expect(p.lift + p.passes + p.codegen + p.compile).toBeLessThanOrEqual(j.time.translateMs! + 1e-6);
+    expect(tableValue(table, 'V8 compiling it')).toBeCloseTo(p.compile, 0);
     if (j.mmu === null) expect(table).toMatch(/\n {4}\(none\) +- +this machine has no MMU/);
     else for (const [k, v] of Object.entries(j.mmu)) expect(tableValue(table, k)).toBe(v);
   });

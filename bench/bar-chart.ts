@@ -29,6 +29,12 @@ export interface LogBarChart {
 }
 
 const BAR = 22, STEP = 26, PLOT_H = 220, X0 = 60, Y0 = 40, H = 320;
+/** Legend entries are placed LEGEND_STEP apart from X0 (a swatch and a name of up to ~10 characters). */
+const LEGEND_STEP = 90;
+/** Right edge of a legend of n series. */
+export const legendRight = (n: number): number => X0 + n * LEGEND_STEP;
+/** Width of the 14-px title, generously at 8 px a character. */
+export const titleWidth = (title: string): number => title.length * 8;
 
 export function formatLogBarChart(c: LogBarChart): string {
   const finite = c.values.flat().filter((v) => Number.isFinite(v) && v > 0);
@@ -38,7 +44,8 @@ export function formatLogBarChart(c: LogBarChart): string {
   const top = Math.ceil(Math.log10(max / floor) * 4) / 4 || 0.25;
   const tip = c.tooltip ?? c.label;
   const groupW = Math.max(110, c.series.length * STEP + 32);
-  const W = 120 + c.groups.length * groupW;
+  // Wide enough for the title and the legend too: with one or two groups the bars alone are narrower.
+  const W = Math.max(120 + c.groups.length * groupW, legendRight(c.series.length) + 20, X0 + titleWidth(c.title) + 20);
   const y = (v: number): number => Y0 + PLOT_H - (Math.log10(Math.max(floor, v) / floor) / top) * PLOT_H;
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<text x="${X0}" y="20" font-size="14">${c.title}</text>`];
@@ -56,8 +63,8 @@ export function formatLogBarChart(c: LogBarChart): string {
     });
     parts.push(`<text x="${gx + (c.series.length * STEP - (STEP - BAR)) / 2}" y="${Y0 + PLOT_H + 16}" text-anchor="middle">${name}</text>`);
   });
-  c.series.forEach((s, i) => parts.push(`<rect x="${X0 + i * 90}" y="${H - 30}" width="12" height="12" fill="${s.colour}"/>`,
-    `<text x="${X0 + i * 90 + 16}" y="${H - 20}">${s.name}</text>`));
+  c.series.forEach((s, i) => parts.push(`<rect x="${X0 + i * LEGEND_STEP}" y="${H - 30}" width="12" height="12" fill="${s.colour}"/>`,
+    `<text x="${X0 + i * LEGEND_STEP + 16}" y="${H - 20}">${s.name}</text>`));
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }

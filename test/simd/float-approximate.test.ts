@@ -4,7 +4,7 @@
  * src/simd/float/approximate.ts changes (the smallest and largest normals,
  * the flush of tiny reciprocals to zero, both exponent parities for RSQRT),
  * with the low significand bits and the sign random, under random MXCSR
- * (which must change nothing). scripts/simd-approximate-probe.c checks the
+ * (which must change nothing). fixtures/native/simd_approximate_probe.c checks the
  * same rule over all 2^32 inputs on a host.
  */
 import { describe, expect, it } from 'vitest';

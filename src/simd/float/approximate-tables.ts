@@ -3,7 +3,7 @@
  * only on the top 12 significand bits of the operand (and, for RSQRT, the
  * exponent's parity), so one table of 4096 results per case, taken at
  * exponent 0 (RSQRT: exponents 0 and 1), reproduces every binary32 input bit
- * for bit. scripts/simd-approximate-probe.c regenerates the tables on a host
+ * for bit. fixtures/native/simd_approximate_probe.c regenerates the tables on a host
  * and checks approximate.ts's rule against the CPU over all 2^32 inputs.
  * Intel's processors give other values (the SDM only bounds the error).
  *

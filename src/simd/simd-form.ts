@@ -66,3 +66,34 @@ export interface SimdForm {
   /** Handled by the unit by name (see above). */
   readonly special?: boolean;
 }
+
+/** A row's fields that most rows share, as `simdRow` fills them in. */
+export type SimdRowFields = Partial<Omit<SimdForm, 'mnemonic' | 'opcode' | 'feature'>>;
+
+/**
+ * A row from its encoding, its feature and whatever differs from the common
+ * case: 0F map, no prefix, no group, XMM operands, a 16-byte unaligned
+ * memory form and a register form, no immediate, A written, EFLAGS not.
+ * Each family adds its own defaults on top (integer rows are aligned, float
+ * rows take their memory size from the lane width).
+ */
+export function simdRow(mnemonic: string, opcode: number, feature: string, f: SimdRowFields): SimdForm {
+  return {
+    mnemonic,
+    map: f.map ?? OpMap.M0F,
+    prefix: f.prefix ?? Prefix.NONE,
+    opcode,
+    reg: f.reg ?? -1,
+    a: f.a ?? Reg.XMM,
+    b: f.b ?? Reg.XMM,
+    memBytes: f.memBytes ?? 16,
+    regForm: f.regForm ?? true,
+    aligned: f.aligned ?? false,
+    imm: f.imm ?? false,
+    writesA: f.writesA ?? true,
+    writesEflags: f.writesEflags ?? false,
+    feature,
+    run: f.run,
+    special: f.special,
+  };
+}

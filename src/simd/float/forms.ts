@@ -5,7 +5,7 @@
  * 16-byte aligned memory operand; scalar forms (ss: F3, sd: F2) read 4 or 8
  * bytes, unaligned. The computations live in the files next to this one.
  */
-import { OpMap, Prefix, Reg, type SimdForm } from '../simd-form.js';
+import { Prefix, Reg, simdRow, type SimdForm, type SimdRowFields } from '../simd-form.js';
 import { B32, type SimdRun } from '../simd-scratch.js';
 import { rcpps, rcpss, rsqrtps, rsqrtss } from './approximate.js';
 import { ADD, arithmeticLane, DIV, MUL, SQRT, SUB } from './arithmetic.js';
@@ -17,21 +17,11 @@ import { addSub, horizontal } from './horizontal.js';
 import { begin, finish } from './mxcsr-env.js';
 import { type LaneFn, packed, packedByImm, scalar, scalarByImm } from './packed.js';
 
-interface RowOptions {
-  a?: Reg;
-  b?: Reg;
-  imm?: boolean;
-  writesA?: boolean;
-  writesEflags?: boolean;
-}
+type RowOptions = Pick<SimdRowFields, 'a' | 'b' | 'imm' | 'writesA' | 'writesEflags'>;
 
+/** Float rows: the memory operand is the lanes' width, and aligned only when it is a whole XMM register. */
 function row(mnemonic: string, prefix: Prefix, opcode: number, memBytes: number, feature: string, run: SimdRun, o: RowOptions = {}): SimdForm {
-  return {
-    mnemonic, map: OpMap.M0F, prefix, opcode, reg: -1,
-    a: o.a ?? Reg.XMM, b: o.b ?? Reg.XMM, memBytes, regForm: true,
-    aligned: memBytes === 16, imm: o.imm ?? false,
-    writesA: o.writesA ?? true, writesEflags: o.writesEflags ?? false, feature, run,
-  };
+  return simdRow(mnemonic, opcode, feature, { ...o, prefix, memBytes, aligned: memBytes === 16, run });
 }
 
 /** The four rows ps, ss, pd, sd of one two-operand opcode whose lanes `fn` computes. */

@@ -15,7 +15,7 @@
  * and objdump; the shared differential test (test/simd/forms-differential)
  * checks every row's values against the host CPU.
  */
-import { OpMap, Prefix, Reg, type SimdForm } from '../simd-form.js';
+import { Prefix, Reg, simdRow, type SimdForm, type SimdRowFields } from '../simd-form.js';
 import type { SimdRun } from '../simd-scratch.js';
 import * as addSub from './add-sub.js';
 import * as avg from './average-minmax.js';
@@ -27,35 +27,11 @@ import * as pack from './pack-unpack.js';
 import * as shift from './shifts.js';
 import * as shuf from './shuffles.js';
 
-interface RowOptions {
-  readonly prefix?: Prefix;
-  readonly reg?: number;
-  readonly a?: Reg;
-  readonly b?: Reg;
-  readonly memBytes?: number;
-  readonly regForm?: boolean;
-  readonly aligned?: boolean;
-  readonly imm?: boolean;
-}
+type RowOptions = SimdRowFields;
 
+/** Integer rows: the packed forms' memory operands are aligned unless said otherwise. */
 function row(mnemonic: string, opcode: number, feature: string, run: SimdRun, o: RowOptions): SimdForm {
-  return {
-    mnemonic,
-    map: OpMap.M0F,
-    prefix: o.prefix ?? Prefix.NONE,
-    opcode,
-    reg: o.reg ?? -1,
-    a: o.a ?? Reg.XMM,
-    b: o.b ?? Reg.XMM,
-    memBytes: o.memBytes ?? 16,
-    regForm: o.regForm ?? true,
-    aligned: o.aligned ?? true,
-    imm: o.imm ?? false,
-    writesA: true,
-    writesEflags: false,
-    feature,
-    run,
-  };
+  return simdRow(mnemonic, opcode, feature, { aligned: true, ...o, run });
 }
 
 const MMX: RowOptions = { a: Reg.MMX, b: Reg.MMX, memBytes: 8, aligned: false };

@@ -14,35 +14,15 @@
  * encodings: lift/data.ts runs them (as nothing, or as mov) behind the
  * feature gates of lift/feature-gates.ts.
  */
-import { OpMap, Prefix, Reg, type SimdForm } from '../simd-form.js';
+import { Prefix, Reg, simdRow, type SimdForm, type SimdRowFields } from '../simd-form.js';
 import type { SimdRun } from '../simd-scratch.js';
 import * as copy from './copy.js';
 import { Special, type MoveForm } from './move-form.js';
 
-interface RowOptions {
-  readonly prefix?: Prefix;
-  readonly reg?: number;
-  readonly a?: Reg;
-  readonly b?: Reg;
-  /** Default 16. */
-  readonly memBytes?: number;
-  /** Default true. */
-  readonly regForm?: boolean;
-  /** Default false. */
-  readonly aligned?: boolean;
-}
-
-/** The fields every row of this family shares, from the options' defaults. */
-function base(mnemonic: string, opcode: number, feature: string, o: RowOptions) {
-  return {
-    mnemonic, map: OpMap.M0F, prefix: o.prefix ?? Prefix.NONE, opcode, reg: o.reg ?? -1,
-    a: o.a ?? Reg.XMM, b: o.b ?? Reg.XMM, memBytes: o.memBytes ?? 16, regForm: o.regForm ?? true,
-    aligned: o.aligned ?? false, imm: false, writesEflags: false, feature,
-  } as const;
-}
+type RowOptions = Pick<SimdRowFields, 'prefix' | 'reg' | 'a' | 'b' | 'memBytes' | 'regForm' | 'aligned'>;
 
 function load(mnemonic: string, opcode: number, feature: string, run: SimdRun, o: RowOptions = {}): SimdForm {
-  return { ...base(mnemonic, opcode, feature, o), writesA: true, run };
+  return simdRow(mnemonic, opcode, feature, { ...o, run });
 }
 
 interface SpecialOptions extends RowOptions {
@@ -52,7 +32,7 @@ interface SpecialOptions extends RowOptions {
 
 function special(kind: Special, mnemonic: string, opcode: number, feature: string, o: SpecialOptions = {}): MoveForm {
   return {
-    ...base(mnemonic, opcode, feature, o), writesA: false, special: true,
+    ...simdRow(mnemonic, opcode, feature, { ...o, writesA: false, special: true }),
     kind, zeroUpper: o.zeroUpper ?? false, sourceOffset: o.sourceOffset ?? 0,
   };
 }

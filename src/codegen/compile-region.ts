@@ -42,6 +42,7 @@ import { BlockEmitter, CodegenError, hex, type RegionScope } from './emit-block.
 import { ccOpOf, CONDS, FLAG_KINDS, flagsOf, PARITY } from '../state/flags-thunk.js';
 import type { MemoryEmitter } from './memory-access.js';
 import { returnSiteOf } from '../ir/block-exits.js';
+import { templateOf, type TemplateCache } from './region-template.js';
 import { bswap, div64s, div64sOverflow, div64u, div64uOverflow, HELPER_OUT, smulhi, umulhi } from './runtime.js';
 
 /** The blocks of a region; blocks[0] is the entry. */
@@ -360,8 +361,17 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
   return { source, exitTargets: scope.exitTargets };
 }
 
-/** Compile generated source into the region's function, bound to `env` and to the region itself. */
-export function instantiateRegion(code: string, env: CodegenEnv, region: CompiledRegion): (label?: number) => number {
+/** What instantiateRegion's factory takes and returns: the closure constants, then the region's function. */
+export type RegionFactory = (...args: unknown[]) => (label?: number) => number;
+
+/**
+ * Compile generated source into the region's function, bound to `env` and
+ * to the region itself. With `templates`, the source is compiled as a
+ * template (region-template.ts) shared by every region of the same shape,
+ * and the region is an instance bound to its own constants.
+ */
+export function instantiateRegion(code: string, env: CodegenEnv, region: CompiledRegion,
+  templates?: TemplateCache<RegionFactory>): (label?: number) => number {
   const cpu = env.cpu;
   const m = env.mem.bindings();
   const names = [
@@ -372,6 +382,8 @@ export function instantiateRegion(code: string, env: CodegenEnv, region: Compile
     cpu, cpu.regs, cpu.segBase, cpu.segSel, env.monitor, region, flagsOf, CONDS, PARITY, HELPER_OUT,
     div64u, div64s, div64uOverflow, div64sOverflow, umulhi, smulhi, bswap, ...m.values,
   ];
-  const factory = new Function(...names, code) as (...args: unknown[]) => (label?: number) => number;
-  return factory(...values);
+  if (templates === undefined) return (new Function(...names, code) as RegionFactory)(...values);
+  const template = templateOf(code);
+  const factory = templates.factoryFor(template.source, (source) => new Function(...names, 'K', source) as RegionFactory);
+  return factory(...values, template.constants);
 }

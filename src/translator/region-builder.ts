@@ -16,6 +16,13 @@
  * region for the dispatcher — recursion such as nqueens' stays in one
  * function.
  *
+ * A promoted region (tiering) takes in only blocks that have run: `ran`
+ * says whether a successor was ever entered (it had a tier-0 translation).
+ * A region built when its entry is hot thus holds the paths the guest
+ * takes, and the error arms and rarely taken branches of kernel code stay
+ * exits — translated on their own if they ever run — instead of being
+ * compiled into every region that can reach them.
+ *
  * Blocks come out in discovery order with the entry first, which is also
  * the order of the `switch` cases in the generated function.
  */
@@ -57,13 +64,15 @@ export const DEFAULT_REGION_LIMITS: RegionLimits = { maxBlocks: 12, promoteAfter
 /**
  * Gather the region starting at `entry`. `liftAt(eip)` returns the
  * (optimised) block at an EIP; `linearOf(eip)` its linear address, for the
- * page test.
+ * page test; `ran(eip)`, when given, whether a successor has run (only
+ * those join the region).
  */
 export function buildRegion(
   entry: number,
   limits: RegionLimits,
   liftAt: (eip: number) => Block,
   linearOf: (eip: number) => number,
+  ran?: (eip: number) => boolean,
 ): Block[] {
   const page = (linearOf(entry) >>> 12) >>> 0;
   const blocks: Block[] = [];
@@ -77,7 +86,7 @@ export function buildRegion(
     const next = successorsOf(block);
     if (site >= 0) next.push(site);
     for (const t of next) {
-      if (seen.has(t) || (linearOf(t) >>> 12) >>> 0 !== page) continue;
+      if (seen.has(t) || (linearOf(t) >>> 12) >>> 0 !== page || (ran !== undefined && !ran(t))) continue;
       seen.add(t);
       queue.push(t);
     }

@@ -4,8 +4,9 @@
  *   lift (src/lift) → optimise (src/passes) → region assembly
  *   (region-builder.ts) → JS source (src/codegen) → new Function → cache
  *
- * One `new Function` per region; the source text is kept on the region for
- * `-d js` and dumps. The `-d in_asm,ir,opt,js` logs go through a
+ * One `new Function` per whole region; tier-0 regions of one shape share a
+ * compiled template (codegen/region-template.ts). The source text is kept on
+ * the region for `-d js` and dumps. The `-d in_asm,ir,opt,js` logs go through a
  * TranslationLog the caller passes in (the CLI owns formatting and files).
  * Time spent here is accumulated so the dispatcher can report translation
  * versus execution time.
@@ -18,7 +19,8 @@
  */
 import { CompiledRegion } from '../cache/compiled-region.js';
 import type { TranslationCache } from '../cache/translation-cache.js';
-import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions, type RegionCode } from '../codegen/compile-region.js';
+import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions, type RegionCode, type RegionFactory } from '../codegen/compile-region.js';
+import { TemplateCache } from '../codegen/region-template.js';
 import { readableSource } from '../codegen/source-listing.js';
 import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../state/mode.js';
 import type { CpuState } from '../state/state.js';
@@ -79,6 +81,8 @@ export class Translator {
   readonly times = new TranslationTimes();
   /** Lifted-and-optimised blocks shared by the regions that contain them (see blockAt). */
   blocksReused = 0;
+  /** Tier-0 regions are compiled as shared templates (codegen/region-template.ts). */
+  readonly templates = new TemplateCache<RegionFactory>();
   private readonly region: RegionLimits;
   private readonly blocks = new Map<number, Block>();
   private blocksEpoch = -1;
@@ -149,16 +153,30 @@ export class Translator {
       this.blocks.set(key, block);
       return block;
     };
-    const tier0 = !step && !whole && (this.region.promoteAfter ?? 0) > 0 && this.region.maxBlocks > 1;
+    const tiering = !step && (this.region.promoteAfter ?? 0) > 0 && this.region.maxBlocks > 1;
+    const tier0 = tiering && !whole;
     const limits = step || tier0 ? ONE_BLOCK : this.region;
-    const blocks = buildRegion(eip, limits, liftAt, linearOf);
+    const ran = tiering ? (at: number): boolean => this.ran.has(this.code.physical(linearOf(at))) : undefined;
+    const blocks = buildRegion(eip, limits, liftAt, linearOf, ran);
+    if (tier0) this.noteRan(this.code.physical(linearOf(eip)));
     const t2 = performance.now();
     const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, this.options.codegen);
     const t3 = performance.now();
     times.codegen += t3 - t2;
-    const region = this.install(eip, mode, blocks, code, linearOf, t3);
-    if (tier0) region.tier = 0;
-    return region;
+    return this.install(eip, mode, blocks, code, linearOf, t3, tier0);
+  }
+
+  /**
+   * Physical addresses where a tier-0 translation was made, that is, code
+   * that has run: a promoted region takes in only these (region-builder.ts).
+   * A hint, not a fact about the bytes, so it outlives invalidations; it is
+   * bounded, and forgetting only makes the next promotions smaller.
+   */
+  private readonly ran = new Set<number>();
+
+  private noteRan(physical: number): void {
+    if (this.ran.size >= RAN_CAPACITY) this.ran.clear();
+    this.ran.add(physical);
   }
 
   private liftAndOptimize(at: number, liftMode: LiftMode, options: LiftOptions): Block {
@@ -177,7 +195,7 @@ export class Translator {
   }
 
   private install(eip: number, mode: number, blocks: Block[], code: RegionCode, linearOf: (x: number) => number,
-    t3: number): CompiledRegion {
+    t3: number, tier0 = false): CompiledRegion {
     const log = this.options.log, times = this.times;
     if (log?.enabled('js')) log.write('js', `// region ${hex32(eip)} mode=0x${mode.toString(16)}\n${readableSource(code.source, blocks)}\n`);
 
@@ -191,7 +209,8 @@ export class Translator {
     }
     const region = new CompiledRegion(eip, this.code.physical(linearOf(eip)), mode, ranges, code.exitTargets,
       insns, bytes, blocks.length, code.source);
-    region.run = instantiateRegion(code.source, this.env, region);
+    if (tier0) region.tier = 0;
+    region.run = instantiateRegion(code.source, this.env, region, tier0 ? this.templates : undefined);
     times.compile += performance.now() - t3;
     this.cache.insert(region);
     return region;
@@ -199,6 +218,8 @@ export class Translator {
 }
 
 const WHOLE_BLOCK: LiftOptions = {};
+/** Entries remembered as having run (Translator.ran): a 4-MiB Set at most. */
+const RAN_CAPACITY = 1 << 18;
 /** A tier-0 or single-step region: its entry block alone. */
 const ONE_BLOCK: RegionLimits = { maxBlocks: 1 };
 /** Single-step mode: one instruction, then back to the dispatcher. */

@@ -4,17 +4,12 @@
  * sharing lifted blocks between regions and forgetting them on invalidation.
  */
 import { describe, expect, test } from 'vitest';
-import { TranslationCache } from '../../src/cache/translation-cache.js';
-import { PhysicalMemoryEmitter } from '../../src/codegen/memory-access.js';
-import { CpuState } from '../../src/state/state.js';
 import { IrBuilder } from '../../src/ir/builder.js';
 import type { Block, Exit } from '../../src/ir/types.js';
-import { PhysicalCodeSpace } from '../../src/translator/code-reader.js';
 import { successorsOf } from '../../src/ir/block-exits.js';
-import { buildRegion, PROMOTE_AFTER } from '../../src/translator/region-builder.js';
-import { Translator, type TranslationLogKind } from '../../src/translator/translator.js';
-import { VmmResult } from '../../src/vmm-interface/interface.js';
-import { PhysicalMemory } from '../../src/memory/physical-memory.js';
+import { buildRegion, PROMOTE_AFTER, type RegionLimits } from '../../src/translator/region-builder.js';
+import { type TranslationLogKind } from '../../src/translator/translator.js';
+import { handBuiltTranslator } from './hand-built-translator.js';
 
 /** A program as a map from address to exit; every block is one 2-byte instruction. */
 function program(exits: Record<number, Exit>): (address: number) => Block {
@@ -43,31 +38,26 @@ describe('region assembly', () => {
     expect(successorsOf(blocks[0]!)).toEqual([0x1100, 0x1002]);
   });
 
+  test('given what has run, only those successors join', () => {
+    const blocks = buildRegion(0x1000, { maxBlocks: 32 }, program(PROGRAM), (x) => x, (eip) => eip !== 0x1100);
+    expect(blocks.map((b) => b.address)).toEqual([0x1000, 0x1002]);
+  });
+
   test('the block bound cuts the walk', () => {
     expect(buildRegion(0x1000, { maxBlocks: 2 }, program(PROGRAM), (x) => x)).toHaveLength(2);
   });
 });
 
 describe('translator', () => {
-  function setup(log?: (kind: TranslationLogKind, text: string) => void) {
-    const cpu = new CpuState();
-    const mem = new PhysicalMemory(1 << 20);
-    const cache = new TranslationCache();
-    const env = {
-      cpu, monitor: { result: 0, emulate: () => VmmResult.Continue, raise: () => {} },
-      mem: new PhysicalMemoryEmitter(mem, cache.codePages.marks, (a, s, r) => cache.codeWritten(a, s, r)),
-    };
-    let lifts = 0;
-    const lift = program(PROGRAM);
-    const translator = new Translator(env, new PhysicalCodeSpace(mem), cache, {
-      lift: (_code, address) => (lifts++, lift(address)),
-      optimize: (b) => b,
-    }, { log: log && { enabled: () => true, write: log } });
-    return { cpu, cache, translator, lifts: () => lifts };
+  /** Without promoteAfter: no tiering, every translation gathers the whole region. */
+  const NO_TIERS: RegionLimits = { maxBlocks: 12 };
+
+  function setup(log?: (kind: TranslationLogKind, text: string) => void, region?: RegionLimits) {
+    return handBuiltTranslator(program(PROGRAM), { log: log && { enabled: () => true, write: log }, region });
   }
 
   test('translates, inserts into the cache, and runs', () => {
-    const { cpu, cache, translator } = setup();
+    const { cpu, cache, translator } = setup(undefined, NO_TIERS);
     const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, true);
     expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(r);
     expect(r.tier).toBe(1);
@@ -83,7 +73,7 @@ describe('translator', () => {
 
   test('-d logs: guest listing, IR before and after the passes, and the JS', () => {
     const seen = new Map<string, string>();
-    const { translator } = setup((kind, text) => seen.set(kind, (seen.get(kind) ?? '') + text));
+    const { translator } = setup((kind, text) => seen.set(kind, (seen.get(kind) ?? '') + text), NO_TIERS);
     translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, true);
     expect(seen.get('in_asm')).toContain('0x00001000:  insn at 1000');
     expect(seen.get('ir')).toContain('block 0x00001000 mode=0x17 insns=1 bytes=2');
@@ -92,7 +82,7 @@ describe('translator', () => {
   });
 
   test('blocks are lifted once for all regions until something is invalidated', () => {
-    const { cache, translator, lifts } = setup();
+    const { cache, translator, lifts } = setup(undefined, NO_TIERS);
     const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
     translator.translate(0x1000, 0x17, lm, true);
     expect(lifts()).toBe(3);
@@ -113,12 +103,24 @@ describe('translator', () => {
     cpu.budget = 100;
     cpu.regs[1] = 1;
     expect(first.run()).toBeGreaterThanOrEqual(0); // leaves the one-block region by a direct exit
+    translator.translate(0x1002, 0x17, lm); // the fall-through arm has run too; the taken arm (0x1100) never has
     cache.retire(first);
     expect(cache.stats.promotions).toBe(1);
     expect(cache.lookup(0x1000, 0x1000, 0x17)).toBeNull();
     const whole = translator.translate(0x1000, 0x17, lm, true);
-    expect([whole.tier, whole.blockCount, lifts()]).toEqual([1, 3, 3]); // the entry block was not lifted again
+    // The blocks that ran, lifted once; the arm that never ran stays an exit.
+    expect([whole.tier, whole.blockCount, lifts()]).toEqual([1, 2, 2]);
+    expect(whole.exitTargets).toEqual([0x1100]);
     expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(whole);
     expect(first.valid).toBe(false);
+  });
+
+  test('a promoted region takes in every successor on the page that has run', () => {
+    const { translator } = setup();
+    const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
+    for (const at of [0x1000, 0x1002, 0x1100]) translator.translate(at, 0x17, lm);
+    const whole = translator.translate(0x1000, 0x17, lm, true);
+    expect(whole.blockCount).toBe(3);
+    expect(whole.exitTargets).toEqual([0x2000]);
   });
 });

@@ -158,6 +158,10 @@ describe('tiering', () => {
     expect(t.blocksTranslated).toBeGreaterThan(t.translations);
     expect(t.blocksTranslated).toBeLessThan(t.translations - c.promotions + c.promotions * 12 + 1);
     expect(tableValue(r.stderr, 'promoted to whole regions')).toBe(c.promotions);
+    // Every first translation is compiled as a template, found or new (codegen/region-template.ts).
+    expect(c.templateHits + c.templateMisses).toBe(t.translations - c.promotions);
+    expect(c.templateHits).toBeGreaterThan(0);
+    expect(tableValue(r.stderr, 'shared templates')).toBe(c.templateHits);
     expectConsistentCache(r);
   }, 20_000);
 });

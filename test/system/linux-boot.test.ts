@@ -12,9 +12,11 @@
  *   the first x87 instruction (fninit): the only exception allowed in that
  *   stretch is #UD at an x87 instruction, until btvm has an FPU.
  *
- * BTVM_LINUX_FULL=1 adds the whole decompression and the kernel proper up to
- * where it stops (about 2 billion instructions, minutes): its earlyprintk
- * lines must show QEMU's E820 map and initrd placement (fixtures/linux/boot.qemu).
+ * BTVM_LINUX_FULL=1 adds the decompression and the kernel proper with
+ * earlyprintk for 2 billion instructions (minutes): its earlyprintk lines
+ * must show QEMU's E820 map and initrd placement (fixtures/linux/boot.qemu).
+ * The whole boot through /init is linux-full-boot.test.ts; an interactive
+ * shell session, linux-shell.test.ts.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -36,6 +36,8 @@ export class CompiledRegion {
   tier = 1;
   /** The cache's translation count when it was inserted (1 for the first): its age, for smc-pages.ts. */
   serial = 0;
+  /** Characters of generated JS source (what the cache's size bound counts). */
+  readonly sourceLength: number;
 
   constructor(
     /** Guest EIP of the entry block. */
@@ -50,9 +52,16 @@ export class CompiledRegion {
     readonly guestInsns: number,
     readonly guestBytes: number,
     readonly blockCount: number,
-    /** The JS source, kept for `-d js` and dumps. */
-    readonly source: string,
+    /**
+     * The generated JS source. Only its length is kept (the cache's size
+     * bound): `-d js` prints the source when it is generated, and keeping
+     * every region's text cost more memory than any other part of the cache
+     * (about 200 MB on a Debian boot; V8 holds its own copy while the
+     * function lives).
+     */
+    source: string,
   ) {
+    this.sourceLength = source.length;
     this.exitTargets = exitTargets.slice();
     this.links = exitTargets.map(() => null);
   }

@@ -109,7 +109,7 @@ export class TranslationCache {
 
   /** Add a freshly compiled region (flushing first if it would not fit). */
   insert(region: CompiledRegion): void {
-    if (this.count + 1 > this.limits.maxRegions || this.sourceBytes + region.source.length > this.limits.maxSourceBytes) {
+    if (this.count + 1 > this.limits.maxRegions || this.sourceBytes + region.sourceLength > this.limits.maxSourceBytes) {
       this.flush();
     }
     const head = this.buckets.get(region.physical) ?? null;
@@ -118,7 +118,7 @@ export class TranslationCache {
     this.fast[fastIndex(region.physical)] = region;
     this.codePages.add(region);
     this.count++;
-    this.sourceBytes += region.source.length;
+    this.sourceBytes += region.sourceLength;
     const s = this.stats;
     s.translations++;
     region.serial = s.translations;
@@ -165,7 +165,7 @@ export class TranslationCache {
     if (this.fast[fi] === region) this.fast[fi] = null;
     this.codePages.remove(region);
     this.count--;
-    this.sourceBytes -= region.source.length;
+    this.sourceBytes -= region.sourceLength;
   }
 
   /**

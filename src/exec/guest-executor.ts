@@ -203,7 +203,7 @@ function watchCache(cache: TranslationCache, parts: ExecutorParts, filter: Addre
   cache.insert = (region: CompiledRegion): void => {
     insert(region);
     const on = traced(region);
-    if (tc && on) log(`tc: translated ${describe(region)} js=${region.source.length}\n`);
+    if (tc && on) log(`tc: translated ${describe(region)} js=${region.sourceLength}\n`);
     if ((exec || dumpCpu) && on) {
       const run = region.run;
       region.run = (label?: number) => {

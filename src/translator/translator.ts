@@ -5,8 +5,8 @@
  *   (region-builder.ts) → JS source (src/codegen) → new Function → cache
  *
  * One `new Function` per whole region; tier-0 regions of one shape share a
- * compiled template (codegen/region-template.ts). The source text is kept on
- * the region for `-d js` and dumps. The `-d in_asm,ir,opt,js` logs go through a
+ * compiled template (codegen/region-template.ts). `-d js` prints each
+ * region's source as it is generated; the region keeps only its length. The `-d in_asm,ir,opt,js` logs go through a
  * TranslationLog the caller passes in (the CLI owns formatting and files).
  * Time spent here is accumulated so the dispatcher can report translation
  * versus execution time.

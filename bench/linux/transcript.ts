@@ -22,11 +22,20 @@ export interface TimedLine {
   /** Milliseconds from the process start to the arrival of the line's end. */
   readonly ms: number;
   readonly text: string;
+  /** The kernel printed it (it carried printk's time stamp); programs' output never does. */
+  readonly kernel?: true;
 }
+
+const PRINTK_STAMP = /^\[ *\d+\.\d+\] /;
 
 /** CR removed (QEMU's serial passes CR LF), printk's "[    1.234567] " removed: as record-qemu.sh does. */
 export function normaliseConsoleLine(raw: string): string {
-  return raw.replace(/\r/g, '').replace(/^\[ *\d+\.\d+\] /, '');
+  return raw.replace(/\r/g, '').replace(PRINTK_STAMP, '');
+}
+
+function timedLine(ms: number, raw: string): TimedLine {
+  const text = normaliseConsoleLine(raw);
+  return PRINTK_STAMP.test(raw.replace(/\r/g, '')) ? { ms, text, kernel: true } : { ms, text };
 }
 
 /** Splits console output arriving in chunks into lines, each stamped when its newline arrived. */
@@ -37,7 +46,7 @@ export class LineClock {
   push(chunk: string, ms: number): void {
     const pieces = chunk.split('\n');
     for (let i = 0; i < pieces.length - 1; i++) {
-      this.lines.push({ ms, text: normaliseConsoleLine(this.partial + pieces[i]!) });
+      this.lines.push(timedLine(ms, this.partial + pieces[i]!));
       this.partial = '';
     }
     this.partial += pieces[pieces.length - 1]!;
@@ -45,7 +54,7 @@ export class LineClock {
 
   /** The process has ended: an unterminated last line counts from now. */
   end(ms: number): void {
-    if (this.partial !== '') this.lines.push({ ms, text: normaliseConsoleLine(this.partial) });
+    if (this.partial !== '') this.lines.push(timedLine(ms, this.partial));
     this.partial = '';
   }
 }
@@ -109,7 +118,12 @@ export function initReference(bootQemu: string): InitReference {
 export type PhaseTimes = Record<string, number>;
 
 /** The phases of one run, or why the run does not count (its init section differs, or is missing). */
-export function phasesOf(lines: readonly TimedLine[], totalMs: number, ref: InitReference): { phases: PhaseTimes } | { problem: string } {
+export function phasesOf(console: readonly TimedLine[], totalMs: number, ref: InitReference): { phases: PhaseTimes } | { problem: string } {
+  // Kernel messages may land among /init's output (in real time a slow
+  // guest's "random: crng init done" comes later than under QEMU): the init
+  // section is the programs' output, so they are left out of it.
+  const begin = console.findIndex((l) => l.text === INIT_START && l.kernel === undefined);
+  const lines = begin < 0 ? console : console.filter((l, i) => i <= begin || l.kernel === undefined);
   const texts = lines.map((l) => l.text);
   const start = texts.indexOf(INIT_START);
   if (start < 0) return { problem: `never printed "${INIT_START}"${lastLines(texts)}` };

@@ -29,7 +29,10 @@ const ref = initReference(bootQemu);
  * arrives `initStepMs(k)` after its predecessor.
  */
 function cannedRun(initStepMs: (k: number) => number, stepMs = 5, edit: (lines: string[]) => string[] = (l) => l): TimedRun {
-  const raw = ['SeaBIOS (version x)\r', 'Booting from ROM...\r', ...bootQemu.replace(/\n$/, '').split('\n').map((l, i) => `[ ${(i / 1000).toFixed(6)}] ${l}\r`)];
+  // printk stamps on the kernel's lines, as a real console has them; /init's lines (its section) have none.
+  const boot = bootQemu.replace(/\n$/, '').split('\n');
+  const from = boot.indexOf('btvm-init: start'), to = boot.indexOf('btvm-init: done');
+  const raw = ['SeaBIOS (version x)\r', 'Booting from ROM...\r', ...boot.map((l, i) => (i >= from && i <= to ? `${l}\r` : `[ ${(i / 1000).toFixed(6)}] ${l}\r`))];
   const lines: TimedLine[] = [];
   let ms = 0, k = -1;
   for (const text of edit(raw)) {
@@ -48,7 +51,7 @@ describe('console lines', () => {
     clock.push('[    0.000000] Linux ver', 10);
     clock.push('sion 6.1\r\nbtvm-init: start\r\nshe', 20);
     clock.push('ll: loop', 30);
-    expect(clock.lines).toEqual([{ ms: 20, text: 'Linux version 6.1' }, { ms: 20, text: 'btvm-init: start' }]);
+    expect(clock.lines).toEqual([{ ms: 20, text: 'Linux version 6.1', kernel: true }, { ms: 20, text: 'btvm-init: start' }]);
     clock.end(40);
     expect(clock.lines[2]).toEqual({ ms: 40, text: 'shell: loop' });
   });
@@ -109,6 +112,18 @@ describe('phases of a boot', () => {
     const r = judgeRun(run, ref);
     expect(r.phasesMs).toBeNull();
     expect(r.problem).toMatch(/init output differs from boot.qemu at its line \d+: got "sort: 4001/);
+  });
+
+  it('count with kernel messages among /init\'s lines (a slow guest\'s later crng line), timed as without them', () => {
+    const plain = judgeRun(cannedRun(() => 10), ref);
+    const interleaved = judgeRun(cannedRun(() => 10, 5, (lines) => lines.flatMap((l) =>
+      l.startsWith('sort: ') ? ['[   84.788878] random: crng init done\r', l] : [l])), ref);
+    expect(interleaved.problem).toBeNull();
+    expect(interleaved.phasesMs!.init).toBe(plain.phasesMs!.init! + 10);
+    // A program's own line without a stamp is output like any other, and is compared.
+    const unstamped = judgeRun(cannedRun(() => 10, 5, (lines) => lines.flatMap((l) =>
+      l.startsWith('sort: ') ? ['random: crng init done\r', l] : [l])), ref);
+    expect(unstamped.problem).toMatch(/differs from boot.qemu .*got "random: crng init done"/);
   });
 
   it('do not count when a line is missing or the init never ends', () => {

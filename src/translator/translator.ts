@@ -6,8 +6,9 @@
  *
  * One `new Function` per whole region; tier-0 regions of one shape share a
  * compiled template (codegen/region-template.ts). `-d js` prints each
- * region's source as it is generated; the region keeps only its length. The `-d in_asm,ir,opt,js` logs go through a
- * TranslationLog the caller passes in (the CLI owns formatting and files).
+ * region's source as it is generated; the region keeps only its length.
+ * The `-d in_asm,ir,opt,js` logs go through a TranslationLog the caller
+ * passes in (the CLI owns formatting and files).
  * Time spent here is accumulated so the dispatcher can report translation
  * versus execution time.
  *
@@ -86,6 +87,13 @@ export class Translator {
   private readonly region: RegionLimits;
   private readonly blocks = new Map<number, Block>();
   private blocksEpoch = -1;
+  /**
+   * Physical addresses where a tier-0 translation was made, that is, code
+   * that has run: a promoted region takes in only these (region-builder.ts).
+   * A hint, not a fact about the bytes, so it outlives invalidations; it is
+   * bounded, and forgetting only makes the next promotions smaller.
+   */
+  private readonly ran = new Set<number>();
 
   /** Entries of a tier-0 region before the dispatcher promotes it (RegionLimits.promoteAfter). */
   get promoteAfter(): number {
@@ -165,14 +173,6 @@ export class Translator {
     times.codegen += t3 - t2;
     return this.install(eip, mode, blocks, code, linearOf, t3, tier0);
   }
-
-  /**
-   * Physical addresses where a tier-0 translation was made, that is, code
-   * that has run: a promoted region takes in only these (region-builder.ts).
-   * A hint, not a fact about the bytes, so it outlives invalidations; it is
-   * bounded, and forgetting only makes the next promotions smaller.
-   */
-  private readonly ran = new Set<number>();
 
   private noteRan(physical: number): void {
     if (this.ran.size >= RAN_CAPACITY) this.ran.clear();

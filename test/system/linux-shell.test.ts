@@ -12,12 +12,12 @@
  * suite idle; the time-outs leave room for a loaded CI machine. Skips with
  * one line without the guest (fixtures/linux/fetch.sh) or python3.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../support/cli-bundle.js';
 import { toolsFor } from '../support/external-tools.js';
+import { ptySession, type PtySession, type PtyStep } from '../support/pty-session.js';
 import { repoRoot } from '../cli/run-capture.js';
 
 const cache = join(repoRoot, 'fixtures/linux/cache');
@@ -28,14 +28,12 @@ const havePython = toolsFor('the Linux shell session in a pseudo-terminal', 'pyt
 const CTRL_A = '\u0001';
 const BOOT_S = 900;
 
-interface Session { status: number | string; output: string; failed: { step: number; expect: string } | null }
-
 describe.skipIf(!haveGuest || !havePython)('the Debian guest at an interactive shell in a terminal', () => {
   let cli: CliBundle;
-  let s: Session;
+  let s: PtySession;
   beforeAll(async () => {
     cli = await bundleCli();
-    const steps = [
+    const steps: PtyStep[] = [
       { expect: '/ # ', timeout: BOOT_S },
       { send: 'echo $((6*7)) $(uname -m)\r' },
       { expect: '42 i686', timeout: 120 },
@@ -45,13 +43,7 @@ describe.skipIf(!haveGuest || !havePython)('the Debian guest at an interactive s
       { send: `${CTRL_A}x` },
     ];
     const args = ['run', '-kernel', join(cache, 'vmlinuz'), '-initrd', join(cache, 'initrd.gz'), '-append', 'console=ttyS0 rdinit=/bin/busybox -- sh'];
-    s = await new Promise<Session>((resolve, reject) => {
-      execFile('python3', [join(repoRoot, 'test', 'support', 'pty-drive.py'), JSON.stringify(steps), process.execPath, cli.main, ...args],
-        { encoding: 'latin1', timeout: (BOOT_S + 300) * 1000, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`pty-drive.py failed: ${error.message} ${stderr}`));
-          else resolve(JSON.parse(stdout) as Session);
-        });
-    });
+    s = await ptySession(steps, process.execPath, [cli.main, ...args], (BOOT_S + 300) * 1000);
   }, (BOOT_S + 360) * 1000);
   afterAll(() => cli?.remove());
 

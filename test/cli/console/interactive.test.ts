@@ -9,40 +9,24 @@
  * was raw while the guest ran and is as it was afterwards, also when the
  * run ends by itself or by a signal.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleCli, type CliBundle } from '../../support/cli-bundle.js';
-import { fixture, repoRoot } from '../run-capture.js';
+import { fixture } from '../run-capture.js';
+import { ptySession, type PtySession, type PtyStep } from '../../support/pty-session.js';
 import { toolsFor } from '../../support/external-tools.js';
 
 const havePython = toolsFor('pseudo-terminal console tests', 'python3');
-
-type Step = { expect: string; timeout?: number } | { send: string } | { mode: string } | { signal: string };
-interface TerminalMode { icanon: boolean; echo: boolean; same_as_before: boolean }
-interface Session {
-  status: number | string;
-  modes: Record<string, TerminalMode>;
-  output: string;
-  failed: { step: number; expect: string } | null;
-}
 
 const CTRL_A = '\u0001';
 let cli: CliBundle;
 
 /** One session in a pseudo-terminal; sessions run side by side (they mostly wait). */
-function session(steps: Step[], args: string[]): Promise<Session> {
-  return new Promise((resolve, reject) => {
-    execFile('python3', [join(repoRoot, 'test', 'support', 'pty-drive.py'), JSON.stringify(steps), process.execPath, cli.main, 'run', ...args],
-      { encoding: 'latin1', timeout: 60_000 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`pty-drive.py failed: ${error.message} ${stderr}`));
-        else resolve(JSON.parse(stdout) as Session);
-      });
-  });
+function session(steps: PtyStep[], args: string[]): Promise<PtySession> {
+  return ptySession(steps, process.execPath, [cli.main, 'run', ...args], 60_000);
 }
 
 describe.skipIf(!havePython)('btvm run in a terminal, as qemu -nographic', () => {
-  let typed: Session, signalled: Session, ended: Session, bad: Session, monitorQuit: Session;
+  let typed: PtySession, signalled: PtySession, ended: PtySession, bad: PtySession, monitorQuit: PtySession;
   beforeAll(async () => {
     cli = await bundleCli();
     [typed, signalled, ended, bad, monitorQuit] = await Promise.all([

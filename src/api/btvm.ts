@@ -19,7 +19,7 @@ import { readEflags } from '../vmm/lazy-flags.js';
 export type { GuestImage, RunReport, RunResult };
 
 export interface BtvmOptions {
-  /** Guest RAM: bytes, or QEMU's -m text ('128M', '1G'); default 128 MiB, at most 2 GiB. */
+  /** Guest RAM: bytes, or QEMU's -m text ('128M', '1G', '3.5G'); default 128 MiB, at most 3.5 GiB. */
   readonly memory?: number | string;
   /** Stop after this many guest instructions (the run's budget); default: run until the guest ends. */
   readonly maxInsns?: number;

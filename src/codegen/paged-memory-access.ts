@@ -30,6 +30,16 @@
  * Self-modifying code: the code-page array CP is indexed by *machine* page
  * and SMC receives the machine address (identical to guest-physical
  * without --scatter-memory); stores the MMU performs check the same array.
+ *
+ * RAM above 2 GiB (-m up to 3.5 GiB): the TLB's int32 entries then hold
+ * negative offsets for the high pages (mmu/software-tlb.ts), so the code
+ * above would take them for misses and form negative indices. For such a
+ * machine the emitter writes the *wide* form instead: a miss is
+ * `p === -1` (the only odd entry), a machine page is `(p & 4095) === 0`
+ * (the MMU's other answers are not page-aligned), and the index is
+ * `(p | (m & 4095)) >>> 0`. RAM of 2 GiB or less keeps the narrow form
+ * above, character for character, so the default machine's translations
+ * and their speed are what they were.
  */
 import type { MemSize } from '../ir/types.js';
 import type { MmuCore } from '../mmu/mmu-core.js';
@@ -43,9 +53,14 @@ export class MissingFaultExit extends Error {
   }
 }
 
+/** Machine offsets of RAM this large or larger do not all fit a non-negative int32: the wide form is needed. */
+const WIDE_RAM = 0x8000_0000 + 4096;
+
 export class PagedMemoryEmitter implements MemoryEmitter {
   private readonly u16: Uint16Array;
   private readonly i32: Int32Array;
+  /** RAM reaches 2 GiB: write the wide form (see above). */
+  private readonly wide: boolean;
 
   constructor(
     private readonly mmu: MmuCore,
@@ -59,6 +74,7 @@ export class PagedMemoryEmitter implements MemoryEmitter {
     const mem = mmu.mem.machine;
     this.u16 = new Uint16Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.size >>> 1);
     this.i32 = new Int32Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.size >>> 2);
+    this.wide = mem.size >= WIDE_RAM;
   }
 
   bindings(): MemoryBindings {
@@ -74,30 +90,32 @@ export class PagedMemoryEmitter implements MemoryEmitter {
   load(size: MemSize, dst: string, addr: string, m: string, faultExit?: string): string {
     if (faultExit === undefined) throw new MissingFaultExit('load', addr);
     const p = `${m}p`;
-    const at = `(${p} | (${m} & 4095))`;
+    const f = this.form();
+    const at = f.index(p, m);
     const access = size === 1 ? `U8[${at}]`
-      : size === 2 ? `((${m} & 1) === 0 ? U16[${at} >> 1] : DV.getUint16(${at}, true))`
-      : `((${m} & 3) === 0 ? I32[${at} >> 2] : DV.getInt32(${at}, true))`;
+      : size === 2 ? `((${m} & 1) === 0 ? U16[${at} ${f.shift} 1] : DV.getUint16(${at}, true))`
+      : `((${m} & 3) === 0 ? I32[${at} ${f.shift} 2] : DV.getInt32(${at}, true))`;
     return [
       `const ${m} = ${addr} | 0;`,
       `let ${p} = ${this.userCode() ? 'TLBUR' : 'TLBR'}[${m} >>> 12];`,
-      `if (${p} < 0${crosses(m, size)}) { ${p} = MMU.fillRead(${m}, ${size}); if (${p} === -1) { ${pageFault(faultExit)} } }`,
-      `const ${dst} = ${p} >= 0 ? ${access} : MMU.slowValue;`,
+      `if (${f.miss(p)}${crosses(m, size)}) { ${p} = MMU.fillRead(${m}, ${size}); if (${p} === -1) { ${pageFault(faultExit)} } }`,
+      `const ${dst} = ${f.page(p)} ? ${access} : MMU.slowValue;`,
     ].join('\n');
   }
 
   store(size: MemSize, addr: string, value: string, m: string, faultExit?: string): string {
     if (faultExit === undefined) throw new MissingFaultExit('store', addr);
     const p = `${m}p`, at = `${m}m`;
+    const f = this.form();
     const write = size === 1 ? `U8[${at}] = ${value};`
-      : size === 2 ? `if ((${at} & 1) === 0) U16[${at} >> 1] = ${value}; else DV.setUint16(${at}, ${value}, true);`
-      : `if ((${at} & 3) === 0) I32[${at} >> 2] = ${value}; else DV.setInt32(${at}, ${value}, true);`;
+      : size === 2 ? `if ((${at} & 1) === 0) U16[${at} ${f.shift} 1] = ${value}; else DV.setUint16(${at}, ${value}, true);`
+      : `if ((${at} & 3) === 0) I32[${at} ${f.shift} 2] = ${value}; else DV.setInt32(${at}, ${value}, true);`;
     return [
       `const ${m} = ${addr} | 0;`,
       `let ${p} = ${this.writeArray()}[${m} >>> 12];`,
-      `if (${p} < 0${crosses(m, size)}) { ${p} = MMU.fillWrite(${m}, ${size}, ${value}, REGION); ` +
+      `if (${f.miss(p)}${crosses(m, size)}) { ${p} = MMU.fillWrite(${m}, ${size}, ${value}, REGION); ` +
         `if (${p} === -1) { ${pageFault(faultExit)} } else if (${p} === -3) inv = 1; }`,
-      `if (${p} >= 0) { const ${at} = ${p} | (${m} & 4095); ${write} if (CP[${at} >>> 12] !== 0) inv |= SMC(${at}, ${size}, REGION); }`,
+      `if (${f.page(p)}) { const ${at} = ${f.index(p, m)}; ${write} if (CP[${at} >>> 12] !== 0) inv |= SMC(${at}, ${size}, REGION); }`,
     ].join('\n');
   }
 
@@ -108,13 +126,46 @@ export class PagedMemoryEmitter implements MemoryEmitter {
    */
   probeStore(size: MemSize, addr: string, m: string, faultExit?: string): string {
     if (faultExit === undefined) throw new MissingFaultExit('probe', addr);
-    return `{ const ${m} = ${addr} | 0; if ((${this.writeArray()}[${m} >>> 12] < 0${crosses(m, size)}) && MMU.probeWrite(${m}, ${size}) === -1) { ${pageFault(faultExit)} } }`;
+    const miss = this.form().miss(`${this.writeArray()}[${m} >>> 12]`);
+    return `{ const ${m} = ${addr} | 0; if ((${miss}${crosses(m, size)}) && MMU.probeWrite(${m}, ${size}) === -1) { ${pageFault(faultExit)} } }`;
+  }
+
+  private form(): EntryForm {
+    return this.wide ? WIDE : NARROW;
   }
 
   private writeArray(): string {
     return this.userCode() ? 'TLBUW' : 'TLBW';
   }
 }
+
+/** How emitted code reads a TLB entry or a fill's answer `p` for address `m`. */
+interface EntryForm {
+  /** The entry is a miss. */
+  miss(p: string): string;
+  /** The answer is a machine page offset (not a Translation code). */
+  page(p: string): string;
+  /** The machine byte index of `m` in page `p`. */
+  index(p: string, m: string): string;
+  /** The shift turning a byte index into a 16- or 32-bit element index. */
+  readonly shift: string;
+}
+
+/** RAM below 2 GiB: every offset is a non-negative int32, every other answer negative. */
+const NARROW: EntryForm = {
+  miss: (p) => `${p} < 0`,
+  page: (p) => `${p} >= 0`,
+  index: (p, m) => `(${p} | (${m} & 4095))`,
+  shift: '>>',
+};
+
+/** RAM reaching 2 GiB: offsets from 2 GiB up are negative int32; TLB_MISS is odd, the MMU's codes unaligned. */
+const WIDE: EntryForm = {
+  miss: (p) => `${p} === -1`,
+  page: (p) => `(${p} & 4095) === 0`,
+  index: (p, m) => `((${p} | (${m} & 4095)) >>> 0)`,
+  shift: '>>>',
+};
 
 function crosses(m: string, size: MemSize): string {
   return size === 1 ? '' : ` || (${m} & 4095) > ${4096 - size}`;

@@ -58,9 +58,9 @@ export function usableRamTop(ramSize: number): number {
   return ramSize - FIRMWARE_TOP_RESERVE;
 }
 
-/** QEMU's E820 map for `ramSize` bytes of RAM below 4 GiB (at least 2 MiB). */
-export function linuxMemoryMap(ramSize: number): E820Entry[] {
-  return [
+/** QEMU's E820 map for `ramSize` bytes of RAM below 4 GiB (at least 2 MiB) and `aboveFourGiB` at 4 GiB. */
+export function linuxMemoryMap(ramSize: number, aboveFourGiB = 0): E820Entry[] {
+  const map = [
     { address: 0, size: EBDA_START, type: E820_RAM },
     { address: EBDA_START, size: LOW_MEMORY_END - EBDA_START, type: E820_RESERVED },
     { address: BIOS_ROM_START, size: HIGH_MEMORY_START - BIOS_ROM_START, type: E820_RESERVED },
@@ -68,6 +68,8 @@ export function linuxMemoryMap(ramSize: number): E820Entry[] {
     { address: usableRamTop(ramSize), size: FIRMWARE_TOP_RESERVE, type: E820_RESERVED },
     { address: BIOS_FLASH_START, size: FOUR_GIB - BIOS_FLASH_START, type: E820_RESERVED },
   ];
+  if (aboveFourGiB > 0) map.push({ address: FOUR_GIB, size: aboveFourGiB, type: E820_RAM });
+  return map;
 }
 
 export interface BootParamsInput {
@@ -75,6 +77,8 @@ export interface BootParamsInput {
   image: Uint8Array;
   header: LinuxSetupHeader;
   ramSize: number;
+  /** RAM at 4 GiB and up (-m of 3.5 GiB or more: memory/pc-memory-layout.ts). */
+  ramAboveFourGiB?: number;
   cmdLinePtr: number;
   initrd: { address: number; size: number } | null;
 }
@@ -98,7 +102,7 @@ export function buildBootParams(input: BootParamsInput): Uint8Array {
   if (input.header.version >= 0x0207) u32(HDR.hardwareSubarch, 0);
 
   u32(ALT_MEM_K_OFFSET, (usableRamTop(input.ramSize) - HIGH_MEMORY_START) / 1024);
-  const map = linuxMemoryMap(input.ramSize);
+  const map = linuxMemoryMap(input.ramSize, input.ramAboveFourGiB ?? 0);
   page[E820_ENTRIES_OFFSET] = map.length;
   map.forEach((e, i) => {
     const at = E820_TABLE_OFFSET + i * E820_ENTRY_SIZE;

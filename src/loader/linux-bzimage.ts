@@ -49,6 +49,8 @@ export interface LinuxBootOptions {
   cmdline?: string;
   /** Initial RAM disk contents, passed through ramdisk_image/ramdisk_size. */
   initrd?: Uint8Array;
+  /** RAM at 4 GiB and up, for the E820 map only (memory/pc-memory-layout.ts). */
+  ramAboveFourGiB?: number;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -128,7 +130,7 @@ export function loadBzImage(mem: GuestRamWriter, image: Uint8Array, options: Lin
   mem.load(h.code32Start, image.subarray(h.kernelOffset, h.kernelOffset + h.kernelLength));
   mem.load(LINUX_CMDLINE_ADDRESS, cmdline);
   mem.load(LINUX_GDT_ADDRESS, gdtBytes());
-  mem.load(LINUX_BOOT_PARAMS_ADDRESS, buildBootParams({ image, header: h, ramSize: mem.size, cmdLinePtr: LINUX_CMDLINE_ADDRESS, initrd }));
+  mem.load(LINUX_BOOT_PARAMS_ADDRESS, buildBootParams({ image, header: h, ramSize: mem.size, ramAboveFourGiB: options.ramAboveFourGiB, cmdLinePtr: LINUX_CMDLINE_ADDRESS, initrd }));
 
   const state = flatProtectedMode(h.code32Start);
   state.cs.selector = BOOT_CS;

@@ -38,6 +38,10 @@
  *   0x100000 – RAM size     available (QEMU: minus 128 KiB of ACPI tables at
  *                           the top, reserved, and mem_upper excludes them)
  *   0xFFFC0000 – 4 GiB      reserved  (BIOS flash)
+ *   4 GiB – …               available, when -m is 3.5 GiB or more (QEMU
+ *                           then ends RAM below 4 GiB at 3 GiB and puts
+ *                           the rest here: memory/pc-memory-layout.ts;
+ *                           mem_upper counts only RAM below 4 GiB, as QEMU's)
  * All entries use size = 20 and 64-bit base/length as the spec defines.
  */
 import { PhysicalMemory } from '../memory/physical-memory.js';
@@ -100,6 +104,8 @@ export interface MultibootOptions {
   bootLoaderName?: string;
   /** Boot modules (-initrd), loaded above the kernel. */
   modules?: readonly MultibootModule[];
+  /** RAM at 4 GiB and up (memory/pc-memory-layout.ts): listed in the memory map, not in `mem`. */
+  ramAboveFourGiB?: number;
 }
 
 export interface MemoryMapEntry {
@@ -140,14 +146,15 @@ function findBareMagic(image: Uint8Array): number {
   return -1;
 }
 
-/** The memory map reported to the kernel for `ramSize` bytes of RAM. */
-export function multibootMemoryMap(ramSize: number): MemoryMapEntry[] {
+/** The memory map reported to the kernel for `ramSize` bytes of RAM at 0 and `aboveFourGiB` at 4 GiB. */
+export function multibootMemoryMap(ramSize: number, aboveFourGiB = 0): MemoryMapEntry[] {
   const map: MemoryMapEntry[] = [
     { base: 0, length: Math.min(ramSize, 0xa0000), type: MEMORY_AVAILABLE },
     { base: 0xf0000, length: 0x10000, type: MEMORY_RESERVED },
   ];
   if (ramSize > 0x100000) map.push({ base: 0x100000, length: ramSize - 0x100000, type: MEMORY_AVAILABLE });
   map.push({ base: 0xfffc0000, length: 0x40000, type: MEMORY_RESERVED });
+  if (aboveFourGiB > 0) map.push({ base: 0x1_0000_0000, length: aboveFourGiB, type: MEMORY_AVAILABLE });
   return map;
 }
 
@@ -240,7 +247,7 @@ const encoder = new TextEncoder();
 
 /** Writes the info structure and what it points to; returns its address. */
 function writeBootInformation(mem: PhysicalMemory, options: MultibootOptions, modules: readonly PlacedModule[]): number {
-  const map = multibootMemoryMap(mem.size);
+  const map = multibootMemoryMap(mem.size, options.ramAboveFourGiB ?? 0);
   const mmapLength = map.length * MMAP_ENTRY_SIZE;
   const name = encoder.encode(`${options.bootLoaderName ?? 'btvm'}\0`);
   const cmdline = encoder.encode(`${options.cmdline ?? ''}\0`);

@@ -29,6 +29,7 @@ import { createGuestExecutor } from '../exec/guest-executor.js';
 import type { CpuModel } from '../state/cpu-features.js';
 import { writeEflags } from '../vmm/lazy-flags.js';
 import { PhysicalMemory } from '../memory/physical-memory.js';
+import { pcMemoryLayout, type PcMemoryLayout } from '../memory/pc-memory-layout.js';
 import { MonitorCore, type LogSink, type VirtMode } from '../vmm/monitor-core.js';
 import { VirtualMachineMonitor } from '../vmm/monitor.js';
 import { VMM_ROUTINES } from '../vmm-interface/interface.js';
@@ -47,7 +48,11 @@ export type GuestImage =
 
 export interface MachineOptions {
   readonly image: GuestImage;
-  /** Guest RAM in bytes (default 128 MiB, like QEMU). */
+  /**
+   * Guest RAM in bytes, -m (default 128 MiB, like QEMU; at most 3.5 GiB).
+   * From 3.5 GiB up, QEMU's layout puts all but 3 GiB at 4 GiB, where a
+   * 32-bit guest cannot reach it: only `memory` (the part below) is backed.
+   */
   readonly memoryBytes?: number;
   readonly time?: TimeMode;
   readonly maxInsns?: number;
@@ -144,7 +149,10 @@ export function cpuFromBootState(boot: BootState): CpuState {
 }
 
 export class Machine {
+  /** Guest RAM below 4 GiB (memory/pc-memory-layout.ts: all of -m up to 3.5 GiB exclusive). */
   readonly memory: PhysicalMemory;
+  /** Where -m's RAM lies in the guest-physical address space. */
+  readonly layout: PcMemoryLayout;
   readonly cpu: CpuState;
   readonly clock: VirtualClock;
   readonly devices: MachineDevices;
@@ -161,13 +169,16 @@ export class Machine {
   private debugHold: (DebugControl & { readonly paused: boolean }) | null = null;
 
   constructor(private readonly options: MachineOptions) {
-    this.memory = new PhysicalMemory(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+    const layout = pcMemoryLayout(options.memoryBytes ?? DEFAULT_MEMORY_BYTES);
+    this.layout = layout;
+    this.memory = new PhysicalMemory(layout.belowFourGiB);
     const image = options.image;
+    const ramAboveFourGiB = layout.aboveFourGiB;
     const boot =
       image.kind === 'multiboot'
-        ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline, modules: image.modules })
+        ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline, modules: image.modules, ramAboveFourGiB })
         : image.kind === 'linux'
-          ? loadBzImage(this.memory, image.bytes, { cmdline: image.cmdline, initrd: image.initrd })
+          ? loadBzImage(this.memory, image.bytes, { cmdline: image.cmdline, initrd: image.initrd, ramAboveFourGiB })
           : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
     this.cpu = cpuFromBootState(boot);
     if (options.cpu !== undefined) this.cpu.model = options.cpu;
@@ -183,6 +194,7 @@ export class Machine {
       clock: this.clock,
       vm,
       ramSize: this.memory.size,
+      ramAboveFourGiB,
       memory: dmaMemory(mmu, () => linear),
       // Deterministic wall clock under --icount, so runs are reproducible.
       rtcStart: options.time?.kind === 'icount' ? new Date(Date.UTC(2000, 0, 1)) : undefined,
@@ -344,7 +356,8 @@ export class Machine {
 /**
  * Rearranges machine memory after a loader that wrote guest-physical page g
  * at machine page g: each page moves to map.toMachine[g]. Only non-zero
- * pages need copying (RAM starts zeroed).
+ * pages need copying (RAM starts zeroed). Byte offsets are products, not
+ * shifts: RAM may reach 3.5 GiB, beyond int32.
  */
 function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
   const bytes = memory.bytes;
@@ -352,11 +365,11 @@ function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
   const loaded = new Map<number, Uint8Array>();
   for (let g = 0; g < map.pages; g++) {
     let any = 0;
-    for (let w = g << 10, end = w + 1024; w < end && any === 0; w++) any = words[w]!;
-    if (any !== 0) loaded.set(g, bytes.slice(g << 12, (g + 1) * 4096)); // the end of a 2 GiB RAM is 2^31: not <<
+    for (let w = g * 1024, end = w + 1024; w < end && any === 0; w++) any = words[w]!;
+    if (any !== 0) loaded.set(g, bytes.slice(g * 4096, (g + 1) * 4096));
   }
-  for (const g of loaded.keys()) bytes.fill(0, g << 12, (g + 1) * 4096);
-  for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! << 12);
+  for (const g of loaded.keys()) bytes.fill(0, g * 4096, (g + 1) * 4096);
+  for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! * 4096);
 }
 
 /**

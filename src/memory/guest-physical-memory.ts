@@ -23,16 +23,16 @@ export class GuestPhysicalMemory {
   readonly mmio = new MmioMap();
 
   constructor(readonly machine: PhysicalMemory, readonly map: MachineMap) {
-    if (map.pages * (1 << PAGE_SHIFT) !== machine.size) { // not <<: 2 GiB of RAM is 2^31 bytes
+    if (map.pages * 4096 !== machine.size) { // not <<: RAM of 2 GiB or more is beyond int32
       throw new RangeError(`machine map covers ${map.pages} pages but machine memory has ${machine.size >>> PAGE_SHIFT}`);
     }
     this.size = machine.size;
   }
 
-  /** Machine offset of guest-physical `pa` (taken modulo 2^32), or -1 beyond RAM. */
+  /** Machine offset of guest-physical `pa` (taken modulo 2^32), unsigned, or -1 beyond RAM. */
   machineOffset(pa: number): number {
     const page = pa >>> PAGE_SHIFT;
-    return page < this.map.pages ? (this.map.toMachine[page]! << PAGE_SHIFT) | (pa & PAGE_MASK) : -1;
+    return page < this.map.pages ? this.map.toMachine[page]! * 4096 + (pa & PAGE_MASK) : -1;
   }
 
   read8(pa: number): number {

@@ -12,11 +12,18 @@
  * as on a bus where nothing decodes the address.
  */
 
+import { MAX_RAM_BYTES } from './pc-memory-layout.js';
+
 export const PAGE_SHIFT = 12;
 export const PAGE_MASK = 0xfff;
 
-/** Machine offsets must stay non-negative int32 (generated code ORs them with page offsets). */
-export const MAX_MAPPED_RAM = 0x8000_0000;
+/**
+ * The most RAM a map covers. Machine byte offsets then reach 0xDFFFFFFF:
+ * beyond int32, so they are formed as unsigned numbers (page * 4096 + offset,
+ * or `>>> 0`), never with `<<` or `|` alone (mmu/software-tlb.ts says how the
+ * TLB keeps them in int32 entries).
+ */
+export const MAX_MAPPED_RAM = MAX_RAM_BYTES;
 
 export class MachineMap {
   /** Number of guest RAM pages (= machine pages). */
@@ -73,12 +80,12 @@ export class MachineMap {
   machineAddress(physical: number): number {
     const page = Math.floor(physical / 4096);
     if (page < 0 || page >= this.pages) return -1;
-    return (this.toMachine[page]! << PAGE_SHIFT) | (physical & PAGE_MASK);
+    return this.toMachine[page]! * 4096 + (physical & PAGE_MASK);
   }
 }
 
 function checkSize(ramBytes: number): void {
   if (!Number.isInteger(ramBytes) || ramBytes <= 0 || ramBytes % 4096 !== 0 || ramBytes > MAX_MAPPED_RAM) {
-    throw new RangeError(`paged guest RAM must be a positive multiple of 4 KiB up to 2 GiB, got ${ramBytes}`);
+    throw new RangeError(`paged guest RAM must be a positive multiple of 4 KiB up to 3.5 GiB, got ${ramBytes}`);
   }
 }

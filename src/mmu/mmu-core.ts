@@ -65,8 +65,9 @@ export abstract class MmuCore implements Mmu {
 
   /**
    * Machine offset of the page of `linear` for `access` at `cpl` (paging on),
-   * filling the TLB when `install`; Fault (walker.errorCode set) or Done
-   * (no RAM behind it). Sets lastPhysical to the page's guest-physical base.
+   * unsigned (RAM may reach 3.5 GiB), filling the TLB when `install`; Fault
+   * (walker.errorCode set) or Done (no RAM behind it). Sets lastPhysical to
+   * the page's guest-physical base.
    */
   protected abstract lookup(linear: number, access: Access, cpl: number, install: boolean): number;
 
@@ -130,7 +131,7 @@ export abstract class MmuCore implements Mmu {
       return page;
     }
     this.lastPhysical += linear & PAGE_MASK;
-    return page | (linear & PAGE_MASK);
+    return page + (linear & PAGE_MASK);
   }
 
   /** Sets (or with null, removes) the watchpoints; their pages leave the TLB and stay out while watched. */
@@ -150,7 +151,7 @@ export abstract class MmuCore implements Mmu {
     const cpl = this.cpu.cpl;
     if ((linear & PAGE_MASK) + size > 4096) return this.crossRead(linear, size, cpl);
     const page = this.pageOf(linear, Access.Read, cpl, true);
-    if (page >= 0) return page;
+    if (page >= 0) return page | 0; // int32, as the TLB holds it: negative from 2 GiB up
     if (page === Translation.Fault) return this.deliverableFault(linear);
     // No RAM behind the page: a device window (memory/mmio.ts) or open bus.
     const v = this.mem.mmio.read(this.lastPhysical + (linear & PAGE_MASK), size);
@@ -179,7 +180,7 @@ export abstract class MmuCore implements Mmu {
     }
     const page = this.pageOf(linear, Access.Write, cpl, true);
     if (page === Translation.Fault) return this.deliverableFault(linear);
-    if (page >= 0 && !this.isTraced(page >>> PAGE_SHIFT)) return page;
+    if (page >= 0 && !this.isTraced(page >>> PAGE_SHIFT)) return page | 0;
     return this.storeBytes(page, this.lastPhysical, offset, size, value, region) ? Translation.DoneInvalidated : Translation.Done;
   }
 
@@ -239,7 +240,7 @@ export abstract class MmuCore implements Mmu {
     const gpage = linear >>> PAGE_SHIFT;
     const mpage = this.mapGuestPage(gpage);
     if (mpage < 0) return Translation.Done;
-    const machine = mpage << PAGE_SHIFT;
+    const machine = mpage * 4096;
     if (install) {
       this.tlb.setRead(gpage, machine);
       if (!this.isTraced(mpage)) this.tlb.setWrite(gpage, machine);
@@ -261,7 +262,7 @@ export abstract class MmuCore implements Mmu {
     for (let i = 0; i < size; i++) {
       const o = offset + i;
       const base = o < 4096 ? first : second;
-      const b = base >= 0 ? bytes[base | (o & PAGE_MASK)]!
+      const b = base >= 0 ? bytes[base + (o & PAGE_MASK)]!
         : this.mem.mmio.read((o < 4096 ? firstPhysical : secondPhysical) + (o & PAGE_MASK), 1);
       v |= b << (8 * i);
     }
@@ -278,7 +279,7 @@ export abstract class MmuCore implements Mmu {
   private storeBytes(page: number, physicalBase: number, offset: number, length: number, value: number, region: unknown): boolean {
     if (page < 0) return this.mem.mmio.write(physicalBase + offset, length, value) !== 0;
     const bytes = this.mem.machine.bytes;
-    for (let i = 0; i < length; i++) bytes[page | (offset + i)] = value >>> (8 * i);
+    for (let i = 0; i < length; i++) bytes[page + offset + i] = value >>> (8 * i);
     const mpage = page >>> PAGE_SHIFT;
     if (this.isTraced(mpage)) {
       this.statistics.tracedWrites++;
@@ -286,7 +287,7 @@ export abstract class MmuCore implements Mmu {
     }
     const watch = this.codeWatch;
     if (mpage < watch.codePages.length && watch.codePages[mpage] !== 0) {
-      return watch.codeWrite(page | offset, length, region) !== 0;
+      return watch.codeWrite(page + offset, length, region) !== 0;
     }
     return false;
   }

@@ -28,7 +28,14 @@ export const enum Access {
   Exec = 2,
 }
 
-/** translate()'s and fill's negative answers (machine offsets are >= 0). */
+/**
+ * translate()'s and fill's answers other than a machine offset. translate()
+ * returns offsets unsigned (>= 0, up to 3.5 GiB), so its callers test the
+ * sign; fillRead/fillWrite return the page's offset as int32 — negative for
+ * pages at 2 GiB and above — so generated code tells them apart by the low
+ * bits (these codes are not page-aligned, no offset is anything else):
+ * see isMachinePage.
+ */
 export const enum Translation {
   /** A guest-visible #PF: see Mmu.fault. */
   Fault = -1,
@@ -96,7 +103,7 @@ export const newStatistics = (): MmuStatistics => ({
 export type MachineCodeWriteHook = (machineAddress: number, size: number, region: unknown) => number;
 
 export interface Mmu {
-  /** What generated code indexes: read and write machine page offsets by linear page per privilege class, -1 = miss. */
+  /** What generated code indexes: read and write machine page offsets by linear page per privilege class (int32; TLB_MISS = none). */
   readonly tlb: SoftwareTlb;
   readonly fault: PageFaultInfo;
   readonly statistics: MmuStatistics;
@@ -106,7 +113,7 @@ export interface Mmu {
   lastPhysical: number;
 
   /**
-   * Linear → machine offset for `access` at privilege `cpl`, setting A/D
+   * Linear → machine offset (unsigned) for `access` at privilege `cpl`, setting A/D
    * bits as the hardware would; Translation.Fault (see `fault`; CR2 is not
    * written) or Translation.Done (no RAM there). Does not fill the TLB.
    */
@@ -120,12 +127,12 @@ export interface Mmu {
   translateAndFill(linear: number, access: Access, cpl: number): number;
   /**
    * Generated code's miss path for a `size`-byte read at `linear`: the
-   * page's machine offset (now in the TLB), Translation.Fault (CR2 written,
+   * page's machine offset as int32 (now in the TLB), Translation.Fault (CR2 written,
    * `fault` holds the error code), or Translation.Done (value in slowValue).
    */
   fillRead(linear: number, size: number): number;
   /**
-   * Miss path for a store of `value`: the page's machine offset (generated
+   * Miss path for a store of `value`: the page's machine offset as int32 (generated
    * code stores and checks SMC itself), Fault, or Done/DoneInvalidated when
    * the MMU performed the store (page crossing, unbacked, write-traced).
    */
@@ -145,6 +152,9 @@ export interface Mmu {
    */
   onPhysicalWrite(physical: number, length: number): void;
 }
+
+/** Whether fillRead/fillWrite's answer `r` is a machine page offset (int32, page-aligned) rather than a Translation code. */
+export const isMachinePage = (r: number): boolean => (r & 0xfff) === 0;
 
 export const CR0_WP = 1 << 16;
 export const CR0_PG = 1 << 31;

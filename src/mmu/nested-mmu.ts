@@ -30,7 +30,7 @@ export class NestedMmu extends MmuCore {
     if (!this.walkGuest(linear, access, cpl)) return Translation.Fault;
     const mpage = this.mapGuestPage(w.physicalPage);
     if (mpage < 0) return Translation.Done;
-    const machine = mpage << PAGE_SHIFT;
+    const machine = mpage * 4096; // unsigned: RAM may reach 3.5 GiB
     if (install) {
       const page = linear >>> PAGE_SHIFT;
       if ((w.flags & PDE_PS) !== 0) this.largeFilled[linear >>> 22] = 1;

@@ -78,7 +78,7 @@ export class ShadowMmu extends MmuCore {
     } else {
       this.lastPhysical = (this.mem.map.toGuest[e >>> PAGE_SHIFT]! << PAGE_SHIFT) >>> 0;
     }
-    const machine = e & ~0xfff;
+    const machine = (e & ~0xfff) >>> 0; // unsigned: RAM may reach 3.5 GiB
     if (install) {
       this.tlb.setRead(page, machine);
       if (this.entryAllows(e, Access.Write, cpl) && !this.isTraced(e >>> PAGE_SHIFT)) this.tlb.setWrite(page, machine);

@@ -2,7 +2,13 @@
  * The software TLB that generated code consults on every memory access.
  *
  * Int32Arrays indexed by linear page (2^20 entries each) hold the machine
- * byte offset of the page, or -1 (miss). There are two halves, one per
+ * byte offset of the page, or TLB_MISS. An offset is page-aligned and kept
+ * as int32: with RAM above 2 GiB (-m up to 3.5 GiB) the offsets of the high
+ * pages are negative there, so a miss is told by its low bits, never by the
+ * sign — TLB_MISS (-1) is odd, no offset is. Readers form the machine index
+ * as `(entry | offset) >>> 0`; code generated for RAM of at most 2 GiB may
+ * still test the sign (no entry is negative then: codegen/paged-memory-
+ * access.ts picks its form by RAM size). There are two halves, one per
  * privilege class — supervisor (CPL 0–2) and user (CPL 3) — and each half
  * has one array for reads (and fetches) and one for writes. An entry in a
  * half means "this access is allowed at that privilege class under the
@@ -28,16 +34,19 @@
  */
 
 export const TLB_ENTRIES = 1 << 20;
+/** An entry with no translation: odd, so no page-aligned machine offset equals it. */
+export const TLB_MISS = -1;
 /** Filled entries remembered per array before a flush degrades to a full clear. */
 const TRACKED = 8192;
 
 class TlbArray {
-  readonly entries = new Int32Array(TLB_ENTRIES).fill(-1);
+  readonly entries = new Int32Array(TLB_ENTRIES).fill(TLB_MISS);
   private readonly filled = new Int32Array(TRACKED);
   private count = 0;
 
+  /** `machine`: the page's machine offset, unsigned or int32 (stored as int32). */
   set(page: number, machine: number): void {
-    if (this.entries[page]! < 0) {
+    if (this.entries[page]! === TLB_MISS) {
       if (this.count < TRACKED) this.filled[this.count] = page;
       this.count++;
     }
@@ -46,22 +55,22 @@ class TlbArray {
 
   clear(): void {
     if (this.count === 0) return;
-    if (this.count > TRACKED) this.entries.fill(-1);
-    else for (let i = 0; i < this.count; i++) this.entries[this.filled[i]!] = -1;
+    if (this.count > TRACKED) this.entries.fill(TLB_MISS);
+    else for (let i = 0; i < this.count; i++) this.entries[this.filled[i]!] = TLB_MISS;
     this.count = 0;
   }
 
-  /** Sets every entry equal to `machine` to -1 (entries of a page that just became write-traced). */
+  /** Empties every entry for machine offset `machine` (int32 form: entries of a page that just became write-traced). */
   dropEqual(machine: number): void {
     const e = this.entries;
     if (this.count > TRACKED) {
-      for (let i = 0; i < TLB_ENTRIES; i++) if (e[i] === machine) e[i] = -1;
+      for (let i = 0; i < TLB_ENTRIES; i++) if (e[i] === machine) e[i] = TLB_MISS;
       return;
     }
     // Stale indices in the list (entries flushed one by one since) only cost a redundant test.
     for (let i = 0; i < this.count; i++) {
       const page = this.filled[i]!;
-      if (e[page] === machine) e[page] = -1;
+      if (e[page] === machine) e[page] = TLB_MISS;
     }
   }
 }
@@ -137,10 +146,10 @@ export class SoftwareTlb {
   flushPage(page: number): void {
     // Leave the tracking lists alone: a stale index there only costs a redundant clear.
     const s = this.supervisor, u = this.user;
-    s.read[page] = -1;
-    s.write[page] = -1;
-    u.read[page] = -1;
-    u.write[page] = -1;
+    s.read[page] = TLB_MISS;
+    s.write[page] = TLB_MISS;
+    u.read[page] = TLB_MISS;
+    u.write[page] = TLB_MISS;
   }
 
   flushAll(): void {
@@ -150,7 +159,7 @@ export class SoftwareTlb {
 
   /** Drops write entries, in both halves, pointing at machine page `machinePage` (it just became write-traced). */
   dropWritesTo(machinePage: number): void {
-    const target = machinePage << 12;
+    const target = machinePage << 12; // int32, as the entries hold it
     this.supervisor.writeArray.dropEqual(target);
     this.user.writeArray.dropEqual(target);
   }

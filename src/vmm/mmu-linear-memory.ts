@@ -21,7 +21,9 @@
  * page is not write-traced, so a write hit tells only `onWrite`, not the
  * MMU. A miss translates and fills that half, as a miss from generated code
  * would. A page without RAM has no TLB entry; its accesses go to the MMIO
- * windows of guest-physical memory (memory/mmio.ts).
+ * windows of guest-physical memory (memory/mmio.ts). TLB entries are int32
+ * and negative for machine pages from 2 GiB up (mmu/software-tlb.ts), so a
+ * hit is any entry but TLB_MISS and its index is formed unsigned.
  */
 import type { CpuState } from '../state/state.js';
 import { GuestFault } from './fault.js';
@@ -29,14 +31,14 @@ import type { DwordPair, WriteListener } from './linear-memory.js';
 import { PAGE_MASK } from '../memory/machine-map.js';
 import { Access, Translation, type Mmu } from '../mmu/mmu.js';
 import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
-import type { SoftwareTlb } from '../mmu/software-tlb.js';
+import { TLB_MISS, type SoftwareTlb } from '../mmu/software-tlb.js';
 
 export class MmuLinearMemory {
   /** Called after every write with the guest-physical address of each piece written. */
   onWrite: WriteListener | null = null;
   /** Set around the processor's implicit supervisor accesses (system tables, inner-stack pushes). */
   implicitSupervisor = false;
-  /** Machine offsets of the (up to two) pages of the access being made. */
+  /** Machine offsets (unsigned; -1: no RAM) of the (up to two) pages of the access being made. */
   private page0 = 0;
   private page1 = 0;
   private physical0 = 0;
@@ -75,7 +77,7 @@ export class MmuLinearMemory {
   /**
    * The TLB's machine page offset for `la` in the half of this access's
    * privilege class (implicit supervisor accesses use the supervisor half
-   * whatever the CPL), or negative on a miss.
+   * whatever the CPL), int32, or TLB_MISS.
    */
   private tlbEntry(la: number, write: boolean): number {
     const tlb = this.tlb;
@@ -89,8 +91,8 @@ export class MmuLinearMemory {
     const offset = la & PAGE_MASK;
     if (offset <= 4096 - size) {
       const hit = this.tlbEntry(la, false);
-      if (hit >= 0) {
-        const b = this.bytes, at = hit | offset;
+      if (hit !== TLB_MISS) {
+        const b = this.bytes, at = (hit | offset) >>> 0;
         if (size === 4) return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
         return size === 2 ? b[at]! | (b[at + 1]! << 8) : b[at]!;
       }
@@ -106,7 +108,7 @@ export class MmuLinearMemory {
     for (let i = 0; i < size; i++) {
       const base = i < split ? this.page0 : this.page1;
       const at = (la + i) & PAGE_MASK;
-      v |= (base >= 0 ? bytes[base | at]! : this.phys.mmio.read(this.physicalOf(i, split), 1)) << (8 * i);
+      v |= (base >= 0 ? bytes[base + at]! : this.phys.mmio.read(this.physicalOf(i, split), 1)) << (8 * i);
     }
     return v >>> 0;
   }
@@ -115,8 +117,8 @@ export class MmuLinearMemory {
     const offset = la & PAGE_MASK;
     if (offset <= 4096 - 8) {
       const hit = this.tlbEntry(la, false);
-      if (hit >= 0) {
-        const b = this.bytes, at = hit | offset;
+      if (hit !== TLB_MISS) {
+        const b = this.bytes, at = (hit | offset) >>> 0;
         into.lo = b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24);
         into.hi = b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24);
         return;
@@ -133,9 +135,9 @@ export class MmuLinearMemory {
     const offset = la & PAGE_MASK;
     if (offset > 4096 - length) return false;
     const hit = this.tlbEntry(la, true);
-    if (hit < 0) return false;
+    if (hit === TLB_MISS) return false;
     // A loop, not set(subarray()): a subarray is a new view object per frame.
-    const b = this.bytes, at = hit | offset;
+    const b = this.bytes, at = (hit | offset) >>> 0;
     for (let i = 0; i < length; i++) b[at + i] = bytes[i]!;
     if (this.onWrite !== null) this.onWrite(((this.toGuest[hit >>> 12]! << 12) | offset) >>> 0, length);
     return true;
@@ -145,8 +147,8 @@ export class MmuLinearMemory {
     const offset = la & PAGE_MASK;
     if (offset <= 4096 - size) {
       const hit = this.tlbEntry(la, true);
-      if (hit >= 0) {
-        const b = this.bytes, at = hit | offset;
+      if (hit !== TLB_MISS) {
+        const b = this.bytes, at = (hit | offset) >>> 0;
         for (let i = 0; i < size; i++) b[at + i] = v >>> (8 * i);
         // Only the translation cache hears of it: a write entry means the page is not traced
         // (ShadowMmu drops a page's write entries when it starts tracing it), so the MMU has nothing to do.
@@ -162,7 +164,7 @@ export class MmuLinearMemory {
     const bytes = this.phys.machine.bytes;
     for (let i = 0; i < size; i++) {
       const base = i < split ? this.page0 : this.page1;
-      if (base >= 0) bytes[base | ((la + i) & PAGE_MASK)] = v >>> (8 * i);
+      if (base >= 0) bytes[base + ((la + i) & PAGE_MASK)] = v >>> (8 * i);
       else this.phys.mmio.write(this.physicalOf(i, split), 1, (v >>> (8 * i)) & 0xff);
     }
     this.written(this.physical0, split);
@@ -183,23 +185,23 @@ export class MmuLinearMemory {
   private translateAll(la: number, size: number, access: Access): number {
     const cpl = this.implicitSupervisor ? 0 : this.cpu.cpl;
     const first = Math.min(size, 4096 - (la & PAGE_MASK));
-    this.page0 = this.translatePage(la, access, cpl) & ~PAGE_MASK;
+    this.page0 = this.translatePage(la, access, cpl);
     this.physical0 = this.mmu.lastPhysical;
     if (first < size) {
       const next = (la + first) | 0;
-      this.page1 = this.translatePage(next, access, cpl) & ~PAGE_MASK;
+      this.page1 = this.translatePage(next, access, cpl);
       this.physical1 = this.mmu.lastPhysical;
     }
     return first;
   }
 
+  /** Machine offset (unsigned) of the page of `la`, or -1 without RAM there ("open bus" or a device). */
   private translatePage(la: number, access: Access, cpl: number): number {
     const m = this.mmu.translateAndFill(la, access, cpl);
     if (m === Translation.Fault) {
       this.cpu.cr2 = this.mmu.fault.cr2;
       throw new GuestFault(14, this.mmu.fault.errorCode);
     }
-    // Done: no RAM behind it; -1 & ~0xfff stays negative and means "open bus".
-    return m === Translation.Done ? -1 : m;
+    return m === Translation.Done ? -1 : m - (m & PAGE_MASK);
   }
 }

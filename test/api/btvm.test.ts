@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Btvm, flatImage, kernelImage, translateBlock } from '../../src/api/index.js';
+import { Btvm, flatImage, GuestMemoryError, kernelImage, translateBlock } from '../../src/api/index.js';
 import { fixture } from '../cli/run-capture.js';
 
 describe('Btvm', () => {
@@ -33,6 +33,19 @@ describe('Btvm', () => {
     expect(result.reason.kind).toBe('insn-limit');
     expect(vm.statistics().guest.instructions).toBe(1001);
     expect(vm.registers().eax).toBe(501); // inc, jmp, inc, …, inc
+  }, 20_000);
+
+  it('gives the guest 3.5 GiB as QEMU lays it out: 3 GiB below 4 GiB, reachable above 2 GiB', async () => {
+    // mov dword [0xbffffffc], 0x12345678; mov dword [0x80000000], 0x9abcdef0
+    const code = Uint8Array.of(0xc7, 0x05, 0xfc, 0xff, 0xff, 0xbf, 0x78, 0x56, 0x34, 0x12, 0xc7, 0x05, 0x00, 0x00, 0x00, 0x80, 0xf0, 0xde, 0xbc, 0x9a);
+    const vm = new Btvm(flatImage(code, 0x10000, 0x10000), { maxInsns: 2, icountShift: 0, memory: '3.5G' });
+    expect((await vm.run()).reason.kind).toBe('insn-limit');
+    expect(Array.from(vm.readMemory(0xbffffffc, 4))).toEqual([0x78, 0x56, 0x34, 0x12]);
+    expect(Array.from(vm.readMemory(0x80000000, 4))).toEqual([0xf0, 0xde, 0xbc, 0x9a]);
+    expect(() => vm.readMemory(0xc0000000, 4)).toThrow(GuestMemoryError);
+    const below = new Btvm(flatImage(code, 0x10000, 0x10000), { maxInsns: 0, memory: 3583 * 2 ** 20 });
+    expect(below.readMemory(0xdfeffffc, 4)).toEqual(new Uint8Array(4));
+    expect(() => below.readMemory(0xdff00000, 4)).toThrow(GuestMemoryError);
   }, 20_000);
 });
 

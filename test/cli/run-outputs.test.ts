@@ -2,7 +2,8 @@
  * `btvm run` options about where things go and how large the guest is:
  * `--stats-json -` writes the JSON report to stdout, `-D FILE` without any
  * `-d` item leaves no file behind, and `-m` runs the guest up to its largest
- * accepted size (2G) and refuses larger with one line, exit 2.
+ * accepted size (3584M, QEMU's i386 PC RAM below the PCI hole; also as
+ * 3.5G) and refuses larger with one line, exit 2.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,18 +56,20 @@ describe('btvm run -D FILE', () => {
 });
 
 describe('btvm run -m', () => {
-  it('runs the guest with 2G of RAM', async () => {
-    const r = await run([HELLO, '-m', '2G']);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(HELLO_STATUS);
-    expect(r.stdout).toBe(readFileSync(fixture('kernels/hello.expected'), 'latin1'));
-  }, 20_000);
+  for (const size of ['3584M', '3.5G', '3583M']) {
+    it(`runs the guest with -m ${size}`, async () => {
+      const r = await run([HELLO, '-m', size]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(HELLO_STATUS);
+      expect(r.stdout).toBe(readFileSync(fixture('kernels/hello.expected'), 'latin1'));
+    }, 20_000);
+  }
 
-  it('refuses more than 2G with one line, exit 2', async () => {
-    for (const size of ['2049M', '3584M', '4G']) {
+  it('refuses more than 3584M with one line, exit 2', async () => {
+    for (const size of ['3585M', '3.6G', '4G', '3670017K']) {
       const r = await run([HELLO, '-m', size]);
       expect(r.status).toBe(2);
-      expect(r.stderr).toBe(`btvm: memory size '${size}' must be between 1M and 2G (2048M)\n`);
+      expect(r.stderr).toBe(`btvm: memory size '${size}' must be between 1M and 3584M (3.5G)\n`);
     }
   });
 });

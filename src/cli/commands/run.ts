@@ -26,6 +26,7 @@ import { MachineMonitor, registerMonitor, runMonitorCommand } from '../../debug/
 import { formatCpuDump } from '../../vmm/cpu-dump.js';
 import type { ExecutorFactory } from '../../exec/executor.js';
 import { DEFAULT_MEMORY_BYTES, Machine, type GuestImage, type RunResult } from '../../machine/machine.js';
+import { MAX_RAM_BYTES } from '../../memory/pc-memory-layout.js';
 import { looksLikeBzImage } from '../../loader/linux-bzimage.js';
 import { ElfFormatError, parseElf32 } from '../../loader/elf32.js';
 import { indexFunctions, type FunctionRanges } from '../../loader/elf32-symbol-index.js';
@@ -47,7 +48,8 @@ CMOS RTC, isa-debug-exit at 0xf4. -kernel, -initrd and -append are spelled
 as in qemu-system-i386 (one dash or two).
 
 options:
-  -m SIZE            guest RAM, 1M..2G (default 128M; suffix K, M or G; plain number = MiB)
+  -m SIZE            guest RAM, 1M..3584M (default 128M; suffix K, M or G, as 3.5G; plain number = MiB);
+                     from 3584M QEMU's layout: 3G below 4 GiB, the rest above (reported, unreachable)
   -cpu MODEL[,+F|-F...]
                      CPU model, as QEMU spells it (default ${DEFAULT_CPU_MODEL}: QEMU's qemu32 without PAE,
                      which btvm does not execute; btvm32 also drops MMX FXSR SSE SSE2 SSE3); -cpu help lists models
@@ -164,18 +166,16 @@ function parseNumber(option: string, text: string | undefined): number {
   return n;
 }
 
-/** The largest -m: 2 GiB. */
-export const MAX_MEMORY_BYTES = 2 ** 31;
+/** The largest -m: 3.5 GiB, QEMU's i386 PC's RAM below the PCI hole (memory/pc-memory-layout.ts). */
+export const MAX_MEMORY_BYTES = MAX_RAM_BYTES;
 
-/** QEMU's -m syntax: a number of MiB, or a number with a K/M/G suffix. */
+/** QEMU's -m syntax: a number of MiB, or a number (decimals allowed: 3.5G) with a K/M/G suffix. */
 export function parseMemorySize(text: string): number {
-  const m = /^(\d+)([KMG]?)i?B?$/i.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(text.trim());
   if (m === null) throw new UsageError(`bad memory size '${text}'`);
   const unit = { '': 1 << 20, K: 1 << 10, M: 1 << 20, G: 1 << 30 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G'];
   const bytes = Number(m[1]) * unit;
-  // Machine memory offsets live in int32 TLB entries (negative = miss), so RAM ends at 2 GiB, below
-  // QEMU's i386 PC limit of 3.5 GiB (the PCI hole).
-  if (bytes < 1 << 20 || bytes > MAX_MEMORY_BYTES) throw new UsageError(`memory size '${text}' must be between 1M and 2G (2048M)`);
+  if (bytes < 1 << 20 || bytes > MAX_MEMORY_BYTES) throw new UsageError(`memory size '${text}' must be between 1M and 3584M (3.5G)`);
   if (bytes % 4096 !== 0) throw new UsageError(`memory size '${text}' must be a multiple of 4K`);
   return bytes;
 }

@@ -17,8 +17,9 @@
  *   0x0D status D: VRT (valid RAM and time) = 0x80;
  *   0x15/0x16 base memory in KiB (640), 0x17/0x18 and 0x30/0x31 extended
  *        memory above 1 MiB in KiB (capped at 0xFFFF), 0x34/0x35 memory above
- *        16 MiB in 64 KiB blocks (capped at 0xFFFF) — the values QEMU's PC
- *        machine stores for its BIOS.
+ *        16 MiB in 64 KiB blocks (capped at 0xFFFF), all counting RAM below
+ *        4 GiB; 0x5b–0x5d RAM above 4 GiB in 64 KiB blocks — the values
+ *        QEMU's PC machine stores for its BIOS.
  * Every other byte of the 128 is plain CMOS RAM, initially zero.
  *
  * Time: the wall-clock time given at construction, in UTC (QEMU's default
@@ -86,6 +87,8 @@ export class CmosRtc implements PortDevice {
     ramSize: number,
     start: Date,
     private readonly clock: Clock | null = null,
+    /** RAM at 4 GiB and up, in registers 0x5b–0x5d (64 KiB units), as QEMU's pc_cmos_init sets them. */
+    ramAboveFourGiB = 0,
   ) {
     this.baseMs = start.getTime();
     this.baseClockNs = clock ? clock.nowNs() : 0;
@@ -98,6 +101,9 @@ export class CmosRtc implements PortDevice {
     this.setWord(0x30, extendedKib);
     const above16M = ramSize > 16 * MIB ? Math.min(0xffff, Math.floor((ramSize - 16 * MIB) / (64 * KIB))) : 0;
     this.setWord(0x34, above16M);
+    const above4G = Math.floor(ramAboveFourGiB / (64 * KIB));
+    this.setWord(0x5b, above4G & 0xffff);
+    this.ram[0x5d] = (above4G >>> 16) & 0xff;
   }
 
   private setWord(reg: number, value: number): void {

@@ -41,8 +41,10 @@ export interface MachineDeviceOptions {
   clock: Clock;
   /** Receives stop requests (debug-exit). */
   vm: VmControl;
-  /** Guest RAM size in bytes, for the CMOS memory-size registers. */
+  /** Guest RAM below 4 GiB in bytes, for the CMOS memory-size registers. */
   ramSize: number;
+  /** Guest RAM at 4 GiB and up (-m of 3.5 GiB or more: memory/pc-memory-layout.ts); default none. */
+  ramAboveFourGiB?: number;
   /** RTC wall-clock time at clock time "now"; default: the host's current time. */
   rtcStart?: Date;
   /** Bus to populate; default: a new one. */
@@ -70,13 +72,15 @@ export function createMachineDevices(options: MachineDeviceOptions): MachineDevi
   const pic = new Pic8259();
   const pit = new Pit8254(options.clock, pic);
   const uart = new Uart16550(COM1_BASE, COM1_IRQ, pic, options.serialOutput);
-  const cmos = new CmosRtc(options.ramSize, options.rtcStart ?? new Date(), options.clock);
+  const above = options.ramAboveFourGiB ?? 0;
+  const cmos = new CmosRtc(options.ramSize, options.rtcStart ?? new Date(), options.clock, above);
   const post = new PostPort();
   const debugExit = new DebugExit(options.vm);
   const systemControl = new SystemControlPort(pit, options.clock);
   const memory = options.memory;
   const apic = memory ? new LocalApic(options.clock, pic, memory.mmio) : null;
-  const fwCfg = memory ? new FwCfg(options.ramSize, memory) : null;
+  // fw_cfg's RAM size item is all of -m, as QEMU's (x86ms->ram_size).
+  const fwCfg = memory ? new FwCfg(options.ramSize + above, memory) : null;
   bus.register(0x20, 2, pic);
   bus.register(0xa0, 2, pic);
   bus.register(0x40, 4, pit);

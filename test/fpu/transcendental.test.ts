@@ -8,15 +8,14 @@
  *
  * Every case must be within 1 ulp with the same flags apart from C1. Issue 13
  * asks for ≥ 99% bit-exact per instruction; the host's results are not
- * correctly rounded (for fyl2x its internal log2 was measured directly: within
- * about ±0.1 ulp of the true value, varying like noise from one input ulp to
- * the next), and btvm rounds the true value, so four instructions stay below
- * that today. Where the host's deviation could be traced to one step it is
- * modelled (fptan of a small r: a 68-bit product with a measured constant,
- * trig.ts); elsewhere its results differ from the true value by up to about
- * ±0.15 ulp in a pattern that changes from one input ulp to the next. MIN_EXACT holds each at what it reaches (measured over 100,000
- * cases each, less a margin for the 2,000-case sample) so a regression fails;
- * the printed figures say how far each is from 99%.
+ * correctly rounded, so btvm follows the host's own steps where they have
+ * been traced: fyl2x/fyl2xp1's 68-bit logarithm (host-log2.ts), fptan of a
+ * small r (a 68-bit product with a measured constant, trig.ts). Elsewhere
+ * btvm rounds the true value, and the host's results differ from it by up to
+ * about ±0.15 ulp in a pattern that changes from one input ulp to the next.
+ * MIN_EXACT holds each at what it reaches (measured over 100,000 cases each,
+ * less a margin for the 2,000-case sample) so a regression fails; the printed
+ * figures say how far each is from 99%.
  * CI runs TRANSCENDENTAL_CASES (default 2000) per instruction; set it to
  * 1000000 for the long run.
  */
@@ -30,9 +29,9 @@ if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
 
 const CASES = Number(process.env.TRANSCENDENTAL_CASES ?? 2000);
 const BATCH = 50_000;
-/** Bit-exact floors in percent (100,000-case figures: f2xm1 97.26, fyl2x 98.50, fyl2xp1 97.76, fptan 97.50, fpatan 99.18, fsin 99.49, fcos 99.51, fsincos 99.09). */
+/** Bit-exact floors in percent (100,000-case figures: f2xm1 97.26, fyl2x 100.00, fyl2xp1 99.97, fptan 97.50, fpatan 99.18, fsin 99.49, fcos 99.51, fsincos 99.09). */
 const MIN_EXACT: Record<string, number> = {
-  f2xm1: 95.8, fyl2x: 97.6, fyl2xp1: 96.8, fptan: 96.2, fpatan: 98.6, fsin: 98.7, fcos: 98.7, fsincos: 98.6,
+  f2xm1: 95.8, fyl2x: 99.6, fyl2xp1: 99.5, fptan: 96.2, fpatan: 98.6, fsin: 98.7, fcos: 98.7, fsincos: 98.6,
 };
 /** TRANSCENDENTAL_SHOW=n prints the first n cases that are not bit-exact (for studying the host). */
 const SHOW = Number(process.env.TRANSCENDENTAL_SHOW ?? 0);

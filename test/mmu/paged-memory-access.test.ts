@@ -116,3 +116,29 @@ describe('PagedMemoryEmitter', () => {
     expect(() => e.load(4, 'v', 'a', 'm')).toThrow(MissingFaultExit);
   });
 });
+
+describe.each([['shadow', ShadowMmu], ['nested', NestedMmu]] as const)('PagedMemoryEmitter over %s, RAM above 2 GiB', (_n, Kind) => {
+  // Machine offsets from 2 GiB up are negative in the TLB's int32 entries: the wide form must still hit on them.
+  it('hits the TLB for pages from 2 GiB up, reaches their bytes and reports SMC by unsigned machine address', () => {
+    const t = new GuestTables(0x8000_4000);
+    const pd = t.allocPage();
+    t.map4k(pd, 0x40000000, 0x80001000, P | RW | US);
+    t.map4k(pd, 0x40001000, 0x80002000, P | RW | US);
+    const mmu = new Kind(pagedCpu(pd), t.mem);
+    const codePages = new Uint8Array(1 << 20);
+    codePages[0x80002] = 1;
+    const calls: [number, number][] = [];
+    const store = compile(mmu, 'store', 4, codePages, (a, n) => (calls.push([a, n]), 0));
+    const load4 = compile(mmu, 'load', 4, codePages), load2 = compile(mmu, 'load', 2, codePages);
+    store(0x40000ff0, 0x12345678); // a miss: the MMU sets D and fills both entries
+    store(0x40001008, 0x0badf00d);
+    const misses = mmu.statistics.tlbMisses;
+    store(0x40000ff4, 0x9abcdef0 | 0);
+    store(0x40001008, 0x600dcafe);
+    expect([load4(0x40000ff0, 0).out, load2(0x40000ff6, 0).out, load4(0x40001008, 0).out]).toEqual([
+      { kind: 'ok', value: 0x12345678 }, { kind: 'ok', value: 0x9abc }, { kind: 'ok', value: 0x600dcafe }]);
+    expect(mmu.statistics.tlbMisses).toBe(misses);
+    expect(calls).toEqual([[0x80002008, 4], [0x80002008, 4]]);
+    expect([t.mem.read32(0x80001ff0), t.mem.read32(0x80001ff4), t.mem.read32(0x80002008)]).toEqual([0x12345678, 0x9abcdef0, 0x600dcafe]);
+  });
+});

@@ -152,3 +152,32 @@ describe('MmuLinearMemory', () => {
     expect(t.mem.read32(0x80ffc)).toBe(0);
   });
 });
+
+describe('MmuLinearMemory with RAM above 2 GiB', () => {
+  // The machine offsets of pages from 2 GiB up are negative in the TLB's int32 entries.
+  it('reaches pages from 2 GiB up on a TLB miss, on a hit and across them', () => {
+    const t = new GuestTables(0x8000_4000);
+    const pd = t.allocPage();
+    for (let p = 0; p < 0x40000; p += 4096) t.map4k(pd, p, p, P | RW);
+    t.map4k(pd, 0x40000000, 0x80001000, P | RW);
+    t.map4k(pd, 0x40001000, 0x80002000, P | RW);
+    const cpu = pagedCpu(pd);
+    const mmu = new ShadowMmu(cpu, t.mem);
+    const lin = new MmuLinearMemory(mmu, cpu, t.mem);
+    const written: number[] = [];
+    lin.onWrite = (pa) => written.push(pa);
+    lin.write32(0x40000ff0, 0x12345678);
+    expect(mmu.tlb.supervisorWrite[0x40000]).toBe(0x80001000 | 0);
+    lin.write32(0x40000ff4, 0x9abcdef0);
+    lin.write32(0x40000ffe, 0xcafef00d);
+    expect(lin.tryWriteBytes(0x40000100, Uint8Array.of(1, 2, 3), 3)).toBe(true);
+    expect([t.mem.read32(0x80001ff0), t.mem.read32(0x80001ff4), t.mem.read16(0x80001ffe), t.mem.read16(0x80002000)])
+      .toEqual([0x12345678, 0x9abcdef0, 0xf00d, 0xcafe]);
+    expect(t.mem.read32(0x80001100) & 0xffffff).toBe(0x030201);
+    expect(written).toEqual([0x80001ff0, 0x80001ff4, 0x80001ffe, 0x80002000, 0x80001100]);
+    expect([lin.read32(0x40000ff0), lin.read8(0x40000ff7), lin.read32(0x40000ffe)]).toEqual([0x12345678, 0x9a, 0xcafef00d]);
+    const pair = { lo: 0, hi: 0 };
+    lin.readPair(0x40000ff0, pair);
+    expect(pair).toEqual({ lo: 0x12345678, hi: 0x9abcdef0 | 0 });
+  });
+});

@@ -72,7 +72,7 @@ function nudge(x: F80, k: number): F80 {
 }
 
 /** The nearest 80-bit value to k·(π₆₆/2) with k given, for arguments near the trig functions' zeros and poles. */
-function nearHalfPiMultiple(r: () => number): F80 {
+export function nearHalfPiMultiple(r: () => number): F80 {
   const PI66 = 0x3243f6a8885a308d3n; // π·2^64 rounded: only an input generator, the code under test derives its own
   const k = BigInt(1 + (r() % (r() & 1 ? 8 : 0xffffff)));
   const v = k * PI66; // value·2^65

@@ -1,6 +1,10 @@
 /**
- * FYL2X and FYL2XP1's internal 68-bit logarithm (src/fpu/transcendental/host-log2.ts)
- * against the host CPU, one x at a time. The host returns y times that
+ * The host CPU's own steps that src/fpu/transcendental/ reproduces, each
+ * checked where it decides the result (the broad random comparison is
+ * transcendental.test.ts, where each of these is a fraction of a percent).
+ *
+ * FYL2X and FYL2XP1's internal 68-bit logarithm (host-log2.ts), one x at a
+ * time. The host returns y times that
  * logarithm rounded once, so running one x with many y under round-to-zero
  * pins the logarithm down: a logarithm one 68-bit step off changes the result
  * for several of them. Each x here counts only if btvm agrees with the host
@@ -9,14 +13,16 @@
  * The x are where the host's steps differ most from the true logarithm: FYL2X
  * with z = (m − 1)/(m + 1) in the outer part of the reduced range, where the
  * host's polynomial correction δ(z) decides the last bits, and with e ≠ 0,
- * where e + a is rounded on its own; FYL2XP1 within its reduced range. The
- * broad random comparison is transcendental.test.ts; this one would still
- * notice a model that is right only near 1.
+ * where e + a is rounded on its own; FYL2XP1 within its reduced range.
+ *
+ * FPTAN of x within a few ulps of a multiple of π₆₆/2 (trig.ts): a reduced r
+ * so small that the host's tangent is u/A and its cotangent A/u, with
+ * u = r·A rounded to 68 bits.
  */
 import { describe, expect, it } from 'vitest';
 import { haveX87Oracle, runX87, stackState, X87_ORACLE_MISSING } from '../support/x87-oracle.js';
 import { xorshift32 } from '../support/xorshift32.js';
-import { CODE, ours, theirs, type Case, type F80 } from './transcendental-cases.js';
+import { CODE, nearHalfPiMultiple, ours, theirs, ulps, type Case, type F80 } from './transcendental-cases.js';
 
 const ok = haveX87Oracle();
 if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
@@ -63,7 +69,18 @@ function agreeingShare(op: 'fyl2x' | 'fyl2xp1', xs: F80[], r: () => number): num
   return agreeing / xs.length;
 }
 
-describe.skipIf(!ok)("the host's internal logarithm, x by x", () => {
+/** Share of cases whose whole outcome (registers, FSW) is the host's. */
+function exactShare(cases: Case[]): number {
+  const host = runX87(cases.map((c) => ({ state: stackState(c.fcw, c.x), code: CODE[c.op] })));
+  let exact = 0;
+  cases.forEach((c, k) => {
+    const want = theirs(host[k]!.state), got = ours(c);
+    if (got.fsw === want.fsw && got.ftw === want.ftw && got.st.length === want.st.length && got.st.every((v, j) => ulps(v, want.st[j]!) === 0)) exact++;
+  });
+  return exact / cases.length;
+}
+
+describe.skipIf(!ok)("the host's own steps", () => {
   it('fyl2x: the logarithm of x in the outer part of the reduced range, e from −3 to 3', () => {
     const r = xorshift32(0x10c2f001);
     const share = agreeingShare('fyl2x', Array.from({ length: 160 }, () => outerRangeX(r)), r);
@@ -76,5 +93,14 @@ describe.skipIf(!ok)("the host's internal logarithm, x by x", () => {
     const share = agreeingShare('fyl2xp1', Array.from({ length: 48 }, () => p1RangeX(r)), r);
     console.log(`fyl2xp1: every y agrees for ${(100 * share).toFixed(1)}% of x`);
     expect(share).toBeGreaterThanOrEqual(MIN_AGREEING);
+  });
+
+  it('fptan: tangent and cotangent of a reduced r whose r³/3 the host does not resolve', () => {
+    const r = xorshift32(0x10c2f003);
+    const cases: Case[] = Array.from({ length: 1500 }, () => ({ op: 'fptan', fcw: 0x37f | ((r() & 3) << 10), x: nearHalfPiMultiple(r), y: [0, 0, 0] }));
+    const share = exactShare(cases);
+    console.log(`fptan near multiples of π/2: ${(100 * share).toFixed(2)}% bit-exact`);
+    // Measured: all of them; with the exact cotangent 1/r, 98.4%.
+    expect(share).toBeGreaterThanOrEqual(0.997);
   });
 });

@@ -11,7 +11,7 @@
  * own methods. Which counters moved during a call says what happened in it.
  */
 import type { CpuState } from '../state/state.js';
-import type { Mmu, MmuStatistics } from '../mmu/mmu.js';
+import { isMachinePage, type Mmu, type MmuStatistics } from '../mmu/mmu.js';
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -39,7 +39,8 @@ const snapshot = (s: MmuStatistics): number[] => NOTED.map(([k]) => s[k]);
 export function attachMmuEventLog(mmu: Mmu, cpu: CpuState, log: (text: string) => void): void {
   const s = mmu.statistics;
   const outcome = (result: number): string => {
-    if (result >= 0) return `machine page ${hex(result & ~0xfff)}`;
+    // int32 machine pages are negative from 2 GiB up: told from the MMU's codes by alignment.
+    if (isMachinePage(result)) return `machine page ${hex(result)}`;
     if (result === -1) return `#PF error=${mmu.fault.errorCode.toString(16)} cr2=${hex(mmu.fault.cr2)}`;
     return result === -3 ? 'done by the MMU, invalidated running code' : 'done by the MMU';
   };

@@ -10,7 +10,8 @@
  * nested paging. Each run commits only the pages the kernel touches of the
  * 3 GiB or 3.5 GiB ArrayBuffer.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root, runKernel } from './mmu-run.js';
@@ -32,6 +33,24 @@ describe('RAM above 2 GiB: bigmem matches its QEMU transcripts', () => {
       it(`-m ${size} --mmu ${mmu}`, () => expectTranscript(`bigmem-${size}.qemu`, ['-m', size, '--mmu', mmu]), 30_000);
     }
   }
+});
+
+describe('RAM above 2 GiB: -d mmu', () => {
+  it('names the machine pages from 2 GiB up that misses fill (int32 entries, negative there)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btvm-bigmem-'));
+    try {
+      const log = join(dir, 'mmu.log');
+      const got = await runKernel(ELF, ['-m', '3584M', '-d', 'mmu', '-D', log], MAX_INSNS);
+      expect(got.status).toBe(STATUS);
+      const text = readFileSync(log, 'latin1');
+      // Through the page table above 2 GiB: 2 GiB itself, a store below 3 GiB, the table read through its own mapping.
+      expect(text).toMatch(/^mmu: miss read {2}0x20000000\/4 cpl=0 -> machine page 0x80000000 /m);
+      expect(text).toMatch(/^mmu: miss write 0x20001800\/4 cpl=0 -> machine page 0xbffff000 /m);
+      expect(text).toMatch(/^mmu: miss read {2}0x20002004\/4 cpl=0 -> machine page 0x80400000 /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 // Code fetched from machine pages at 2 GiB and up needs src/translator/code-reader.ts to form

@@ -13,6 +13,7 @@ import { PhysicalMemory } from '../../src/memory/physical-memory.js';
 import { LoadError } from '../../src/loader/load-error.js';
 import { BOOT_CS, BOOT_DS, LINUX_BOOT_PARAMS_ADDRESS, initrdAddress, loadBzImage, looksLikeBzImage } from '../../src/loader/linux-bzimage.js';
 import { E820_RAM, E820_RESERVED, linuxMemoryMap } from '../../src/loader/linux-boot-params.js';
+import { pcMemoryLayout } from '../../src/memory/pc-memory-layout.js';
 import { parseSetupHeader } from '../../src/loader/linux-setup-header.js';
 import { fixture } from '../cli/run-capture.js';
 import { bzImage } from '../support/synthetic-bzimage.js';
@@ -149,6 +150,33 @@ describe('the E820 map and initrd placement agree with QEMU (fixtures/linux/boot
     expect(initrdAddress(h, 128 * MIB, size)).toBe(parseInt(m[1]!, 16));
     // The kernel prints the end rounded up to a page.
     expect(Math.ceil((parseInt(m[1]!, 16) + size) / 4096) * 4096 - 1).toBe(parseInt(m[2]!, 16));
+  });
+});
+
+describe('the E820 map and initrd placement agree with QEMU at -m 3584M (fixtures/linux/memory-3584M.qemu)', () => {
+  // QEMU ends RAM below 4 GiB at 3 GiB from -m 3584M and puts the other 512 MiB at 4 GiB.
+  const transcript = readFileSync(fixture('linux/memory-3584M.qemu'), 'utf8');
+  const layout = pcMemoryLayout(3584 * MIB);
+
+  it('lists the same ranges, the one above 4 GiB included, and writes its address high dword', () => {
+    const qemu = [...transcript.matchAll(/^BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (\w+)$/gm)].map((m) => ({
+      address: parseInt(m[1]!, 16),
+      size: parseInt(m[2]!, 16) + 1 - parseInt(m[1]!, 16),
+      type: m[3] === 'usable' ? E820_RAM : E820_RESERVED,
+    }));
+    expect(qemu.at(-1)!.address).toBe(2 ** 32);
+    expect(linuxMemoryMap(layout.belowFourGiB, layout.aboveFourGiB)).toEqual(qemu);
+    const m = new PhysicalMemory(64 * MIB); // the loader writes below 64 MiB; the map is what is tested
+    const b = loadBzImage(m, bzImage(), { ramAboveFourGiB: layout.aboveFourGiB });
+    const last = b.esi + 0x2d0 + 20 * (u8(m, b.esi + 0x1e8) - 1);
+    expect([u32(m, last), u32(m, last + 4), u32(m, last + 8), u32(m, last + 12), u32(m, last + 16)]).toEqual([0, 1, 512 * MIB, 0, E820_RAM]);
+  });
+
+  const initrdPath = fixture('linux/cache/initrd.gz');
+  it.skipIf(!existsSync(initrdPath))('puts the initrd where QEMU put it (the RAMDISK line)', () => {
+    const m = /^RAMDISK: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]$/m.exec(transcript)!;
+    const h = parseSetupHeader(new Uint8Array(readFileSync(fixture('linux/cache/vmlinuz'))));
+    expect(initrdAddress(h, layout.belowFourGiB, statSync(initrdPath).size)).toBe(parseInt(m[1]!, 16));
   });
 });
 

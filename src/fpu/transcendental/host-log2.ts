@@ -33,8 +33,6 @@ import { FRAC, ONE, TWO_OVER_LN2, bitLength, mulFix, oddSeries } from './precise
 const FRACN = BigInt(FRAC);
 /** The host's working precision, in significant bits. */
 const BITS = 68;
-/** |z| up to which the measured model holds: (√2 − 1)/(√2 + 1), the largest z after the reduction. */
-export const Z_MAX = 0.1716;
 /** Below this |z| the tail T(z) is under 2^-80 of a and cannot move a 68-bit rounding. */
 const TAIL_MIN_EXP = -40;
 /** The correction δ(z) = Σ DELTA[k]·z^(2k+3), in units of 2^-80 (see the header for how it was measured). */
@@ -182,7 +180,7 @@ export function hostLog2(M: bigint, E: number): void {
 
 /**
  * FYL2XP1's log2(1 + x) for x = ±sig·2^exp (sig with bit 63 set), when |x| is small enough that
- * z = x/(2 + x) stays within Z_MAX (log2.ts checks).
+ * z = x/(2 + x) stays within the reduced range, |z| ≤ (√2 − 1)/(√2 + 1) (log2.ts checks).
  */
 export function hostLog2p1(negative: boolean, sig: bigint, exp: number): void {
   if (exp < -64 - 69) {

@@ -55,6 +55,14 @@ describe('-monitor stdio', () => {
     expect(status).toBe(1);
   }, 30_000);
 
+  it('xp reads guest-physical memory above 2 GiB, and not past the end of RAM (-m 3584M: 3 GiB below 4 GiB)', async () => {
+    const { stdout } = await monitorSession(hello, ['-S', '-m', '3584M'], ['xp /1xw 0x80000000', 'xp /1xw 0xbffffffc', 'xp /1xw 0xc0000000', 'quit']);
+    expect(stdout).toContain('0000000080000000: 0x00000000\n');
+    expect(stdout).toContain('00000000bffffffc: 0x00000000\n');
+    expect(stdout).toContain('(btvm) Cannot access memory\n');
+    expect(stdout.match(/Cannot access memory/g)).toHaveLength(1);
+  }, 30_000);
+
   it('quit ends a held run with status 0 before the guest says anything; stop holds a running one', async () => {
     const quit = await monitorSession(hello, ['-S'], ['quit']);
     expect(quit.status).toBe(0);

@@ -174,17 +174,18 @@ export class Machine {
     this.memory = new PhysicalMemory(layout.belowFourGiB);
     const image = options.image;
     const ramAboveFourGiB = layout.aboveFourGiB;
+    const loading = options.scatterSeed === undefined ? this.memory : new LoaderWrites(this.memory);
     const boot =
       image.kind === 'multiboot'
-        ? loadMultiboot(this.memory, image.bytes, { cmdline: image.cmdline, modules: image.modules, ramAboveFourGiB })
+        ? loadMultiboot(loading, image.bytes, { cmdline: image.cmdline, modules: image.modules, ramAboveFourGiB })
         : image.kind === 'linux'
-          ? loadBzImage(this.memory, image.bytes, { cmdline: image.cmdline, initrd: image.initrd, ramAboveFourGiB })
-          : loadFlat(this.memory, image.bytes, image.loadAddress, image.entry);
+          ? loadBzImage(loading, image.bytes, { cmdline: image.cmdline, initrd: image.initrd, ramAboveFourGiB })
+          : loadFlat(loading, image.bytes, image.loadAddress, image.entry);
     this.cpu = cpuFromBootState(boot);
     if (options.cpu !== undefined) this.cpu.model = options.cpu;
     const mmu = createMmu(this.cpu, this.memory, { kind: options.mmu ?? 'shadow', scatterSeed: options.scatterSeed });
     // The loader wrote guest-physical = machine; move each page to where the machine map puts it.
-    if (options.scatterSeed !== undefined) scatterLoadedPages(this.memory, mmu.mem.map);
+    if (loading instanceof LoaderWrites) scatterLoadedPages(this.memory, mmu.mem.map, loading.pages);
     this.pagingMmu = mmu;
     this.mmu = mmu;
     this.clock = new VirtualClock(this.cpu, options.time ?? { kind: 'host' });
@@ -354,22 +355,57 @@ export class Machine {
 }
 
 /**
- * Rearranges machine memory after a loader that wrote guest-physical page g
- * at machine page g: each page moves to map.toMachine[g]. Only non-zero
- * pages need copying (RAM starts zeroed). Byte offsets are products, not
+ * Guest RAM as a loader sees it when the machine map will scatter it: the
+ * same bytes, with the pages the loader writes noted, so that only those
+ * move afterwards. (Looking for them instead — every page that is not all
+ * zeros — reads all of RAM, which commits it: 3 GiB of host memory at
+ * -m 3584M, and 10 s.)
+ */
+class LoaderWrites extends PhysicalMemory {
+  readonly pages = new Set<number>();
+
+  constructor(memory: PhysicalMemory) {
+    super(memory.size, memory.bytes.buffer as ArrayBuffer);
+  }
+
+  private note(pa: number, length: number): void {
+    for (let p = Math.floor(pa / 4096), last = Math.floor((pa + length - 1) / 4096); p <= last; p++) this.pages.add(p);
+  }
+
+  override load(pa: number, data: Uint8Array): void {
+    super.load(pa, data);
+    this.note(pa, data.length);
+  }
+  override fill(pa: number, length: number, value = 0): void {
+    super.fill(pa, length, value);
+    this.note(pa, length);
+  }
+  override write8(pa: number, value: number): void {
+    super.write8(pa, value);
+    this.note(pa >>> 0, 1);
+  }
+  override write16(pa: number, value: number): void {
+    super.write16(pa, value);
+    this.note(pa >>> 0, 2);
+  }
+  override write32(pa: number, value: number): void {
+    super.write32(pa, value);
+    this.note(pa >>> 0, 4);
+  }
+}
+
+/**
+ * Rearranges machine memory after a loader that wrote guest-physical pages
+ * `loaded` at the same machine pages: each moves to map.toMachine[g], and
+ * what it leaves behind is zero again. Byte offsets are products, not
  * shifts: RAM may reach 3.5 GiB, beyond int32.
  */
-function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap): void {
+function scatterLoadedPages(memory: PhysicalMemory, map: MachineMap, loaded: ReadonlySet<number>): void {
   const bytes = memory.bytes;
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-  const loaded = new Map<number, Uint8Array>();
-  for (let g = 0; g < map.pages; g++) {
-    let any = 0;
-    for (let w = g * 1024, end = w + 1024; w < end && any === 0; w++) any = words[w]!;
-    if (any !== 0) loaded.set(g, bytes.slice(g * 4096, (g + 1) * 4096));
-  }
-  for (const g of loaded.keys()) bytes.fill(0, g * 4096, (g + 1) * 4096);
-  for (const [g, page] of loaded) bytes.set(page, map.toMachine[g]! * 4096);
+  const copies = new Map<number, Uint8Array>();
+  for (const g of loaded) if (g < map.pages) copies.set(g, bytes.slice(g * 4096, (g + 1) * 4096));
+  for (const g of copies.keys()) bytes.fill(0, g * 4096, (g + 1) * 4096);
+  for (const [g, page] of copies) bytes.set(page, map.toMachine[g]! * 4096);
 }
 
 /**

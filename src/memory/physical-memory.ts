@@ -47,12 +47,16 @@ export class PhysicalMemory {
   /** DataView over all of RAM; use little-endian accessors. */
   readonly view: DataView;
 
-  constructor(size: number) {
+  /** `size` bytes of zeroed RAM, or a second view of `shared` (whose length must be `size`). */
+  constructor(size: number, shared?: ArrayBuffer) {
     if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > 0x1_0000_0000) {
       throw new RangeError(`guest RAM size must be a positive multiple of 4 KiB up to 4 GiB, got ${size}`);
     }
+    if (shared !== undefined && shared.byteLength !== size) {
+      throw new RangeError(`a buffer of ${shared.byteLength} bytes cannot be guest RAM of ${size}`);
+    }
     this.size = size;
-    const buffer = new ArrayBuffer(size);
+    const buffer = shared ?? new ArrayBuffer(size);
     this.bytes = new Uint8Array(buffer);
     this.view = new DataView(buffer);
   }

@@ -5,6 +5,7 @@
  * checks what the Machine owns — devices on virtual time, PIC interrupts
  * through the IDT, hlt waking on the PIT, run endings and their statuses.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ExecutorFactory, ExecutorParts } from '../../src/exec/executor.js';
 import { routineIndex } from '../../src/vmm-interface/interface.js';
@@ -12,6 +13,7 @@ import type { VmmRoutine } from '../../src/ir/types.js';
 import { Machine } from '../../src/machine/machine.js';
 import { EXIT_STATUS_HALTED, EXIT_STATUS_INSN_LIMIT } from '../../src/vmm/run-end.js';
 import { gateDesc, segDesc } from '../vmm/guest-builder.js';
+import { fixture } from '../cli/run-capture.js';
 
 type Step = (p: ExecutorParts, emu: (r: VmmRoutine, a?: number, b?: number, c?: number) => void) => void;
 
@@ -148,4 +150,24 @@ describe('Machine', () => {
     expect(got).toEqual([1]);
     expect(r.exitStatus).toBe(3);
   });
+});
+
+describe('Machine with 3.5 GiB of scattered RAM', () => {
+  // Scattering moves the pages the loader wrote; finding them by reading every page of RAM
+  // would commit all 3 GiB of host memory behind it (and take seconds).
+  it('moves only the loaded pages, without touching the rest of RAM', () => {
+    const module = Uint8Array.from({ length: 3 * 4096 }, (_, i) => (i * 7 + 1) & 0xff);
+    const rssBefore = process.memoryUsage().rss;
+    const m = new Machine({
+      image: { kind: 'multiboot', bytes: new Uint8Array(readFileSync(fixture('kernels/hello.elf'))), modules: [{ cmdline: 'mod', bytes: module }] },
+      memoryBytes: 3584 * 2 ** 20, scatterSeed: 7, serialOutput: () => {},
+    });
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 2 ** 20);
+    const mem = m.pagingMmu.mem;
+    expect(m.memory.size).toBe(3 * 2 ** 30);
+    expect(mem.read32(0x100000)).toBe(0x1badb002); // hello.elf's Multiboot header, where the map put page 0x100
+    expect(mem.map.toMachine[0x100]).not.toBe(0x100);
+    const moduleStart = mem.read32(0x9100); // the first module record (src/loader/multiboot.ts)
+    expect(mem.slice(moduleStart, module.length)).toEqual(module);
+  }, 20_000);
 });

@@ -11,12 +11,12 @@
  *   function region_00100000(L) {              // L: the case to start at (0: the entry)
  *     let r0 = R[0], r1 = R[1];                 // registers the region uses
  *     let ccOp = cpu.ccOp, …;                   // the thunk, if flags are used
- *     let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1, ne = 0, ra = 0, ub = 0;
+ *     let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1, ne = 0, ub = 0;
  *     out: for (;;) switch (L) {
  *       case 0: { …block 0…  L = 1; continue out; }
  *       case 1: { …block 1…  ne = 0x100040; xc = 0; break out; }
  *     }
- *     R[0] = r0; …; cpu.eip = ne; REGION.resumeAt = ra;
+ *     R[0] = r0; …; cpu.eip = ne;
  *     bud += ub; cpu.icount += b0 - bud; cpu.budget = bud;
  *     if (rv >= 0) MON.raise(rv, re);
  *     return xc;
@@ -83,11 +83,27 @@ interface Usage {
   regsWritten: number;
   efsUsed: boolean;
   efsWritten: boolean;
+  /** The region has flags ops: the thunk lives in locals. */
   flags: boolean;
+  /** Some flags.get or flags.all may read the thunk as it was at entry: the prologue loads it. */
+  flagsAtEntry: boolean;
+  /** Some flags.set: the locals may differ from CpuState's thunk and are written back. */
+  flagsSet: boolean;
 }
 
+/**
+ * Most regions set the flags before they read them (`cmp` then `jcc`), and
+ * their entry thunk is dead: they skip the six loads of the prologue, start
+ * the locals at ccOp = -1 ("CpuState's thunk is current") and write back only
+ * once a set has happened. In a region still running in V8's baseline tier
+ * (most kernel code) every one of those loads and stores is an inline-cache
+ * call, on every region run. A read is "before a set" unless its own block
+ * set the flags unconditionally, or reloaded them after a VMM call, earlier:
+ * blocks are entered from several places (other blocks, budget resumes,
+ * return sites), so nothing is assumed across blocks.
+ */
 function usageOf(blocks: readonly Block[]): Usage {
-  const u: Usage = { regsUsed: 0, regsWritten: 0, efsUsed: false, efsWritten: false, flags: false };
+  const u: Usage = { regsUsed: 0, regsWritten: 0, efsUsed: false, efsWritten: false, flags: false, flagsAtEntry: false, flagsSet: false };
   const slot = (s: GuestSlot, write: boolean): void => {
     if (s.kind === 'gpr') {
       u.regsUsed |= 1 << s.reg;
@@ -98,10 +114,17 @@ function usageOf(blocks: readonly Block[]): Usage {
     }
   };
   for (const b of blocks) {
+    let fresh = false; // the thunk locals hold a value made in this block
     for (const op of b.ops) {
       if (op.op === 'get') slot(op.slot, false);
       else if (op.op === 'put') slot(op.slot, true);
-      else if (op.op === 'flags.set' || op.op === 'flags.get' || op.op === 'flags.all') u.flags = true;
+      else if (op.op === 'flags.set') {
+        u.flags = u.flagsSet = true;
+        if (op.guard === null) fresh = true;
+      } else if (op.op === 'flags.get' || op.op === 'flags.all') {
+        u.flags = true;
+        if (!fresh) u.flagsAtEntry = true;
+      } else if (op.op === 'emulate') fresh = true;
     }
   }
   return u;
@@ -304,7 +327,10 @@ class Scope implements RegionScope {
     const u = this.usage, parts: string[] = [];
     for (let r = 0; r < 8; r++) if (u.regsWritten & (1 << r)) parts.push(`R[${r}] = r${r};`);
     if (u.efsWritten) parts.push('cpu.eflagsSys = efs;');
-    if (u.flags) for (const f of CC_FIELDS) parts.push(`cpu.${f} = ${f};`);
+    if (u.flagsSet) {
+      const store = CC_FIELDS.map((f) => `cpu.${f} = ${f};`).join(' ');
+      parts.push(u.flagsAtEntry ? store : `if (ccOp !== -1) { ${store} }`);
+    }
     return parts.join(' ');
   }
 
@@ -320,7 +346,7 @@ class Scope implements RegionScope {
     const u = this.usage, parts: string[] = [];
     for (let r = 0; r < 8; r++) if (u.regsUsed & (1 << r)) parts.push(`r${r} = R[${r}]`);
     if (u.efsUsed) parts.push('efs = cpu.eflagsSys');
-    if (u.flags) for (const f of CC_FIELDS) parts.push(`${f} = cpu.${f}`);
+    if (u.flags) for (const f of CC_FIELDS) parts.push(u.flagsAtEntry ? `${f} = cpu.${f}` : `${f} = ${f === 'ccOp' ? -1 : 0}`);
     return parts.length ? `let ${parts.join(', ')};` : '';
   }
 }
@@ -345,7 +371,7 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
   const source = [
     `return (function ${name}(L) {`,
     scope.declarations(),
-    'L = L | 0; let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1, ne = 0, ra = 0, ub = 0;',
+    'L = L | 0; let bud = cpu.budget, b0 = bud, xc = 0, inv = 0, rv = -1, re = -1, ne = 0, ub = 0;',
     'out: for (;;) {',
     'switch (L) {',
     ...cases,
@@ -353,7 +379,7 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
     '}',
     '}',
     scope.writeBack(),
-    'cpu.eip = ne; REGION.resumeAt = ra; bud += ub; cpu.icount += b0 - bud; cpu.budget = bud;',
+    'cpu.eip = ne; bud += ub; cpu.icount += b0 - bud; cpu.budget = bud;',
     'if (rv >= 0) MON.raise(rv, re);',
     'return xc;',
     '});',

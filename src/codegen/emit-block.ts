@@ -10,10 +10,11 @@
  *   L                    the region block to run next (a `switch (L)` case)
  *   xc                   the exit code to return; `break out` leaves through
  *                        the common write-back, `continue out` runs block L
- *   ne, ra, ub           set by an exit before `break out`: the EIP to leave
- *                        at, the case a budget exit left (REGION.resumeAt),
- *                        the charged instructions that did not retire; the
- *                        write-back stores them (see leave())
+ *   ne, ub               set by an exit before `break out`: the EIP to leave
+ *                        at and the charged instructions that did not
+ *                        retire; the write-back stores them (see leave()).
+ *                        A budget exit stores the case it left in
+ *                        REGION.resumeAt itself (only it needs one)
  *   inv                  set when a store invalidated this region
  *   rv, re               an exception to raise after write-back (rv >= 0)
  *   t<N>                 IR temps (block-scoped consts: the IR is SSA)
@@ -178,7 +179,7 @@ export class BlockEmitter {
     // Only cases check the budget, for everything up to the next check; see compile-region.ts.
     if (this.isRoot) {
       const need = this.scope.checkInsns(this.root);
-      this.line(`if (bud < ${need}) { ne = ${hex(b.address)}; ra = ${this.root}; xc = ${ExitCode.Budget}; break out; }`);
+      this.line(`if (bud < ${need}) { ne = ${hex(b.address)}; REGION.resumeAt = ${this.root}; xc = ${ExitCode.Budget}; break out; }`);
     }
     this.line(`bud -= ${this.n};`);
     for (const op of b.ops) this.op(op);

@@ -214,6 +214,42 @@ describe('loops and budget', () => {
   });
 });
 
+describe('the flags thunk at region entry', () => {
+  function setzBlock(setFirst: boolean) {
+    const b = new IrBuilder(0x1000, 0);
+    if (setFirst) {
+      b.insn(0x1000, 2, 'cmp eax, ecx');
+      const a = b.gpr(0), c = b.gpr(1);
+      b.setFlags('sub', 4, b.bin('sub', a, c), a, c, b.c(0), null);
+    }
+    b.insn(0x1002, 3, 'setz dl');
+    b.putGpr(2, b.flag('e'));
+    return b.finish({ kind: 'jump', target: 0x2000 });
+  }
+
+  test('a region that reads the flags before any set sees the thunk it was entered with', () => {
+    const m = new TestMachine();
+    const { region } = m.compile([setzBlock(false)]);
+    for (const zf of [0, 0x40]) {
+      m.cpu.ccOp = 0; m.cpu.ccRes = zf | 0x801; // explicit flags: ZF as given, CF and OF set
+      region.run();
+      expect(m.cpu.regs[2]).toBe(zf ? 1 : 0);
+      expect(materializeFlags(m.cpu)).toBe(zf | 0x801); // and leaves them as they were
+    }
+  });
+
+  test('a region that sets the flags before reading them neither loads the entry thunk nor needs it', () => {
+    const m = new TestMachine();
+    const { region, source } = m.compile([setzBlock(true)]);
+    expect(source).not.toMatch(/= cpu\.cc/); // no load in the prologue: the set makes the entry thunk dead
+    m.cpu.ccOp = 0; m.cpu.ccRes = 0;
+    m.cpu.regs.set([5, 5, 9]);
+    region.run();
+    expect(m.cpu.regs[2]).toBe(1);
+    expect(materializeFlags(m.cpu) & 0x8d5).toBe(0x44); // ZF and PF of 5 - 5, written back
+  });
+});
+
 describe('VMM calls', () => {
   test('emulate Continue: registers written back before, reloaded after, result in dst, icount exact', () => {
     const m = new TestMachine();

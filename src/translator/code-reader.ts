@@ -16,6 +16,7 @@ import type { CodeFetcher } from '../lift/code-fetcher.js';
 import type { PhysicalMemory } from '../memory/physical-memory.js';
 import type { CpuState } from '../state/state.js';
 import { Access, Translation, type Mmu } from '../mmu/mmu.js';
+import { TLB_MISS } from '../mmu/software-tlb.js';
 import type { GuestPhysicalMemory } from '../memory/guest-physical-memory.js';
 
 export interface CodeSpace extends CodeFetcher {
@@ -51,7 +52,7 @@ export class PhysicalCodeSpace implements CodeSpace {
   }
 }
 
-/** Where code whose fetch faults is filed: no machine address is this high (RAM < 2 GiB). */
+/** Where code whose fetch faults is filed: no machine address is this high (RAM <= 3.5 GiB). */
 export const UNMAPPED_CODE = 0xffff_f000;
 
 export class MmuCodeSpace implements CodeSpace {
@@ -67,7 +68,7 @@ export class MmuCodeSpace implements CodeSpace {
       const n = Math.min(into.length - done, 4096 - (at & 0xfff));
       // No RAM behind the page: the bus reads all ones.
       if (m === Translation.Done) into.fill(0xff, done, done + n);
-      else into.set(bytes.subarray(m | (at & 0xfff), (m | (at & 0xfff)) + n), done);
+      else into.set(bytes.subarray(m + (at & 0xfff), m + (at & 0xfff) + n), done);
       done += n;
     }
     return done;
@@ -75,7 +76,7 @@ export class MmuCodeSpace implements CodeSpace {
 
   physical(linear: number): number {
     const m = this.machinePage(linear | 0);
-    if (m >= 0) return m | (linear & 0xfff);
+    if (m >= 0) return m + (linear & 0xfff);
     return m === Translation.Fault ? UNMAPPED_CODE : (UNMAPPED_CODE | (linear & 0xfff)) >>> 0;
   }
 
@@ -83,12 +84,14 @@ export class MmuCodeSpace implements CodeSpace {
    * Machine offset of the page of `linear` for a fetch, or a Translation
    * code. The software TLB answers first: its read entries are exactly the
    * pages readable (so executable: no NX) at the current privilege class,
-   * already walked (A set) — most lookups then cost no walk.
+   * already walked (A set) — most lookups then cost no walk. Machine
+   * offsets reach 3.5 GiB: the answer is unsigned, formed without int32
+   * bit operations (TLB entries are int32, negative from 2 GiB up).
    */
   private machinePage(linear: number): number {
     const hit = this.mmu.tlb.read[linear >>> 12]!;
-    if (hit >= 0) return hit;
+    if (hit !== TLB_MISS) return hit >>> 0;
     const m = this.mmu.translate(linear, Access.Exec, this.cpu.cpl);
-    return m >= 0 ? m & ~0xfff : m;
+    return m >= 0 ? m - (m & 0xfff) : m;
   }
 }

@@ -88,7 +88,8 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
     events,
     stop,
     translator: { log: blockLog.log, codegen: { registerLocals: !parts.disabledPasses.has('locals') && !parts.disabledPasses.has('all') } },
-    dispatcher: { singleStep: parts.singleStep, maxInsns: parts.maxInsns },
+    // -d nochain (QEMU's): direct exits go back to the dispatcher every time, so exec and cpu see every region run.
+    dispatcher: { singleStep: parts.singleStep, maxInsns: parts.maxInsns, chain: !parts.debug.has('nochain') },
     optimize: { disabled },
     stages: blockLog.stages,
   });

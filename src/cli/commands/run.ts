@@ -17,7 +17,7 @@ import { parseSerialBackend, SerialConsole, type SerialBackend } from '../consol
 import { MONITOR_BANNER, MONITOR_PROMPT } from '../console/monitor-line.js';
 import type { RawModeTerminal } from '../console/terminal.js';
 import { attachMmuEventLog } from '../mmu-event-log.js';
-import { DEBUG_ITEMS, debugHelp, parseDebugList, parseTraceFilter, type TraceFilter } from '../debug-items.js';
+import { DEBUG_ITEMS, debugHelp, parseDebugList, parseQemuDfilter, parseTraceFilter, type TraceFilter } from '../debug-items.js';
 import { describeFailure, UsageError } from '../failure.js';
 import { buildRunReport, formatRunReport, runReportJson } from '../run-stats.js';
 import { guestExecutorFactory } from '../../exec/guest-executor.js';
@@ -58,17 +58,19 @@ options:
   -initrd FILE       Linux: the initial RAM disk; Multiboot: modules "FILE [ARGS],FILE [ARGS]"
                      (each module's command line is its item; ",," is a comma)
   --max-insns N      stop after N guest instructions
-  --icount[=SHIFT]   virtual time = instructions x 2^SHIFT ns (default SHIFT 0): reproducible runs;
-                     without it virtual time follows host time
+  -icount [shift=]N, --icount[=SHIFT]
+                     virtual time = instructions x 2^SHIFT ns (SHIFT 0..10, --icount alone: 0):
+                     reproducible runs; without it virtual time follows host time (shift=auto refused)
   --virt=bt|trap     bt (default): binary translation, every sensitive instruction virtualized;
                      trap: model classic trap-and-emulate (pushf/popf/sgdt/sidt/smsw/str/sldt
                      behave as on a deprivileged CPU)
   -d ITEM,...        debug logs, as QEMU's: ${DEBUG_ITEMS.map(([n]) => n).join(', ')}, all
                      (-d help: one line on each)
   -D FILE            write debug logs to FILE instead of stderr (created when something is logged)
+  -dfilter RANGES    per-block logs only for guest addresses in RANGES, as QEMU's: START+SIZE,
+                     START-SIZE (the SIZE bytes ending at START) or START..END, comma-separated
   --trace-filter RANGES
-                     per-block logs only for guest addresses in RANGES: LO-HI, LO+LEN or ADDR,
-                     comma-separated (e.g. 0x100000-0x100fff)
+                     the same in btvm's older syntax: LO-HI (inclusive), LO+LEN or ADDR
   --single-step      translate one instruction per block
   --mmu shadow|nested
                      how guest paging is virtualized: shadow page tables with write-traced guest
@@ -166,6 +168,31 @@ function parseNumber(option: string, text: string | undefined): number {
   return n;
 }
 
+function icountShift(option: string, shift: number): number {
+  if (shift > 10) throw new UsageError(`${option} shift must be 0..10 (as QEMU's)`);
+  return shift;
+}
+
+/**
+ * QEMU's `-icount [shift=]N`: N alone is the shift (QEMU's implied key).
+ * shift=auto adjusts the guest's speed to host time, which would make runs
+ * irreproducible, the reason btvm has icount at all; align and rr are
+ * refused likewise, and sleep=on is what btvm's icount always does.
+ */
+function parseQemuIcount(text: string): TimeMode {
+  let shift = 0;
+  for (const [i, item] of text.split(',').entries()) {
+    const eq = item.indexOf('=');
+    const key = eq < 0 ? (i === 0 ? 'shift' : item) : item.slice(0, eq);
+    const v = eq < 0 ? item : item.slice(eq + 1);
+    if (key === 'shift' && v === 'auto') throw new UsageError('-icount shift=auto: btvm has only fixed shifts (auto follows host time, so runs would not repeat)');
+    if (key === 'shift') shift = icountShift('-icount', parseNumber('-icount shift', v));
+    else if (key === 'sleep' && v === 'on') continue;
+    else throw new UsageError(`-icount ${text}: btvm takes only shift=N (0..10) and sleep=on, not '${item}'`);
+  }
+  return { kind: 'icount', shift };
+}
+
 /** The largest -m: 3.5 GiB, QEMU's i386 PC's RAM below the PCI hole (memory/pc-memory-layout.ts). */
 export const MAX_MEMORY_BYTES = MAX_RAM_BYTES;
 
@@ -220,12 +247,8 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       }
       case '-m': { const v = value(); if (v === undefined) throw new UsageError('-m needs a size'); parsed.memoryBytes = parseMemorySize(v); break; }
       case '--max-insns': parsed.maxInsns = parseNumber('--max-insns', value()); break;
-      case '--icount': {
-        const shift = inline === undefined ? 0 : parseNumber('--icount', inline);
-        if (shift > 10) throw new UsageError('--icount shift must be 0..10');
-        parsed.time = { kind: 'icount', shift };
-        break;
-      }
+      case '--icount': parsed.time = { kind: 'icount', shift: icountShift('--icount', inline === undefined ? 0 : parseNumber('--icount', inline)) }; break;
+      case '-icount': { const v = value(); if (v === undefined) throw new UsageError('-icount needs shift=N or N (0..10)'); parsed.time = parseQemuIcount(v); break; }
       case '--virt': {
         const v = value();
         if (v !== 'bt' && v !== 'trap') throw new UsageError(`--virt must be bt or trap, not '${v ?? ''}'`);
@@ -241,6 +264,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
       case '-D': { const v = value(); if (v === undefined) throw new UsageError('-D needs a file name'); parsed.logFile = v; break; }
       case '--single-step': case '--singlestep': parsed.singleStep = true; break;
       case '--trace-filter': { const v = value(); if (v === undefined) throw new UsageError('--trace-filter needs address ranges'); parsed.traceFilter = parseTraceFilter(v); break; }
+      case '-dfilter': { const v = value(); if (v === undefined) throw new UsageError('-dfilter needs address ranges (START+SIZE, START-SIZE, START..END)'); parsed.traceFilter = parseQemuDfilter(v); break; }
       case '--stats': parsed.stats = true; break;
       case '--mmu': {
         const v = value();

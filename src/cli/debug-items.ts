@@ -9,6 +9,7 @@
  *   exec, cpu, tc         the guest executor (src/exec/guest-executor.ts)
  *   int                   the monitor's event delivery (MonitorCore.log)
  *   mmu                   wrappers around the run's MMU (mmu-event-log.ts)
+ *   guest_errors, unimp   the monitor and devices, through one GuestLog (src/vmm/guest-log.ts)
  *   nochain               not a log: the dispatcher leaves direct exits unchained
  * Per-block items (in_asm, ir, opt, js, exec, cpu, tc) honour -dfilter/--trace-filter.
  */
@@ -24,6 +25,8 @@ export const DEBUG_ITEMS = [
   ['int', 'exceptions and interrupts delivered to the guest (vector, error code, CS:EIP, SS:ESP)'],
   ['mmu', 'MMU events: TLB misses and how each ended (machine page, hidden or guest page fault), CR3/CR0/CR4 writes, invlpg, flushes'],
   ['tc', 'translation cache: translations, invalidations (self-modifying code) and flushes'],
+  ['guest_errors', 'guest mistakes: I/O ports no device decodes, unknown MSRs, physical accesses outside RAM and devices, bad device register accesses'],
+  ['unimp', 'device registers and commands the guest used that btvm accepts but does not model'],
   ['nochain', 'do not chain translated regions, so that exec and cpu show complete traces'],
 ] as const;
 

@@ -10,6 +10,7 @@
  * the host cannot take more of its output, and ends when the monitor
  * records a RunEnd.
  */
+import { GuestLog } from '../vmm/guest-log.js';
 import { CpuState, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS } from '../state/state.js';
 import type { BootState, SegmentRegisterState } from '../loader/boot-state.js';
 import { loadFlat } from '../loader/flat.js';
@@ -189,6 +190,10 @@ export class Machine {
     this.pagingMmu = mmu;
     this.mmu = mmu;
     this.clock = new VirtualClock(this.cpu, options.time ?? { kind: 'host' });
+    const debugLog = options.log;
+    const guestLog = debugLog !== undefined && (options.debug?.has('guest_errors') || options.debug?.has('unimp'))
+      ? new GuestLog(options.debug.has('guest_errors'), options.debug.has('unimp'), debugLog)
+      : GuestLog.silent;
     const vm = { requestStop: (reason: StopReason) => this.core.requestEnd(runEndOf(reason)) };
     this.devices = createMachineDevices({
       serialOutput: options.serialOutput,
@@ -199,12 +204,14 @@ export class Machine {
       memory: dmaMemory(mmu, () => linear),
       // Deterministic wall clock under --icount, so runs are reproducible.
       rtcStart: options.time?.kind === 'icount' ? new Date(Date.UTC(2000, 0, 1)) : undefined,
+      guestLog,
     });
     const linear = new MmuLinearMemory(mmu, this.cpu, mmu.mem);
     this.core = new MonitorCore(this.cpu, linear, this.devices.bus, this.clock, options.virt ?? 'bt', VMM_ROUTINES.length);
     const log = options.log;
     if (log && options.debug?.has('int')) this.core.log = ((_c, line) => log(line + '\n')) as LogSink;
     this.core.mmu = mmu;
+    this.core.guestLog = guestLog;
     this.core.localApic = this.devices.apic;
     this.monitor = new VirtualMachineMonitor(this.core);
     this.events = new EventService(this.core, this.devices.pic, this.devices.pit, this.clock, this.devices.apic);

@@ -18,6 +18,8 @@
  * offset into the window and the size (1, 2 or 4); an access straddling a
  * window's edge is split into bytes, each answered by whoever owns it.
  * Lookups scan a short array: windows are few and accesses to them rare.
+ * `openBus`, when set (-d guest_errors), hears of each access whose first
+ * byte no window holds.
  */
 
 export interface MmioDevice {
@@ -39,6 +41,8 @@ export class MmioMap {
   private bases: number[] = [];
   private ends: number[] = [];
   private devices: MmioDevice[] = [];
+  /** Told of each read (value null) or write whose first byte lies in no window; null: nobody listens. */
+  openBus: ((pa: number, size: number, value: number | null) => void) | null = null;
 
   /** Maps `device` at [base, base+size), replacing any window it had. */
   map(device: MmioDevice, base: number, size: number): void {
@@ -73,6 +77,7 @@ export class MmioMap {
   read(pa: number, size: number): number {
     const i = this.find(pa);
     if (i >= 0 && pa + size <= this.ends[i]!) return this.devices[i]!.mmioRead(pa - this.bases[i]!, size) >>> 0;
+    if (i < 0) this.openBus?.(pa, size, null);
     let v = 0;
     for (let k = 0; k < size; k++) v |= this.readByte(pa + k) << (8 * k);
     return v >>> 0;
@@ -82,6 +87,7 @@ export class MmioMap {
   write(pa: number, size: number, value: number): number {
     const i = this.find(pa);
     if (i >= 0 && pa + size <= this.ends[i]!) return this.devices[i]!.mmioWrite(pa - this.bases[i]!, size, value);
+    if (i < 0) this.openBus?.(pa, size, value);
     let leave = 0;
     for (let k = 0; k < size; k++) {
       const j = this.find(pa + k);

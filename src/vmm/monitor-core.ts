@@ -16,6 +16,7 @@ import type { PortBus } from './devices/port-bus.js';
 import type { VmmMemory } from './linear-memory.js';
 import type { Mmu } from '../mmu/mmu.js';
 import { MsrFile } from './msr-file.js';
+import { GuestLog } from './guest-log.js';
 import type { RunEnd } from './run-end.js';
 import { FpuState } from '../fpu/fpu-state.js';
 import { X87Unit } from '../fpu/unit/x87-unit.js';
@@ -54,6 +55,8 @@ export class MonitorCore {
   end: RunEnd | null = null;
   /** Logging for -d int (null: off). */
   log: LogSink | null = null;
+  /** -d guest_errors and -d unimp (unknown MSRs here; the bus and devices hold the same object). */
+  guestLog = GuestLog.silent;
   /** Called when cached address translations become stale (mov cr3, invlpg, cr0 writes). */
   onTlbFlush: (() => void) | null = null;
   /**

@@ -35,6 +35,9 @@
  *              change nothing
  *   0xC0000081 STAR, 0xC0010117 VM_HSAVE_PA, 0xD90 BNDCFGS: kept
  *   0x6E1      PKRS: kept; a value with high bits set is #GP(0)
+ *
+ * Any other MSR is one the model does not have: real CPUs raise #GP, QEMU
+ * and btvm read 0 and ignore the write, and -d guest_errors logs the access.
  */
 import { VmmResult } from '../vmm-interface/interface.js';
 import { gp } from './fault.js';
@@ -59,6 +62,17 @@ export const MSR_PKRS = 0x6e1;
 export const MSR_BNDCFGS = 0xd90;
 export const MSR_STAR = 0xc0000081;
 export const MSR_VM_HSAVE_PA = 0xc0010117;
+
+/** MSRs listed above that read 0 or a constant and ignore writes: part of the model, so not logged as unknown. */
+function readsZero(msr: number): boolean {
+  switch (msr) {
+    case 0x34: case 0x3a: case 0x140: case 0x179: case 0x17b: case 0x186: case 0x187: case 0xfe: case 0xc0000080:
+    // Answered by rdmsr's switch; a write to these read-only ones is ignored, as QEMU's.
+    case MSR_CORE_THREAD_COUNT: case MSR_UCODE_REV: case MSR_PERF_STATUS:
+      return true;
+  }
+  return msr >= 0x400 && msr <= 0x47f; // machine-check banks (none: MCG_CAP is 0)
+}
 
 /** MSRs that keep any 64-bit value written (MsrFile holds them). */
 function isKept(msr: number): boolean {
@@ -94,6 +108,8 @@ export function rdmsr(m: MonitorCore): VmmResult {
       if (isKept(msr)) {
         lo = m.msrFile.low(msr);
         hi = m.msrFile.high(msr);
+      } else if (!readsZero(msr)) {
+        m.guestLog.unknownMsr(msr, null);
       }
   }
   cpu.regs[EAX] = lo | 0;
@@ -119,11 +135,15 @@ export function wrmsr(m: MonitorCore): VmmResult {
     case MSR_SYSENTER_ESP: cpu.sysenterEsp = lo | 0; break;
     case MSR_SYSENTER_EIP: cpu.sysenterEip = lo | 0; break;
     case MSR_PKRS:
-      if (hi !== 0) throw gp(0);
+      if (hi !== 0) {
+        m.guestLog.error('wrmsr', `PKRS (0x6e1) value 0x${hi.toString(16)}:${lo.toString(16).padStart(8, '0')} sets reserved bits: #GP(0)`);
+        throw gp(0);
+      }
       m.msrFile.set(msr, lo, 0);
       break;
     default:
       if (isKept(msr)) m.msrFile.set(msr, lo, hi);
+      else if (!readsZero(msr)) m.guestLog.unknownMsr(msr, { hi, lo });
   }
   return VmmResult.Continue;
 }

@@ -9,7 +9,7 @@ describe('-d items', () => {
   it('help lists every item on one line of its own', () => {
     const lines = debugHelp().split('\n');
     for (const [name] of DEBUG_ITEMS) expect(lines.filter((l) => l.startsWith(`${name} `))).toHaveLength(1);
-    expect(DEBUG_ITEMS.map(([n]) => n)).toEqual(['in_asm', 'ir', 'opt', 'js', 'exec', 'cpu', 'int', 'mmu', 'tc', 'nochain']);
+    expect(DEBUG_ITEMS.map(([n]) => n)).toEqual(['in_asm', 'ir', 'opt', 'js', 'exec', 'cpu', 'int', 'mmu', 'tc', 'guest_errors', 'unimp', 'nochain']);
   });
 
   it('parses lists, all and help; rejects unknown items', () => {

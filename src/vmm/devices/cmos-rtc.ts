@@ -30,6 +30,7 @@
  * the datasheet says. UIP reads 1 during the last 244 µs before each second
  * boundary, when the update cycle would be in progress.
  */
+import { GuestLog } from '../guest-log.js';
 import type { Clock } from './clock.js';
 import type { PortDevice } from './port-bus.js';
 
@@ -74,6 +75,8 @@ export class CmosRtc implements PortDevice {
   readonly accessWidth = 1;
   /** The 128 bytes of CMOS, holding everything but the live time registers. */
   readonly ram = new Uint8Array(128);
+  /** -d guest_errors. */
+  guestLog = GuestLog.silent;
   private index = 0;
   /** Bit 7 of the last index write: NMI disabled. */
   nmiDisabled = false;
@@ -172,7 +175,8 @@ export class CmosRtc implements PortDevice {
         return;
       case REG_C:
       case REG_D:
-        return; // read-only
+        if (this.guestLog.errors) this.guestLog.error('cmos', `write 0x${value.toString(16)} to read-only register ${reg === REG_C ? 'C' : 'D'} ignored`);
+        return;
       default:
         this.ram[reg] = value;
     }

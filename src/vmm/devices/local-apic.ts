@@ -27,6 +27,8 @@
  * Reserved bits read 0 and ignore writes. As in QEMU, accesses narrower than
  * 4 bytes read 0 and are ignored, the low 4 bits of the offset are ignored,
  * and an undefined register sets ESR's illegal-register-address bit (7).
+ * -d guest_errors logs those accesses and writes to read-only registers;
+ * -d unimp logs IPIs of the delivery modes not modelled (NMI, INIT, SIPI, …).
  *
  * Interrupt acceptance (SDM 11.8.3–11.8.5): an accepted fixed interrupt
  * sets its IRR bit; the CPU is interrupted when the highest IRR vector's
@@ -51,6 +53,7 @@
  * disables the window; once its global-enable bit is cleared the APIC stays
  * off until reset, and software enable is cleared with it (as QEMU does).
  */
+import { GuestLog } from '../guest-log.js';
 import type { MmioDevice, MmioMap } from '../../memory/mmio.js';
 import type { Clock } from './clock.js';
 
@@ -82,6 +85,9 @@ const enum DeliveryMode {
   Fixed = 0,
   LowestPriority = 1,
 }
+
+/** ICR bits 10:8, by the SDM's names. */
+const IPI_MODES = ['fixed', 'lowest priority', 'SMI', 'reserved (3)', 'NMI', 'INIT', 'start-up', 'reserved (7)'] as const;
 
 /** The 8259 pair as the APIC sees it on LINT0. */
 export interface ExtIntSource {
@@ -259,8 +265,20 @@ export class LocalApic implements MmioDevice {
 
   // ---- MMIO ----
 
+  /** -d guest_errors and -d unimp. */
+  guestLog = GuestLog.silent;
+
+  private badAccess(what: string, offset: number, size: number, value: number | null): void {
+    if (!this.guestLog.errors) return;
+    const written = value === null ? 'read' : `write 0x${(value >>> 0).toString(16)}`;
+    this.guestLog.error('apic', `${what}: ${written} at 0x${(offset & 0xfff).toString(16).padStart(3, '0')} size ${size}, ${value === null ? 'reads 0' : 'ignored'}`);
+  }
+
   mmioRead(offset: number, size: number): number {
-    if (size < 4) return 0;
+    if (size < 4) {
+      this.badAccess('access narrower than 32 bits', offset, size, null);
+      return 0;
+    }
     const index = (offset >>> 4) & 0xff;
     switch (index) {
       case 0x02: return (this.id << 24) >>> 0;
@@ -284,12 +302,16 @@ export class LocalApic implements MmioDevice {
     if (index >= 0x20 && index <= 0x27) return this.irr[index & 7]!;
     if (index >= 0x32 && index <= 0x37) return this.lvt[index - 0x32]!;
     this.esrPending |= ESR_ILLEGAL_REGISTER;
+    this.badAccess('undefined register', offset, size, null);
     return 0;
   }
 
   /** Nonzero when the write may let an interrupt through (the CPU must look again). */
   mmioWrite(offset: number, size: number, value: number): number {
-    if (size < 4) return 0;
+    if (size < 4) {
+      this.badAccess('access narrower than 32 bits', offset, size, value);
+      return 0;
+    }
     const index = (offset >>> 4) & 0xff;
     value >>>= 0;
     switch (index) {
@@ -314,9 +336,14 @@ export class LocalApic implements MmioDevice {
         this.divideConfig = value & 0xb;
         this.countShift = (((value & 3) | ((value >>> 1) & 4)) + 1) & 7;
         return 0;
-      case 0x03: case 0x09: case 0x0a: case 0x39: return 0; // read-only
+      case 0x03: case 0x09: case 0x0a: case 0x39:
+        this.badAccess('read-only register', offset, size, value);
+        return 0;
     }
-    if (index >= 0x10 && index <= 0x27) return 0; // ISR, TMR, IRR are read-only
+    if (index >= 0x10 && index <= 0x27) { // ISR, TMR, IRR
+      this.badAccess('read-only register', offset, size, value);
+      return 0;
+    }
     if (index >= 0x32 && index <= 0x37) {
       const n = index - 0x32;
       // A period that ended under the old LVT interrupts under it.
@@ -326,6 +353,7 @@ export class LocalApic implements MmioDevice {
       return 1;
     }
     this.esrPending |= ESR_ILLEGAL_REGISTER;
+    this.badAccess('undefined register', offset, size, value);
     return 0;
   }
 
@@ -350,6 +378,9 @@ export class LocalApic implements MmioDevice {
   /** ICR low written: deliver a fixed or lowest-priority IPI to this CPU if addressed; others have no target. */
   private sendIpi(): number {
     const mode = (this.icrLow >>> 8) & 7;
+    if (mode !== DeliveryMode.Fixed && mode !== DeliveryMode.LowestPriority && this.guestLog.unimp) {
+      this.guestLog.unimplemented('apic', `IPI delivery mode ${IPI_MODES[mode]} (ICR 0x${this.icrLow.toString(16)}): not delivered`);
+    }
     if ((mode !== DeliveryMode.Fixed && mode !== DeliveryMode.LowestPriority) || !this.addressedToSelf()) return 0;
     this.accept(this.icrLow & 0xff, (this.icrLow & (1 << 15)) !== 0);
     return 1;

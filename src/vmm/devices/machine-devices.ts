@@ -30,6 +30,7 @@ import { PortBus } from './port-bus.js';
 import { PostPort, POST_PORT } from './post-port.js';
 import { Uart16550, type ByteSink, type SerialLine } from './uart16550.js';
 import type { VmControl } from './vm-control.js';
+import type { GuestLog } from '../guest-log.js';
 
 export const COM1_BASE = 0x3f8;
 export const COM1_IRQ = 4;
@@ -51,6 +52,8 @@ export interface MachineDeviceOptions {
   bus?: PortBus;
   /** Guest-physical memory: its MMIO windows receive the local APIC, fw_cfg's DMA reads and writes it. */
   memory?: DmaMemory & { readonly mmio: MmioMap };
+  /** -d guest_errors / -d unimp: the bus, the MMIO map's open bus and the devices report here; default silent. */
+  guestLog?: GuestLog;
 }
 
 export interface MachineDevices {
@@ -90,5 +93,11 @@ export function createMachineDevices(options: MachineDeviceOptions): MachineDevi
   bus.register(COM1_BASE, 8, uart);
   bus.register(SYSTEM_CONTROL_PORT, 1, systemControl);
   if (fwCfg) bus.register(FW_CFG_PORT_SELECTOR, FW_CFG_PORT_COUNT, fwCfg);
+  const log = options.guestLog;
+  if (log !== undefined) {
+    bus.guestLog = uart.guestLog = cmos.guestLog = pic.master.guestLog = pic.slave.guestLog = log;
+    if (apic !== null) apic.guestLog = log;
+    if (memory !== undefined && log.errors) memory.mmio.openBus = (pa, size, value) => log.openBus(pa, size, value);
+  }
   return { bus, pic, pit, uart, cmos, post, debugExit, systemControl, apic, fwCfg };
 }

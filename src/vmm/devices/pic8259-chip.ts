@@ -24,7 +24,9 @@
  *   its priority beats every in-service level (in special mask mode,
  *   in-service levels that are masked do not block; in special fully nested
  *   mode the master ignores its cascade input's in-service bit).
+ * -d unimp logs ICW4's 8080 mode and buffered mode, accepted and ignored.
  */
+import { GuestLog } from '../guest-log.js';
 
 export class Pic8259Chip {
   /** Interrupt request register. */
@@ -38,6 +40,8 @@ export class Pic8259Chip {
   /** ICW3 as written: master → bitmap of slave inputs; slave → its cascade id. */
   icw3 = 0;
   autoEoi = false;
+  /** -d unimp. */
+  guestLog = GuestLog.silent;
   specialFullyNested = false;
   levelTriggered = false;
   specialMask = false;
@@ -140,6 +144,11 @@ export class Pic8259Chip {
         this.initStep = this.needIcw4 ? 4 : 0;
         return;
       case 4:
+        if (this.guestLog.unimp) {
+          const chip = this.isMaster ? 'pic master' : 'pic slave';
+          if ((value & 0x01) === 0) this.guestLog.unimplemented(chip, 'ICW4 8080 mode (uPM=0): acknowledges stay 8086-style');
+          if ((value & 0x08) !== 0) this.guestLog.unimplemented(chip, `ICW4 buffered mode (ICW4 0x${value.toString(16)}): ignored`);
+        }
         this.autoEoi = (value & 0x02) !== 0;
         this.specialFullyNested = (value & 0x10) !== 0;
         this.initStep = 0;

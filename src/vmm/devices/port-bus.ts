@@ -16,8 +16,10 @@
  * 16-bit port address does.
  *
  * Ports no device decodes read as all ones of the access size (an undriven
- * ISA data bus floats high) and ignore writes.
+ * ISA data bus floats high) and ignore writes; with -d guest_errors each
+ * such access (one whose first port no device decodes) is logged once.
  */
+import { GuestLog } from '../guest-log.js';
 
 export interface PortDevice {
   /** Reads `size` bytes at `port`; returns the value zero-extended. */
@@ -48,6 +50,8 @@ export class PortBus {
   private readonly slotOf = new Uint16Array(0x10000);
   /** port → native access width of its device. */
   private readonly widthOf = new Uint8Array(0x10000);
+  /** -d guest_errors: accesses to ports no device decodes. */
+  guestLog = GuestLog.silent;
 
   register(first: number, count: number, device: PortDevice): void {
     if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count <= 0 || first + count > 0x10000) {
@@ -72,16 +76,30 @@ export class PortBus {
 
   read(port: number, size: 1 | 2 | 4): number {
     port &= 0xffff;
+    if (this.slotOf[port] === NO_DEVICE && this.guestLog.errors) this.guestLog.unassignedPort(port, size, null);
+    return this.route(port, size);
+  }
+
+  write(port: number, size: 1 | 2 | 4, value: number): void {
+    port &= 0xffff;
+    if (this.slotOf[port] === NO_DEVICE && this.guestLog.errors) this.guestLog.unassignedPort(port, size, size === 4 ? value >>> 0 : value & (size === 1 ? 0xff : 0xffff));
+    this.deliver(port, size, value);
+  }
+
+  /** A read, split into pieces as wide as the devices decode. */
+  private route(port: number, size: 1 | 2 | 4): number {
+    port &= 0xffff;
     const slot = this.slotOf[port]!;
     if (slot !== NO_DEVICE && this.widthOf[port]! >= size) {
       return this.devices[slot]!.readPort(port, size);
     }
     if (size === 1) return 0xff;
-    if (size === 2) return this.read(port, 1) | (this.read(port + 1, 1) << 8);
-    return (this.read(port, 2) | (this.read(port + 2, 2) << 16)) >>> 0;
+    if (size === 2) return this.route(port, 1) | (this.route(port + 1, 1) << 8);
+    return (this.route(port, 2) | (this.route(port + 2, 2) << 16)) >>> 0;
   }
 
-  write(port: number, size: 1 | 2 | 4, value: number): void {
+  /** A write, split as route() splits reads. */
+  private deliver(port: number, size: 1 | 2 | 4, value: number): void {
     port &= 0xffff;
     const slot = this.slotOf[port]!;
     if (slot !== NO_DEVICE && this.widthOf[port]! >= size) {
@@ -91,11 +109,11 @@ export class PortBus {
     }
     if (size === 1) return;
     if (size === 2) {
-      this.write(port, 1, value & 0xff);
-      this.write(port + 1, 1, (value >>> 8) & 0xff);
+      this.deliver(port, 1, value & 0xff);
+      this.deliver(port + 1, 1, (value >>> 8) & 0xff);
       return;
     }
-    this.write(port, 2, value & 0xffff);
-    this.write(port + 2, 2, value >>> 16);
+    this.deliver(port, 2, value & 0xffff);
+    this.deliver(port + 2, 2, value >>> 16);
   }
 }

@@ -33,7 +33,10 @@
  *   depend on that, so OUT2 does not gate the IRQ here either.
  * The INTR output is a level: the line is raised while any enabled condition
  * is pending and lowered when none is.
+ * -d guest_errors logs writes to the read-only LSR and MSR; -d unimp logs a
+ * break (LCR bit 6), which has no line to go out on here.
  */
+import { GuestLog } from '../guest-log.js';
 import type { InterruptLines } from './irq.js';
 import type { PortDevice } from './port-bus.js';
 
@@ -63,6 +66,7 @@ const IIR_FIFO_ENABLED = 0xc0;
 
 const LCR_DLAB = 0x80;
 
+const LCR_BREAK = 0x40;
 const MCR_DTR = 0x01;
 const MCR_RTS = 0x02;
 const MCR_OUT1 = 0x04;
@@ -108,6 +112,8 @@ export class Uart16550 implements PortDevice {
   /** The last byte has not left yet: the host's end of the line is backed up. */
   private txBusy = false;
   private readonly line: SerialLine;
+  /** -d guest_errors and -d unimp. */
+  guestLog = GuestLog.silent;
 
   constructor(
     readonly base: number,
@@ -192,15 +198,16 @@ export class Uart16550 implements PortDevice {
         this.writeFcr(value);
         return;
       case 3:
+        if (value & LCR_BREAK && !(this.lcr & LCR_BREAK)) this.guestLog.unimplemented('serial', 'break (LCR bit 6): not sent');
         this.lcr = value;
         return;
       case 4:
         this.writeMcr(value & 0x1f);
         return;
-      case 5:
-        return; // LSR writes are for factory test only
-      case 6:
-        return; // MSR is read-only
+      case 5: // LSR writes are for factory test only
+      case 6: // MSR is read-only
+        if (this.guestLog.errors) this.guestLog.error('serial', `write 0x${value.toString(16)} to read-only ${(port & 7) === 5 ? 'LSR' : 'MSR'} (port 0x${port.toString(16)}) ignored`);
+        return;
       default:
         this.scr = value;
     }

@@ -18,7 +18,7 @@ export class UsageError extends Error {
 /** Errors that carry a user-facing message. Their constructor names end in "Error". */
 const USER_ERROR_NAMES = new Set([
   'UsageError', 'ElfFormatError', 'LoadError', 'GuestMemoryError', 'AssemblyError', 'IsaFormatError',
-  'UnknownPassError', 'CpuModelError',
+  'UnknownPassError', 'CpuModelError', 'TcpSerialError',
 ]);
 
 export function describeFailure(error: unknown): { message: string; status: number } {

@@ -85,8 +85,12 @@ options:
   --flat FILE        a raw binary instead of KERNEL, with both of:
   --load ADDR          the address it is loaded at
   --entry ADDR         the address the guest starts at
-  -serial stdio|null|file:PATH
-                     COM1's host end (default stdio: output to stdout, input from stdin)
+  -serial stdio|null|file:PATH|tcp:[HOST]:PORT[,server][,wait|nowait]
+                     COM1's host end (default stdio: output to stdout, input from stdin); tcp: a
+                     socket with the same flow control. server listens (HOST default 127.0.0.1) and,
+                     with wait (the default), starts the guest when a client connects; output with
+                     no client is dropped; a client that leaves makes room for the next. Without
+                     server btvm connects to HOST:PORT; when that peer goes, COM1 input ends
   -s                 gdb stub on tcp::1234 (shorthand for -gdb tcp::1234); 127.0.0.1 only
   -gdb tcp::PORT     gdb stub on PORT: gdb -ex 'target remote :PORT' (docs/debugging.md)
   -S                 do not start the guest until gdb (or the monitor's cont) continues it
@@ -289,7 +293,7 @@ export function parseRunArgs(argv: readonly string[]): ParsedRun | 'help' | 'deb
         kernel = v;
         break;
       }
-      case '-serial': { const v = value(); if (v === undefined) throw new UsageError('-serial needs stdio, null or file:PATH'); parsed.serial = parseSerialBackend(v); break; }
+      case '-serial': { const v = value(); if (v === undefined) throw new UsageError('-serial needs stdio, null, file:PATH or tcp:HOST:PORT'); parsed.serial = parseSerialBackend(v); break; }
       case '-nographic': case '-no-reboot': break; // what btvm always does
       case '-s': parsed.gdbPort = 1234; break;
       case '-S': parsed.waitForGdb = true; break;
@@ -455,6 +459,8 @@ export async function runCommand(argv: string[], options: RunCommandOptions = {}
     };
     serialConsole.output.onChange = flowChanged;
     logFlow.onChange = flowChanged;
+    // -serial tcp: the socket first (a server with wait holds the guest here until a client connects).
+    await serialConsole.open(io.stderr);
     serialConsole.start({
       input: (b) => machine.receiveInput(b),
       inputOpen: (open) => machine.setInputOpen(open),

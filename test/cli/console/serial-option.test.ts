@@ -31,11 +31,11 @@ async function run(args: string[], input?: string): Promise<{ status: number; st
 }
 
 describe('-serial', () => {
-  it('parses stdio, null and file:PATH, and refuses the rest in one line', () => {
+  it('parses stdio, null and file:PATH (tcp: serial-tcp.test.ts), and refuses the rest in one line', () => {
     expect(parseSerialBackend('stdio')).toEqual({ kind: 'stdio' });
     expect(parseSerialBackend('null')).toEqual({ kind: 'null' });
     expect(parseSerialBackend('file:/tmp/x')).toEqual({ kind: 'file', path: '/tmp/x' });
-    expect(() => parseSerialBackend('tcp::4444,server')).toThrow(/stdio, null and file:PATH/);
+    expect(() => parseSerialBackend('udp::4444')).toThrow(/stdio, null, file:PATH and tcp:HOST:PORT/);
     expect(() => parseSerialBackend('file:')).toThrow();
   });
 

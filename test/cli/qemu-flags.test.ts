@@ -39,12 +39,12 @@ describe.skipIf(!toolsFor('QEMU-spelled run flags', 'nasm'))('QEMU-spelled run f
   it('-icount shift=N and -icount N: the guest sees 2^N ns of TSC per instruction', async () => {
     // Four instructions retire between the two rdtsc reads; the exit status carries the delta.
     const guest = flatGuest('rdtsc\nmov ebx, eax\nnop\nnop\nrdtsc\nsub eax, ebx\nout 0xf4, al\njmp $');
-    for (const [args, delta] of [[['-icount', '0'], 4], [['-icount', 'shift=1'], 8], [['-icount', '3'], 32], [['-icount', 'shift=3,sleep=on'], 32]] as const) {
+    for (const [args, delta] of [[['-icount', '0'], 4], [['-icount', 'shift=1'], 8], [['-icount', '3'], 32], [['-icount', 'shift=3,sleep=off,align=off'], 32]] as const) {
       const r = await run([...guest, ...args]);
       expect(r.stderr, args.join(' ')).toBe('');
       expect(r.status, args.join(' ')).toBe((delta << 1) | 1);
     }
-    for (const bad of ['auto', 'shift=auto', 'shift=11', 'align=on', 'shift=2,rr=record', 'x']) {
+    for (const bad of ['auto', 'shift=auto', 'shift=11', 'align=on', 'shift=2,sleep=on', 'shift=2,rr=record', 'x']) {
       const r = await run([...guest, '-icount', bad]);
       expect(r.status, bad).toBe(2);
       expect(r.stderr, bad).toMatch(/^btvm: .*-icount .*\n$/);

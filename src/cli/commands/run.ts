@@ -60,7 +60,8 @@ options:
   --max-insns N      stop after N guest instructions
   -icount [shift=]N, --icount[=SHIFT]
                      virtual time = instructions x 2^SHIFT ns (SHIFT 0..10, --icount alone: 0):
-                     reproducible runs; without it virtual time follows host time (shift=auto refused)
+                     reproducible runs, halted time skipped (QEMU's sleep=off); without it virtual
+                     time follows host time (shift=auto refused)
   --virt=bt|trap     bt (default): binary translation, every sensitive instruction virtualized;
                      trap: model classic trap-and-emulate (pushf/popf/sgdt/sidt/smsw/str/sldt
                      behave as on a deprivileged CPU)
@@ -180,8 +181,11 @@ function icountShift(option: string, shift: number): number {
 /**
  * QEMU's `-icount [shift=]N`: N alone is the shift (QEMU's implied key).
  * shift=auto adjusts the guest's speed to host time, which would make runs
- * irreproducible, the reason btvm has icount at all; align and rr are
- * refused likewise, and sleep=on is what btvm's icount always does.
+ * irreproducible, the reason btvm has icount at all; align=on and rr are
+ * refused likewise. btvm's icount always jumps a halted CPU to its next
+ * timer deadline (src/vmm/events.ts), which is QEMU's sleep=off: sleep=on
+ * (QEMU's default, where a sleeping guest's time follows the host's) is
+ * refused when asked for by name, and sleep=off and align=off are accepted.
  */
 function parseQemuIcount(text: string): TimeMode {
   let shift = 0;
@@ -191,8 +195,9 @@ function parseQemuIcount(text: string): TimeMode {
     const v = eq < 0 ? item : item.slice(eq + 1);
     if (key === 'shift' && v === 'auto') throw new UsageError('-icount shift=auto: btvm has only fixed shifts (auto follows host time, so runs would not repeat)');
     if (key === 'shift') shift = icountShift('-icount', parseNumber('-icount shift', v));
-    else if (key === 'sleep' && v === 'on') continue;
-    else throw new UsageError(`-icount ${text}: btvm takes only shift=N (0..10) and sleep=on, not '${item}'`);
+    else if ((key === 'sleep' || key === 'align') && v === 'off') continue;
+    else if (key === 'sleep' && v === 'on') throw new UsageError('-icount sleep=on: btvm\'s icount always skips halted time to the next timer (QEMU\'s sleep=off)');
+    else throw new UsageError(`-icount ${text}: btvm takes only shift=N (0..10), sleep=off and align=off, not '${item}'`);
   }
   return { kind: 'icount', shift };
 }

@@ -27,13 +27,28 @@ export class CompiledRegion {
   readonly links: (CompiledRegion | null)[];
   /** Same key (physical address), different mode: the next entry in the cache bucket. */
   nextInBucket: CompiledRegion | null = null;
-  /** Times the dispatcher entered it at its entry (counted only while it is tier 0, to promote it). */
+  /**
+   * Times the dispatcher entered it at its entry, plus a weight for each
+   * time slice it ran to the end of (Dispatcher): how hot it is.
+   */
   executions = 0;
   /**
    * 0: a first, one-block translation, to be replaced by a whole region once
-   * it has run often enough (Dispatcher.promote); 1: final.
+   * it has run often enough (Dispatcher.promote); 1: a whole region.
    */
   tier = 1;
+  /**
+   * Its memory accesses are calls to shared access functions (the compact
+   * form, codegen/paged-access-functions.ts): cheap while the code is
+   * unoptimised, slower than inline once V8 optimises it.
+   */
+  compactMemory = false;
+  /**
+   * `executions` at which the dispatcher replaces it (Dispatcher.promote):
+   * a tier-0 region by its whole region, a whole region with compact memory
+   * access by the same region with inline access; never for the rest.
+   */
+  promoteAt = Number.POSITIVE_INFINITY;
   /** The cache's translation count when it was inserted (1 for the first): its age, for smc-pages.ts. */
   serial = 0;
   /** Characters of generated JS source (what the cache's size bound counts). */

@@ -61,6 +61,8 @@ export class CacheStats {
   smcTranslations = 0;
   /** One-block first translations replaced by a whole region because they ran often (tiering). */
   promotions = 0;
+  /** Whole regions with compact memory access replaced by the inline form because they got hot. */
+  hotRecompiles = 0;
 }
 
 const FAST_BITS = 12;
@@ -142,7 +144,8 @@ export class TranslationCache {
    */
   retire(region: CompiledRegion): void {
     if (!region.valid) return;
-    this.stats.promotions++;
+    if (region.tier === 0) this.stats.promotions++;
+    else this.stats.hotRecompiles++;
     this.remove(region);
   }
 

@@ -55,6 +55,7 @@ export interface RunReport {
     smcTranslations: number;
     /** One-block first translations replaced by a whole region once hot (tiering). */
     promotions: number;
+    hotRecompiles: number;
     /** Tier-0 translations whose shape was already compiled (codegen/region-template.ts), and those compiled anew. */
     templateHits: number;
     templateMisses: number;
@@ -114,6 +115,7 @@ export function buildRunReport(result: RunResult): RunReport {
       smcPagesDemoted: n('smcPagesDemoted'),
       smcTranslations: n('smcTranslations'),
       promotions: n('promotions'),
+      hotRecompiles: n('hotRecompiles'),
       templateHits: n('templateHits'),
       templateMisses: n('templateMisses'),
       flushes: n('flushes'),
@@ -185,6 +187,7 @@ export function formatRunReport(r: RunReport): string {
       ['chained transitions', int(c.chainedTransitions), `of ${int(c.directExits)} direct exits`],
       ['invalidations', int(c.invalidations)],
       ['promoted to whole regions', int(c.promotions), 'one-block first translations that ran often'],
+      ['recompiled hot', int(c.hotRecompiles), 'whole regions given inline memory access once hot'],
       ['shared templates', int(c.templateHits), `tier-0 translations whose shape was compiled already (${int(c.templateMisses)} compiled)`],
       ['self-modifying pages demoted', int(c.smcPagesDemoted), `${int(c.smcTranslations)} one-instruction translations on them`],
       ['flushes', int(c.flushes)],

@@ -57,6 +57,8 @@ export interface RegionCode {
   readonly source: string;
   /** Guest EIP of each direct exit, by exit index. */
   readonly exitTargets: readonly number[];
+  /** Memory accesses are calls (the emitter's compact form was asked for and differs from the inline one). */
+  readonly compactMemory: boolean;
 }
 
 /** Everything generated code is bound to. One per virtual CPU. */
@@ -73,6 +75,13 @@ export interface CodegenOptions {
    * useful to measure what locals buy.
    */
   readonly registerLocals?: boolean;
+  /**
+   * Memory accesses as calls to shared functions where the emitter has such
+   * a form (MemoryEmitter.compact): for tier-0 regions, which run a few
+   * times in V8's lower tiers, where a call is cheaper than the inline text
+   * and the source to compile is shorter.
+   */
+  readonly compactMemory?: boolean;
 }
 
 const CC_FIELDS = ['ccOp', 'ccSize', 'ccRes', 'ccA', 'ccB', 'ccAux'] as const;
@@ -358,7 +367,8 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
     throw new CodegenError(plan.entry, `first block is at ${hex(plan.blocks[0]!.address)}, not the entry`);
   }
   const usage = usageOf(plan.blocks);
-  const scope = new Scope(mem, plan.blocks, usage, options.registerLocals ?? true);
+  const emitter = options.compactMemory === true ? mem.compact ?? mem : mem;
+  const scope = new Scope(emitter, plan.blocks, usage, options.registerLocals ?? true);
   const cases: string[] = [];
   plan.blocks.forEach((b, i) => {
     if (!scope.inlined(i)) cases.push(`case ${i}: {\n${new BlockEmitter(b, scope).emit()}\n}`);
@@ -384,7 +394,7 @@ export function generateRegion(plan: RegionPlan, mem: MemoryEmitter, options: Co
     'return xc;',
     '});',
   ].join('\n');
-  return { source, exitTargets: scope.exitTargets };
+  return { source, exitTargets: scope.exitTargets, compactMemory: emitter !== mem };
 }
 
 /** What instantiateRegion's factory takes and returns: the closure constants, then the region's function. */

@@ -58,6 +58,12 @@ export interface MemoryEmitter {
   probeStore?(size: MemSize, addr: string, scratch: string, faultExit?: string): string;
   /** Closure constants (the code above refers to them by name). */
   bindings(): MemoryBindings;
+  /**
+   * A variant whose accesses are calls to shared functions: shorter source,
+   * slower once optimised — for tier-0 regions (paged-memory-access.ts).
+   * Same bindings. Absent when the inline form is short already.
+   */
+  readonly compact?: MemoryEmitter;
 }
 
 /** Called on a store into a page holding translations: invalidates what it overlaps; 1 if `region` died. */

@@ -23,15 +23,30 @@ import type { MemoryBindings, MemoryEmitter } from './memory-access.js';
 import type { PagedMemoryEmitter } from './paged-memory-access.js';
 
 export class ModalMemoryEmitter implements MemoryEmitter {
+  private readonly compactForm: MemoryEmitter;
+
   constructor(
     private readonly physical: MemoryEmitter,
     private readonly paged: PagedMemoryEmitter,
     /** True when the region being generated must use the paged emitter (paging on, or scattered RAM). */
     private readonly needsPaging: () => boolean,
-  ) {}
+    /** What paged regions get: the paged emitter itself, or (for `compact`) its compact form. */
+    private readonly pagedForm: MemoryEmitter = paged,
+  ) {
+    this.compactForm = pagedForm === paged ? new ModalMemoryEmitter(physical, paged, needsPaging, paged.compact) : this;
+  }
+
+  /**
+   * The same choice with the paged emitter's compact form; itself when the
+   * region gets the physical emitter, whose inline text is short already
+   * (so a region's RegionCode.compactMemory says whether calls were emitted).
+   */
+  get compact(): MemoryEmitter {
+    return this.needsPaging() ? this.compactForm : this;
+  }
 
   private current(): MemoryEmitter {
-    return this.needsPaging() ? this.paged : this.physical;
+    return this.needsPaging() ? this.pagedForm : this.physical;
   }
 
   load(size: MemSize, dst: string, addr: string, scratch: string, faultExit?: string): string {

@@ -31,6 +31,17 @@
  * and SMC receives the machine address (identical to guest-physical
  * without --scatter-memory); stores the MMU performs check the same array.
  *
+ * Compact form (`compact`, for tier-0 regions): each load and store is a
+ * call to one of twelve access functions (paged-access-functions.ts),
+ * compiled once per machine from the very text above, and a test of their
+ * fault flag. A tier-0 region runs a few dozen times at most before it is
+ * promoted or forgotten, and most run in V8's interpreter or baseline tier,
+ * where each operation of the inline form is a builtin or inline-cache
+ * call: there a call to optimised code is cheaper than the inline text, and
+ * the source V8 must compile is a quarter as long. Whole (promoted)
+ * regions keep the inline form, which TurboFan turns into a few machine
+ * instructions; calls there cost hot code (sha256 with paging, 1.6x CPU).
+ *
  * RAM above 2 GiB (-m up to 3.5 GiB): the TLB's int32 entries then hold
  * negative offsets for the high pages (mmu/software-tlb.ts), so the code
  * above would take them for misses and form negative indices. For such a
@@ -44,6 +55,7 @@
 import type { MemSize } from '../ir/types.js';
 import type { MmuCore } from '../mmu/mmu-core.js';
 import type { CodeWriteHook, MemoryBindings, MemoryEmitter } from './memory-access.js';
+import { ACCESS_FAULT_FLAG, PagedAccessFunctions, accessFunctionName } from './paged-access-functions.js';
 
 /** Generated code would have nowhere to go on a page fault (a block emitter that passes no faultExit). */
 export class MissingFaultExit extends Error {
@@ -75,9 +87,17 @@ export class PagedMemoryEmitter implements MemoryEmitter {
     this.u16 = new Uint16Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.size >>> 1);
     this.i32 = new Int32Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.size >>> 2);
     this.wide = mem.size >= WIDE_RAM;
+    this.functions = new PagedAccessFunctions(this.inlineBindings(), this);
+    this.compact = new CompactPagedEmitter(this, this.functions);
   }
 
-  bindings(): MemoryBindings {
+  /** The access functions the compact form calls (compiled once, here). */
+  private readonly functions: PagedAccessFunctions;
+  /** The same accesses as calls: for code that runs a few times (see the header). */
+  readonly compact: MemoryEmitter;
+
+  /** What the inline text refers to. */
+  inlineBindings(): MemoryBindings {
     const mem = this.mmu.mem.machine;
     const tlb = this.mmu.tlb;
     return {
@@ -87,8 +107,24 @@ export class PagedMemoryEmitter implements MemoryEmitter {
     };
   }
 
+  /** The inline text's names and the compact form's (one set serves both, so either form runs in any region). */
+  bindings(): MemoryBindings {
+    const inline = this.inlineBindings(), calls = this.functions.bindings();
+    return { names: [...inline.names, ...calls.names], values: [...inline.values, ...calls.values] };
+  }
+
+  /** True while generating code for CPL 3: the user half of the TLB. */
+  forUser(): boolean {
+    return this.userCode();
+  }
+
   load(size: MemSize, dst: string, addr: string, m: string, faultExit?: string): string {
     if (faultExit === undefined) throw new MissingFaultExit('load', addr);
+    return this.inlineLoad(size, dst, addr, m, pageFault(faultExit), this.userCode());
+  }
+
+  /** The inline load; `onFault` is the statement run on a page fault (CR2 and MMU.fault already set). */
+  inlineLoad(size: MemSize, dst: string, addr: string, m: string, onFault: string, user: boolean): string {
     const p = `${m}p`;
     const f = this.form();
     const at = f.index(p, m);
@@ -97,14 +133,19 @@ export class PagedMemoryEmitter implements MemoryEmitter {
       : `((${m} & 3) === 0 ? I32[${at} ${f.shift} 2] : DV.getInt32(${at}, true))`;
     return [
       `const ${m} = ${addr} | 0;`,
-      `let ${p} = ${this.userCode() ? 'TLBUR' : 'TLBR'}[${m} >>> 12];`,
-      `if (${f.miss(p)}${crosses(m, size)}) { ${p} = MMU.fillRead(${m}, ${size}); if (${p} === -1) { ${pageFault(faultExit)} } }`,
+      `let ${p} = ${user ? 'TLBUR' : 'TLBR'}[${m} >>> 12];`,
+      `if (${f.miss(p)}${crosses(m, size)}) { ${p} = MMU.fillRead(${m}, ${size}); if (${p} === -1) { ${onFault} } }`,
       `const ${dst} = ${f.page(p)} ? ${access} : MMU.slowValue;`,
     ].join('\n');
   }
 
   store(size: MemSize, addr: string, value: string, m: string, faultExit?: string): string {
     if (faultExit === undefined) throw new MissingFaultExit('store', addr);
+    return this.inlineStore(size, addr, value, m, pageFault(faultExit), this.userCode());
+  }
+
+  /** The inline store (ORs 1 into `inv` when it hit translated code); `onFault` as for inlineLoad. */
+  inlineStore(size: MemSize, addr: string, value: string, m: string, onFault: string, user: boolean): string {
     const p = `${m}p`, at = `${m}m`;
     const f = this.form();
     const write = size === 1 ? `U8[${at}] = ${value};`
@@ -112,9 +153,9 @@ export class PagedMemoryEmitter implements MemoryEmitter {
       : `if ((${at} & 3) === 0) I32[${at} ${f.shift} 2] = ${value}; else DV.setInt32(${at}, ${value}, true);`;
     return [
       `const ${m} = ${addr} | 0;`,
-      `let ${p} = ${this.writeArray()}[${m} >>> 12];`,
+      `let ${p} = ${user ? 'TLBUW' : 'TLBW'}[${m} >>> 12];`,
       `if (${f.miss(p)}${crosses(m, size)}) { ${p} = MMU.fillWrite(${m}, ${size}, ${value}, REGION); ` +
-        `if (${p} === -1) { ${pageFault(faultExit)} } else if (${p} === -3) inv = 1; }`,
+        `if (${p} === -1) { ${onFault} } else if (${p} === -3) inv = 1; }`,
       `if (${f.page(p)}) { const ${at} = ${f.index(p, m)}; ${write} if (CP[${at} >>> 12] !== 0) inv |= SMC(${at}, ${size}, REGION); }`,
     ].join('\n');
   }
@@ -137,6 +178,38 @@ export class PagedMemoryEmitter implements MemoryEmitter {
   private writeArray(): string {
     return this.userCode() ? 'TLBUW' : 'TLBW';
   }
+}
+
+/**
+ * The compact form: `const v = LD4S(a); if (FL[0] !== 0) { FL[0] = 0; <#PF exit> }`.
+ * Probes (before an instruction's several stores) stay inline: they are rare.
+ */
+class CompactPagedEmitter implements MemoryEmitter {
+  constructor(private readonly inline: PagedMemoryEmitter, private readonly functions: PagedAccessFunctions) {}
+
+  load(size: MemSize, dst: string, addr: string, m: string, faultExit?: string): string {
+    if (faultExit === undefined) throw new MissingFaultExit('load', addr);
+    const f = accessFunctionName('load', size, this.inline.forUser());
+    return `const ${dst} = ${f}(${addr} | 0);\n${faultTest(faultExit)}`;
+  }
+
+  store(size: MemSize, addr: string, value: string, m: string, faultExit?: string): string {
+    if (faultExit === undefined) throw new MissingFaultExit('store', addr);
+    const f = accessFunctionName('store', size, this.inline.forUser());
+    return `inv |= ${f}(${addr} | 0, ${value}, REGION);\n${faultTest(faultExit)}`;
+  }
+
+  probeStore(size: MemSize, addr: string, m: string, faultExit?: string): string {
+    return this.inline.probeStore(size, addr, m, faultExit);
+  }
+
+  bindings(): MemoryBindings {
+    return this.inline.bindings();
+  }
+}
+
+function faultTest(faultExit: string): string {
+  return `if (${ACCESS_FAULT_FLAG}[0] !== 0) { ${ACCESS_FAULT_FLAG}[0] = 0; ${pageFault(faultExit)} }`;
 }
 
 /** How emitted code reads a TLB entry or a fill's answer `p` for address `m`. */

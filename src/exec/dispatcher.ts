@@ -101,14 +101,15 @@ export class RunStats {
 
 const NEVER = Number.POSITIVE_INFINITY;
 
+/** What one time slice run to its end adds to a region's `executions` (a hot loop is entered rarely). */
+const SLICE_END_WEIGHT = 64;
+
 export class Dispatcher {
   readonly stats = new RunStats();
   private readonly maxInsns: number;
   private readonly slice: number;
   private readonly stepAlways: boolean;
   private readonly chain: boolean;
-  /** Runs of a tier-0 region before it is promoted (translator/region-builder.ts PROMOTE_AFTER). */
-  private readonly promoteAfter: number;
   private mode = 0;
   /** Near the instruction limit: single-step translations until it is reached. */
   private stepping = false;
@@ -133,7 +134,6 @@ export class Dispatcher {
     this.slice = Math.max(1, options.sliceInsns ?? 1 << 16);
     this.stepAlways = options.singleStep ?? false;
     this.chain = options.chain ?? true;
-    this.promoteAfter = translator.promoteAfter;
   }
 
   /** Run until a stop request, the instruction limit, a permanent halt or a host error. */
@@ -192,7 +192,7 @@ export class Dispatcher {
         }
         paused = null;
       }
-      if (region.tier === 0 && label === 0 && ++region.executions >= this.promoteAfter) region = this.promote(region);
+      if (label === 0 && ++region.executions >= region.promoteAt) region = this.promote(region);
       const debug = this.debug;
       if (debug !== null && (debug.active || (debug.breakpoints.size > 0 && this.holdsBreakpoint(region, debug.breakpoints)))) {
         // Regions found before the debugger became active, or holding a breakpoint, may be longer than one instruction.
@@ -231,6 +231,8 @@ export class Dispatcher {
         }
         case ExitCode.Budget:
           stats.exits.budget++;
+          // A region that ran to the end of a slice is hot however rarely it is entered.
+          region.executions += SLICE_END_WEIGHT;
           this.budgetExit();
           paused = region;
           pausedEip = cpu.eip;
@@ -326,15 +328,17 @@ export class Dispatcher {
   }
 
   /**
-   * A tier-0 (one-block) region has run often enough: replace it by the
-   * whole region from its entry, which keeps the loop it is part of inside
-   * one JS function. Called with cpu.eip at its entry under its mode, so the
-   * new translation sees exactly what the old one did.
+   * A region reached its promoteAt. A tier-0 (one-block) region is replaced
+   * by the whole region from its entry, which keeps the loop it is part of
+   * inside one JS function; a whole region with compact memory access, now
+   * hot enough that V8 optimises it, by the same region with inline access.
+   * Called with cpu.eip at its entry under its mode, so the new translation
+   * sees exactly what the old one did.
    */
   private promote(old: CompiledRegion): CompiledRegion {
     this.cache.retire(old);
     this.stats.translations++;
-    return this.translator.translate(old.eip, old.mode, liftModeOf(this.cpu, old.mode), true);
+    return this.translator.translate(old.eip, old.mode, liftModeOf(this.cpu, old.mode), old.tier === 0 ? 'whole' : 'hot');
   }
 
   /** The region for cpu.eip under the current mode: cached, or translated now. */

@@ -140,7 +140,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
         fastHits: c.fastHits, chained: c.chained, blocksTranslated: c.blocksTranslated,
         guestBytesTranslated: c.guestBytesTranslated, guestInsnsTranslated: c.guestInsnsTranslated,
         flushes: c.flushes, invalidations: c.invalidations, regionsCached: runtime.cache.size,
-        smcPagesDemoted: c.smcPagesDemoted, smcTranslations: c.smcTranslations, promotions: c.promotions,
+        smcPagesDemoted: c.smcPagesDemoted, smcTranslations: c.smcTranslations, promotions: c.promotions, hotRecompiles: c.hotRecompiles,
         templateHits: runtime.translator.templates.hits, templateMisses: runtime.translator.templates.misses,
         translateMs: d.translateMs, executeMs: d.executeMs, eventChecks: d.eventChecks,
         translateLiftMs: tt.lift, translatePassesMs: tt.optimize, translateCodegenMs: tt.codegen, translateCompileMs: tt.compile,

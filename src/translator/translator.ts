@@ -5,7 +5,8 @@
  *   (region-builder.ts) → JS source (src/codegen) → new Function → cache
  *
  * One `new Function` per whole region; tier-0 regions of one shape share a
- * compiled template (codegen/region-template.ts). `-d js` prints each
+ * compiled template (codegen/region-template.ts), and reach paged memory
+ * through calls (CodegenOptions.compactMemory) rather than inline TLB code. `-d js` prints each
  * region's source as it is generated; the region keeps only its length.
  * The `-d in_asm,ir,opt,js` logs go through a TranslationLog the caller
  * passes in (the CLI owns formatting and files).
@@ -84,6 +85,8 @@ export class Translator {
   blocksReused = 0;
   /** Tier-0 regions are compiled as shared templates (codegen/region-template.ts). */
   readonly templates = new TemplateCache<RegionFactory>();
+  /** Regions not yet hot run mostly unoptimised: their memory accesses are calls (CodegenOptions.compactMemory). */
+  private readonly compactCodegen: CodegenOptions;
   private readonly region: RegionLimits;
   private readonly blocks = new Map<number, Block>();
   private blocksEpoch = -1;
@@ -108,24 +111,29 @@ export class Translator {
     private readonly options: TranslatorOptions = {},
   ) {
     this.region = options.region ?? DEFAULT_REGION_LIMITS;
+    this.compactCodegen = { ...options.codegen, compactMemory: true };
   }
 
   /**
    * Translate the region entered at `eip` under `mode`, insert it into the
-   * cache and return it. With tiering on (RegionLimits.promoteAfter), a first
-   * translation is one block, marked tier 0; `whole` asks for the full region
-   * the dispatcher promotes a hot entry to.
+   * cache and return it. With tiering on (RegionLimits.promoteAfter), a
+   * 'first' translation is one block, marked tier 0, with compact memory
+   * access; 'whole' asks for the full region the dispatcher promotes an
+   * entry that ran often to, still with compact memory access; 'hot' for
+   * the same region with inline memory access, once it is hot (see
+   * CompiledRegion.promoteAt). Without tiering every translation is whole
+   * and inline.
    */
-  translate(eip: number, mode: number, liftMode: LiftMode, whole = false): CompiledRegion {
+  translate(eip: number, mode: number, liftMode: LiftMode, kind: TranslationKind = 'first'): CompiledRegion {
     const t0 = performance.now();
     try {
-      return this.translateTimed(eip >>> 0, mode, liftMode, whole);
+      return this.translateTimed(eip >>> 0, mode, liftMode, kind);
     } finally {
       this.translateMs += performance.now() - t0;
     }
   }
 
-  private translateTimed(eip: number, mode: number, liftMode: LiftMode, whole: boolean): CompiledRegion {
+  private translateTimed(eip: number, mode: number, liftMode: LiftMode, kind: TranslationKind): CompiledRegion {
     const step = (mode & MODE_SINGLE_STEP) !== 0;
     const csBase = liftMode.csBase ?? 0;
     const linearOf = (x: number): number => (csBase + x) >>> 0;
@@ -162,16 +170,20 @@ export class Translator {
       return block;
     };
     const tiering = !step && (this.region.promoteAfter ?? 0) > 0 && this.region.maxBlocks > 1;
-    const tier0 = tiering && !whole;
+    const tier0 = tiering && kind === 'first';
+    const compact = tiering && kind !== 'hot';
     const limits = step || tier0 ? ONE_BLOCK : this.region;
     const ran = tiering ? (at: number): boolean => this.ran.has(this.code.physical(linearOf(at))) : undefined;
     const blocks = buildRegion(eip, limits, liftAt, linearOf, ran);
     if (tier0) this.noteRan(this.code.physical(linearOf(eip)));
     const t2 = performance.now();
-    const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, this.options.codegen);
+    const code = generateRegion({ entry: eip, mode, blocks }, this.env.mem, compact ? this.compactCodegen : this.options.codegen);
     const t3 = performance.now();
     times.codegen += t3 - t2;
-    return this.install(eip, mode, blocks, code, linearOf, t3, tier0);
+    const region = this.install(eip, mode, blocks, code, linearOf, t3, tier0);
+    region.compactMemory = code.compactMemory;
+    region.promoteAt = tier0 ? this.promoteAfter : code.compactMemory ? HOT_AFTER : Number.POSITIVE_INFINITY;
+    return region;
   }
 
   private noteRan(physical: number): void {
@@ -216,6 +228,19 @@ export class Translator {
     return region;
   }
 }
+
+/** What a translation is for (see translate). */
+export type TranslationKind = 'first' | 'whole' | 'hot';
+
+/**
+ * Weighted entries (CompiledRegion.executions) after which a whole region
+ * with compact memory access is translated again with inline access: by
+ * then V8 is about to optimise it, and optimised, inline access is faster
+ * (sha256 under paging: 1.6x CPU with calls). Until then calls are cheaper
+ * (the Debian boot with 20 fork/exec round trips: 0.76x CPU with calls in
+ * every region).
+ */
+export const HOT_AFTER = 2048;
 
 const WHOLE_BLOCK: LiftOptions = {};
 /** Entries remembered as having run (Translator.ran): a 4-MiB Set at most. */

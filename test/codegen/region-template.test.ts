@@ -83,8 +83,8 @@ describe('tier-0 regions share compiled templates', () => {
 
   test('whole (promoted) regions are compiled from their own source, not as templates', () => {
     const { translator } = setup();
-    translator.translate(0x4000, 0x17, LIFT_MODE, true);
-    translator.translate(0x9000, 0x17, LIFT_MODE, true);
+    translator.translate(0x4000, 0x17, LIFT_MODE, 'whole');
+    translator.translate(0x9000, 0x17, LIFT_MODE, 'whole');
     expect([translator.templates.misses, translator.templates.hits]).toEqual([0, 0]);
   });
 });

@@ -19,8 +19,9 @@ type Access = (addr: number, value: number) => { out: Outcome; inv: number };
 
 /** Compiles one load or store as a function, with the region function's locals around it. */
 function compile(mmu: MmuCore, kind: 'load' | 'store', size: 1 | 2 | 4, codePages = new Uint8Array(1024),
-  smc: (a: number, n: number, r: unknown) => number = () => 0, user = false): Access {
-  const e = new PagedMemoryEmitter(mmu, codePages, smc, () => user);
+  smc: (a: number, n: number, r: unknown) => number = () => 0, user = false, compact = false): Access {
+  const inline = new PagedMemoryEmitter(mmu, codePages, smc, () => user);
+  const e = compact ? inline.compact : inline;
   const exit = 'break out;';
   const body = kind === 'load' ? e.load(size, 'v', 'addr', 'm0', exit) : e.store(size, 'addr', 'value', 'm0', exit);
   const result = kind === 'load' ? `${size === 4 ? 'v >>> 0' : 'v'}` : '0';
@@ -48,7 +49,10 @@ function compiledApply(w: World, fns: Map<string, Access>, o: Op): Outcome | nul
   return r;
 }
 
-describe.each([['shadow', ShadowMmu], ['nested', NestedMmu]] as const)('PagedMemoryEmitter over %s', (_n, Kind) => {
+describe.each([
+  ['shadow', ShadowMmu, false], ['nested', NestedMmu, false],
+  ['shadow, compact form', ShadowMmu, true], ['nested, compact form', NestedMmu, true],
+] as const)('PagedMemoryEmitter over %s', (_n, Kind, compact) => {
   it('generated loads and stores match the MMU protocol on random tables and activity', () => {
     fc.assert(
       fc.property(setup, fc.array(op, { minLength: 20, maxLength: 60, size: 'max' }), (s, ops) => {
@@ -57,8 +61,8 @@ describe.each([['shadow', ShadowMmu], ['nested', NestedMmu]] as const)('PagedMem
         const fns = new Map<string, Access>();
         for (const kind of ['load', 'store'] as const) {
           for (const size of [1, 2, 4] as const) {
-            fns.set(`${kind}${size}s`, compile(a.mmu, kind, size));
-            fns.set(`${kind}${size}u`, compile(a.mmu, kind, size, undefined, undefined, true));
+            fns.set(`${kind}${size}s`, compile(a.mmu, kind, size, undefined, undefined, false, compact));
+            fns.set(`${kind}${size}u`, compile(a.mmu, kind, size, undefined, undefined, true, compact));
           }
         }
         ops.forEach((o, k) => {
@@ -84,13 +88,13 @@ describe('PagedMemoryEmitter', () => {
     return { t, cpu, mmu: new ShadowMmu(cpu, t.mem) };
   }
 
-  it('reports a store into a code page to SMC with the machine address, also from the MMU slow path', () => {
+  it.each([['inline', false], ['compact', true]] as const)('reports a store into a code page to SMC with the machine address, also from the MMU slow path (%s form)', (_f, compact) => {
     const { t, mmu } = small();
     const codePages = new Uint8Array(256);
     const machinePage = t.mem.map.toMachine[0x31]!;
     codePages[machinePage] = 1;
     const calls: [number, number, unknown][] = [];
-    const store = compile(mmu, 'store', 4, codePages, (a, n, r) => (calls.push([a, n, r]), 1));
+    const store = compile(mmu, 'store', 4, codePages, (a, n, r) => (calls.push([a, n, r]), 1), false, compact);
     expect(store(0x40001010, 5).inv).toBe(1); // TLB miss: the MMU sets D and returns the page; the generated code stores
     expect(store(0x40001010, 6).inv).toBe(1); // hit
     expect(calls).toEqual([[(machinePage << 12) | 0x10, 4, 'region'], [(machinePage << 12) | 0x10, 4, 'region']]);
@@ -114,6 +118,18 @@ describe('PagedMemoryEmitter', () => {
     expect(probe(0x40000ffe)).toBe(0);
     expect(t.mem.read32(t.pteAddress(cpu.cr3, 0x40000000)) & 0x40).toBe(0); // no D from a probe
     expect(() => e.load(4, 'v', 'a', 'm')).toThrow(MissingFaultExit);
+  });
+
+  it('compact form: a fault takes the exit once, with the flag cleared for the next access', () => {
+    const { cpu, mmu } = small();
+    const load = compile(mmu, 'load', 4, undefined, undefined, false, true);
+    const store = compile(mmu, 'store', 1, undefined, undefined, false, true);
+    expect(load(0x40002ffc, 0).out).toEqual({ kind: 'fault', errorCode: 0, cr2: 0x40002ffc, rv: 14 });
+    expect(store(0x40000010, 0x5a).out).toEqual({ kind: 'ok', value: 0 }); // not the previous access's fault
+    expect(load(0x40000010, 0).out).toEqual({ kind: 'ok', value: 0x5a });
+    expect(store(0x40003000, 1).out).toEqual({ kind: 'fault', errorCode: 2, cr2: 0x40003000, rv: 14 });
+    expect(load(0x40000010, 0).out).toEqual({ kind: 'ok', value: 0x5a });
+    expect(cpu.cr2).toBe(0x40003000);
   });
 });
 

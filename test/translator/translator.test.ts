@@ -58,7 +58,7 @@ describe('translator', () => {
 
   test('translates, inserts into the cache, and runs', () => {
     const { cpu, cache, translator } = setup(undefined, NO_TIERS);
-    const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, true);
+    const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, 'whole');
     expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(r);
     expect(r.tier).toBe(1);
     expect(r.blockCount).toBe(3);
@@ -74,7 +74,7 @@ describe('translator', () => {
   test('-d logs: guest listing, IR before and after the passes, and the JS', () => {
     const seen = new Map<string, string>();
     const { translator } = setup((kind, text) => seen.set(kind, (seen.get(kind) ?? '') + text), NO_TIERS);
-    translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, true);
+    translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, 'whole');
     expect(seen.get('in_asm')).toContain('0x00001000:  insn at 1000');
     expect(seen.get('ir')).toContain('block 0x00001000 mode=0x17 insns=1 bytes=2');
     expect(seen.get('opt')).toContain('exit jump 0x00001000');
@@ -84,13 +84,13 @@ describe('translator', () => {
   test('blocks are lifted once for all regions until something is invalidated', () => {
     const { cache, translator, lifts } = setup(undefined, NO_TIERS);
     const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
-    translator.translate(0x1000, 0x17, lm, true);
+    translator.translate(0x1000, 0x17, lm, 'whole');
     expect(lifts()).toBe(3);
-    translator.translate(0x1002, 0x17, lm, true); // same three blocks from another entry
+    translator.translate(0x1002, 0x17, lm, 'whole'); // same three blocks from another entry
     expect(lifts()).toBe(3);
     expect(translator.blocksReused).toBe(3);
     cache.codeWritten(0x1100, 1, null);
-    translator.translate(0x1002, 0x17, lm, true);
+    translator.translate(0x1002, 0x17, lm, 'whole');
     expect(lifts()).toBe(6);
   });
 
@@ -107,7 +107,7 @@ describe('translator', () => {
     cache.retire(first);
     expect(cache.stats.promotions).toBe(1);
     expect(cache.lookup(0x1000, 0x1000, 0x17)).toBeNull();
-    const whole = translator.translate(0x1000, 0x17, lm, true);
+    const whole = translator.translate(0x1000, 0x17, lm, 'whole');
     // The blocks that ran, lifted once; the arm that never ran stays an exit.
     expect([whole.tier, whole.blockCount, lifts()]).toEqual([1, 2, 2]);
     expect(whole.exitTargets).toEqual([0x1100]);
@@ -119,7 +119,7 @@ describe('translator', () => {
     const { translator } = setup();
     const lm = { codeSize: 4 as const, flatSegments: true, mode: 0x17 };
     for (const at of [0x1000, 0x1002, 0x1100]) translator.translate(at, 0x17, lm);
-    const whole = translator.translate(0x1000, 0x17, lm, true);
+    const whole = translator.translate(0x1000, 0x17, lm, 'whole');
     expect(whole.blockCount).toBe(3);
     expect(whole.exitTargets).toEqual([0x2000]);
   });

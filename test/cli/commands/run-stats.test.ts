@@ -7,7 +7,9 @@
  * and the cache's counters against each other (hits + misses = lookups,
  * every miss is one translation).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countMnemonic, insnsAt, objdumpLabels, throughFirst } from '../objdump-listing.js';
 import { toolsFor } from '../../support/external-tools.js';
@@ -19,7 +21,8 @@ const hello = fixture('kernels/hello.elf');
 function expectConsistentCache(r: CapturedRun): void {
   const c = r.report.cache!, t = r.report.translation!;
   expect(c.hits + c.misses).toBe(c.lookups);
-  expect(t.translations).toBe(c.misses + c.promotions); // the dispatcher translates on a miss, and again to promote a hot tier-0 entry
+  // The dispatcher translates on a miss, again to promote a tier-0 entry that ran often, and again for a hot whole region.
+  expect(t.translations).toBe(c.misses + c.promotions + c.hotRecompiles);
   expect(t.translations).toBeLessThanOrEqual(c.lookups);
   expect(t.regionsExecuted).toBeGreaterThanOrEqual(t.translations);
   expect(c.chainedTransitions).toBeLessThanOrEqual(c.directExits);
@@ -162,6 +165,34 @@ describe('tiering', () => {
     expect(c.templateHits + c.templateMisses).toBe(t.translations - c.promotions);
     expect(c.templateHits).toBeGreaterThan(0);
     expect(tableValue(r.stderr, 'shared templates')).toBe(c.templateHits);
+    // Paging off: memory access is inline from the start, so no region is recompiled for heat.
+    expect(c.hotRecompiles).toBe(0);
+    expectConsistentCache(r);
+  }, 20_000);
+
+  it('intmath.elf through the MMU (--scatter-memory): whole regions start with memory access as calls and the hot ones are recompiled inline, with the same output', async () => {
+    const r = await runKernel(fixture('kernels/intmath.elf'), ['--icount', '--stats', '--scatter-memory=3']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(readFileSync(fixture('kernels/intmath.expected'), 'latin1'));
+    const c = r.report.cache!;
+    expect(c.promotions).toBeGreaterThan(0);
+    expect(c.hotRecompiles).toBeGreaterThan(0);
+    expect(c.hotRecompiles).toBeLessThanOrEqual(c.promotions); // only promoted regions have a second step
+    expect(tableValue(r.stderr, 'recompiled hot')).toBe(c.hotRecompiles);
+    expectConsistentCache(r);
+  }, 20_000);
+
+  it('a loop entered once that runs for many time slices is recompiled hot too (each slice run to its end counts as many entries)', async () => {
+    // mov ecx,5000000; l: add [0x2000],ecx; dec ecx; jnz l; mov al,0; out 0xf4,al; hlt — one region, entered once.
+    const loop = join(mkdtempSync(join(tmpdir(), 'btvm-hotloop-')), 'loop.bin');
+    writeFileSync(loop, Uint8Array.from([0xb9, 0x40, 0x4b, 0x4c, 0x00, 0x01, 0x0d, 0x00, 0x20, 0x00, 0x00, 0x49, 0x75, 0xf7,
+      0xb0, 0x00, 0xe6, 0xf4, 0xf4]));
+    const r = await runKernel('--flat', [loop, '--load', '0x100000', '--entry', '0x100000', '--scatter-memory=1', '--icount', '--stats']);
+    expect(r.status).toBe(1);
+    expect(r.report.guest.instructions).toBe(15_000_003);
+    const c = r.report.cache!;
+    // 229 slices of 65,536 instructions: without the weight the region would count 229 entries, short of HOT_AFTER.
+    expect(c.hotRecompiles).toBe(1);
     expectConsistentCache(r);
   }, 20_000);
 });

@@ -38,15 +38,11 @@ export class CompiledRegion {
    */
   tier = 1;
   /**
-   * Its memory accesses are calls to shared access functions (the compact
-   * form, codegen/paged-access-functions.ts): cheap while the code is
-   * unoptimised, slower than inline once V8 optimises it.
-   */
-  compactMemory = false;
-  /**
    * `executions` at which the dispatcher replaces it (Dispatcher.promote):
-   * a tier-0 region by its whole region, a whole region with compact memory
-   * access by the same region with inline access; never for the rest.
+   * a tier-0 region by its whole region, a whole region whose memory
+   * accesses are calls (the compact form, codegen/paged-access-functions.ts:
+   * cheap while the code is unoptimised, slower than inline once V8
+   * optimises it) by the same region with inline access; never the rest.
    */
   promoteAt = Number.POSITIVE_INFINITY;
   /** The cache's translation count when it was inserted (1 for the first): its age, for smc-pages.ts. */

@@ -181,7 +181,6 @@ export class Translator {
     const t3 = performance.now();
     times.codegen += t3 - t2;
     const region = this.install(eip, mode, blocks, code, linearOf, t3, tier0);
-    region.compactMemory = code.compactMemory;
     region.promoteAt = tier0 ? this.promoteAfter : code.compactMemory ? HOT_AFTER : Number.POSITIVE_INFINITY;
     return region;
   }

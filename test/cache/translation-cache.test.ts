@@ -113,4 +113,23 @@ describe('TranslationCache', () => {
     expect(c.lookup(0x1000, 0x1000, 1)).toBe(m1);
     expect(c.lookup(0x1000, 0x1000, 3)).toBeNull();
   });
+
+  test('retire: a replaced region is gone from lookups, counted as a promotion (tier 0) or a hot recompile (whole), once', () => {
+    const c = new TranslationCache();
+    const first = region(0x2000), whole = region(0x3000), other = region(0x3000, 2);
+    first.tier = 0;
+    [first, whole, other].forEach((r) => c.insert(r));
+    expect(c.fastLookup(0x2000, 0x2000, 1)).toBe(first);
+    c.retire(first);
+    expect(first.valid).toBe(false);
+    expect(c.lookup(0x2000, 0x2000, 1)).toBeNull();
+    expect(c.fastLookup(0x2000, 0x2000, 1)).toBeNull();
+    expect([c.stats.promotions, c.stats.hotRecompiles]).toEqual([1, 0]);
+    c.retire(whole);
+    c.retire(whole); // already gone: nothing more to count
+    expect(c.lookup(0x3000, 0x3000, 1)).toBeNull();
+    expect(c.lookup(0x3000, 0x3000, 2)).toBe(other);
+    expect([c.stats.promotions, c.stats.hotRecompiles]).toEqual([1, 1]);
+    expect(c.stats.invalidations).toBe(0); // a replacement is not an invalidation
+  });
 });

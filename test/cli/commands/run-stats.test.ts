@@ -23,7 +23,6 @@ function expectConsistentCache(r: CapturedRun): void {
   expect(c.hits + c.misses).toBe(c.lookups);
   // The dispatcher translates on a miss, again to promote a tier-0 entry that ran often, and again for a hot whole region.
   expect(t.translations).toBe(c.misses + c.promotions + c.hotRecompiles);
-  expect(t.translations).toBeLessThanOrEqual(c.lookups);
   expect(t.regionsExecuted).toBeGreaterThanOrEqual(t.translations);
   expect(c.chainedTransitions).toBeLessThanOrEqual(c.directExits);
   expect(c.hitRate).toBeCloseTo(c.lookups > 0 ? c.hits / c.lookups : 0, 12);

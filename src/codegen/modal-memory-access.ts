@@ -37,12 +37,18 @@ export class ModalMemoryEmitter implements MemoryEmitter {
   }
 
   /**
-   * The same choice with the paged emitter's compact form; itself when the
-   * region gets the physical emitter, whose inline text is short already
-   * (so a region's RegionCode.compactMemory says whether calls were emitted).
+   * The same choice with the paged emitter's compact form, for kernel code
+   * only; itself when the region gets the physical emitter, whose inline
+   * text is short already, and for user code (so a region's
+   * RegionCode.compactMemory says whether calls were emitted). A kernel
+   * runs thousands of regions a few hundred times each, mostly unoptimised,
+   * where calls are cheaper; user programs are mostly short hot loops, where
+   * the calls lasted until the hot recompile and cost more than they saved
+   * (the Debian init's awk 1.27x, md5sum and gzip 1.33x wall, run side by
+   * side with the inline build; its fork loop, mostly kernel, 0.58x).
    */
   get compact(): MemoryEmitter {
-    return this.needsPaging() ? this.compactForm : this;
+    return this.needsPaging() && !this.paged.forUser() ? this.compactForm : this;
   }
 
   private current(): MemoryEmitter {

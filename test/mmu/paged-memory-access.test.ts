@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MissingFaultExit, PagedMemoryEmitter } from '../../src/codegen/paged-memory-access.js';
+import { ModalMemoryEmitter } from '../../src/codegen/modal-memory-access.js';
 import type { MmuCore } from '../../src/mmu/mmu-core.js';
 import { NestedMmu } from '../../src/mmu/nested-mmu.js';
 import { ShadowMmu } from '../../src/mmu/shadow-mmu.js';
@@ -118,6 +119,19 @@ describe('PagedMemoryEmitter', () => {
     expect(probe(0x40000ffe)).toBe(0);
     expect(t.mem.read32(t.pteAddress(cpu.cr3, 0x40000000)) & 0x40).toBe(0); // no D from a probe
     expect(() => e.load(4, 'v', 'a', 'm')).toThrow(MissingFaultExit);
+  });
+
+  it('the machine emitter offers calls for paged kernel code only: user code and paging-off code stay inline', () => {
+    const { mmu } = small();
+    let user = false, paging = true;
+    const paged = new PagedMemoryEmitter(mmu, new Uint8Array(0), () => 0, () => user);
+    const modal = new ModalMemoryEmitter(paged, paged, () => paging);
+    expect(modal.compact.load(4, 'v', 'a', 'm', 'break out;')).toMatch(/= LD4S\(a \| 0\)/);
+    user = true;
+    expect(modal.compact === modal).toBe(true);
+    expect(modal.compact.load(4, 'v', 'a', 'm', 'break out;')).toMatch(/TLBUR\[/);
+    user = false; paging = false;
+    expect(modal.compact === modal).toBe(true);
   });
 
   it('compact form: a fault takes the exit once, with the flag cleared for the next access', () => {

@@ -77,9 +77,10 @@ export interface CodegenOptions {
   readonly registerLocals?: boolean;
   /**
    * Memory accesses as calls to shared functions where the emitter has such
-   * a form (MemoryEmitter.compact): for tier-0 regions, which run a few
-   * times in V8's lower tiers, where a call is cheaper than the inline text
-   * and the source to compile is shorter.
+   * a form (MemoryEmitter.compact): for regions not yet hot, which run in
+   * V8's lower tiers, where a call is cheaper than the inline text and the
+   * source to compile is shorter (the translator asks; RegionCode says
+   * whether calls were emitted).
    */
   readonly compactMemory?: boolean;
 }

@@ -60,7 +60,7 @@ export interface MemoryEmitter {
   bindings(): MemoryBindings;
   /**
    * A variant whose accesses are calls to shared functions: shorter source,
-   * slower once optimised — for tier-0 regions (paged-memory-access.ts).
+   * slower once optimised — for regions not yet hot (paged-memory-access.ts).
    * Same bindings. Absent when the inline form is short already.
    */
   readonly compact?: MemoryEmitter;

@@ -31,16 +31,16 @@
  * and SMC receives the machine address (identical to guest-physical
  * without --scatter-memory); stores the MMU performs check the same array.
  *
- * Compact form (`compact`, for tier-0 regions): each load and store is a
- * call to one of twelve access functions (paged-access-functions.ts),
- * compiled once per machine from the very text above, and a test of their
- * fault flag. A tier-0 region runs a few dozen times at most before it is
- * promoted or forgotten, and most run in V8's interpreter or baseline tier,
- * where each operation of the inline form is a builtin or inline-cache
- * call: there a call to optimised code is cheaper than the inline text, and
- * the source V8 must compile is a quarter as long. Whole (promoted)
- * regions keep the inline form, which TurboFan turns into a few machine
- * instructions; calls there cost hot code (sha256 with paging, 1.6x CPU).
+ * Compact form (`compact`, for kernel regions not yet hot — the translator
+ * and modal-memory-access.ts decide): each load and store is a call to one
+ * of twelve access functions (paged-access-functions.ts), compiled once per
+ * machine from the very text above, and a test of their fault flag. Such
+ * code runs in V8's interpreter or baseline tier, where each operation of
+ * the inline form is a builtin or inline-cache call: there a call to
+ * optimised code is cheaper than the inline text, and the source V8 must
+ * compile is a quarter as long. Once a region is hot it is translated again
+ * with the inline form, which TurboFan turns into a few machine
+ * instructions; calls there cost (sha256 under paging, 1.6x CPU).
  *
  * RAM above 2 GiB (-m up to 3.5 GiB): the TLB's int32 entries then hold
  * negative offsets for the high pages (mmu/software-tlb.ts), so the code

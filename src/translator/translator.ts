@@ -5,8 +5,9 @@
  *   (region-builder.ts) → JS source (src/codegen) → new Function → cache
  *
  * One `new Function` per whole region; tier-0 regions of one shape share a
- * compiled template (codegen/region-template.ts), and reach paged memory
- * through calls (CodegenOptions.compactMemory) rather than inline TLB code. `-d js` prints each
+ * compiled template (codegen/region-template.ts). Regions not yet hot reach
+ * paged memory through calls (CodegenOptions.compactMemory) rather than
+ * inline TLB code, and are translated again once hot. `-d js` prints each
  * region's source as it is generated; the region keeps only its length.
  * The `-d in_asm,ir,opt,js` logs go through a TranslationLog the caller
  * passes in (the CLI owns formatting and files).

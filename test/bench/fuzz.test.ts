@@ -6,10 +6,11 @@
  * in worker processes that also catch aborts and memory peaks; this runs
  * the cases in-process, to stay within seconds.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFinding, type Finding } from '../../bench/fuzz/finding.js';
 import { CHUNK_BYTES, CHUNKS, guestConfig, guestImage, runGuest, runGuestCase } from '../../bench/fuzz/guest-cases.js';
 import { runImageCase } from '../../bench/fuzz/image-cases.js';
@@ -17,6 +18,7 @@ import { runImageCase } from '../../bench/fuzz/image-cases.js';
 const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'btvm-fuzz-ci-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const SCRIPT = join(ROOT, 'dist/bench/fuzz.js');
 
 describe('fuzz harness, CI range', () => {
   it('runs guests that recover from every exception: 64 chunks of ud2 end at isa-debug-exit', async () => {
@@ -46,5 +48,29 @@ describe('fuzz harness, CI range', () => {
       if (f !== null) findings.push(f);
     }
     expect(findings.map(describeFinding)).toEqual([]);
+  });
+});
+
+describe('the fuzz script\'s command line', () => {
+  beforeAll(() => {
+    if (!existsSync(SCRIPT)) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  }, 180_000);
+  const fuzz = (...args: string[]) => spawnSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('--help prints the usage and runs no seed', () => {
+    const r = fuzz('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: npm run fuzz -- /);
+    for (const o of ['--images', '--guests', '--from', '--jobs', '--timeout', '--guest-insns']) expect(r.stdout).toContain(o);
+    expect(r.stdout).not.toContain('cases');
+    expect(r.stderr).toBe('');
+  });
+
+  it('an unknown option or a value that is not a count ends with one line and status 2', () => {
+    for (const args of [['--image', '5'], ['--images', 'many'], ['--guests', '-3']]) {
+      const r = fuzz(...args);
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 });

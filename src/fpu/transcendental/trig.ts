@@ -19,21 +19,9 @@
 import { C1, C2, DE, F80Class, IE, SIGN, BIAS, classify, writeF80, writeIndefinite } from '../float80.js';
 import { FRAC, PI, bitLength, cosFix, mulFix, sinFactor } from './precise.js';
 
-/** For r² < 2^-68 the host does not resolve r³/3 in a tangent (2^-64 and 2^-72 match the same test cases). */
-const TAN_R2_BITS = 68;
-/**
- * The host's tangent of a small r is r times a 68-bit constant, rounded to 68 bits (to nearest, ties to
- * even), then scaled back: its result sits just above r when that product rounded up, just below when
- * it rounded down, and is exactly r when the product was exact. Measured, not derived: fptan of
- * x = m·2^-60 for odd m of every length 1..64 bits (40 each, under round-up and round-down) pins
- * the constant's low 64 bits one at a time, and its leading bits follow from where the product
- * gains a bit (the labels switch at m·A = 2 within 1.4525..1.4537). It reproduces every one of those
- * 2,500 labels, and the exact r that the host gives for r with odd part 1, 3 or 5.
- */
-const TAN_SMALL_FACTOR = 0xb9f25a5eef7c79a2cn;
-const TAN_FACTOR_BITS = 68;
 import { checkOperand, isUnsupported } from '../softfloat/operands.js';
 import { denormalUnmasked, ieUnmasked, isDenormalClass, opExp, opSig, roundPack, unpackFinite } from './operand.js';
+import { SMALL_R2_BITS, hostSmallTan, quoExp, quoSig } from './host-tan.js';
 
 const FRACN = BigInt(FRAC);
 /** π rounded to 66 significant bits, as an integer: π₆₆/2 = PI66·2^-65. */
@@ -71,28 +59,6 @@ function reduce(): void {
   quadrant = Number(k & 3n);
 }
 
-/** u = rSig·TAN_SMALL_FACTOR rounded to 68 bits (to nearest, ties to even): the host's first step for a small r. */
-function smallTanProduct(): bigint {
-  const product = rSig * TAN_SMALL_FACTOR;
-  const drop = bitLength(product) - TAN_FACTOR_BITS;
-  if (drop <= 0) return product;
-  const d = BigInt(drop);
-  const half = 1n << (d - 1n);
-  let kept = product >> d;
-  const rest = product - (kept << d);
-  if (rest > half || (rest === half && (kept & 1n) === 1n)) kept += 1n;
-  return kept << d;
-}
-
-/**
- * How far the host's tangent of a small r (in rSig) lies from r, in units of rSig·2^-FRAC: the
- * rounding error of rSig·TAN_SMALL_FACTOR at 68 bits, scaled back by the factor (its sign is what
- * the host's result shows; its size, about 2^-69 of r, only has to beat the ignored r³/3).
- */
-function smallTanOffset(): bigint {
-  return ((smallTanProduct() - rSig * TAN_SMALL_FACTOR) << FRACN) / TAN_SMALL_FACTOR;
-}
-
 /**
  * sin, cos or tan of ±x (negative: x < 0) after reduce(), rounded into out[o..o+2].
  * The reduced r is exact, so the sine keeps its relative precision however close x is to a multiple of π/2.
@@ -105,18 +71,15 @@ function evaluate(want: Want, negative: boolean, fcw: number, out: Uint32Array, 
   // sin(x) = [s, c, −s, −c][q], cos(x) = [c, −s, −c, s][q] with s = sin r, c = cos r.
   const q = quadrant;
   if (want === Want.Tan) {
-    const sinF = sinFactor(r2), cosF = cosFix(r2);
     // tan x = s/c for even q, −c/s for odd q; the sign of r and of x carry through.
     const neg = negative !== rNeg !== ((q & 1) === 1);
-    // r³/3 below what the host resolves: its tangent is u/A and its cotangent A/u for u = RN68(r·A),
-    // A = TAN_SMALL_FACTOR (the cotangent measured on the test's x within 4 ulps of odd multiples
-    // of π₆₆/2: 0 of 3,617 differ, 149 with the exact 1/r).
-    const small = bitLength(r2) <= FRAC - TAN_R2_BITS;
-    if ((q & 1) === 0) {
-      if (small) return roundPack(neg, (rSig << FRACN) + smallTanOffset(), rExp - FRAC, fcw, out, o);
-      return roundPack(neg, ((rSig * sinF) << FRACN) / cosF, rExp - FRAC, fcw, out, o);
+    // A reduced r this small: the host's own 68-bit steps (host-tan.ts), also for the cotangent.
+    if (bitLength(r2) <= FRAC - SMALL_R2_BITS) {
+      hostSmallTan(rSig, rExp, (q & 1) === 1);
+      return roundPack(neg, quoSig, quoExp, fcw, out, o);
     }
-    if (small) return roundPack(neg, (TAN_SMALL_FACTOR << BigInt(2 * FRAC + 64)) / smallTanProduct(), -2 * FRAC - 64 - rExp, fcw, out, o);
+    const sinF = sinFactor(r2), cosF = cosFix(r2);
+    if ((q & 1) === 0) return roundPack(neg, ((rSig * sinF) << FRACN) / cosF, rExp - FRAC, fcw, out, o);
     return roundPack(neg, (cosF << BigInt(2 * FRAC + 64)) / (rSig * sinF), -2 * FRAC - 64 - rExp, fcw, out, o);
   }
   const useSin = want === Want.Sin ? (q & 1) === 0 : (q & 1) === 1;

@@ -32,7 +32,14 @@
  * every binade of r from 2^-36 to 2^-17, 99.93% at 2^-16 and 99.4% at 2^-14
  * (the true tangent: 89 to 95%). From r = 2^-13 up the host does something
  * else (this model drops to 92–95% at once, as low as the true tangent),
- * so trig.ts rounds the true value there.
+ * so trig.ts rounds the true value there. Measured there and ruled out: P or
+ * D unrounded or rounded to 69–80 bits, z = r² on absolute grids 2^-62..2^-68,
+ * a refitted a2 (helps the binade 2^-13 only), a denominator other than
+ * p(z)·r·cot r by ε·z, P − A rounded to 36–48 bits, N from u = RN68(r·A), and
+ * sin/cos splits with and without A. The host's tangent and cotangent of the
+ * same r (x = r and x = π₆₆/2 − r, r in [0.25, 0.5)) still err in the same
+ * direction (10 of 10 pairs where both brackets exclude the true value), so a
+ * shared N/D remains likely.
  */
 import { FRAC, ONE, bitLength } from './precise.js';
 

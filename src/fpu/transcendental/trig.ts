@@ -14,7 +14,9 @@
  * to 64 bits returns exactly π₆₆ − x = 1.5·2^-63, as Intel documents for its
  * own FPUs). Reducing with the true π instead matches the host in only 75% of
  * cases for 2 ≤ |x| < 16 and never beyond 2^20. The reduced sine and cosine
- * are then evaluated to about 190 bits and rounded once.
+ * are then evaluated to about 190 bits and rounded once, and so is the
+ * tangent of a reduced |r| ≥ 2^-13; below that FPTAN follows the host's own
+ * 68-bit steps (host-tan.ts), which decide the last bit there.
  */
 import { C1, C2, DE, F80Class, IE, SIGN, BIAS, classify, writeF80, writeIndefinite } from '../float80.js';
 import { FRAC, PI, bitLength, cosFix, mulFix, sinFactor } from './precise.js';

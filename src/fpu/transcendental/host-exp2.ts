@@ -21,10 +21,13 @@
  *   shifts between runs 2^18 … 2^58 and −2^60, −2^61 apart (each shift
  *   predicted by the previous digits to within 0.09 of a turn).
  * - As a function of θ the deviation is a continuous asymmetric triangle:
- *   −0.028 at θ = 0.24 rising to +0.018 at θ = 0.81 and falling back (fitted
- *   to 12,168 near-boundary cases over s in [1.45, 2)·2^63: 51 disagree).
- *   A rounding step alone would give a sawtooth with a jump; this shape is
- *   measured, not explained.
+ *   −0.0285 at θ = 0.245, rising by 3/64 over 9/16 of a turn and falling back
+ *   over the other 7/16 (slopes 1/12 and −3/28). Fitted to 12,168
+ *   near-boundary cases over s in [1.45, 2)·2^63: 45 disagree (corners fitted
+ *   freely: 51). A rounding step alone would give a sawtooth with a jump; the
+ *   dyadic proportions suggest a residue on a grid of 16 sub-steps whose
+ *   correction is weighted differently on each side of the grid point, but
+ *   the shape is measured, not explained.
  *
  * Over 60,000 random tiny x (all RC, both signs, e from −3000 to −70) the
  * truth rounded misses the host in 1.64% of cases, the truth moved by this
@@ -38,10 +41,10 @@
 const PHASE_NUM = 0x6d7fe85ee5cc05caa3d7n;
 const PHASE_MASK = (1n << 80n) - 1n;
 /** The triangle's corners: θ and deviation (units of x's last place). */
-const LOW_AT = 0.24;
-const LOW = -0.028;
-const HIGH_AT = 0.81;
-const HIGH = 0.018;
+const LOW_AT = 0.245;
+const LOW = -0.0285;
+const HIGH_AT = LOW_AT + 9 / 16;
+const HIGH = LOW + 3 / 64;
 /** Exponent (of |x| = sig·2^exp, sig with bit 63 set) at or below which the deviation is the whole story: x below 2^-70. */
 export const TINY_MAX_EXP = -70 - 63;
 /** Fraction bits of the deviation returned by tinyDeviation. */

@@ -120,7 +120,9 @@ reproduces it. Exit status 0 when nothing was found, 1 when something was,
   --guests N       guest seeds to run (default 200)
   --from SEED      first seed of each family (default 0)
   --jobs J         worker processes at once (default 2)
-  --timeout S      seconds a seed may take before it counts as a hang (default 60)
+  --timeout S      wall seconds without an answer from a worker before its seed
+                   counts as a hang (default 180; a seed slower than 30 s of CPU,
+                   or an image reader slower than 5 s, is a finding anyway)
   --guest-insns N  instructions each random guest runs (default 20000)
 
   npm run fuzz -- --images 1 --guests 0 --from SEED   replays one image seed
@@ -154,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
   const guests = count('--guests', 200);
   const from = count('--from', 0);
   const jobs = Math.max(1, count('--jobs', 2));
-  const timeoutMs = count('--timeout', 60) * 1000;
+  const timeoutMs = count('--timeout', 180) * 1000;
   const guestInsns = count('--guest-insns', 20_000);
   // Findings print as they come, so a long run stopped early still tells what it found.
   const findings = new FindingList();

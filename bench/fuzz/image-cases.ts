@@ -25,6 +25,7 @@ import { Random } from './random.js';
 
 /** Guest RAM the loaders place images into: small, so a case stays cheap. */
 const RAM_BYTES = 16 << 20;
+/** A reader slower than this on one image, in CPU time (as guest-cases.ts, for the same reason), is a finding. */
 const SLOW_MS = 5000;
 const INTERESTING = [0, 1, 2, 0x10, 0x28, 0x34, 0x7f, 0x80, 0xff, 0xfff, 0x1000, 0xffff, 0xff00, 0xfff1, 0x10000, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff];
 
@@ -154,15 +155,16 @@ function capture(): { io: { out(t: string): void; err(t: string): void }; got: C
 
 /** One reader: a finding when it fails as a bug rather than as bad input. */
 async function check(family: 'image', seed: number, what: string, step: () => unknown): Promise<Finding | null> {
-  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     await step();
   } catch (e) {
     const { status, message } = describeFailure(e);
     if (status !== 2) return { kind: 'internal-error', family, seed, detail: `${what}: ${message}${e instanceof Error ? ` ${e.stack?.split('\n')[1]?.trim() ?? ''}` : ''}` };
   }
-  const ms = performance.now() - t0;
-  return ms > SLOW_MS ? { kind: 'timeout', family, seed, detail: `${what} took ${Math.round(ms)} ms` } : null;
+  const cpu = process.cpuUsage(cpu0);
+  const ms = (cpu.user + cpu.system) / 1000;
+  return ms > SLOW_MS ? { kind: 'timeout', family, seed, detail: `${what} took ${Math.round(ms)} ms of CPU` } : null;
 }
 
 /** A command run with captured output: exit 70 or a stack trace on stderr is a finding. */

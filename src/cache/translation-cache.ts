@@ -85,23 +85,28 @@ export class TranslationCache {
     return this.count;
   }
 
-  /** The direct-mapped probe: a live region for exactly this address, EIP and mode, or null. */
-  fastLookup(physical: number, eip: number, mode: number): CompiledRegion | null {
+  /**
+   * The direct-mapped probe: a live region for exactly this address and EIP
+   * cached under `mode` or under `shared`, or null. `shared` is the word the
+   * caller caches regions under that ignore part of the mode (the
+   * dispatcher's gsSharedMode); the cache treats both as opaque.
+   */
+  fastLookup(physical: number, eip: number, mode: number, shared = mode): CompiledRegion | null {
     const r = this.fast[fastIndex(physical)]!;
-    if (r !== null && r.physical === physical && r.eip === eip && r.mode === mode && r.valid) {
+    if (r !== null && r.physical === physical && r.eip === eip && (r.mode === mode || r.mode === shared) && r.valid) {
       this.stats.fastHits++;
       return r;
     }
     return null;
   }
 
-  /** Full lookup (fast table, then the map); counts hits and misses. */
-  lookup(physical: number, eip: number, mode: number): CompiledRegion | null {
+  /** Full lookup (fast table, then the map), under `mode` or `shared` as fastLookup; counts hits and misses. */
+  lookup(physical: number, eip: number, mode: number, shared = mode): CompiledRegion | null {
     this.stats.lookups++;
-    let r = this.fastLookup(physical, eip, mode);
+    let r = this.fastLookup(physical, eip, mode, shared);
     if (r === null) {
       r = this.buckets.get(physical) ?? null;
-      while (r !== null && (r.mode !== mode || r.eip !== eip)) r = r.nextInBucket;
+      while (r !== null && ((r.mode !== mode && r.mode !== shared) || r.eip !== eip)) r = r.nextInBucket;
       if (r !== null) this.fast[fastIndex(physical)] = r;
     }
     if (r === null) this.stats.misses++;

@@ -56,6 +56,8 @@ export interface RunReport {
     /** One-block first translations replaced by a whole region once hot (tiering). */
     promotions: number;
     hotRecompiles: number;
+    /** Translations without GS accesses, cached for every GS class (state/mode.ts gsSharedMode). */
+    gsShared: number;
     /** Tier-0 translations whose shape was already compiled (codegen/region-template.ts), and those compiled anew. */
     templateHits: number;
     templateMisses: number;
@@ -116,6 +118,7 @@ export function buildRunReport(result: RunResult): RunReport {
       smcTranslations: n('smcTranslations'),
       promotions: n('promotions'),
       hotRecompiles: n('hotRecompiles'),
+      gsShared: n('gsShared'),
       templateHits: n('templateHits'),
       templateMisses: n('templateMisses'),
       flushes: n('flushes'),
@@ -188,6 +191,7 @@ export function formatRunReport(r: RunReport): string {
       ['invalidations', int(c.invalidations)],
       ['promoted to whole regions', int(c.promotions), 'one-block first translations that ran often'],
       ['recompiled hot', int(c.hotRecompiles), 'whole regions given inline memory access once hot'],
+      ['shared by GS classes', int(c.gsShared), 'translations without GS accesses, run whatever GS holds'],
       ['shared templates', int(c.templateHits), `tier-0 translations whose shape was compiled already (${int(c.templateMisses)} compiled)`],
       ['self-modifying pages demoted', int(c.smcPagesDemoted), `${int(c.smcTranslations)} one-instruction translations on them`],
       ['flushes', int(c.flushes)],

@@ -29,7 +29,7 @@ import type { TranslationCache } from '../cache/translation-cache.js';
 import { ExitCode } from '../codegen/exit-codes.js';
 import type { CodeSpace } from '../translator/code-reader.js';
 import { liftModeOf, type Translator } from '../translator/translator.js';
-import { MODE_SINGLE_STEP, modeOf } from '../state/mode.js';
+import { gsSharedMode, MODE_ANY_GS, MODE_SINGLE_STEP, modeOf } from '../state/mode.js';
 import type { CpuState } from '../state/state.js';
 
 /** What the VMM provides so the CPU loop can deliver interrupts and pass virtual time. */
@@ -100,6 +100,9 @@ export class RunStats {
 }
 
 const NEVER = Number.POSITIVE_INFINITY;
+
+/** Whether `region` may run for a CPU in `mode`: cached under that word, or under its GS-shared word. */
+const runsUnder = (region: CompiledRegion, mode: number): boolean => region.mode === mode || region.mode === gsSharedMode(mode);
 
 /** What one time slice run to its end adds to a region's `executions` (a hot loop is entered rarely). */
 const SLICE_END_WEIGHT = 64;
@@ -183,7 +186,7 @@ export class Dispatcher {
       let label = 0;
       if (region === null) {
         if (paused !== null && paused.valid && cpu.eip === pausedEip && pausedEpoch === this.linkEpoch &&
-          paused.mode === this.currentMode()) {
+          runsUnder(paused, this.currentMode())) {
           region = paused;
           label = paused.resumeAt;
           stats.resumed++;
@@ -217,7 +220,8 @@ export class Dispatcher {
           region = next;
         } else {
           const found = this.find();
-          if (this.chain) region.links[xc] = found;
+          // A region shared by every GS class may run next under another one: it links only to regions that are too.
+          if (this.chain && ((region.mode & MODE_ANY_GS) === 0 || (found.mode & MODE_ANY_GS) !== 0)) region.links[xc] = found;
           region = found;
         }
         continue;
@@ -226,7 +230,8 @@ export class Dispatcher {
         case ExitCode.Indirect: {
           stats.exits.indirect++;
           const eip = cpu.eip >>> 0;
-          region = cache.fastLookup(this.physicalOf(eip), eip, this.currentMode());
+          const mode = this.currentMode();
+          region = cache.fastLookup(this.physicalOf(eip), eip, mode, gsSharedMode(mode));
           break;
         }
         case ExitCode.Budget:
@@ -338,7 +343,9 @@ export class Dispatcher {
   private promote(old: CompiledRegion): CompiledRegion {
     this.cache.retire(old);
     this.stats.translations++;
-    return this.translator.translate(old.eip, old.mode, liftModeOf(this.cpu, old.mode), old.tier === 0 ? 'whole' : 'hot');
+    // The CPU's mode, which the old region runs under: its own word may leave out GS (gsSharedMode), which the new one may use.
+    const mode = this.currentMode();
+    return this.translator.translate(old.eip, mode, liftModeOf(this.cpu, mode), old.tier === 0 ? 'whole' : 'hot');
   }
 
   /** The region for cpu.eip under the current mode: cached, or translated now. */
@@ -347,7 +354,7 @@ export class Dispatcher {
     const mode = this.currentMode();
     this.stepNext = false;
     const physical = this.physicalOf(eip);
-    const r = this.cache.lookup(physical, eip, mode);
+    const r = this.cache.lookup(physical, eip, mode, gsSharedMode(mode));
     if (r !== null) return r;
     this.stats.translations++;
     return this.translator.translate(eip, mode, liftModeOf(this.cpu, mode));

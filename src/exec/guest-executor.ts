@@ -141,7 +141,7 @@ function buildGuestExecutor(parts: ExecutorParts, inspection: InspectionOptions)
         guestBytesTranslated: c.guestBytesTranslated, guestInsnsTranslated: c.guestInsnsTranslated,
         flushes: c.flushes, invalidations: c.invalidations, regionsCached: runtime.cache.size,
         smcPagesDemoted: c.smcPagesDemoted, smcTranslations: c.smcTranslations, promotions: c.promotions, hotRecompiles: c.hotRecompiles,
-        templateHits: runtime.translator.templates.hits, templateMisses: runtime.translator.templates.misses,
+        templateHits: runtime.translator.templates.hits, gsShared: runtime.translator.gsShared, templateMisses: runtime.translator.templates.misses,
         translateMs: d.translateMs, executeMs: d.executeMs, eventChecks: d.eventChecks,
         translateLiftMs: tt.lift, translatePassesMs: tt.optimize, translateCodegenMs: tt.codegen, translateCompileMs: tt.compile,
         exitsDirect: d.exits.direct, exitsIndirect: d.exits.indirect, exitsDispatch: d.exits.dispatch,

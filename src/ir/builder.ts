@@ -54,6 +54,9 @@ export class IrBuilder {
   private firstAddress: number;
   private endAddress: number;
 
+  /** Segment registers (bit per register) the block accesses memory through: Block.segmentsUsed. */
+  segmentsUsed = 0;
+
   constructor(readonly address: number, readonly mode: number) {
     this.firstAddress = address;
     this.endAddress = address;
@@ -174,6 +177,7 @@ export class IrBuilder {
       tempCount: this.temps,
       guestLength: (this.endAddress - this.firstAddress) >>> 0,
       guestInsns: this.insns,
+      segmentsUsed: this.segmentsUsed,
     };
   }
 }

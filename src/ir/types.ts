@@ -115,6 +115,13 @@ export interface Block {
   /** Guest bytes covered: [address, address+guestLength). */
   guestLength: number;
   guestInsns: number;
+  /**
+   * Bit r set: the block accesses memory through segment register r (its
+   * checks and base depend on that register's class in `mode`). A region's
+   * cache key leaves out the class of a register none of its blocks use
+   * (src/state/mode.ts gsSharedMode). Absent: assume every register.
+   */
+  readonly segmentsUsed?: number;
 }
 
 // ---- ops -----------------------------------------------------------------

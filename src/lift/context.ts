@@ -218,6 +218,7 @@ export class LiftContext {
    * segment checks the mode asks for (no base at all when all bases are zero).
    */
   linear(seg: number, offset: Value, size: number, access: SegAccess): Value {
+    this.b.segmentsUsed |= 1 << seg;
     if (access !== 'none') this.checkSegment(seg, offset, size, access === 'write', true);
     if (this.flat) return offset;
     return this.op('add', this.b.get(segBaseSlot(seg)), offset);

@@ -148,12 +148,13 @@ export function dataAccessFault(cpu: CpuState, seg: number, offset: number, size
 const CLASS_NAMES = ['', 'ro', 'win', 'win-ro'] as const;
 const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'] as const;
 
-/** The non-open classes of a class field, e.g. `cs:ro,ds:win` (empty when all are open). */
-export function describeSegmentAccess(field: number): string {
+/** The non-open classes of a class field, e.g. `cs:ro,ds:win` (empty when all are open); registers in the `anyClass` bit set show as `gs:any`. */
+export function describeSegmentAccess(field: number, anyClass = 0): string {
   const parts: string[] = [];
   for (let seg = 0; seg < 6; seg++) {
     const cls = (field >>> (2 * seg)) & 3;
-    if (cls !== SEG_OPEN) parts.push(`${SEG_NAMES[seg]}:${CLASS_NAMES[cls]}`);
+    if ((anyClass & (1 << seg)) !== 0) parts.push(`${SEG_NAMES[seg]}:any`);
+    else if (cls !== SEG_OPEN) parts.push(`${SEG_NAMES[seg]}:${CLASS_NAMES[cls]}`);
   }
   return parts.join(',');
 }

@@ -25,8 +25,8 @@ import type { TranslationCache } from '../cache/translation-cache.js';
 import { generateRegion, instantiateRegion, type CodegenEnv, type CodegenOptions, type RegionCode, type RegionFactory } from '../codegen/compile-region.js';
 import { TemplateCache } from '../codegen/region-template.js';
 import { readableSource } from '../codegen/source-listing.js';
-import { MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../state/mode.js';
-import type { CpuState } from '../state/state.js';
+import { gsSharedMode, MODE_FLAT, MODE_SINGLE_STEP, stackSizeOf } from '../state/mode.js';
+import { SEG_GS, type CpuState } from '../state/state.js';
 import { hex32, printBlock } from '../ir/print.js';
 import type { Block } from '../ir/types.js';
 import type { LiftMode } from '../lift/lift-mode.js';
@@ -84,6 +84,8 @@ export class Translator {
   readonly times = new TranslationTimes();
   /** Lifted-and-optimised blocks shared by the regions that contain them (see blockAt). */
   blocksReused = 0;
+  /** Translations cached for every GS class (no block accesses memory through GS: cacheModeOf). */
+  gsShared = 0;
   /** Tier-0 regions are compiled as shared templates (codegen/region-template.ts). */
   readonly templates = new TemplateCache<RegionFactory>();
   /** Regions not yet hot run mostly unoptimised: their memory accesses are calls (CodegenOptions.compactMemory). */
@@ -219,7 +221,9 @@ export class Translator {
       insns += b.guestInsns;
       bytes += b.guestLength;
     }
-    const region = new CompiledRegion(eip, this.code.physical(linearOf(eip)), mode, ranges, code.exitTargets,
+    const key = cacheModeOf(mode, blocks);
+    if (key !== mode) this.gsShared++;
+    const region = new CompiledRegion(eip, this.code.physical(linearOf(eip)), key, ranges, code.exitTargets,
       insns, bytes, blocks.length, code.source);
     if (tier0) region.tier = 0;
     region.run = instantiateRegion(code.source, this.env, region, tier0 ? this.templates : undefined);
@@ -228,6 +232,15 @@ export class Translator {
     return region;
   }
 }
+
+/** The word a region is cached under: its mode, without GS's class when no block accesses memory through GS. */
+function cacheModeOf(mode: number, blocks: readonly Block[]): number {
+  for (const b of blocks) if (((b.segmentsUsed ?? ALL_SEGMENTS) & (1 << SEG_GS)) !== 0) return mode;
+  return gsSharedMode(mode);
+}
+
+/** Block.segmentsUsed when a block does not say. */
+const ALL_SEGMENTS = 0x3f;
 
 /** What a translation is for (see translate). */
 export type TranslationKind = 'first' | 'whole' | 'hot';

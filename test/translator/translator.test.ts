@@ -10,6 +10,7 @@ import { successorsOf } from '../../src/ir/block-exits.js';
 import { buildRegion, PROMOTE_AFTER, type RegionLimits } from '../../src/translator/region-builder.js';
 import { type TranslationLogKind } from '../../src/translator/translator.js';
 import { handBuiltTranslator } from './hand-built-translator.js';
+import { gsSharedMode } from '../../src/state/mode.js';
 
 /** A program as a map from address to exit; every block is one 2-byte instruction. */
 function program(exits: Record<number, Exit>): (address: number) => Block {
@@ -59,7 +60,7 @@ describe('translator', () => {
   test('translates, inserts into the cache, and runs', () => {
     const { cpu, cache, translator } = setup(undefined, NO_TIERS);
     const r = translator.translate(0x1000, 0x17, { codeSize: 4, flatSegments: true, mode: 0x17 }, 'whole');
-    expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(r);
+    expect(cache.lookup(0x1000, 0x1000, 0x17, gsSharedMode(0x17))).toBe(r);
     expect(r.tier).toBe(1);
     expect(r.blockCount).toBe(3);
     expect(r.exitTargets).toEqual([0x2000]);
@@ -106,12 +107,12 @@ describe('translator', () => {
     translator.translate(0x1002, 0x17, lm); // the fall-through arm has run too; the taken arm (0x1100) never has
     cache.retire(first);
     expect(cache.stats.promotions).toBe(1);
-    expect(cache.lookup(0x1000, 0x1000, 0x17)).toBeNull();
+    expect(cache.lookup(0x1000, 0x1000, 0x17, gsSharedMode(0x17))).toBeNull();
     const whole = translator.translate(0x1000, 0x17, lm, 'whole');
     // The blocks that ran, lifted once; the arm that never ran stays an exit.
     expect([whole.tier, whole.blockCount, lifts()]).toEqual([1, 2, 2]);
     expect(whole.exitTargets).toEqual([0x1100]);
-    expect(cache.lookup(0x1000, 0x1000, 0x17)).toBe(whole);
+    expect(cache.lookup(0x1000, 0x1000, 0x17, gsSharedMode(0x17))).toBe(whole);
     expect(first.valid).toBe(false);
   });
 

@@ -15,7 +15,7 @@
  * host's polynomial correction δ(z) decides the last bits, and with e ≠ 0,
  * where e + a is rounded on its own; FYL2XP1 within its reduced range.
  *
- * FPTAN of x within a few ulps of a multiple of π₆₆/2 (trig.ts): a reduced r
+ * FPTAN of x within a few ulps of a multiple of π₆₆/2 (host-tan.ts): a reduced r
  * so small that the host's tangent is u/A and its cotangent A/u, with
  * u = r·A rounded to 68 bits.
  */

@@ -104,7 +104,89 @@ async function run(nullGs: boolean): Promise<{ faults: number; translations: num
   return { faults: m.cpu.regs[6]!, translations: result.stats.executor.translations! };
 }
 
+/**
+ * A tier-0 region whose one block makes no GS access is shared; its
+ * promotion (at the 32nd run) takes in a successor that reads [gs:…] and
+ * ran once while GS was open. The promotion happens while GS is null, and
+ * the whole region must check GS as the null selector requires: ESI counts
+ * the #GP of the read that follows it.
+ */
+const PROMOTION_GUEST = `
+bits 32
+org ${LOAD}
+    lgdt [gdtr]
+    jmp 0x08:start
+start:
+    mov ax, 0x10
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov ss, ax
+    mov gs, ax
+    mov esp, 0x90000
+    mov eax, on_gp
+    mov [idt + 13 * 8], ax
+    mov word [idt + 13 * 8 + 2], 0x08
+    mov word [idt + 13 * 8 + 4], 0x8E00
+    shr eax, 16
+    mov [idt + 13 * 8 + 6], ax
+    lidt [idtr]
+    xor esi, esi
+    mov ebp, 1
+    call entry                  ; GS open: the read runs and gets its own tier-0 translation
+    xor eax, eax
+    mov gs, ax
+    xor ebp, ebp
+    mov ebx, 40
+again:
+    call entry                  ; GS null, read skipped: the entry is promoted on the way
+    dec ebx
+    jnz again
+    mov ebp, 1
+    call entry                  ; the read, in the promoted region: #GP
+    hlt
+entry:
+    test ebp, 1
+    jz skip
+    mov eax, [gs:0x2000]
+skip:
+    ret
+on_gp:
+    inc esi
+    add dword [esp + 4], 6
+    add esp, 4
+    iret
+gdtr:
+    dw 23
+    dd gdt
+idtr:
+    dw 256 * 8 - 1
+    dd idt
+align 8
+gdt:
+    dq 0
+    dq 0x00CF9A000000FFFF
+    dq 0x00CF92000000FFFF
+align 8
+idt:
+    times 256 * 8 db 0
+`;
+
 describe('regions without GS accesses are shared by every GS class', () => {
+  it('a shared region promoted while GS is null checks GS in the blocks it takes in', async () => {
+    const m = new Machine({
+      image: { kind: 'flat', bytes: assemble(PROMOTION_GUEST, { file: 'gs-promotion.s' }).bytes, loadAddress: LOAD, entry: LOAD },
+      memoryBytes: 4 << 20,
+      time: { kind: 'icount', shift: 0 },
+      maxInsns: 1_000_000,
+      serialOutput: () => {},
+    });
+    const result = await m.run();
+    expect(result.reason.kind).toBe('halted');
+    expect(result.stats.executor.promotions).toBeGreaterThan(0);
+    expect(m.cpu.regs[6]).toBe(1);
+  });
+
   it('a read through a null GS faults every time, after the same code ran with GS open', async () => {
     expect((await run(true)).faults).toBe(ROUNDS);
     expect((await run(false)).faults).toBe(0);

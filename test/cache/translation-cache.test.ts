@@ -40,6 +40,29 @@ describe('TranslationCache', () => {
     expect(c.fastLookup(0x3000, 0x3000, 1)).toBeNull();
   });
 
+  test('a second mode word: a region cached under it answers for the CPU mode it stands for, by table and by map', () => {
+    // The dispatcher passes the CPU's mode and the word GS-free regions are cached under (state/mode.ts gsSharedMode).
+    const MODE = 0x11, SHARED = 0x111, OTHER = 0x13;
+    const c = new TranslationCache();
+    const shared = region(0x5000, SHARED), exact = region(0x6000, MODE);
+    c.insert(shared);
+    c.insert(exact);
+    const fast0 = c.stats.fastHits;
+    expect(c.fastLookup(0x5000, 0x5000, MODE, SHARED)).toBe(shared);
+    expect(c.fastLookup(0x6000, 0x6000, MODE, SHARED)).toBe(exact);
+    expect(c.stats.fastHits).toBe(fast0 + 2);
+    expect(c.fastLookup(0x5000, 0x5000, MODE)).toBeNull(); // without the second word, only MODE answers
+    expect(c.fastLookup(0x5000, 0x5000, OTHER, OTHER + 0x100)).toBeNull();
+    expect(c.lookup(0x6000, 0x6000, OTHER, SHARED)).toBeNull();
+    // A region at the same address under another EIP takes the fast slot: the map answers.
+    c.insert(region(0x5000, MODE, [0x5000, 0x5010], 0x9000));
+    c.insert(region(0x6000, SHARED, [0x6000, 0x6010], 0x9000));
+    expect(c.fastLookup(0x5000, 0x5000, MODE, SHARED)).toBeNull();
+    expect(c.lookup(0x5000, 0x5000, MODE, SHARED)).toBe(shared);
+    expect(c.lookup(0x6000, 0x6000, MODE, SHARED)).toBe(exact);
+    expect(c.lookup(0x5000, 0x5000, OTHER, OTHER + 0x100)).toBeNull();
+  });
+
   test('bounded: inserting beyond the limit flushes everything first', () => {
     const c = new TranslationCache({ maxRegions: 3, maxSourceBytes: 1 << 20 });
     const rs = [0x1000, 0x2000, 0x3000, 0x4000].map((p) => region(p));

@@ -1,16 +1,19 @@
 /**
- * The host CPU's FPTAN of a small reduced argument (|r| < 2^-13), step by
- * step: trig.ts calls it instead of rounding the true tangent there. The AMD
- * EPYC host forms the tangent as a quotient N/D of two values each rounded to
- * 68 bits (to nearest, ties to even), and the cotangent (odd multiples of
- * π/2) as D/N from the same N and D; the quotient is rounded once under RC.
- * With RN68 that rounding and z = r² (exact):
+ * The host CPU's FPTAN of a reduced argument |r| < 2^-8, step by step:
+ * trig.ts calls it instead of rounding the true tangent there. The AMD EPYC
+ * host forms the tangent as a quotient N/D of two values each rounded to 68
+ * bits (to nearest, ties to even), and the cotangent (odd multiples of π/2)
+ * as D/N from the same N and D; the quotient is rounded once under RC. With
+ * RN68 that rounding and z = r² (exact):
  *
  *   P = RN68(A·p(z))    N = RN68(r·P)    D = RN68(A·p(z)·r·cot r)
- *   p(z) = 1 + a1·z + a2·z²,  a1 = −0.13728894607885,  a2 = 1/255
+ *   p(z) = 1 + a1·z + a2·z² + a3·z³   (P_COEFFS below)
  *
  * so that N/D is tan r but for the two roundings (the host's own denominator
- * polynomial is p(z)·r·cot r within far less than its rounding here).
+ * polynomial is p(z)·r·cot r within far less than its rounding here: a
+ * factor 1 + ε·z² with |ε| ≥ 2·10^-6 already loses half the binade 2^-13).
+ * p cancels from N/D; it shows only in where P and D fall between 68-bit
+ * values, which is what decides the host's last bit.
  *
  * A is a 68-bit constant (about 1.4527): for r below 2^-34, z no longer
  * moves A·p(z) off A and the result is u/A and A/u for u = RN68(r·A), the form
@@ -24,39 +27,41 @@
  * p(z) was read off the host with fixtures/native/x87_oracle: RN, RD and RU
  * of one x bracket the host's unrounded quotient to half an ulp, and a
  * candidate p reproduces a binade of random x only if it puts P and D on the
- * host's side of each 68-bit rounding. Each binade of r from 2^-30 down to
- * 2^-14 pins a1 about two decimal digits further (a1 is near the −7/51 of the
- * [9/8] Padé approximant of tan, whose exact coefficients hold only below
- * 2^-30; a2 is the Padé one, first visible at 2^-14). With these values the
- * model is inside all brackets of 1,500 to 6,000 random x per binade for
- * every binade of r from 2^-36 to 2^-17, 99.93% at 2^-16 and 99.4% at 2^-14
- * (the true tangent: 89 to 95%). From r = 2^-13 up the host does something
- * else (this model drops to 92–95% at once, as low as the true tangent),
- * so trig.ts rounds the true value there. Measured there and ruled out: P or
- * D unrounded or rounded to 69–80 bits, z = r² on absolute grids 2^-62..2^-68,
- * a refitted a2 (helps the binade 2^-13 only), a denominator other than
- * p(z)·r·cot r by ε·z, P − A rounded to 36–48 bits, N from u = RN68(r·A), and
+ * host's side of each 68-bit rounding. Each coefficient shows first where
+ * a_k·z^k reaches the 68-bit rounding and is pinned by the binades above it:
+ * a1 (near the −7/51 of the [9/8] Padé approximant of tan, which holds only
+ * below 2^-30) by 2^-30..2^-14 to about 1e-13 and then by 2^-13..2^-11 to
+ * about 1e-16; a2 (1/255 + 4.366e-6, not Padé's 1/255: with 1/255 the
+ * model fell to the true tangent's 93% from r = 2^-13 up) jointly with a1
+ * by 2^-13..2^-10 (grid scans of 1,000 x per binade, then linear programs
+ * over the brackets); a3 (−3.28e-5, Padé: −2.87e-5) by 2^-9. Share of
+ * random x per binade inside all three brackets: 100% from 2^-36 to 2^-14,
+ * 99.9% at 2^-13, 99.7% at 2^-12, 98.9% at 2^-11, 97.9% at 2^-10, 98.8%
+ * at 2^-9 (the true tangent: 89 to 95% in each).
+ *
+ * Ruled out on the way (before a2 was refitted, so some may deserve another
+ * look): P or D unrounded or rounded to 69–80 bits, z = r² on absolute grids
+ * 2^-62..2^-68, P − A rounded to 36–48 bits, N from u = RN68(r·A), and
  * sin/cos splits with and without A. The host's tangent and cotangent of the
- * same r (x = r and x = π₆₆/2 − r, r in [0.25, 0.5)) still err in the same
+ * same r (x = r and x = π₆₆/2 − r, r in [0.25, 0.5)) err in the same
  * direction (10 of 10 pairs where both brackets exclude the true value), so a
- * shared N/D remains likely.
+ * shared N/D is likely all the way up.
  */
-import { FRAC, ONE, bitLength } from './precise.js';
+import { FRAC, ONE, bitLength, cosFix, sinFactor } from './precise.js';
 
-/** The model holds for r² below 2^-SMALL_R2_BITS. */
-export const SMALL_R2_BITS = 26;
+/** The model holds for r² below 2^-SMALL_R2_BITS (r below 2^-8). */
+export const SMALL_R2_BITS = 16;
 /** A·2^-67: the host's 68-bit constant term of N and D. */
 const A = 0xb9f25a5eef7c79a2cn;
 const A_EXP = -67;
 const BITS = 68;
 const FRACN = BigInt(FRAC);
-/** a1 and a2 of p(z) in fixed point (FRAC bits). */
-const A1 = -(137288946078850n << FRACN) / 10n ** 15n;
-const A2 = ONE / 255n;
-/** r·cot r = 1 − z/3 − z²/45 − 2z³/945 (the rest is below 2^-104 for z < 2^-26), in fixed point. */
-const COT1 = ONE / 3n;
-const COT2 = ONE / 45n;
-const COT3 = (2n * ONE) / 945n;
+/** p(z)'s coefficients a1, a2, ... in fixed point (FRAC bits). */
+const P_COEFFS: readonly bigint[] = [
+  -(137288946078884505n << FRACN) / 10n ** 18n,
+  (392593476375434867n << FRACN) / 10n ** 20n,
+  -(328n << FRACN) / 10n ** 7n,
+];
 /** Fraction bits of the quotient handed to roundPack (far beyond its 64 + guard). */
 const QUOTIENT_BITS = 128;
 const QUOTIENT_N = BigInt(QUOTIENT_BITS);
@@ -103,13 +108,15 @@ function mul(a: bigint, b: bigint): bigint {
   return (a * b) >> FRACN;
 }
 
-/** tan r (or cot r when `cot`) for r = sig·2^exp > 0 with r² < 2^-26, as the host computes it, into quoSig/quoExp. */
+/** tan r (or cot r when `cot`) for r = sig·2^exp > 0 with r² < 2^-20, as the host computes it, into quoSig/quoExp. */
 export function hostSmallTan(sig: bigint, exp: number, cot: boolean): void {
   const sh = 2 * exp + FRAC;
   const sq = sig * sig;
   const z = sh >= 0 ? sq << BigInt(sh) : sq >> BigInt(-sh);
-  const p = ONE + mul(z, A1 + mul(z, A2));
-  const rCotR = ONE - mul(z, COT1 + mul(z, COT2 + mul(z, COT3)));
+  let p = 0n;
+  for (let k = P_COEFFS.length - 1; k >= 0; k--) p = mul(z, p + P_COEFFS[k]!);
+  p += ONE;
+  const rCotR = (cosFix(z) << FRACN) / sinFactor(z);
   // P and D in units of 2^(A_EXP − FRAC).
   const pExact = A * p;
   round68(pExact);

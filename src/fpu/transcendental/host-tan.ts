@@ -1,5 +1,5 @@
 /**
- * The host CPU's FPTAN of a reduced argument |r| < 2^-8, step by step:
+ * The host CPU's FPTAN of a reduced argument |r| < 2^-7, step by step:
  * trig.ts calls it instead of rounding the true tangent there. The AMD EPYC
  * host forms the tangent as a quotient N/D of two values each rounded to 68
  * bits (to nearest, ties to even), and the cotangent (odd multiples of π/2)
@@ -7,7 +7,7 @@
  * RN68 that rounding and z = r² (exact):
  *
  *   P = RN68(A·p(z))    N = RN68(r·P)    D = RN68(A·p(z)·r·cot r)
- *   p(z) = 1 + a1·z + a2·z² + a3·z³   (P_COEFFS below)
+ *   p(z) = 1 + a1·z + a2·z² + a3·z³ + a4·z⁴   (P_COEFFS below)
  *
  * so that N/D is tan r but for the two roundings (the host's own denominator
  * polynomial is p(z)·r·cot r within far less than its rounding here: a
@@ -30,14 +30,21 @@
  * host's side of each 68-bit rounding. Each coefficient shows first where
  * a_k·z^k reaches the 68-bit rounding and is pinned by the binades above it:
  * a1 (near the −7/51 of the [9/8] Padé approximant of tan, which holds only
- * below 2^-30) by 2^-30..2^-14 to about 1e-13 and then by 2^-13..2^-11 to
- * about 1e-16; a2 (1/255 + 4.366e-6, not Padé's 1/255: with 1/255 the
- * model fell to the true tangent's 93% from r = 2^-13 up) jointly with a1
- * by 2^-13..2^-10 (grid scans of 1,000 x per binade, then linear programs
- * over the brackets); a3 (−3.28e-5, Padé: −2.87e-5) by 2^-9. Share of
- * random x per binade inside all three brackets: 100% from 2^-36 to 2^-14,
- * 99.9% at 2^-13, 99.7% at 2^-12, 98.9% at 2^-11, 97.9% at 2^-10, 98.8%
- * at 2^-9 (the true tangent: 89 to 95% in each).
+ * below 2^-30) by 2^-30..2^-14 to about 1e-13; a2 (1/255 + 4.366e-6, not
+ * Padé's 1/255: with 1/255 the model fell to the true tangent's 93% from
+ * r = 2^-13 up) by grid scans over 2^-13..2^-10. Then all of a1..a4 by
+ * linear programs over 4,000 random x per binade (for each x, the relative
+ * shifts of p that keep the model inside the host's brackets form a union of
+ * intervals between P's and D's rounding points; the program asks the shift
+ * a1..a4 make to land in the interval nearest the current one): 2^-12..2^-9 pin a1 to about 1e-18, a2 to 1e-12, a3 (Padé
+ * −2.873e-5, host −2.8832e-5) to 1e-9; 2^-8 a4 (Padé 2.9e-8, host 9.1e-5,
+ * loosely). Share of random x per binade inside all three brackets: 100%
+ * from 2^-36 to 2^-9, 99.95% at 2^-8 (the true tangent: 89 to 95% in each).
+ * At 2^-7 the model falls again from 98.6% (bottom eighth of the binade) to
+ * 90%, and neither a re-fit of a3, a4 and an a5 nor a denominator factor
+ * 1 + ε·z^k (k = 2..5) recovers it; most misses there need P one 68-bit
+ * step lower whatever D does, so trig.ts rounds the true tangent from
+ * r = 2^-7 up.
  *
  * Ruled out on the way (before a2 was refitted, so some may deserve another
  * look): P or D unrounded or rounded to 69–80 bits, z = r² on absolute grids
@@ -49,19 +56,20 @@
  */
 import { FRAC, ONE, bitLength, cosFix, sinFactor } from './precise.js';
 
-/** The model holds for r² below 2^-SMALL_R2_BITS (r below 2^-8). */
-export const SMALL_R2_BITS = 16;
+/** The model holds for r² below 2^-SMALL_R2_BITS (r below 2^-7). */
+export const SMALL_R2_BITS = 14;
 /** A·2^-67: the host's 68-bit constant term of N and D. */
 const A = 0xb9f25a5eef7c79a2cn;
 const A_EXP = -67;
 const BITS = 68;
 const FRACN = BigInt(FRAC);
-/** p(z)'s coefficients a1, a2, ... in fixed point (FRAC bits). */
+/** p(z)'s coefficients a1, a2, ... (given ·10^28) in fixed point (FRAC bits). */
 const P_COEFFS: readonly bigint[] = [
-  -(137288946078884505n << FRACN) / 10n ** 18n,
-  (392593476375434867n << FRACN) / 10n ** 20n,
-  -(328n << FRACN) / 10n ** 7n,
-];
+  -1372889460788841485845370589n,
+  39259346845220467510258567n,
+  -288315745639299487458086n,
+  911834043155705681598153n,
+].map((c) => (c << FRACN) / 10n ** 28n);
 /** Fraction bits of the quotient handed to roundPack (far beyond its 64 + guard). */
 const QUOTIENT_BITS = 128;
 const QUOTIENT_N = BigInt(QUOTIENT_BITS);

@@ -15,7 +15,7 @@
  * own FPUs). Reducing with the true π instead matches the host in only 75% of
  * cases for 2 ≤ |x| < 16 and never beyond 2^20. The reduced sine and cosine
  * are then evaluated to about 190 bits and rounded once, and so is the
- * tangent of a reduced |r| ≥ 2^-8; below that FPTAN follows the host's own
+ * tangent of a reduced |r| ≥ 2^-7; below that FPTAN follows the host's own
  * 68-bit steps (host-tan.ts), which decide the last bit there.
  */
 import { C1, C2, DE, F80Class, IE, SIGN, BIAS, classify, writeF80, writeIndefinite } from '../float80.js';

@@ -35,6 +35,32 @@
  * shifts and reshapes the triangle (a second, slowly varying phase), and
  * above e ≈ −20 further steps of the host's polynomial add their own
  * patterns: there f2xm1.ts still rounds the truth.
+ *
+ * What is known of x from 2^-66 to 2^-20 (not yet used; measured with windows
+ * of 800–3,000 consecutive significands, cases within 0.12 ulp of a boundary):
+ *
+ * - Locally the same triangle holds exactly: in each window the deviation (in
+ *   x's last place) is o + tri(θ − c) with θ as above and c, o fitted per
+ *   window; 0 of ~720 cases per window disagree at e = −64, −40 and −20, for
+ *   both signs (negative x: c and o mirrored). At e = −10 the step of θ per
+ *   significand is no longer PHASE (0.4854 instead of 0.4277).
+ * - c and o follow x in segments of a fixed absolute grid: they jump at
+ *   x = (n + 1/2)·Δ, Δ = 0.271269216718·2^-64 (bisected at n = 5, 6, 1,415
+ *   and 90,000 at e = −64, −56, −50; the spacing seen at −63 and −40 agrees,
+ *   so it is one grid for all exponents); Δ is not a power of two,
+ *   nor one times ln 2, ln² 2, 1/ln 2, π, e or log2 10. Inside a segment
+ *   c + λZ is constant (λ = (PHASE − 5)/ln 2 = −6.597, Z the part of 2^x − 1
+ *   beyond x·ln 2, in x's last place): the triangle's phase follows the whole
+ *   value; o falls by 1/2 per unit of Z. Between segments c + λZ moves by a
+ *   segment-dependent amount (+0.42 to +0.45 of a turn at e = −40, +0.57 and
+ *   +0.69 at e = −64) and o by about +0.05 — the missing piece is what
+ *   decides these per-segment constants (a progression c0 + 7/16·k fits worse
+ *   than rounding the truth).
+ * - Ruled out there: the series in x or in t = x·ln 2 by Horner steps rounded
+ *   to 66–70 bits (68 bits: 720 of 3,380 near-boundary cases wrong, against
+ *   377 for the rounded truth), ln 2 rounded to 66–70 bits in the first-order
+ *   term, and a constant bias per sign, per exponent or per position in the
+ *   binade (no gain on fresh cases).
  */
 
 /** frac(PHASE_NUM / 2^80) is the phase θ advances by per step of the significand. */

@@ -55,7 +55,10 @@
  *   segment-dependent amount (+0.42 to +0.45 of a turn at e = −40, +0.57 and
  *   +0.69 at e = −64) and o by about +0.05 — the missing piece is what
  *   decides these per-segment constants (a progression c0 + 7/16·k fits worse
- *   than rounding the truth).
+ *   than rounding the truth). For the 32 segments n = 86…117 at e = −60
+ *   (s·ln 2 ≥ 2^63): o is 0 (±0.003) at each segment's centre x = n·Δ, and
+ *   c + λZ there is quadratic in n (≈ 0.0030·n² − 0.0030·n + const, turns;
+ *   residual ≤ 0.035, the fit's resolution), steps growing from 0.50 to 0.70.
  * - Ruled out there: the series in x or in t = x·ln 2 by Horner steps rounded
  *   to 66–70 bits (68 bits: 720 of 3,380 near-boundary cases wrong, against
  *   377 for the rounded truth), ln 2 rounded to 66–70 bits in the first-order

@@ -39,9 +39,12 @@ function tangentX(r: () => number, lo: number, hi: number): F80 {
   return f80((r() & 1) === 1, 16383 + lo + (r() % (hi - lo)), sig);
 }
 
-/** x = ±(π₆₆/2 ± r) with r in [2^-34, 2^-15): x·2^63 = PI66/4 + j, r·2^65 = |4j − PI66 mod 4| ≈ 4|j|, |j| in [2^29, 2^48). */
-function cotangentX(r: () => number): F80 {
-  const j = (1n << BigInt(29 + (r() % 19))) + ((BigInt(r()) << 32n) | BigInt(r())) % (1n << 29n);
+/**
+ * x = ±(π₆₆/2 ± r): x·2^63 = PI66/4 + j, r·2^65 = |4j − PI66 mod 4| ≈ 4|j|, |j| in [2^lo, 2^hi)
+ * (r in [2^(lo−63), 2^(hi−63))) with j's low `randomBits` bits random.
+ */
+function cotangentX(r: () => number, lo: number, hi: number, randomBits: number): F80 {
+  const j = (1n << BigInt(lo + (r() % (hi - lo)))) + ((BigInt(r()) << 32n) | BigInt(r())) % (1n << BigInt(randomBits));
   return f80((r() & 1) === 1, 16383, (PI66 >> 2n) + ((r() & 1) === 1 ? j : -j));
 }
 
@@ -73,8 +76,15 @@ describe.skipIf(!ok)("fptan: the host's steps for a reduced r from 2^-34 to 2^-1
 
   it('cotangent: D/N from the same steps', () => {
     const r = xorshift32(0x7a4f0002);
-    const share = exactShare(Array.from({ length: CASES }, () => cotangentX(r)), r);
+    const share = exactShare(Array.from({ length: CASES }, () => cotangentX(r, 29, 48, 29)), r);
     console.log(`fptan cotangent, r in [2^-34, 2^-15): ${(100 * share).toFixed(1)}% bit-exact`);
     expect(share).toBeGreaterThanOrEqual(MIN_EXACT.cot);
+  });
+
+  it('cotangent from 2^-10 up: D/N from the same refitted p(z)', () => {
+    const r = xorshift32(0x7a4f0004);
+    const share = exactShare(Array.from({ length: CASES }, () => cotangentX(r, 53, 63 + HOST_STEPS_TOP, 52)), r);
+    console.log(`fptan cotangent, r in [2^-10, 2^${HOST_STEPS_TOP}): ${(100 * share).toFixed(1)}% bit-exact`);
+    expect(share).toBeGreaterThanOrEqual(MIN_EXACT.upper);
   });
 });

@@ -14,7 +14,7 @@ import { BIAS, DE, F80Class, PE, SIGN, classify, writeF80 } from '../float80.js'
 import { FRAC, LN2, expm1Factor } from './precise.js';
 import { checkOperand } from '../softfloat/operands.js';
 import { denormalUnmasked, isDenormalClass, opExp, opSig, roundPack, unpackFinite } from './operand.js';
-import { DEVIATION_BITS, TINY_MAX_EXP, tinyDeviation } from './host-exp2.js';
+import { DEVIATION_BITS, DEVIATION_MAX_EXP, hostDeviation } from './host-exp2.js';
 
 export function f2xm1(aSe: number, aHi: number, aLo: number, fcw: number, out: Uint32Array, o: number): number {
   const c = classify(aSe, aHi, aLo);
@@ -58,7 +58,11 @@ export function f2xm1(aSe: number, aHi: number, aLo: number, fcw: number, out: U
   if (negative) t = -t;
   const factor = expm1Factor(t);
   let magnitude = prod * factor;
-  // For tiny x the host's internal value is the truth moved by a measured deviation (host-exp2.ts).
-  if (exp <= TINY_MAX_EXP) magnitude += tinyDeviation(sig) << BigInt(2 * FRAC - DEVIATION_BITS);
+  // Below 2^-53 the host's internal value is the truth moved by a measured deviation (host-exp2.ts).
+  if (exp <= DEVIATION_MAX_EXP) {
+    // The part beyond x·ln 2, in x's last place (magnitude has 2·FRAC fraction bits there).
+    const z = Number((magnitude - (prod << BigInt(FRAC))) >> BigInt(2 * FRAC - 40)) / 2 ** 40;
+    magnitude += hostDeviation(sig, exp, negative, z) << BigInt(2 * FRAC - DEVIATION_BITS);
+  }
   return flags | roundPack(negative, magnitude, exp - 2 * FRAC, fcw, out, o);
 }

@@ -69,25 +69,47 @@
 /** frac(PHASE_NUM / 2^80) is the phase θ advances by per step of the significand. */
 const PHASE_NUM = 0x6d7fe85ee5cc05caa3d7n;
 const PHASE_MASK = (1n << 80n) - 1n;
+/** Turns of the triangle's phase per unit (x's last place) of the whole value 2^x − 1: λ·ln 2 = frac(PHASE) − 5. */
+const LAMBDA = (Number(PHASE_NUM) / 2 ** 80 - 5) / Math.LN2;
+/** The segment grid: the host's phase and offset jump at x = (n + 1/2)·SEGMENT·2^-64. */
+const SEGMENT = 0.271269216718;
+/** The segment's phase C_n = SEGMENT_PHASE·(n·Δ)²/ulp(x) in turns (fitted at e = −60 and −59, 0.5% apart in q per binade: q halves as ulp(x) doubles). */
+const SEGMENT_PHASE = 1.29806;
 /** The triangle's corners: θ and deviation (units of x's last place). */
 const LOW_AT = 0.245;
 const LOW = -0.0285;
-const HIGH_AT = LOW_AT + 9 / 16;
-const HIGH = LOW + 3 / 64;
-/** Exponent (of |x| = sig·2^exp, sig with bit 63 set) at or below which the deviation is the whole story: x below 2^-70. */
-export const TINY_MAX_EXP = -70 - 63;
-/** Fraction bits of the deviation returned by tinyDeviation. */
+const RISE = 9 / 16;
+const HEIGHT = 3 / 64;
+/**
+ * Exponent (of |x| = sig·2^exp, sig with bit 63 set) at or below which the
+ * deviation model holds: x below 2^-53. Above it SEGMENT_PHASE, known to
+ * about 1e-5, no longer fixes the segment's phase (C_n reaches 10^4 turns).
+ */
+export const DEVIATION_MAX_EXP = -53 - 63;
+/** Fraction bits of the deviation returned by hostDeviation. */
 export const DEVIATION_BITS = 32;
 
+/** The triangle (units of x's last place) at phase `turns` (any real). */
+function triangle(turns: number): number {
+  const fromLow = (((turns - LOW_AT) % 1) + 1) % 1;
+  return fromLow < RISE ? LOW + (HEIGHT * fromLow) / RISE : LOW + HEIGHT - (HEIGHT * (fromLow - RISE)) / (1 - RISE);
+}
+
 /**
- * The host's deviation for |x| = sig·2^exp with exp ≤ TINY_MAX_EXP, in units
- * of 2^(exp − DEVIATION_BITS), to be added to the magnitude of the true value.
+ * The host's deviation for |x| = sig·2^exp with exp ≤ DEVIATION_MAX_EXP, in
+ * units of 2^(exp − DEVIATION_BITS), to be added to the magnitude of the true
+ * value. `z` is that magnitude minus sig·ln 2, in x's last place (negative
+ * for negative x).
  */
-export function tinyDeviation(sig: bigint): bigint {
+export function hostDeviation(sig: bigint, exp: number, negative: boolean, z: number): bigint {
   const theta = Number(((sig * PHASE_NUM) & PHASE_MASK) >> 48n) / 2 ** 32;
-  const v = theta - LOW_AT;
-  const fromLow = v < 0 ? v + 1 : v;
-  const rise = HIGH_AT - LOW_AT;
-  const e = fromLow < rise ? LOW + ((HIGH - LOW) * fromLow) / rise : HIGH + ((LOW - HIGH) * (fromLow - rise)) / (1 - rise);
+  const sign = negative ? -1 : 1;
+  // The segment's centre x_n = n·Δ, and x_n²/ulp(x) with Δ in units of 2^-64.
+  const n = Math.round((Number(sig) * 2 ** (exp + 64)) / SEGMENT);
+  const centreSq = n === 0 ? 0 : (n * SEGMENT) ** 2 * 2 ** (-128 - exp); // n = 0 for all x below 2^-66 (2^(-128-exp) may overflow there)
+  const zCentre = (sign * centreSq * Math.LN2 * Math.LN2) / 2;
+  const segmentPhase = (SEGMENT_PHASE * centreSq) % 1;
+  const shift = sign * segmentPhase - LAMBDA * z;
+  const e = triangle(theta - shift) - (z - zCentre) / 2;
   return BigInt(Math.round(e * 2 ** DEVIATION_BITS));
 }

@@ -1,5 +1,5 @@
 /**
- * The host CPU's deviation from the true 2^x − 1 for tiny x, which F2XM1
+ * The host CPU's deviation from the true 2^x − 1 for x below 2^-53, which F2XM1
  * (f2xm1.ts) adds before its one rounding. The AMD EPYC host does not round
  * the true value: its internal value (never exactly on the 64-bit grid: the
  * round-down and round-up results always differ) is the truth moved by up to
@@ -32,12 +32,13 @@
  * Over 60,000 random tiny x (all RC, both signs, e from −3000 to −70) the
  * truth rounded misses the host in 1.64% of cases, the truth moved by this
  * deviation in 0.32%. Above e = −70 the second-order term of the series
- * shifts and reshapes the triangle (a second, slowly varying phase), and
- * above e ≈ −20 further steps of the host's polynomial add their own
- * patterns: there f2xm1.ts still rounds the truth.
+ * moves the triangle (below), and above e ≈ −20 further steps of the host's
+ * polynomial add their own patterns; from 2^-53 up f2xm1.ts still rounds the
+ * truth.
  *
- * What is known of x from 2^-66 to 2^-20 (not yet used; measured with windows
- * of 800–3,000 consecutive significands, cases within 0.12 ulp of a boundary):
+ * From 2^-66 to 2^-20 (measured with windows of 800–3,000 consecutive
+ * significands, cases within 0.12 ulp of a boundary; used below 2^-53, see
+ * hostDeviation):
  *
  * - Locally the same triangle holds exactly: in each window the deviation (in
  *   x's last place) is o + tri(θ − c) with θ as above and c, o fitted per
@@ -59,6 +60,14 @@
  *   (s·ln 2 ≥ 2^63): o is 0 (±0.003) at each segment's centre x = n·Δ, and
  *   c + λZ there is quadratic in n (≈ 0.0030·n² − 0.0030·n + const, turns;
  *   residual ≤ 0.035, the fit's resolution), steps growing from 0.50 to 0.70.
+ *   Written as c = C_n − λZ: C_n = q·n² with q = 0.0029850 at e = −60 and
+ *   0.0014930 at e = −59 (no linear or constant term), i.e. C_n =
+ *   SEGMENT_PHASE·x_n²/ulp(x) with x_n = n·Δ; for negative x, −C_n. With
+ *   o = −(Z − Z_n)/2 (Z_n the Z of x_n) this model misses 3–12 of 2,000
+ *   random x per exponent from −66 to −54 (rounding the truth: 34–68), and
+ *   fails from −52 up, where C_n grows past what SEGMENT_PHASE's ~5 digits
+ *   fix. Identifying SEGMENT_PHASE (1.29806; 0.8191·λ·ln² 2/2) and Δ exactly
+ *   would carry the model up to about 2^-20.
  * - Ruled out there: the series in x or in t = x·ln 2 by Horner steps rounded
  *   to 66–70 bits (68 bits: 720 of 3,380 near-boundary cases wrong, against
  *   377 for the rounded truth), ln 2 rounded to 66–70 bits in the first-order

@@ -58,7 +58,7 @@ export function f2xm1(aSe: number, aHi: number, aLo: number, fcw: number, out: U
   if (negative) t = -t;
   const factor = expm1Factor(t);
   let magnitude = prod * factor;
-  // Below 2^-53 the host's internal value is the truth moved by a measured deviation (host-exp2.ts).
+  // Below 2^-34 the host's internal value is the truth moved by a measured deviation (host-exp2.ts).
   if (exp <= DEVIATION_MAX_EXP) {
     // The part beyond x·ln 2, in x's last place (magnitude has 2·FRAC fraction bits there).
     const z = Number((magnitude - (prod << BigInt(FRAC))) >> BigInt(2 * FRAC - 40)) / 2 ** 40;

@@ -1,5 +1,5 @@
 /**
- * The host CPU's deviation from the true 2^x − 1 for x below 2^-53, which F2XM1
+ * The host CPU's deviation from the true 2^x − 1 for x below 2^-34, which F2XM1
  * (f2xm1.ts) adds before its one rounding. The AMD EPYC host does not round
  * the true value: its internal value (never exactly on the 64-bit grid: the
  * round-down and round-up results always differ) is the truth moved by up to
@@ -33,11 +33,11 @@
  * truth rounded misses the host in 1.64% of cases, the truth moved by this
  * deviation in 0.32%. Above e = −70 the second-order term of the series
  * moves the triangle (below), and above e ≈ −20 further steps of the host's
- * polynomial add their own patterns; from 2^-53 up f2xm1.ts still rounds the
+ * polynomial add their own patterns; from 2^-34 up f2xm1.ts still rounds the
  * truth.
  *
  * From 2^-66 to 2^-20 (measured with windows of 800–3,000 consecutive
- * significands, cases within 0.12 ulp of a boundary; used below 2^-53, see
+ * significands, cases within 0.12 ulp of a boundary; used below 2^-34, see
  * hostDeviation):
  *
  * - Locally the same triangle holds exactly: in each window the deviation (in
@@ -64,10 +64,11 @@
  *   0.0014930 at e = −59 (no linear or constant term), i.e. C_n =
  *   SEGMENT_PHASE·x_n²/ulp(x) with x_n = n·Δ; for negative x, −C_n. With
  *   o = −(Z − Z_n)/2 (Z_n the Z of x_n) this model misses 3–12 of 2,000
- *   random x per exponent from −66 to −54 (rounding the truth: 34–68), and
- *   fails from −52 up, where C_n grows past what SEGMENT_PHASE's ~5 digits
- *   fix. Identifying SEGMENT_PHASE (1.29806; 0.8191·λ·ln² 2/2) and Δ exactly
- *   would carry the model up to about 2^-20.
+ *   random x per exponent from −66 to −54 (rounding the truth: 34–68); with
+ *   SEGMENT_PHASE refined to 10 digits it holds up to 2^-34 (see
+ *   DEVIATION_MAX_EXP). Above that C_n passes 10^9 turns and Δ's 12 digits
+ *   and the host's further polynomial steps both count; SEGMENT_PHASE
+ *   (= 0.8191·|λ|·ln² 2/2) and Δ are measured, not identified.
  * - Ruled out there: the series in x or in t = x·ln 2 by Horner steps rounded
  *   to 66–70 bits (68 bits: 720 of 3,380 near-boundary cases wrong, against
  *   377 for the rounded truth), ln 2 rounded to 66–70 bits in the first-order
@@ -82,8 +83,13 @@ const PHASE_MASK = (1n << 80n) - 1n;
 const LAMBDA = (Number(PHASE_NUM) / 2 ** 80 - 5) / Math.LN2;
 /** The segment grid: the host's phase and offset jump at x = (n + 1/2)·SEGMENT·2^-64. */
 const SEGMENT = 0.271269216718;
-/** The segment's phase C_n = SEGMENT_PHASE·(n·Δ)²/ulp(x) in turns (fitted at e = −60 and −59, 0.5% apart in q per binade: q halves as ulp(x) doubles). */
-const SEGMENT_PHASE = 1.29806;
+/**
+ * The segment's phase C_n = SEGMENT_PHASE·(n·Δ)²/ulp(x) in turns: fitted at
+ * e = −60 and −59, then refined by measuring C_n at segments where it is
+ * 600, 4,800, … 3·10^8 turns (each step predicted by the previous value to
+ * within 0.3 of a turn).
+ */
+const SEGMENT_PHASE = 1.298091082;
 /** The triangle's corners: θ and deviation (units of x's last place). */
 const LOW_AT = 0.245;
 const LOW = -0.0285;
@@ -91,10 +97,11 @@ const RISE = 9 / 16;
 const HEIGHT = 3 / 64;
 /**
  * Exponent (of |x| = sig·2^exp, sig with bit 63 set) at or below which the
- * deviation model holds: x below 2^-53. Above it SEGMENT_PHASE, known to
- * about 1e-5, no longer fixes the segment's phase (C_n reaches 10^4 turns).
+ * deviation model holds: x below 2^-34 (random x per exponent: 4–15 of 2,000
+ * missed from −53 to −35, against 34–62 rounding the truth; at −34 26 against
+ * 40, from −33 up no better than the truth).
  */
-export const DEVIATION_MAX_EXP = -53 - 63;
+export const DEVIATION_MAX_EXP = -35 - 63;
 /** Fraction bits of the deviation returned by hostDeviation. */
 export const DEVIATION_BITS = 32;
 

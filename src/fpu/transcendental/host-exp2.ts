@@ -66,9 +66,12 @@
  *   o = −(Z − Z_n)/2 (Z_n the Z of x_n) this model misses 3–12 of 2,000
  *   random x per exponent from −66 to −54 (rounding the truth: 34–68); with
  *   SEGMENT_PHASE refined to 10 digits it holds up to 2^-34 (see
- *   DEVIATION_MAX_EXP). Above that C_n passes 10^9 turns and Δ's 12 digits
- *   and the host's further polynomial steps both count; SEGMENT_PHASE
- *   (= 0.8191·|λ|·ln² 2/2) and Δ are measured, not identified.
+ *   DEVIATION_MAX_EXP). SEGMENT_PHASE turned out to be (6 + λ/2)·ln² 2, so
+ *   at a segment's centre (Z = Z_n = t_n²/2 in x's last place) the triangle's
+ *   phase is θ − 6·t_n²/ulp(x). Above 2^-34 the model loses the
+ *   host (bisected Δ = 0.27126921671752264186·2^-64 at n = 2·10^7 and 6·10^9,
+ *   so Δ is not the cause); no cubic term k·t_n³/ulp(x) in C_n, odd or even
+ *   in x, with k from −10 to 10, brings it back at e = −33…−31.
  * - Ruled out there: the series in x or in t = x·ln 2 by Horner steps rounded
  *   to 66–70 bits (68 bits: 720 of 3,380 near-boundary cases wrong, against
  *   377 for the rounded truth), ln 2 rounded to 66–70 bits in the first-order
@@ -82,14 +85,15 @@ const PHASE_MASK = (1n << 80n) - 1n;
 /** Turns of the triangle's phase per unit (x's last place) of the whole value 2^x − 1: λ·ln 2 = frac(PHASE) − 5. */
 const LAMBDA = (Number(PHASE_NUM) / 2 ** 80 - 5) / Math.LN2;
 /** The segment grid: the host's phase and offset jump at x = (n + 1/2)·SEGMENT·2^-64. */
-const SEGMENT = 0.271269216718;
+const SEGMENT = 0.27126921671752264;
 /**
- * The segment's phase C_n = SEGMENT_PHASE·(n·Δ)²/ulp(x) in turns: fitted at
- * e = −60 and −59, then refined by measuring C_n at segments where it is
- * 600, 4,800, … 3·10^8 turns (each step predicted by the previous value to
- * within 0.3 of a turn).
+ * The segment's phase C_n = SEGMENT_PHASE·(n·Δ)²/ulp(x) in turns, i.e.
+ * (6 + λ/2)·t_n²/ulp(x) with t_n = n·Δ·ln 2: fitted at e = −60 and −59, then
+ * measured where C_n is 600, 4,800, … 1.3·10^9 turns (each step predicted by
+ * the previous value to within 0.3 of a turn): 1.29809108204, which is
+ * (6 + λ/2)·ln² 2 to 11 digits.
  */
-const SEGMENT_PHASE = 1.298091082;
+const SEGMENT_PHASE = (6 + LAMBDA / 2) * Math.LN2 * Math.LN2;
 /** The triangle's corners: θ and deviation (units of x's last place). */
 const LOW_AT = 0.245;
 const LOW = -0.0285;

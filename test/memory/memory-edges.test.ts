@@ -142,13 +142,15 @@ describe('MmioMap', () => {
     expect(map.read(WINDOW - 2, 4)).toBe(0xa1a0ffff);
   });
 
-  it('tells the open-bus listener of accesses outside every window only', () => {
+  it('tells the open-bus listener of accesses whose first byte lies in no window', () => {
     const map = new MmioMap();
     map.map(new LoggingDevice(), WINDOW, 0x1000);
     const heard: string[] = [];
     map.openBus = (pa, size, value) => heard.push(`${pa.toString(16)}/${size}/${value}`);
     map.read(WINDOW + 8, 4);
     map.write(WINDOW + 8, 4, 1);
+    map.read(WINDOW + 0xffe, 4); // straddles the edge, but its first byte is the window's
+    map.write(WINDOW + 0xffe, 4, 1);
     map.read(0x1000, 2);
     map.write(0x2000, 1, 7);
     expect(heard).toEqual(['1000/2/null', '2000/1/7']);
@@ -170,6 +172,7 @@ describe('PhysicalMemory', () => {
     expect(m.contains(8192, 0)).toBe(true);
     expect(m.contains(1.5, 2)).toBe(false);
     expect(m.contains(0, 1.5)).toBe(false);
+    expect(m.contains(-1, 2)).toBe(false);
     expect(() => m.slice(8190, 4)).toThrow(GuestMemoryError);
   });
 

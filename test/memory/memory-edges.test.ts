@@ -166,13 +166,14 @@ describe('PhysicalMemory', () => {
     expect(() => new PhysicalMemory(8192, new ArrayBuffer(4096))).toThrow(/4096 bytes cannot be guest RAM of 8192/);
   });
 
-  it('contains() takes whole, non-negative ranges only; an empty range at the end is inside', () => {
+  it('contains() takes whole ranges at non-negative addresses and lengths only; an empty range at the end is inside', () => {
     const m = new PhysicalMemory(8192);
     expect(m.contains(0, 0)).toBe(true);
     expect(m.contains(8192, 0)).toBe(true);
     expect(m.contains(1.5, 2)).toBe(false);
     expect(m.contains(0, 1.5)).toBe(false);
     expect(m.contains(-1, 2)).toBe(false);
+    expect(m.contains(4, -1)).toBe(false);
     expect(() => m.slice(8190, 4)).toThrow(GuestMemoryError);
   });
 

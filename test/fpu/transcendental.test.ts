@@ -11,7 +11,7 @@
  * correctly rounded, so btvm follows the host's own steps where they have
  * been traced: fyl2x/fyl2xp1's 68-bit logarithm (host-log2.ts), fptan of a
  * reduced r below 2^-13 (a quotient of two 68-bit steps with a measured
- * constant A, host-tan.ts), f2xm1 of x below 2^-70 (the truth moved by a
+ * constant A, host-tan.ts), f2xm1 of x below 2^-34 (the truth moved by a
  * measured deviation, host-exp2.ts). Elsewhere
  * btvm rounds the true value, and the host's results differ from it by up to
  * about ±0.15 ulp in a pattern that changes from one input ulp to the next.
@@ -31,9 +31,9 @@ if (!ok) console.log(`skipping: ${X87_ORACLE_MISSING}`);
 
 const CASES = Number(process.env.TRANSCENDENTAL_CASES ?? 2000);
 const BATCH = 50_000;
-/** Bit-exact floors in percent (100,000-case figures: f2xm1 97.44, fyl2x 100.00, fyl2xp1 99.97, fptan 98.36, fpatan 99.18, fsin 99.49, fcos 99.51, fsincos 99.09). */
+/** Bit-exact floors in percent (100,000-case figures: f2xm1 98.29, fyl2x 100.00, fyl2xp1 99.97, fptan 98.49, fpatan 99.18, fsin 99.49, fcos 99.51, fsincos 99.09). */
 const MIN_EXACT: Record<string, number> = {
-  f2xm1: 96.0, fyl2x: 99.6, fyl2xp1: 99.5, fptan: 97.2, fpatan: 98.6, fsin: 98.7, fcos: 98.7, fsincos: 98.6,
+  f2xm1: 96.9, fyl2x: 99.6, fyl2xp1: 99.5, fptan: 97.3, fpatan: 98.6, fsin: 98.7, fcos: 98.7, fsincos: 98.6,
 };
 /** TRANSCENDENTAL_SHOW=n prints the first n cases that are not bit-exact (for studying the host). */
 const SHOW = Number(process.env.TRANSCENDENTAL_SHOW ?? 0);

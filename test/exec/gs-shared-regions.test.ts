@@ -22,11 +22,8 @@ const LOAD = 0x100000;
 const ROUNDS = 50;
 const BLOCKS = 24;
 
-/** The guest; `nullGs` selects what GS holds in the second half of each round. */
-function guest(nullGs: boolean): Uint8Array {
-  const work: string[] = [];
-  for (let i = 0; i < BLOCKS; i++) work.push(`    add edx, ${i + 1}`, `    test edx, ${1 << (i % 8)}`, `    jz w${i}`, `    inc edi`, `w${i}:`);
-  const source = `
+/** What both guests start with: flat segments, and a #GP handler (in TABLES) in the IDT. */
+const HEAD = `
 bits 32
 org ${LOAD}
     lgdt [gdtr]
@@ -45,8 +42,41 @@ start:
     shr eax, 16
     mov [idt + 13 * 8 + 6], ax
     lidt [idtr]
-    xor ebx, ebx
     xor esi, esi
+`;
+
+/** The #GP handler (ESI counts; it skips the 6-byte mov eax, [gs:0x2000]) and the descriptor tables but the IDT itself. */
+const TABLES = `
+on_gp:
+    inc esi
+    add dword [esp + 4], 6
+    add esp, 4                  ; the error code
+    iret
+gdtr:
+    dw 23
+    dd gdt
+idtr:
+    dw 256 * 8 - 1
+    dd idt
+align 8
+gdt:
+    dq 0
+    dq 0x00CF9A000000FFFF
+    dq 0x00CF92000000FFFF
+`;
+
+const IDT = `
+align 8
+idt:
+    times 256 * 8 db 0
+`;
+
+/** The guest; `nullGs` selects what GS holds in the second half of each round. */
+function guest(nullGs: boolean): Uint8Array {
+  const work: string[] = [];
+  for (let i = 0; i < BLOCKS; i++) work.push(`    add edx, ${i + 1}`, `    test edx, ${1 << (i % 8)}`, `    jz w${i}`, `    inc edi`, `w${i}:`);
+  const source = `${HEAD}
+    xor ebx, ebx
 round:
     mov ax, 0x10
     mov gs, ax
@@ -63,30 +93,12 @@ work:
 ${work.join('\n')}
     call far_page
     ret
-on_gp:
-    inc esi
-    add dword [esp + 4], 6      ; past the 6-byte mov eax, [gs:0x2000]
-    add esp, 4                  ; the error code
-    iret
-gdtr:
-    dw 23
-    dd gdt
-idtr:
-    dw 256 * 8 - 1
-    dd idt
-align 8
-gdt:
-    dq 0
-    dq 0x00CF9A000000FFFF
-    dq 0x00CF92000000FFFF
-    times ${LOAD} + 0x1000 - ($ - $$) - ${LOAD} db 0
-far_page:
+${TABLES}
+    times 0x1000 - ($ - $$) db 0
+far_page:                       ; on the next page, so never in work's regions
     mov eax, [gs:0x2000]
     ret
-    times 0x2000 - ($ - $$) db 0
-idt:
-    times 256 * 8 db 0
-`;
+${IDT}`;
   return assemble(source, { file: 'gs-shared.s' }).bytes;
 }
 
@@ -111,27 +123,9 @@ async function run(nullGs: boolean): Promise<{ faults: number; translations: num
  * the whole region must check GS as the null selector requires: ESI counts
  * the #GP of the read that follows it.
  */
-const PROMOTION_GUEST = `
-bits 32
-org ${LOAD}
-    lgdt [gdtr]
-    jmp 0x08:start
-start:
+const PROMOTION_GUEST = `${HEAD}
     mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov fs, ax
-    mov ss, ax
     mov gs, ax
-    mov esp, 0x90000
-    mov eax, on_gp
-    mov [idt + 13 * 8], ax
-    mov word [idt + 13 * 8 + 2], 0x08
-    mov word [idt + 13 * 8 + 4], 0x8E00
-    shr eax, 16
-    mov [idt + 13 * 8 + 6], ax
-    lidt [idtr]
-    xor esi, esi
     mov ebp, 1
     call entry                  ; GS open: the read runs and gets its own tier-0 translation
     xor eax, eax
@@ -151,26 +145,7 @@ entry:
     mov eax, [gs:0x2000]
 skip:
     ret
-on_gp:
-    inc esi
-    add dword [esp + 4], 6
-    add esp, 4
-    iret
-gdtr:
-    dw 23
-    dd gdt
-idtr:
-    dw 256 * 8 - 1
-    dd idt
-align 8
-gdt:
-    dq 0
-    dq 0x00CF9A000000FFFF
-    dq 0x00CF92000000FFFF
-align 8
-idt:
-    times 256 * 8 db 0
-`;
+${TABLES}${IDT}`;
 
 describe('regions without GS accesses are shared by every GS class', () => {
   it('a shared region promoted while GS is null checks GS in the blocks it takes in', async () => {

@@ -102,9 +102,10 @@ ${IDT}`;
   return assemble(source, { file: 'gs-shared.s' }).bytes;
 }
 
-async function run(nullGs: boolean): Promise<{ faults: number; translations: number }> {
+/** Runs a guest to its hlt; ESI is the handler's #GP count. */
+async function runGuest(image: Uint8Array): Promise<{ m: Machine; stats: Readonly<Record<string, number>> }> {
   const m = new Machine({
-    image: { kind: 'flat', bytes: guest(nullGs), loadAddress: LOAD, entry: LOAD },
+    image: { kind: 'flat', bytes: image, loadAddress: LOAD, entry: LOAD },
     memoryBytes: 4 << 20,
     time: { kind: 'icount', shift: 0 },
     maxInsns: 1_000_000,
@@ -112,8 +113,13 @@ async function run(nullGs: boolean): Promise<{ faults: number; translations: num
   });
   const result = await m.run();
   expect(result.reason.kind).toBe('halted');
+  return { m, stats: result.stats.executor };
+}
+
+async function run(nullGs: boolean): Promise<{ faults: number; translations: number }> {
+  const { m, stats } = await runGuest(guest(nullGs));
   expect(m.cpu.regs[3]).toBe(ROUNDS);
-  return { faults: m.cpu.regs[6]!, translations: result.stats.executor.translations! };
+  return { faults: m.cpu.regs[6]!, translations: stats.translations! };
 }
 
 /**
@@ -149,16 +155,8 @@ ${TABLES}${IDT}`;
 
 describe('regions without GS accesses are shared by every GS class', () => {
   it('a shared region promoted while GS is null checks GS in the blocks it takes in', async () => {
-    const m = new Machine({
-      image: { kind: 'flat', bytes: assemble(PROMOTION_GUEST, { file: 'gs-promotion.s' }).bytes, loadAddress: LOAD, entry: LOAD },
-      memoryBytes: 4 << 20,
-      time: { kind: 'icount', shift: 0 },
-      maxInsns: 1_000_000,
-      serialOutput: () => {},
-    });
-    const result = await m.run();
-    expect(result.reason.kind).toBe('halted');
-    expect(result.stats.executor.promotions).toBeGreaterThan(0);
+    const { m, stats } = await runGuest(assemble(PROMOTION_GUEST, { file: 'gs-promotion.s' }).bytes);
+    expect(stats.promotions).toBeGreaterThan(0);
     expect(m.cpu.regs[6]).toBe(1);
   });
 

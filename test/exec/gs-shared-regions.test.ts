@@ -116,10 +116,10 @@ async function runGuest(image: Uint8Array): Promise<{ m: Machine; stats: Readonl
   return { m, stats: result.stats.executor };
 }
 
-async function run(nullGs: boolean): Promise<{ faults: number; translations: number }> {
+async function run(nullGs: boolean): Promise<{ faults: number; translations: number; gsShared: number }> {
   const { m, stats } = await runGuest(guest(nullGs));
   expect(m.cpu.regs[3]).toBe(ROUNDS);
-  return { faults: m.cpu.regs[6]!, translations: stats.translations! };
+  return { faults: m.cpu.regs[6]!, translations: stats.translations!, gsShared: stats.gsShared! };
 }
 
 /**
@@ -169,5 +169,8 @@ describe('regions without GS accesses are shared by every GS class', () => {
     const alternating = await run(true), open = await run(false);
     // Measured: 10 more (the reading routine and the handler); with every region keyed by GS's class, 39 more.
     expect(alternating.translations - open.translations, `${alternating.translations} vs ${open.translations}`).toBeLessThan(BLOCKS);
+    // --stats' "shared by GS classes": every translation but those of the reading routine.
+    expect(alternating.gsShared).toBeGreaterThan(BLOCKS);
+    expect(alternating.gsShared).toBeLessThan(alternating.translations);
   });
 });
